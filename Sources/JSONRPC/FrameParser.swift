@@ -1,0 +1,225 @@
+/// Splits a byte stream into messages, detecting the framing of each message from its first byte.
+///
+/// A message whose first non-blank byte is a letter starts an LSP header block
+/// (`Content-Length: N\r\n…\r\n\r\n` + N bytes); anything else is an NDJSON line. Pure and
+/// incremental: feed bytes in any split with `append`, take events with `next()`, and call
+/// `finish()` at end of input. Never holds more than `maxMessageBytes` (plus one read) of a message:
+/// an oversized one is reported once and its bytes dropped as they arrive.
+public struct FrameParser: Sendable {
+    /// Longest header block accepted before it is treated as garbage.
+    public static let maxHeaderBytes = 16 * 1024
+
+    public let maxMessageBytes: Int
+
+    private enum State: Sendable {
+        case idle
+        case body(length: Int)
+        case discardingBody(remaining: Int)
+        case discardingLine
+    }
+
+    private var buffer: [UInt8] = []
+    private var start = 0
+    /// Where to resume looking for a line or header terminator, so long inputs are scanned once.
+    private var scanned = 0
+    private var state = State.idle
+
+    public init(maxMessageBytes: Int = 64 * 1024 * 1024) {
+        self.maxMessageBytes = maxMessageBytes
+    }
+
+    /// Bytes held for the message being assembled.
+    public var bufferedByteCount: Int { buffer.count - start }
+
+    public mutating func append(_ bytes: some Sequence<UInt8>) {
+        if start > 0, start >= buffer.count / 2 {
+            buffer.removeSubrange(0..<start)
+            scanned -= start
+            start = 0
+        }
+        buffer.append(contentsOf: bytes)
+    }
+
+    /// The next complete event, or nil when more input is needed.
+    public mutating func next() -> FrameEvent? {
+        while true {
+            switch state {
+            case .discardingLine:
+                if let newline = find(0x0A, from: start) {
+                    start = newline + 1
+                    state = .idle
+                    continue
+                }
+                dropBuffered()
+                return nil
+            case .discardingBody(let remaining):
+                let available = buffer.count - start
+                if available < remaining {
+                    dropBuffered()
+                    state = .discardingBody(remaining: remaining - available)
+                    return nil
+                }
+                start += remaining
+                state = .idle
+            case .body(let length):
+                guard buffer.count - start >= length else { return nil }
+                let message = Array(buffer[start..<start + length])
+                start += length
+                scanned = start
+                state = .idle
+                return .message(message, .lsp)
+            case .idle:
+                skipBlank()
+                guard start < buffer.count else { return nil }
+                if isLetter(buffer[start]) { return nextHeaderBlock() }
+                return nextLine()
+            }
+        }
+    }
+
+    /// Called at end of input: a last NDJSON line without a newline is still a message.
+    public mutating func finish() -> FrameEvent? {
+        if let event = next() { return event }
+        switch state {
+        case .idle:
+            skipBlank()
+            guard start < buffer.count else { return nil }
+            if isLetter(buffer[start]) {
+                dropBuffered()
+                return .malformed(.lsp, "input ended inside a header block")
+            }
+            let line = trimCarriageReturn(buffer[start..<buffer.count])
+            dropBuffered()
+            return .message(line, .ndjson)
+        case .body:
+            dropBuffered()
+            state = .idle
+            return .malformed(.lsp, "input ended inside a message body")
+        case .discardingBody, .discardingLine:
+            return nil
+        }
+    }
+
+    // MARK: - NDJSON
+
+    private mutating func nextLine() -> FrameEvent? {
+        if let newline = find(0x0A, from: max(start, scanned)) {
+            let line = trimCarriageReturn(buffer[start..<newline])
+            start = newline + 1
+            scanned = start
+            return .message(line, .ndjson)
+        }
+        scanned = buffer.count
+        if buffer.count - start > maxMessageBytes {
+            dropBuffered()
+            state = .discardingLine
+            return .oversized(.ndjson)
+        }
+        return nil
+    }
+
+    private func trimCarriageReturn(_ slice: ArraySlice<UInt8>) -> [UInt8] {
+        slice.last == 0x0D ? Array(slice.dropLast()) : Array(slice)
+    }
+
+    // MARK: - LSP
+
+    private mutating func nextHeaderBlock() -> FrameEvent? {
+        if let newline = find(0x0A, from: start), !looksLikeHeader(buffer[start..<newline]) {
+            return nextLine()
+        }
+        guard let (headerEnd, bodyStart) = findHeaderEnd() else {
+            scanned = max(start, buffer.count - 3)
+            if buffer.count - start > Self.maxHeaderBytes {
+                dropBuffered()
+                state = .discardingLine
+                return .malformed(.lsp, "header block longer than \(Self.maxHeaderBytes) bytes")
+            }
+            return nil
+        }
+        let headers = String(decoding: buffer[start..<headerEnd], as: UTF8.self)
+        start = bodyStart
+        scanned = start
+        guard let length = contentLength(in: headers) else {
+            return .malformed(.lsp, "missing or invalid Content-Length header")
+        }
+        if length > maxMessageBytes {
+            state = .discardingBody(remaining: length)
+            return .oversized(.lsp)
+        }
+        state = .body(length: length)
+        return next()
+    }
+
+    /// The end of the header lines and the start of the body: `\r\n\r\n`, or `\n\n` from lenient peers.
+    private func findHeaderEnd() -> (Int, Int)? {
+        var index = max(start, scanned)
+        while let newline = find(0x0A, from: index) {
+            let next = newline + 1
+            if next < buffer.count, buffer[next] == 0x0A { return (newline, next + 1) }
+            if next + 1 < buffer.count, buffer[next] == 0x0D, buffer[next + 1] == 0x0A { return (newline, next + 2) }
+            if next >= buffer.count || (next + 1 >= buffer.count && buffer[next] == 0x0D) { return nil }
+            index = next
+        }
+        return nil
+    }
+
+    /// `Name: value` with a token name: anything else starting with a letter is a (bad) NDJSON line.
+    private func looksLikeHeader(_ line: ArraySlice<UInt8>) -> Bool {
+        guard let colon = line.firstIndex(of: UInt8(ascii: ":")), colon > line.startIndex else { return false }
+        return line[line.startIndex..<colon].allSatisfy { isLetter($0) || ($0 >= 0x30 && $0 <= 0x39) || $0 == UInt8(ascii: "-") }
+    }
+
+    private func contentLength(in headers: String) -> Int? {
+        for line in headers.split(whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }) {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            let name = line[..<colon].trimmingWhitespace().lowercased()
+            if name == "content-length" {
+                let value = line[line.index(after: colon)...].trimmingWhitespace()
+                guard let length = Int(value), length >= 0 else { return nil }
+                return length
+            }
+        }
+        return nil
+    }
+
+    // MARK: - Scanning
+
+    private mutating func skipBlank() {
+        while start < buffer.count {
+            switch buffer[start] {
+            case 0x20, 0x09, 0x0A, 0x0D: start += 1
+            default:
+                scanned = max(scanned, start)
+                return
+            }
+        }
+        scanned = max(scanned, start)
+    }
+
+    private mutating func dropBuffered() {
+        buffer.removeAll(keepingCapacity: buffer.capacity <= 1 << 20)
+        start = 0
+        scanned = 0
+    }
+
+    private func find(_ byte: UInt8, from index: Int) -> Int? {
+        guard index < buffer.count else { return nil }
+        return buffer.withUnsafeBufferPointer { pointer in
+            pointer[index...].firstIndex(of: byte)
+        }
+    }
+
+    private func isLetter(_ byte: UInt8) -> Bool {
+        (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
+    }
+}
+
+extension Substring {
+    func trimmingWhitespace() -> Substring {
+        var slice = self
+        while let first = slice.first, first == " " || first == "\t" { slice = slice.dropFirst() }
+        while let last = slice.last, last == " " || last == "\t" || last == "\r" { slice = slice.dropLast() }
+        return slice
+    }
+}

@@ -1,0 +1,151 @@
+import Foundation
+
+/// A JSON value, as exchanged with clients and with the upstream API.
+///
+/// Numbers keep their literal text so that values pass through the daemon unchanged
+/// (`1.0` stays `1.0`, a 64-bit seed stays exact), and objects keep their keys' order so that
+/// what a client sees reads like what the upstream sent.
+public enum JSONValue: Sendable, Hashable {
+    case null
+    case bool(Bool)
+    case number(JSONNumber)
+    case string(String)
+    case array([JSONValue])
+    case object(JSONObject)
+}
+
+/// A JSON number held as its literal text (already validated against the JSON grammar).
+public struct JSONNumber: Sendable, Hashable, CustomStringConvertible {
+    /// The literal, e.g. `42`, `-0.5`, `1e3`.
+    public let literal: String
+
+    /// Wraps a literal the parser has validated; use the typed initialisers elsewhere.
+    init(validatedLiteral: String) { literal = validatedLiteral }
+
+    public init(_ value: Int) { literal = String(value) }
+
+    public init(_ value: Double) {
+        if value.isFinite, value == value.rounded(), abs(value) < 1e15 {
+            literal = String(Int64(value))
+        } else if value.isFinite {
+            literal = String(value)
+        } else {
+            literal = "0"
+        }
+    }
+
+    /// The value as a Double (every JSON number has one, possibly rounded).
+    public var doubleValue: Double { Double(literal) ?? 0 }
+
+    /// The value as an Int when it is integral and fits.
+    public var intValue: Int? {
+        if let exact = Int(literal) { return exact }
+        guard let double = Double(literal), double == double.rounded(),
+              double >= -9.007_199_254_740_992e15, double <= 9.007_199_254_740_992e15 else { return nil }
+        return Int(double)
+    }
+
+    public var description: String { literal }
+}
+
+/// A JSON object that remembers the order its keys were first set in.
+///
+/// Equality ignores order, as JSON does.
+public struct JSONObject: Sendable, Hashable, Sequence {
+    private(set) public var keys: [String] = []
+    private var storage: [String: JSONValue] = [:]
+
+    public init() {}
+
+    public init(_ pairs: [(String, JSONValue)]) {
+        for (key, value) in pairs { self[key] = value }
+    }
+
+    public subscript(key: String) -> JSONValue? {
+        get { storage[key] }
+        set {
+            if let newValue {
+                if storage.updateValue(newValue, forKey: key) == nil { keys.append(key) }
+            } else if storage.removeValue(forKey: key) != nil {
+                keys.removeAll { $0 == key }
+            }
+        }
+    }
+
+    public var count: Int { keys.count }
+    public var isEmpty: Bool { keys.isEmpty }
+
+    public func makeIterator() -> AnyIterator<(key: String, value: JSONValue)> {
+        var index = 0
+        return AnyIterator {
+            guard index < keys.count else { return nil }
+            defer { index += 1 }
+            let key = keys[index]
+            return (key, storage[key]!)
+        }
+    }
+
+    public static func == (lhs: JSONObject, rhs: JSONObject) -> Bool { lhs.storage == rhs.storage }
+    public func hash(into hasher: inout Hasher) { hasher.combine(storage) }
+}
+
+// MARK: - Accessors
+
+extension JSONValue {
+    public subscript(key: String) -> JSONValue? {
+        get { if case .object(let object) = self { object[key] } else { nil } }
+        set {
+            guard case .object(var object) = self else { return }
+            object[key] = newValue
+            self = .object(object)
+        }
+    }
+
+    public var stringValue: String? { if case .string(let s) = self { s } else { nil } }
+    public var boolValue: Bool? { if case .bool(let b) = self { b } else { nil } }
+    public var numberValue: JSONNumber? { if case .number(let n) = self { n } else { nil } }
+    public var intValue: Int? { numberValue?.intValue }
+    public var doubleValue: Double? { numberValue?.doubleValue }
+    public var arrayValue: [JSONValue]? { if case .array(let a) = self { a } else { nil } }
+    public var objectValue: JSONObject? { if case .object(let o) = self { o } else { nil } }
+    public var isNull: Bool { self == .null }
+
+    /// The JSON type's name, for error messages ("expected a string, got a number").
+    public var typeName: String {
+        switch self {
+        case .null: "null"
+        case .bool: "a boolean"
+        case .number: "a number"
+        case .string: "a string"
+        case .array: "an array"
+        case .object: "an object"
+        }
+    }
+
+    /// Builds an object value from pairs, keeping their order.
+    public static func object(_ pairs: KeyValuePairs<String, JSONValue>) -> JSONValue {
+        .object(JSONObject(pairs.map { ($0.key, $0.value) }))
+    }
+
+    public static func number(_ value: Int) -> JSONValue { .number(JSONNumber(value)) }
+    public static func number(_ value: Double) -> JSONValue { .number(JSONNumber(value)) }
+}
+
+// MARK: - Literals
+
+extension JSONValue: ExpressibleByNilLiteral, ExpressibleByBooleanLiteral, ExpressibleByIntegerLiteral,
+    ExpressibleByFloatLiteral, ExpressibleByStringLiteral, ExpressibleByArrayLiteral,
+    ExpressibleByDictionaryLiteral
+{
+    public init(nilLiteral: ()) { self = .null }
+    public init(booleanLiteral value: Bool) { self = .bool(value) }
+    public init(integerLiteral value: Int) { self = .number(JSONNumber(value)) }
+    public init(floatLiteral value: Double) { self = .number(JSONNumber(value)) }
+    public init(stringLiteral value: String) { self = .string(value) }
+    public init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
+    public init(dictionaryLiteral elements: (String, JSONValue)...) { self = .object(JSONObject(elements)) }
+}
+
+extension JSONObject: ExpressibleByDictionaryLiteral {
+    public init(dictionaryLiteral elements: (String, JSONValue)...) { self.init(elements) }
+}

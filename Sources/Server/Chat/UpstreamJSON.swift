@@ -1,0 +1,28 @@
+import Foundation
+import JSONRPC
+import Upstream
+
+/// Reading a successful upstream answer as JSON.
+enum UpstreamJSON {
+    /// Largest JSON answer accepted.
+    static let maxBytes = 256 * 1024 * 1024
+
+    /// The body as a JSON object; a non-JSON body, or an `error` object inside a 200, is a bad response.
+    static func read(_ call: UpstreamCall) async throws -> JSONValue {
+        let body = try await call.collectBody(limit: maxBytes)
+        return try parse(body, contentType: call.contentType)
+    }
+
+    static func parse(_ body: Data, contentType: String?) throws -> JSONValue {
+        guard let value = try? JSONParser.parse(Array(body)), value.objectValue != nil else {
+            let kind = contentType.map { " (\($0))" } ?? ""
+            let start = String(decoding: body.prefix(200), as: UTF8.self)
+            throw UpstreamError.badResponse(reason: "the upstream answered with a non-JSON body\(kind): \(start)", upstreamError: nil)
+        }
+        if let error = value["error"], !error.isNull {
+            let message = error["message"]?.stringValue ?? error.stringValue ?? "an error object"
+            throw UpstreamError.badResponse(reason: "the upstream answered 200 with an error: \(message)", upstreamError: body)
+        }
+        return value
+    }
+}

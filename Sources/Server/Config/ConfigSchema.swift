@@ -1,0 +1,100 @@
+public import JSONRPC
+
+/// The configuration's fields, their types and defaults: the one place a field is declared.
+public enum ConfigSchema {
+    enum Kind {
+        case string, secret, url, stringArray, stringMap, positiveNumber, count, profiles
+    }
+
+    static let fields: [(name: String, kind: Kind)] = [
+        ("base_url", .url), ("api_key", .secret), ("api_key_command", .stringArray),
+        ("headers", .stringMap), ("default_model", .string), ("vision_model", .string),
+        ("timeout_seconds", .positiveNumber), ("idle_timeout_seconds", .positiveNumber),
+        ("max_retries", .count), ("max_file_bytes", .count), ("profiles", .profiles),
+        ("default_profile", .string),
+    ]
+
+    /// Fields a profile may not set (they choose between profiles).
+    static let globalOnly: Set<String> = ["profiles", "default_profile"]
+
+    /// The built-in defaults, the lowest configuration layer.
+    public static let defaults: JSONObject = [
+        "base_url": "https://api.openai.com/v1",
+        "headers": [:],
+        "default_model": "gpt-4o-mini",
+        "vision_model": "gpt-4o",
+        "timeout_seconds": 600,
+        "idle_timeout_seconds": 60,
+        "max_retries": 2,
+        "max_file_bytes": 20_971_520,
+    ]
+
+    /// Checks a partial configuration (a merge patch: `null` values are allowed and delete).
+    /// - Parameter path: the prefix for field names in errors (`profiles.local.`).
+    public static func validate(_ patch: JSONObject, path: String = "", inProfile: Bool = false) throws(ResponseError) {
+        for (key, value) in patch {
+            let field = path + key
+            guard let kind = fields.first(where: { $0.name == key })?.kind, !(inProfile && globalOnly.contains(key)) else {
+                throw .invalidParams(field: field, "is not a configuration field\(inProfile ? " a profile can set" : "")")
+            }
+            if value.isNull { continue }
+            try check(value, kind: kind, field: field)
+        }
+    }
+
+    private static func check(_ value: JSONValue, kind: Kind, field: String) throws(ResponseError) {
+        switch kind {
+        case .string, .secret:
+            guard value.stringValue != nil else { throw .invalidParams(field: field, "must be a string, got \(value.typeName)") }
+        case .url:
+            guard let text = value.stringValue else { throw .invalidParams(field: field, "must be a string, got \(value.typeName)") }
+            guard text.hasPrefix("http://") || text.hasPrefix("https://") else {
+                throw .invalidParams(field: field, "must be an http:// or https:// URL, got \"\(text)\"")
+            }
+        case .stringArray:
+            guard let array = value.arrayValue, !array.isEmpty, array.allSatisfy({ $0.stringValue != nil }) else {
+                throw .invalidParams(field: field, "must be a non-empty array of strings (argv)")
+            }
+        case .stringMap:
+            guard let object = value.objectValue else { throw .invalidParams(field: field, "must be an object, got \(value.typeName)") }
+            for (name, headerValue) in object where !headerValue.isNull && headerValue.stringValue == nil {
+                throw .invalidParams(field: "\(field).\(name)", "must be a string, got \(headerValue.typeName)")
+            }
+        case .positiveNumber:
+            guard let number = value.doubleValue, number > 0 else { throw .invalidParams(field: field, "must be a number above 0") }
+        case .count:
+            guard let number = value.intValue, number >= 0 else { throw .invalidParams(field: field, "must be a whole number, 0 or more") }
+        case .profiles:
+            guard let profiles = value.objectValue else { throw .invalidParams(field: field, "must be an object of named profiles") }
+            for (name, profile) in profiles where !profile.isNull {
+                guard let object = profile.objectValue else {
+                    throw .invalidParams(field: "\(field).\(name)", "must be an object, got \(profile.typeName)")
+                }
+                try validate(object, path: "\(field).\(name).", inProfile: true)
+            }
+        }
+    }
+
+    /// Whether a header's value is a credential, to be hidden like `api_key`.
+    static func isSecretHeader(_ name: String) -> Bool {
+        let lowered = name.lowercased()
+        return ["authorization", "key", "token", "secret", "cookie"].contains { lowered.contains($0) }
+    }
+
+    /// `config` with secrets replaced by `[redacted]`, as `config.get` shows it.
+    public static func redacted(_ config: JSONObject) -> JSONObject {
+        var result = config
+        if result["api_key"]?.stringValue != nil { result["api_key"] = "[redacted]" }
+        if var headers = result["headers"]?.objectValue {
+            for (name, _) in headers where isSecretHeader(name) { headers[name] = "[redacted]" }
+            result["headers"] = .object(headers)
+        }
+        if var profiles = result["profiles"]?.objectValue {
+            for (name, profile) in profiles {
+                if let object = profile.objectValue { profiles[name] = .object(redacted(object)) }
+            }
+            result["profiles"] = .object(profiles)
+        }
+        return result
+    }
+}

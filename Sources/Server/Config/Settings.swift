@@ -1,0 +1,41 @@
+public import Foundation
+import JSONRPC
+
+/// The configuration as one request sees it: every layer merged, the profile applied, typed.
+public struct Settings: Sendable {
+    public var profile: String?
+    public var baseURL: URL
+    /// nil when neither `api_key` nor `api_key_command` is set; "" means "send no key".
+    public var apiKey: String?
+    public var apiKeyCommand: [String]?
+    public var headers: [String: String]
+    public var defaultModel: String
+    public var visionModel: String
+    public var timeoutSeconds: Double
+    public var idleTimeoutSeconds: Double
+    public var maxRetries: Int
+    public var maxFileBytes: Int
+
+    /// Reads a merged configuration object (already validated, defaults included).
+    init(_ config: JSONObject, profile: String?) throws(ResponseError) {
+        self.profile = profile
+        let base = config["base_url"]?.stringValue ?? ""
+        guard let url = URL(string: base.hasSuffix("/") ? String(base.dropLast()) : base), url.host != nil else {
+            throw ResponseError(.configError, "base_url is not a usable URL: \"\(base)\"", data: ["field": "base_url"])
+        }
+        baseURL = url
+        apiKey = config["api_key"]?.stringValue
+        apiKeyCommand = config["api_key_command"]?.arrayValue?.compactMap(\.stringValue)
+        var headers: [String: String] = [:]
+        for (name, value) in config["headers"]?.objectValue ?? JSONObject() {
+            if let value = value.stringValue { headers[name] = value }
+        }
+        self.headers = headers
+        defaultModel = config["default_model"]?.stringValue ?? "gpt-4o-mini"
+        visionModel = config["vision_model"]?.stringValue ?? "gpt-4o"
+        timeoutSeconds = config["timeout_seconds"]?.doubleValue ?? 600
+        idleTimeoutSeconds = config["idle_timeout_seconds"]?.doubleValue ?? 60
+        maxRetries = config["max_retries"]?.intValue ?? 2
+        maxFileBytes = config["max_file_bytes"]?.intValue ?? 20_971_520
+    }
+}

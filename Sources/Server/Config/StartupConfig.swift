@@ -1,0 +1,54 @@
+import Foundation
+public import JSONRPC
+
+/// Builds the start-up configuration layers: config file < environment < flags.
+public enum StartupConfig {
+    /// A problem that stops the daemon before it starts (exit code 2).
+    public struct Failure: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    /// The config file to read: `--config`, else `SWITCHBOARD_CONFIG`, else
+    /// `$XDG_CONFIG_HOME/switchboard/config.json` (`~/.config/...`) when it exists.
+    public static func configPath(flag: String?, environment: [String: String]) -> (path: String, required: Bool)? {
+        if let flag { return (flag, true) }
+        if let path = environment["SWITCHBOARD_CONFIG"] { return (path, true) }
+        let home = environment["HOME"] ?? NSHomeDirectory()
+        let base = environment["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? "\(home)/.config"
+        return ("\(base)/switchboard/config.json", false)
+    }
+
+    /// Reads and validates the config file; a missing optional file is an empty layer.
+    public static func fileLayer(path: String, required: Bool) throws -> JSONObject {
+        guard FileManager.default.fileExists(atPath: path) else {
+            if required { throw Failure(description: "config file not found: \(path)") }
+            return JSONObject()
+        }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw Failure(description: "cannot read config file: \(path)")
+        }
+        let value: JSONValue
+        do { value = try JSONParser.parse(Array(data)) } catch {
+            throw Failure(description: "config file \(path) is not valid JSON: \(error)")
+        }
+        guard let object = value.objectValue else { throw Failure(description: "config file \(path) must hold a JSON object") }
+        do { try ConfigSchema.validate(object) } catch {
+            throw Failure(description: "config file \(path): \(error.message)")
+        }
+        return object
+    }
+
+    /// The environment layer: `OPENAI_*`, overridden by `SWITCHBOARD_*`.
+    public static func environmentLayer(_ environment: [String: String]) -> JSONObject {
+        var layer = JSONObject()
+        let mapping: [(variable: String, field: String)] = [
+            ("OPENAI_API_KEY", "api_key"), ("OPENAI_BASE_URL", "base_url"),
+            ("SWITCHBOARD_API_KEY", "api_key"), ("SWITCHBOARD_BASE_URL", "base_url"),
+            ("SWITCHBOARD_MODEL", "default_model"), ("SWITCHBOARD_PROFILE", "default_profile"),
+        ]
+        for (variable, field) in mapping {
+            if let value = environment[variable], !value.isEmpty { layer[field] = .string(value) }
+        }
+        return layer
+    }
+}

@@ -1,0 +1,94 @@
+import Foundation
+import JSONRPC
+import Upstream
+
+/// The one place where any error a handler throws becomes a JSON-RPC error object.
+enum ErrorConversion {
+    static func responseError(for error: any Error, cancelReason: CancelReason?, secrets: Secrets) -> ResponseError {
+        var partial: JSONValue?
+        var underlying = error
+        if let carried = error as? PartialOutputError {
+            partial = carried.partial
+            underlying = carried.underlying
+        }
+        var response: ResponseError
+        if let cancelReason {
+            response = ResponseError(.requestCancelled, cancelReason == .signal ? "request cancelled: the daemon is stopping" : "request cancelled",
+                                     data: ["reason": .string(cancelReason.rawValue)])
+        } else if underlying is CancellationError {
+            response = ResponseError(.requestCancelled, "request cancelled", data: ["reason": "cancelled"])
+        } else if let error = underlying as? ResponseError {
+            response = error
+        } else if let error = underlying as? UpstreamError {
+            response = convert(error)
+        } else {
+            response = .internalError(String(describing: underlying))
+        }
+        if let partial {
+            var data = response.data?.objectValue ?? JSONObject()
+            data["partial"] = partial
+            response.data = .object(data)
+        }
+        response.message = secrets.scrub(response.message)
+        response.data = response.data.map { secrets.scrub($0) }
+        return response
+    }
+
+    static func convert(_ error: UpstreamError) -> ResponseError {
+        switch error {
+        case .http(let status, let contentType, let body, let retryAfter):
+            return httpError(status: status, contentType: contentType, body: body, retryAfter: retryAfter)
+        case .unreachable(let reason):
+            return ResponseError(.upstreamUnreachable, "cannot reach the upstream: \(reason)", data: ["reason": .string(reason)])
+        case .timeout(let kind, let seconds):
+            let message = kind == .idle
+                ? "upstream timed out: no data for \(format(seconds)) s (idle_timeout_seconds)"
+                : "upstream timed out: no answer within \(format(seconds)) s (timeout_seconds)"
+            return ResponseError(.upstreamTimeout, message,
+                                 data: ["kind": .string(kind.rawValue), "timeout_seconds": .number(seconds)])
+        case .badResponse(let reason, let upstreamError):
+            var data: JSONObject = ["reason": .string(reason)]
+            if let upstreamError, let parsed = try? JSONParser.parse(Array(upstreamError)) {
+                data["error"] = parsed["error"] ?? parsed
+            }
+            return ResponseError(.upstreamBadResponse, "bad upstream response: \(reason)", data: .object(data))
+        }
+    }
+
+    private static func httpError(status: Int, contentType: String?, body: Data, retryAfter: Double?) -> ResponseError {
+        var data: JSONObject = ["status": .number(status)]
+        var detail: String
+        if let parsed = try? JSONParser.parse(Array(body)), parsed.objectValue != nil {
+            let errorObject = parsed["error"] ?? parsed
+            data["error"] = errorObject
+            detail = errorObject["message"]?.stringValue ?? errorObject.stringValue ?? parsed["message"]?.stringValue ?? "no message"
+        } else {
+            let text = String(decoding: body.prefix(2000), as: UTF8.self)
+            data["body"] = .string(text)
+            let kind = contentType.map { " (\($0))" } ?? ""
+            detail = text.isEmpty ? "empty body" : "a non-JSON body\(kind): \(summary(of: text))"
+        }
+        if let retryAfter { data["retry_after"] = .number(retryAfter) }
+        switch status {
+        case 401: detail += " — check the API key"
+        case 404: detail += " — check base_url (it usually ends in /v1) and the model name"
+        case 429 where retryAfter != nil: detail += " — retry after \(format(retryAfter!)) s"
+        default: break
+        }
+        return ResponseError(.upstreamHTTPError, "upstream HTTP \(status): \(detail)", data: .object(data))
+    }
+
+    /// The `<title>` of an HTML page, else the first line, shortened.
+    private static func summary(of text: String) -> String {
+        if let open = text.range(of: "<title>", options: .caseInsensitive),
+           let close = text.range(of: "</title>", options: .caseInsensitive, range: open.upperBound..<text.endIndex) {
+            return String(text[open.upperBound..<close.lowerBound]).trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        let firstLine = text.split(whereSeparator: \.isNewline).first.map(String.init) ?? text
+        return firstLine.count > 200 ? String(firstLine.prefix(200)) + "…" : firstLine
+    }
+
+    private static func format(_ seconds: Double) -> String {
+        seconds == seconds.rounded() ? String(Int(seconds)) : String(seconds)
+    }
+}

@@ -1,0 +1,25 @@
+/// Every method the daemon serves, in the order `capabilities.methods` lists them.
+public enum MethodRegistry {
+    public static let all: [any RPCMethod] = [
+        Initialize(),
+        Shutdown(),
+        ModelsList(),
+        ChatComplete(),
+        ChatDescribeImage(),
+        ConfigGet(),
+        ConfigUpdate(),
+        RPCDiscover(),
+    ]
+
+    public static var names: [String] { all.map { type(of: $0).name } }
+
+    /// Notifications the daemon sends.
+    public static let notifications = ["chat.delta", "$/progress"]
+}
+
+/// The daemon's name and version, as `initialize` and `--version` report them.
+public enum ServerInfo {
+    public static let name = "switchboard"
+    public static let version = "0.1.0"
+    public static let protocolVersion = "1"
+}

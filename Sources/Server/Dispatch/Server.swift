@@ -1,0 +1,180 @@
+import Foundation
+public import JSONRPC
+public import Transport
+public import Upstream
+
+/// Turns incoming frames into method calls and their responses.
+///
+/// Runs on the stdin reader thread: parses each frame, answers protocol errors at once, runs
+/// in-order methods to completion before reading on, and starts one Task per concurrent request,
+/// recorded in the request table so that `$/cancelRequest` and signals can reach it.
+public final class Server: Sendable {
+    private let methods: [String: any RPCMethod]
+    private let writer: OutputWriter
+    private let client: UpstreamClient
+    private let config: ConfigStore
+    private let log: Log
+    private let secrets: Secrets
+    private let keys: KeyResolver
+    private let table = RequestTable()
+    private let lifecycle = Lifecycle()
+
+    public init(config: ConfigStore, writer: OutputWriter, client: UpstreamClient, log: Log, secrets: Secrets,
+                methods: [any RPCMethod] = MethodRegistry.all) {
+        self.methods = Dictionary(uniqueKeysWithValues: methods.map { (type(of: $0).name, $0) })
+        self.writer = writer
+        self.client = client
+        self.config = config
+        self.log = log
+        self.secrets = secrets
+        keys = KeyResolver(secrets: secrets)
+    }
+
+    // MARK: - Input
+
+    /// Handles one event from the frame parser.
+    public func receive(_ event: FrameEvent) {
+        switch event {
+        case .message(let bytes, let framing):
+            writer.adoptFraming(framing)
+            receive(bytes)
+        case .oversized(let framing):
+            writer.adoptFraming(framing)
+            log.warn("skipped a message larger than the limit")
+            writer.send(OutgoingMessage.error(id: nil, .invalidRequest("message larger than the limit (--max-message-bytes); it was skipped")))
+        case .malformed(let framing, let reason):
+            writer.adoptFraming(framing)
+            writer.send(OutgoingMessage.error(id: nil, .parseError(reason)))
+        }
+    }
+
+    private func receive(_ bytes: [UInt8]) {
+        let value: JSONValue
+        do {
+            value = try JSONParser.parse(bytes)
+        } catch {
+            writer.send(OutgoingMessage.error(id: nil, .parseError(error.description)))
+            return
+        }
+        guard case .array(let members) = value else {
+            handle(IncomingMessage(value)) { [writer] response in
+                if let response { writer.send(response) }
+            }
+            return
+        }
+        guard !members.isEmpty else {
+            writer.send(OutgoingMessage.error(id: nil, .invalidRequest("empty batch")))
+            return
+        }
+        let batch = BatchCollector(count: members.count) { [writer] in writer.send($0) }
+        for (index, member) in members.enumerated() {
+            handle(IncomingMessage(member)) { batch.deliver($0, at: index) }
+        }
+    }
+
+    /// Dispatches one message; `reply` is called exactly once, with nil when no response is due.
+    private func handle(_ message: IncomingMessage, reply: @escaping @Sendable (JSONValue?) -> Void) {
+        switch message {
+        case .invalid(let id, let error):
+            reply(OutgoingMessage.error(id: id, error))
+        case .response(let id):
+            log.debug("ignored a response from the client (id \(id.map(String.init(describing:)) ?? "null"))")
+            reply(nil)
+        case .notification(let method, let params):
+            handleNotification(method, params)
+            reply(nil)
+        case .request(let id, let method, let params):
+            handleRequest(id: id, method: method, params: params, reply: reply)
+        }
+    }
+
+    private func handleNotification(_ method: String, _ params: JSONValue?) {
+        switch method {
+        case "$/cancelRequest":
+            guard let raw = params?["id"], let id = RequestID(raw) else {
+                log.warn("$/cancelRequest without a usable id")
+                return
+            }
+            if !table.cancel(id, reason: .cancelled) { log.debug("$/cancelRequest for \(id): not in flight") }
+        case "exit":
+            lifecycle.exitRequested()
+        case "initialized":
+            break
+        default:
+            log.debug("ignored notification \(method)")
+        }
+    }
+
+    private func handleRequest(id: RequestID, method name: String, params: JSONValue?, reply: @escaping @Sendable (JSONValue?) -> Void) {
+        if lifecycle.isShuttingDown {
+            reply(OutgoingMessage.error(id: id, .invalidRequest("the daemon is shutting down (shutdown was received)")))
+            return
+        }
+        guard let method = methods[name] else {
+            reply(OutgoingMessage.error(id: id, .methodNotFound(name)))
+            return
+        }
+        let context = RequestContext(id: id, client: client, config: config, log: log, keys: keys,
+                                     writer: writer, lifecycle: lifecycle)
+        switch type(of: method).execution {
+        case .inOrder:
+            let done = DispatchSemaphore(value: 0)
+            let response = Locked<JSONValue?>(nil)
+            Task {
+                let outcome = await self.run(method, params: params, context: context)
+                response.withLock { $0 = outcome }
+                done.signal()
+            }
+            done.wait()
+            reply(response.current)
+        case .concurrent:
+            guard table.reserve(id) else {
+                reply(OutgoingMessage.error(id: id, .invalidRequest("request id \(id) is already in flight")))
+                return
+            }
+            lifecycle.begin()
+            let task = Task {
+                let outcome = await self.run(method, params: params, context: context)
+                _ = self.table.remove(id)
+                reply(outcome)
+                self.lifecycle.end()
+            }
+            table.attach(task, to: id)
+        }
+    }
+
+    private func run(_ method: any RPCMethod, params: JSONValue?, context: RequestContext) async -> JSONValue {
+        do {
+            let parsed = try Params(params)
+            let result = try await method.call(parsed, context: context)
+            return OutgoingMessage.result(id: context.id, result)
+        } catch {
+            let converted = ErrorConversion.responseError(for: error, cancelReason: table.reason(context.id), secrets: secrets)
+            if converted.code == .internalError { log.error("request \(context.id): \(converted.message)") }
+            return OutgoingMessage.error(id: context.id, converted)
+        }
+    }
+
+    // MARK: - Ending
+
+    /// stdin ended: finish what is in flight, then exit 0.
+    public func endOfInput() {
+        log.debug("end of input; \(lifecycle.outstanding) request(s) in flight")
+        lifecycle.inputEnded()
+    }
+
+    /// SIGINT/SIGTERM: cancel everything in flight, let the cancellations be answered (up to
+    /// `grace` seconds), then exit with 128 + the signal number.
+    public func terminate(signal: Int32, grace: Double = 3) {
+        log.info("received signal \(signal); cancelling \(lifecycle.outstanding) request(s)")
+        table.cancelAll(reason: .signal)
+        let deadline = DispatchTime.now() + grace
+        while lifecycle.outstanding > 0 && DispatchTime.now() < deadline {
+            Thread.sleep(forTimeInterval: 0.01)
+        }
+        lifecycle.finish(128 + signal)
+    }
+
+    /// Blocks until the daemon should exit; returns the exit code.
+    public func waitForExit() -> Int32 { lifecycle.waitForExit() }
+}

@@ -1,0 +1,42 @@
+import JSONRPC
+
+/// `chat.describeImage`: asks a vision model about one or more images (paths or URLs).
+/// Result `{text, completion}`.
+struct ChatDescribeImage: RPCMethod {
+    static let name = "chat.describeImage"
+    static let execution = Execution.concurrent
+    static let defaultPrompt = "Describe this image."
+
+    func call(_ params: Params, context: RequestContext) async throws -> JSONValue {
+        let settings = try context.settings(profile: try params.string("profile"))
+        let references = try imageReferences(params)
+        let detail = try params.string("detail")
+        if let detail, !["auto", "low", "high"].contains(detail) {
+            throw ResponseError.invalidParams(field: "detail", "must be \"auto\", \"low\" or \"high\"")
+        }
+        var content: [JSONValue] = [["type": "text", "text": .string(try params.string("prompt") ?? Self.defaultPrompt)]]
+        for (field, reference) in references {
+            var image: JSONObject = ["url": .string(try ImageSource.resolve(reference, field: field, maxBytes: settings.maxFileBytes))]
+            if let detail { image["detail"] = .string(detail) }
+            content.append(["type": "image_url", "image_url": .object(image)])
+        }
+        var messages: [JSONValue] = []
+        if let system = try params.string("system") { messages.append(["role": "system", "content": .string(system)]) }
+        messages.append(["role": "user", "content": .array(content)])
+        var body: JSONObject = ["model": .string(try params.string("model") ?? settings.visionModel), "messages": .array(messages)]
+        if let maxTokens = try params.int("max_tokens") { body["max_tokens"] = .number(maxTokens) }
+        if let stream = try params.bool("stream") { body["stream"] = .bool(stream) }
+        let completion = try await ChatRunner(context: context, target: try context.target(settings)).run(body)
+        let text = completion["choices"]?.arrayValue?.first?["message"]?["content"]?.stringValue ?? ""
+        return ["text": .string(text), "completion": completion]
+    }
+
+    /// `image` (one) or `images` (several), each with the field name errors should cite.
+    private func imageReferences(_ params: Params) throws(ResponseError) -> [(String, String)] {
+        var references: [(String, String)] = []
+        if let image = try params.string("image") { references.append(("image", image)) }
+        for (index, image) in (try params.strings("images") ?? []).enumerated() { references.append(("images.\(index)", image)) }
+        guard !references.isEmpty else { throw .invalidParams(field: "image", "is required (a path, file://, http(s) or data: URL), or images") }
+        return references
+    }
+}

@@ -1,0 +1,16 @@
+import Foundation
+import JSONRPC
+import Upstream
+
+/// `models.list`: the upstream's `GET /models` answer, unchanged.
+struct ModelsList: RPCMethod {
+    static let name = "models.list"
+    static let execution = Execution.concurrent
+
+    func call(_ params: Params, context: RequestContext) async throws -> JSONValue {
+        let target = try context.target(try context.settings(profile: try params.string("profile")))
+        let call = try await context.client.send({ target.request("GET", "models") }, target: target, streaming: false,
+                                                 onRetry: context.logRetry)
+        return try await UpstreamJSON.read(call)
+    }
+}

@@ -1,0 +1,56 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Diagnostics for humans, on stderr or a log file; never on the protocol stream.
+///
+/// Every line is scrubbed of known secrets before it is written.
+public final class Log: Sendable {
+    public enum Level: Int, Sendable, Comparable, CaseIterable {
+        case error, warn, info, debug
+
+        public init?(name: String) {
+            guard let level = Level.allCases.first(where: { "\($0)" == name.lowercased() }) else { return nil }
+            self = level
+        }
+
+        public static func < (lhs: Level, rhs: Level) -> Bool { lhs.rawValue < rhs.rawValue }
+    }
+
+    public let level: Level
+    private let fd: Int32
+    private let secrets: Secrets
+
+    /// - Parameter path: a file to append to; stderr when nil.
+    public init(level: Level, path: String? = nil, secrets: Secrets) throws {
+        self.level = level
+        self.secrets = secrets
+        if let path {
+            let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
+            guard fd >= 0 else { throw LogFileError(path: path, reason: String(cString: strerror(errno))) }
+            self.fd = fd
+        } else {
+            fd = STDERR_FILENO
+        }
+    }
+
+    public struct LogFileError: Error, CustomStringConvertible {
+        public let path: String
+        public let reason: String
+        public var description: String { "cannot open log file \(path): \(reason)" }
+    }
+
+    public func error(_ message: @autoclosure () -> String) { write(.error, message) }
+    public func warn(_ message: @autoclosure () -> String) { write(.warn, message) }
+    public func info(_ message: @autoclosure () -> String) { write(.info, message) }
+    public func debug(_ message: @autoclosure () -> String) { write(.debug, message) }
+
+    public func enabled(_ level: Level) -> Bool { level <= self.level }
+
+    private func write(_ level: Level, _ message: () -> String) {
+        guard enabled(level) else { return }
+        let line = "switchboard: \(level): \(secrets.scrub(message()))\n"
+        _ = line.utf8CString.withUnsafeBufferPointer { Glibc.write(fd, $0.baseAddress, $0.count - 1) }
+    }
+}

@@ -1,0 +1,44 @@
+public import JSONRPC
+import Transport
+
+/// The secrets currently in use (API keys), so that logs and error messages can be scrubbed of them.
+public final class Secrets: Sendable {
+    /// Shorter strings are not treated as secrets: scrubbing them would mangle ordinary text.
+    static let minimumLength = 6
+    private let values = Locked<Set<String>>([])
+
+    public init() {}
+
+    public func register(_ secret: String) {
+        guard secret.count >= Self.minimumLength else { return }
+        values.withLock { _ = $0.insert(secret) }
+    }
+
+    /// `text` with every known secret replaced by `[redacted]`.
+    public func scrub(_ text: String) -> String {
+        let secrets = values.current
+        guard !secrets.isEmpty else { return text }
+        var result = text
+        for secret in secrets where result.contains(secret) {
+            result = result.replacingOccurrences(of: secret, with: "[redacted]")
+        }
+        return result
+    }
+
+    /// `value` with every string (keys included) scrubbed.
+    public func scrub(_ value: JSONValue) -> JSONValue {
+        switch value {
+        case .string(let string): return .string(scrub(string))
+        case .array(let array): return .array(array.map(scrub))
+        case .object(let object):
+            return .object(JSONObject(object.map { (scrub($0.key), scrub($0.value)) }))
+        default: return value
+        }
+    }
+}
+
+extension String {
+    func replacingOccurrences(of target: String, with replacement: String) -> String {
+        split(separator: target, omittingEmptySubsequences: false).joined(separator: replacement)
+    }
+}

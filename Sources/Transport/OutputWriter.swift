@@ -1,0 +1,120 @@
+import Foundation
+public import JSONRPC
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The single writer of protocol output.
+///
+/// Callers hand over whole messages; each is framed and appended to a pending buffer under one
+/// lock, so two messages never interleave, and one request's messages keep the order it sent
+/// them in. A dedicated thread writes the pending bytes with blocking `write(2)` calls, several
+/// messages per call when they queue up, so a slow client never blocks a request handler or the
+/// stdin reader. When the client has gone (EPIPE), further output is dropped.
+public final class OutputWriter: Sendable {
+    private struct State {
+        var framing: Framing?
+        var pending: [UInt8] = []
+        var writing = false
+        var closed = false
+        var broken = false
+        var messagesWritten = 0
+    }
+
+    private let fd: Int32
+    private let condition = NSCondition()
+    /// Guarded by `condition`; see `withState`.
+    private nonisolated(unsafe) var state = State()
+
+    /// - Parameters:
+    ///   - fd: where protocol bytes go (the duplicated stdout).
+    ///   - framing: a forced framing; nil adopts the framing of the first message received.
+    public init(fd: Int32, framing: Framing? = nil) {
+        self.fd = fd
+        state.framing = framing
+        let thread = Thread { [self] in runLoop() }
+        thread.name = "switchboard.writer"
+        thread.start()
+    }
+
+    private func withState<T>(_ body: (inout State) -> T) -> T {
+        condition.lock()
+        defer { condition.unlock() }
+        return body(&state)
+    }
+
+    /// Fixes the output framing from the first message received, unless one is set already.
+    public func adoptFraming(_ framing: Framing) {
+        withState { if $0.framing == nil { $0.framing = framing } }
+    }
+
+    /// The framing in force (NDJSON until a message says otherwise).
+    public var framing: Framing { withState { $0.framing ?? .ndjson } }
+
+    /// Queues one message for writing.
+    public func send(_ message: JSONValue) {
+        let payload = message.serialized()
+        condition.lock()
+        if !state.closed && !state.broken {
+            (state.framing ?? .ndjson).frame(payload, into: &state.pending)
+            state.messagesWritten += 1
+            condition.signal()
+        }
+        condition.unlock()
+    }
+
+    /// Blocks until everything queued so far has been written (or the client has gone).
+    public func drain() {
+        condition.lock()
+        while (!state.pending.isEmpty || state.writing) && !state.broken {
+            condition.wait()
+        }
+        condition.unlock()
+    }
+
+    /// Drains, then stops the writer thread; later messages are dropped.
+    public func close() {
+        drain()
+        withState { $0.closed = true }
+        condition.broadcast()
+    }
+
+    /// True once a write failed because the client stopped reading.
+    public var isBroken: Bool { withState { $0.broken } }
+
+    private func runLoop() {
+        condition.lock()
+        while true {
+            while state.pending.isEmpty && !state.closed { condition.wait() }
+            if state.pending.isEmpty && state.closed { break }
+            var chunk: [UInt8] = []
+            swap(&chunk, &state.pending)
+            state.writing = true
+            condition.unlock()
+            let ok = writeAll(chunk)
+            condition.lock()
+            state.writing = false
+            if !ok {
+                state.broken = true
+                state.pending = []
+            }
+            condition.broadcast()
+        }
+        condition.unlock()
+    }
+
+    private func writeAll(_ bytes: [UInt8]) -> Bool {
+        bytes.withUnsafeBytes { raw in
+            var offset = 0
+            while offset < raw.count {
+                let written = write(fd, raw.baseAddress! + offset, raw.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    return false
+                }
+                offset += written
+            }
+            return true
+        }
+    }
+}

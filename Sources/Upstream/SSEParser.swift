@@ -1,0 +1,117 @@
+/// One server-sent event.
+public struct SSEEvent: Sendable, Equatable {
+    /// The `event:` field, `message` when absent.
+    public var event: String
+    /// The `data:` lines joined with `\n`.
+    public var data: String
+    /// The last `id:` seen, if any.
+    public var id: String?
+
+    public init(event: String = "message", data: String, id: String? = nil) {
+        self.event = event
+        self.data = data
+        self.id = id
+    }
+}
+
+/// An incremental parser for `text/event-stream`, following the WHATWG event-stream rules.
+///
+/// Handles events split across reads at any byte, `\n`, `\r\n` and `\r` line ends, a leading
+/// UTF-8 BOM, multi-line `data:`, `:` comments (keep-alives), fields without a value and the
+/// optional space after the colon. An event is dispatched at a blank line, and only when it has
+/// data; a final event without its blank line is dispatched by `finish()`.
+public struct SSEParser: Sendable {
+    private var line: [UInt8] = []
+    private var sawFirstBytes = false
+    private var lastWasCR = false
+    private var eventType = ""
+    private var dataLines: [String] = []
+    private var hasData = false
+    private var lastID: String?
+
+    public init() {}
+
+    /// Feeds bytes; returns the events they complete, in order.
+    public mutating func push(_ bytes: some Sequence<UInt8>) -> [SSEEvent] {
+        var events: [SSEEvent] = []
+        for byte in bytes {
+            if !sawFirstBytes {
+                line.append(byte)
+                if line.count < 3 && [0xEF, 0xBB].starts(with: line) { continue }
+                sawFirstBytes = true
+                if line == [0xEF, 0xBB, 0xBF] { line.removeAll(); continue }
+                let pending = line
+                line.removeAll()
+                for early in pending { feed(early, into: &events) }
+                continue
+            }
+            feed(byte, into: &events)
+        }
+        return events
+    }
+
+    /// Ends the stream: dispatches an event left without its terminating blank line.
+    public mutating func finish() -> [SSEEvent] {
+        var events: [SSEEvent] = []
+        if !line.isEmpty { processLine(into: &events) }
+        if hasData { events.append(makeEvent()) }
+        return events
+    }
+
+    private mutating func feed(_ byte: UInt8, into events: inout [SSEEvent]) {
+        switch byte {
+        case 0x0A:
+            if lastWasCR { lastWasCR = false; return }
+            processLine(into: &events)
+        case 0x0D:
+            lastWasCR = true
+            processLine(into: &events)
+        default:
+            lastWasCR = false
+            line.append(byte)
+        }
+    }
+
+    private mutating func processLine(into events: inout [SSEEvent]) {
+        defer { line.removeAll(keepingCapacity: true) }
+        if line.isEmpty {
+            if hasData { events.append(makeEvent()) }
+            eventType = ""
+            dataLines.removeAll()
+            hasData = false
+            return
+        }
+        if line[0] == UInt8(ascii: ":") { return }
+        let name: String
+        let value: String
+        if let colon = line.firstIndex(of: UInt8(ascii: ":")) {
+            name = String(decoding: line[..<colon], as: UTF8.self)
+            var valueStart = colon + 1
+            if valueStart < line.count, line[valueStart] == 0x20 { valueStart += 1 }
+            value = String(decoding: line[valueStart...], as: UTF8.self)
+        } else {
+            name = String(decoding: line, as: UTF8.self)
+            value = ""
+        }
+        switch name {
+        case "data":
+            dataLines.append(value)
+            hasData = true
+        case "event":
+            eventType = value
+        case "id":
+            if !value.utf8.contains(0) { lastID = value }
+        default:
+            break  // `retry:` and unknown fields are ignored, as the spec says
+        }
+    }
+
+    private mutating func makeEvent() -> SSEEvent {
+        let event = SSEEvent(event: eventType.isEmpty ? "message" : eventType,
+                             data: dataLines.joined(separator: "\n"), id: lastID)
+        eventType = ""
+        dataLines.removeAll()
+        hasData = false
+        return event
+    }
+}

@@ -1,0 +1,82 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// The per-request end of the shared session's delegate: turns callbacks for one URLSession task
+/// into the response head (a continuation) and the body (an AsyncThrowingStream), and tracks the
+/// activity the timeout watchdog looks at.
+///
+/// `@unchecked Sendable` is safe: every mutable member is read and written under `lock`.
+final class TaskSink: @unchecked Sendable {
+    private let lock = NSLock()
+    private var head: CheckedContinuation<HTTPURLResponse, any Error>?
+    private let continuation: AsyncThrowingStream<Data, any Error>.Continuation
+    let stream: AsyncThrowingStream<Data, any Error>
+    private var receivedResponse = false
+    private var timedOut: (UpstreamError.TimeoutKind, Double)?
+    private(set) var finished = false
+    private var lastActivity: ContinuousClock.Instant
+
+    init() {
+        (stream, continuation) = AsyncThrowingStream.makeStream(of: Data.self, throwing: (any Error).self)
+        lastActivity = .now
+    }
+
+    func awaitHead(_ continuation: CheckedContinuation<HTTPURLResponse, any Error>) {
+        lock.withLock { head = continuation }
+    }
+
+    func onTermination(_ handler: @escaping @Sendable () -> Void) {
+        continuation.onTermination = { _ in handler() }
+    }
+
+    func receive(response: HTTPURLResponse) {
+        let waiting = lock.withLock {
+            receivedResponse = true
+            lastActivity = .now
+            defer { head = nil }
+            return head
+        }
+        waiting?.resume(returning: response)
+    }
+
+    func receive(data: Data) {
+        lock.withLock { lastActivity = .now }
+        continuation.yield(data)
+    }
+
+    func complete(error: (any Error)?) {
+        let (waiting, mapped) = lock.withLock {
+            finished = true
+            defer { head = nil }
+            return (head, error.map { map($0) })
+        }
+        if let waiting {
+            waiting.resume(throwing: mapped ?? UpstreamError.badResponse(reason: "the connection closed without a response", upstreamError: nil))
+        }
+        continuation.finish(throwing: mapped)
+    }
+
+    /// Records why the watchdog is about to cancel the task, so the cancellation reads as a timeout.
+    func markTimedOut(_ kind: UpstreamError.TimeoutKind, seconds: Double) {
+        lock.withLock { timedOut = (kind, seconds) }
+    }
+
+    /// Seconds since the last byte (or the start), and whether the task has ended.
+    func idleState() -> (idle: Duration, finished: Bool) {
+        lock.withLock { (.now - lastActivity, finished) }
+    }
+
+    /// Called with `lock` held.
+    private func map(_ error: any Error) -> any Error {
+        if let (kind, seconds) = timedOut { return UpstreamError.timeout(kind, seconds: seconds) }
+        let urlError = error as? URLError
+        if urlError?.code == .cancelled { return CancellationError() }
+        if urlError?.code == .timedOut { return UpstreamError.timeout(.request, seconds: 0) }
+        let reason = urlError.map { "\($0.localizedDescription) (URLError \($0.code.rawValue))" } ?? String(describing: error)
+        return receivedResponse
+            ? UpstreamError.badResponse(reason: "the connection broke mid-response: \(reason)", upstreamError: nil)
+            : UpstreamError.unreachable(reason: reason)
+    }
+}

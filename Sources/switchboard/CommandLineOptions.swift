@@ -1,0 +1,93 @@
+import JSONRPC
+import Server
+
+/// The daemon's flags, parsed by hand (no dependencies) with errors that name the flag.
+struct CommandLineOptions {
+    var configPath: String?
+    var framing: Framing?
+    var maxMessageBytes = 64 * 1024 * 1024
+    var logLevel: Log.Level?
+    var logFile: String?
+    /// The flags' configuration layer (`--base-url`, `--model`, ...).
+    var configLayer = JSONObject()
+    var showVersion = false
+    var showHelp = false
+
+    struct UsageError: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    static let usage = """
+    usage: switchboard [options]
+
+    A JSON-RPC 2.0 daemon on stdin/stdout for OpenAI-compatible APIs (chat, streaming, vision).
+
+    options:
+      --config FILE            configuration file (default $XDG_CONFIG_HOME/switchboard/config.json)
+      --framing ndjson|lsp     force the output framing (default: that of the first message)
+      --base-url URL           upstream base URL (default https://api.openai.com/v1)
+      --model NAME             default model for chat.complete
+      --profile NAME           default profile
+      --timeout SECONDS        whole-request timeout (default 600)
+      --idle-timeout SECONDS   longest silence inside a stream (default 60)
+      --max-retries N          retries on 429/5xx/connection failures (default 2)
+      --max-message-bytes N    largest accepted message (default 67108864)
+      --log-level LEVEL        error, warn, info or debug (default warn)
+      --log-file PATH          append logs to PATH instead of stderr
+      --version                print the version and exit
+      --help                   print this help and exit
+
+    environment: OPENAI_API_KEY, OPENAI_BASE_URL, SWITCHBOARD_API_KEY, SWITCHBOARD_BASE_URL,
+    SWITCHBOARD_MODEL, SWITCHBOARD_PROFILE, SWITCHBOARD_CONFIG, SWITCHBOARD_LOG_LEVEL.
+    The API key is never accepted as a flag (it would show in the process list).
+    """
+
+    init(_ arguments: [String]) throws(UsageError) {
+        var remaining = arguments[...]
+        func value(_ flag: String) throws(UsageError) -> String {
+            guard let next = remaining.popFirst() else { throw UsageError(description: "\(flag) needs a value") }
+            return next
+        }
+        func number(_ flag: String) throws(UsageError) -> Double {
+            let text = try value(flag)
+            guard let number = Double(text), number > 0 else { throw UsageError(description: "\(flag) needs a number above 0, got \"\(text)\"") }
+            return number
+        }
+        func count(_ flag: String) throws(UsageError) -> Int {
+            let text = try value(flag)
+            guard let count = Int(text), count >= 0 else { throw UsageError(description: "\(flag) needs a whole number, got \"\(text)\"") }
+            return count
+        }
+        while let argument = remaining.popFirst() {
+            var flag = argument
+            if let equals = argument.firstIndex(of: "="), argument.hasPrefix("--") {
+                flag = String(argument[..<equals])
+                remaining.insert(String(argument[argument.index(after: equals)...]), at: remaining.startIndex)
+            }
+            switch flag {
+            case "--config": configPath = try value(flag)
+            case "--framing":
+                let name = try value(flag)
+                guard let framing = Framing(rawValue: name) else { throw UsageError(description: "--framing must be ndjson or lsp, got \"\(name)\"") }
+                self.framing = framing
+            case "--base-url": configLayer["base_url"] = .string(try value(flag))
+            case "--model": configLayer["default_model"] = .string(try value(flag))
+            case "--profile": configLayer["default_profile"] = .string(try value(flag))
+            case "--timeout": configLayer["timeout_seconds"] = .number(try number(flag))
+            case "--idle-timeout": configLayer["idle_timeout_seconds"] = .number(try number(flag))
+            case "--max-retries": configLayer["max_retries"] = .number(try count(flag))
+            case "--max-message-bytes":
+                maxMessageBytes = try count(flag)
+                guard maxMessageBytes > 0 else { throw UsageError(description: "--max-message-bytes must be above 0") }
+            case "--log-level":
+                let name = try value(flag)
+                guard let level = Log.Level(name: name) else { throw UsageError(description: "--log-level must be error, warn, info or debug, got \"\(name)\"") }
+                logLevel = level
+            case "--log-file": logFile = try value(flag)
+            case "--version", "-V": showVersion = true
+            case "--help", "-h": showHelp = true
+            default: throw UsageError(description: "unknown option \(argument) (see --help)")
+            }
+        }
+    }
+}

@@ -1,0 +1,66 @@
+import Foundation
+import JSONRPC
+import Server
+import Transport
+import Upstream
+
+/// Entry point: parse flags, protect stdout, load configuration, serve until the end, exit.
+
+func fail(_ message: String) -> Never {
+    FileHandle.standardError.write(Data("switchboard: \(message)\n".utf8))
+    exit(2)
+}
+
+let options: CommandLineOptions
+do {
+    options = try CommandLineOptions(Array(CommandLine.arguments.dropFirst()))
+} catch {
+    fail(error.description)
+}
+if options.showHelp {
+    FileHandle.standardOutput.write(Data((CommandLineOptions.usage + "\n").utf8))
+    exit(0)
+}
+if options.showVersion {
+    FileHandle.standardOutput.write(Data("\(ServerInfo.name) \(ServerInfo.version)\n".utf8))
+    exit(0)
+}
+
+let protocolFD = StdioGuard.claimStdout()
+let environment = ProcessInfo.processInfo.environment
+let secrets = Secrets()
+
+let startup: JSONObject
+do {
+    var layers = JSONObject()
+    if let (path, required) = StartupConfig.configPath(flag: options.configPath, environment: environment) {
+        layers = layers.merging(try StartupConfig.fileLayer(path: path, required: required))
+    }
+    layers = layers.merging(StartupConfig.environmentLayer(environment))
+    try ConfigSchema.validate(options.configLayer)
+    startup = layers.merging(options.configLayer)
+} catch let error as ResponseError {
+    fail(error.message.replacingOccurrences(of: "invalid params: ", with: "invalid option: "))
+} catch {
+    fail(String(describing: error))
+}
+
+let logLevel = options.logLevel ?? environment["SWITCHBOARD_LOG_LEVEL"].flatMap(Log.Level.init(name:)) ?? .warn
+let log: Log
+do {
+    log = try Log(level: logLevel, path: options.logFile, secrets: secrets)
+} catch {
+    fail(String(describing: error))
+}
+
+let writer = OutputWriter(fd: protocolFD, framing: options.framing)
+let server = Server(config: ConfigStore(startup: startup, secrets: secrets), writer: writer,
+                    client: UpstreamClient(), log: log, secrets: secrets)
+SignalTrap.install { signalNumber in server.terminate(signal: signalNumber) }
+StdinReader(maxMessageBytes: options.maxMessageBytes,
+            onEvent: { server.receive($0) },
+            onEnd: { server.endOfInput() }).start()
+
+let code = server.waitForExit()
+writer.close()
+exit(code)
