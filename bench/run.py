@@ -133,7 +133,7 @@ def summary_ms(seconds: list[float]) -> dict:
 CLK_TCK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
 
-def proc_status_kib(pid: int, field: str) -> int | None:
+def proc_status_value(pid: int, field: str) -> int | None:
     try:
         with open(f"/proc/{pid}/status", "rb") as f:
             data = f.read()
@@ -142,7 +142,7 @@ def proc_status_kib(pid: int, field: str) -> int | None:
     key = field.encode() + b":"
     for line in data.split(b"\n"):
         if line.startswith(key):
-            return int(line.split()[1])  # "VmRSS:   12345 kB"
+            return int(line.split()[1])  # "VmRSS:   12345 kB" (kB), "Threads:  7"
     return None
 
 
@@ -156,6 +156,13 @@ def proc_cpu_seconds(pid: int) -> float | None:
     rest = data.rsplit(b")", 1)[1].split()
     # rest[0] is field 3 (state); utime is field 14, stime field 15.
     return (int(rest[11]) + int(rest[12])) / CLK_TCK
+
+
+def load_average() -> str | None:
+    try:
+        return " ".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:
+        return None
 
 
 def mib(kib: int | None) -> float | None:
@@ -239,6 +246,7 @@ class Upstream:
         self.requests: list[dict] = []      # one record per HTTP request received
         self.pingpong: PingPong | None = None
         self.flood_done: dict[str, float] = {}   # model -> perf_counter when last byte sent
+        self.steady_done: list[float] = []       # perf_counter when each steady stream ended
         self._flood_cache: dict[str, bytes] = {}
         self.handler_errors: list[str] = []
         upstream = self
@@ -450,6 +458,8 @@ class _Handler(BaseHTTPRequestHandler):
             if delay > 0:
                 time.sleep(delay)
         sock.sendall(http_chunk(sse_tail(model, n)) + HTTP_LAST_CHUNK)
+        with self.upstream.lock:
+            self.upstream.steady_done.append(perf())
 
 
 # --------------------------------------------------------------------------------------------
@@ -624,6 +634,9 @@ class Daemon:
         if rc not in (0,) and rc is not None and not warnings_has(warnings, self.name):
             warnings.append(f"{self.name}: daemon exited with code {rc} after stdin EOF "
                             f"(expected 0); stderr: {self.stderr_tail()}")
+        if self.stderr_size() > 0:
+            warnings.append(f"{self.name}: daemon wrote {self.stderr_size()} bytes to stderr; "
+                            f"last: {self.stderr_tail(300)}")
         if self.reader.garbage:
             warnings.append(f"{self.name}: {len(self.reader.garbage)} stdout line(s) that are not "
                             f"JSON-RPC messages, first: {self.reader.garbage[0][:200]!r}")
@@ -981,6 +994,7 @@ def scenario_throughput(a, env, up: Upstream, warnings) -> dict:
             raise BenchError(f"{exc}; {got} chat.delta received in {perf() - t0:.1f} s "
                              f"(~{got / max(1e-9, perf() - t0):,.0f}/s)") from None
         cpu1 = proc_cpu_seconds(d.pid)
+        hwm = proc_status_value(d.pid, "VmHWM")
         lines = d.reader.delta_lines
         d.reader.delta_lines = []
         if "error" in msg:
@@ -1008,6 +1022,7 @@ def scenario_throughput(a, env, up: Upstream, warnings) -> dict:
             "upstream_done_ms": round((done - t0) * 1000, 3) if done else None,
             "cpu_s": round(cpu, 3) if cpu is not None else None,
             "cpu_ms_per_10k": round(cpu * 1000 / n * 10_000, 2) if cpu is not None else None,
+            "hwm_mib": mib(hwm),
             "delivery_ok": stats["ok"] and problem is None,
             "delivery": {k: stats[k] for k in ("content_deltas", "other_deltas", "out_of_order",
                                                "missing", "first_problem")},
@@ -1027,7 +1042,10 @@ def scenario_memory(a, env, up: Upstream, warnings) -> dict:
     try:
         d.initialize(a.timeout)
         time.sleep(0.2)
-        idle = proc_status_kib(d.pid, "VmRSS")
+        idle = proc_status_value(d.pid, "VmRSS")
+        idle_threads = proc_status_value(d.pid, "Threads")
+        idle_anon = proc_status_value(d.pid, "RssAnon")
+        idle_file = proc_status_value(d.pid, "RssFile")
         peak = [idle or 0]
         samples = [0]
         stop = threading.Event()
@@ -1037,7 +1055,7 @@ def scenario_memory(a, env, up: Upstream, warnings) -> dict:
         def sampler():
             end = perf() + limit_s + 10
             while not stop.is_set() and perf() < end:
-                v = proc_status_kib(d.pid, "VmRSS")
+                v = proc_status_value(d.pid, "VmRSS")
                 if v is None:
                     return
                 samples[0] += 1
@@ -1048,6 +1066,8 @@ def scenario_memory(a, env, up: Upstream, warnings) -> dict:
         th = threading.Thread(target=sampler, name="rss-sampler", daemon=True)
         th.start()
         model = f"bench-steady-{n}-{delay_ms}"
+        with up.lock:
+            up.steady_done.clear()
         d.reader.delta_lines = []
         t0 = perf()
         ids = [d.stream(model)[0] for _ in range(c)]
@@ -1062,9 +1082,10 @@ def scenario_memory(a, env, up: Upstream, warnings) -> dict:
         t1 = max(t for _, t in answers.values())
         lines = d.reader.delta_lines
         d.reader.delta_lines = []
-        hwm = proc_status_kib(d.pid, "VmHWM")
+        hwm = proc_status_value(d.pid, "VmHWM")
+        busy_threads = proc_status_value(d.pid, "Threads")
         time.sleep(1.0)
-        after = proc_status_kib(d.pid, "VmRSS")
+        after = proc_status_value(d.pid, "VmRSS")
         errors = [m["error"] for m, _ in answers.values() if "error" in m]
         complete = 0
         first_bad = None
@@ -1087,6 +1108,8 @@ def scenario_memory(a, env, up: Upstream, warnings) -> dict:
         if len(reqs) != c:
             warnings.append(f"memory: upstream saw {len(reqs)} stream requests (expected {c})")
         starts = sorted(r["t"] for r in reqs)
+        with up.lock:
+            up_done = max(up.steady_done) if up.steady_done else None
         ok = True
         return {
             "idle_rss_mib": mib(idle),
@@ -1094,12 +1117,18 @@ def scenario_memory(a, env, up: Upstream, warnings) -> dict:
             "hwm_mib": mib(hwm),
             "rss_after_mib": mib(after),
             "rss_samples": samples[0],
+            "idle_rss_anon_mib": mib(idle_anon),
+            "idle_rss_file_mib": mib(idle_file),
+            "threads_idle": idle_threads,
+            "threads_after_load": busy_threads,
             "concurrency": c,
             "deltas_per_stream": n,
             "delay_ms": delay_ms,
             "elapsed_s": round(t1 - t0, 3),
             "ideal_s": round(ideal_s, 3),
-            "upstream_requests_spread_ms": round((starts[-1] - starts[0]) * 1000, 1) if starts else None,
+            "upstream_first_request_ms": round((starts[0] - t0) * 1000, 1) if starts else None,
+            "upstream_last_request_ms": round((starts[-1] - t0) * 1000, 1) if starts else None,
+            "upstream_done_s": round(up_done - t0, 3) if up_done else None,
             "complete": complete,
             "delivery_ok": stats["ok"] and complete == c,
             "notifications": stats["notifications"],
@@ -1203,17 +1232,23 @@ def print_table(res: dict, out=sys.stdout) -> None:
         row("  first delta after request / upstream done writing",
             f"{fmt_ms(tp['first_delta_ms'])} / {fmt_ms(tp['upstream_done_ms'])}")
         dl = tp["delivery"]
+        row("  daemon VmHWM after the stream", f"{tp['hwm_mib']} MiB")
         row("  every delta exactly once, in order; final content",
             ("OK" if tp["delivery_ok"] else "FAILED") +
             f" ({dl['content_deltas']:,} content + {dl['other_deltas']} other chat.delta)")
     mem = res.get("memory")
     if mem is not None and not err("memory", "memory"):
-        row("idle RSS after initialize", f"{mem['idle_rss_mib']} MiB",
+        row("idle RSS after initialize", f"{mem['idle_rss_mib']:.2f} MiB",
             f"< {TARGET_IDLE_RSS_MIB:g} MiB", verdict(mem["idle_rss_mib"], TARGET_IDLE_RSS_MIB))
+        row("  of which anonymous / file-backed (libraries)",
+            f"{mem['idle_rss_anon_mib']} MiB / {mem['idle_rss_file_mib']} MiB")
         row(f"peak RSS, {mem['concurrency']} concurrent streams (10 ms samples)", f"{mem['peak_rss_mib']} MiB")
         row("  VmHWM at end / RSS 1 s after", f"{mem['hwm_mib']} MiB / {mem['rss_after_mib']} MiB")
-        row(f"  {mem['concurrency']} x {mem['deltas_per_stream']} deltas, {mem['delay_ms']} ms apart",
-            f"{mem['elapsed_s']:.2f} s (upstream pacing alone: {mem['ideal_s']:.2f} s)")
+        row("  daemon threads idle / after load", f"{mem['threads_idle']} / {mem['threads_after_load']}")
+        row(f"  {mem['concurrency']} x {mem['deltas_per_stream']} deltas, {mem['delay_ms']} ms apart: last response",
+            f"{mem['elapsed_s']:.2f} s (pacing {mem['ideal_s']:.2f} s, upstream done {mem['upstream_done_s']} s)")
+        row(f"  upstream received request 1 / {mem['concurrency']} after",
+            f"{fmt_ms(mem['upstream_first_request_ms'])} / {fmt_ms(mem['upstream_last_request_ms'])}")
         row("  all final responses complete",
             ("OK" if mem["delivery_ok"] else "FAILED") + f" ({mem['complete']}/{mem['concurrency']})")
 
@@ -1223,7 +1258,8 @@ def print_table(res: dict, out=sys.stdout) -> None:
     w2 = max(w2, 6)
     meta = res["meta"]
     print(f"Switchboard benchmark  {meta['date']}  binary {meta['binary']}", file=out)
-    print(f"{meta['machine']}, {meta['cpus']} CPUs, Python {meta['python']}", file=out)
+    print(f"{meta['machine']}, {meta['cpus']} CPUs, Python {meta['python']}, "
+          f"load average at start {meta.get('loadavg_at_start')}", file=out)
     print(file=out)
     print(f"{'figure':<{w0}}  {'measured':<{w1}}  {'target':<{w2}}  verdict", file=out)
     print(f"{'-' * w0}  {'-' * w1}  {'-' * w2}  -------", file=out)
@@ -1306,6 +1342,7 @@ def main(argv=None) -> int:
             "machine": f"{platform.system()} {platform.release()} {platform.machine()}",
             "cpus": os.cpu_count(),
             "python": platform.python_version(),
+            "loadavg_at_start": load_average(),
             "args": {k: v for k, v in vars(a).items() if k != "json"},
         },
         "warnings": [],

@@ -107,7 +107,7 @@ public struct FrameParser: Sendable {
             let line = trimCarriageReturn(buffer[start..<newline])
             start = newline + 1
             scanned = start
-            return .message(line, .ndjson)
+            return line.count > maxMessageBytes ? .oversized(.ndjson) : .message(line, .ndjson)
         }
         scanned = buffer.count
         if buffer.count - start > maxMessageBytes {

@@ -31,7 +31,7 @@ public struct UpstreamTarget: Sendable {
         request.httpMethod = method
         request.httpBody = body
         request.timeoutInterval = timeouts.request + 5
-        request.setValue("Bearer \(apiKey)", forHTTPHeaderField: "Authorization")
+        if !apiKey.isEmpty { request.setValue("Bearer \(apiKey)", forHTTPHeaderField: "Authorization") }
         if body != nil, let contentType { request.setValue(contentType, forHTTPHeaderField: "Content-Type") }
         request.setValue(accept, forHTTPHeaderField: "Accept")
         request.setValue(userAgent, forHTTPHeaderField: "User-Agent")

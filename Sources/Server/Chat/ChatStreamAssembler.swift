@@ -7,27 +7,30 @@ public import JSONRPC
 /// non-null value of every other top-level field wins (usage arrives in the last chunk).
 /// Lenient with servers that omit fields.
 public struct ChatStreamAssembler: Sendable {
-    private struct ToolCall: Sendable {
+    struct ToolCall: Sendable {
         var id: String?
         var type: String?
         var name = ""
         var arguments = ""
     }
 
-    private struct Choice: Sendable {
+    struct Choice: Sendable {
+        var index: Int
         var role: String?
         var content: String?
         var reasoning: String?
         var refusal: String?
-        var toolCalls: [Int: ToolCall] = [:]
-        var toolCallOrder: [Int] = []
+        /// In first-seen order; `toolCallPositions` maps a call's `index` to its place here.
+        var toolCalls: [ToolCall] = []
+        var toolCallPositions: [Int: Int] = [:]
         var finishReason: JSONValue = .null
         var logprobs: [JSONValue]?
     }
 
     private var topLevel = JSONObject()
-    private var choices: [Int: Choice] = [:]
-    private var choiceOrder: [Int] = []
+    /// In first-seen order; `choicePositions` maps a choice's `index` to its place here.
+    private var choices: [Choice] = []
+    private var choicePositions: [Int: Int] = [:]
 
     public init() {}
 
@@ -36,7 +39,7 @@ public struct ChatStreamAssembler: Sendable {
 
     /// True when every choice seen has a finish reason.
     public var isFinished: Bool {
-        !choices.isEmpty && choices.values.allSatisfy { !$0.finishReason.isNull }
+        !choices.isEmpty && choices.allSatisfy { !$0.finishReason.isNull }
     }
 
     /// Merges one chunk.
@@ -52,41 +55,15 @@ public struct ChatStreamAssembler: Sendable {
 
     private mutating func add(choice: JSONValue, position: Int) {
         let index = choice["index"]?.intValue ?? position
-        if choices[index] == nil {
-            choices[index] = Choice()
-            choiceOrder.append(index)
+        let slot: Int
+        if let existing = choicePositions[index] {
+            slot = existing
+        } else {
+            slot = choices.count
+            choicePositions[index] = slot
+            choices.append(Choice(index: index))
         }
-        if let reason = choice["finish_reason"], !reason.isNull { choices[index]!.finishReason = reason }
-        if let content = choice["logprobs"]?["content"]?.arrayValue {
-            choices[index]!.logprobs = (choices[index]!.logprobs ?? []) + content
-        }
-        guard let delta = choice["delta"]?.objectValue ?? choice["message"]?.objectValue else { return }
-        if let role = delta["role"]?.stringValue { choices[index]!.role = role }
-        Self.append(delta["content"], to: &choices[index]!.content)
-        Self.append(delta["reasoning_content"], to: &choices[index]!.reasoning)
-        Self.append(delta["refusal"], to: &choices[index]!.refusal)
-        for (offset, call) in (delta["tool_calls"]?.arrayValue ?? []).enumerated() {
-            add(toolCall: call, position: offset, choice: index)
-        }
-    }
-
-    private mutating func add(toolCall: JSONValue, position: Int, choice: Int) {
-        let index = toolCall["index"]?.intValue ?? position
-        if choices[choice]!.toolCalls[index] == nil {
-            choices[choice]!.toolCalls[index] = ToolCall()
-            choices[choice]!.toolCallOrder.append(index)
-        }
-        var call = choices[choice]!.toolCalls[index]!
-        if let id = toolCall["id"]?.stringValue, !id.isEmpty { call.id = id }
-        if let type = toolCall["type"]?.stringValue { call.type = type }
-        if let name = toolCall["function"]?["name"]?.stringValue, name != call.name { call.name += name }
-        if let arguments = toolCall["function"]?["arguments"]?.stringValue { call.arguments += arguments }
-        choices[choice]!.toolCalls[index] = call
-    }
-
-    private static func append(_ piece: JSONValue?, to text: inout String?) {
-        guard let piece = piece?.stringValue else { return }
-        text = (text ?? "") + piece
+        choices[slot].merge(choice)
     }
 
     /// The `chat.completion` object assembled so far.
@@ -95,21 +72,57 @@ public struct ChatStreamAssembler: Sendable {
         object["id"] = topLevel["id"] ?? ""
         object["object"] = "chat.completion"
         for (key, value) in topLevel where key != "id" && key != "usage" { object[key] = value }
-        object["choices"] = .array(choiceOrder.map { message(for: $0) })
+        object["choices"] = .array(choices.map(\.json))
         if let usage = topLevel["usage"] { object["usage"] = usage }
         return .object(object)
     }
+}
 
-    private func message(for index: Int) -> JSONValue {
-        let choice = choices[index]!
-        var message: JSONObject = ["role": .string(choice.role ?? "assistant")]
-        message["content"] = choice.content.map(JSONValue.string) ?? .null
-        if let reasoning = choice.reasoning { message["reasoning_content"] = .string(reasoning) }
-        if let refusal = choice.refusal { message["refusal"] = .string(refusal) }
-        if !choice.toolCallOrder.isEmpty {
-            message["tool_calls"] = .array(choice.toolCallOrder.map { position in
-                let call = choice.toolCalls[position]!
-                return [
+extension ChatStreamAssembler.Choice {
+    /// Merges one choice of a chunk (its `delta`, or the `message` of a non-streamed answer).
+    mutating func merge(_ choice: JSONValue) {
+        if let reason = choice["finish_reason"], !reason.isNull { finishReason = reason }
+        if let content = choice["logprobs"]?["content"]?.arrayValue { logprobs = (logprobs ?? []) + content }
+        guard let delta = choice["delta"]?.objectValue ?? choice["message"]?.objectValue else { return }
+        if let role = delta["role"]?.stringValue { self.role = role }
+        Self.append(delta["content"], to: &content)
+        Self.append(delta["reasoning_content"], to: &reasoning)
+        Self.append(delta["refusal"], to: &refusal)
+        for (offset, call) in (delta["tool_calls"]?.arrayValue ?? []).enumerated() {
+            mergeToolCall(call, position: offset)
+        }
+    }
+
+    private mutating func mergeToolCall(_ fragment: JSONValue, position: Int) {
+        let index = fragment["index"]?.intValue ?? position
+        let slot: Int
+        if let existing = toolCallPositions[index] {
+            slot = existing
+        } else {
+            slot = toolCalls.count
+            toolCallPositions[index] = slot
+            toolCalls.append(ChatStreamAssembler.ToolCall())
+        }
+        if let id = fragment["id"]?.stringValue, !id.isEmpty { toolCalls[slot].id = id }
+        if let type = fragment["type"]?.stringValue { toolCalls[slot].type = type }
+        if let name = fragment["function"]?["name"]?.stringValue, name != toolCalls[slot].name { toolCalls[slot].name += name }
+        if let arguments = fragment["function"]?["arguments"]?.stringValue { toolCalls[slot].arguments += arguments }
+    }
+
+    /// Appends in place: the text grows by amortised doubling, never by copying the whole.
+    private static func append(_ piece: JSONValue?, to text: inout String?) {
+        guard let piece = piece?.stringValue else { return }
+        if text == nil { text = piece } else { text!.append(piece) }
+    }
+
+    var json: JSONValue {
+        var message: JSONObject = ["role": .string(role ?? "assistant")]
+        message["content"] = content.map(JSONValue.string) ?? .null
+        if let reasoning { message["reasoning_content"] = .string(reasoning) }
+        if let refusal { message["refusal"] = .string(refusal) }
+        if !toolCalls.isEmpty {
+            message["tool_calls"] = .array(toolCalls.map { call in
+                [
                     "id": .string(call.id ?? ""),
                     "type": .string(call.type ?? "function"),
                     "function": ["name": .string(call.name), "arguments": .string(call.arguments)],
@@ -119,8 +132,8 @@ public struct ChatStreamAssembler: Sendable {
         return [
             "index": .number(index),
             "message": .object(message),
-            "logprobs": choice.logprobs.map { ["content": .array($0)] } ?? .null,
-            "finish_reason": choice.finishReason,
+            "logprobs": logprobs.map { ["content": .array($0)] } ?? .null,
+            "finish_reason": finishReason,
         ]
     }
 }

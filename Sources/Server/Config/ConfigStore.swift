@@ -18,8 +18,9 @@ public final class ConfigStore: Sendable {
     public var current: JSONObject { config.current }
 
     /// Validates and merges a partial configuration.
-    public func apply(_ patch: JSONObject) throws(ResponseError) {
-        try ConfigSchema.validate(patch)
+    /// - Parameter path: prefix for field names in errors (`config.` inside `initialize`).
+    public func apply(_ patch: JSONObject, path: String = "") throws(ResponseError) {
+        try ConfigSchema.validate(patch, path: path)
         let merged = config.withLock { config in
             config = config.merging(patch)
             return config

@@ -54,6 +54,10 @@ final class RequestTable: Sendable {
         for id in ids { cancel(id, reason: reason) }
     }
 
+    func contains(_ id: RequestID) -> Bool {
+        entries.withLock { $0[id] != nil }
+    }
+
     /// Why `id` was cancelled, if it was.
     func reason(_ id: RequestID) -> CancelReason? {
         entries.withLock { $0[id]?.reason }

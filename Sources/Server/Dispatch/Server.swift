@@ -114,10 +114,12 @@ public final class Server: Sendable {
             reply(OutgoingMessage.error(id: id, .methodNotFound(name)))
             return
         }
+        let refuseDuplicate = { reply(OutgoingMessage.error(id: id, .invalidRequest("request id \(id) is already in flight"))) }
         let context = RequestContext(id: id, client: client, config: config, log: log, keys: keys,
                                      writer: writer, lifecycle: lifecycle)
         switch type(of: method).execution {
         case .inOrder:
+            guard !table.contains(id) else { return refuseDuplicate() }
             let done = DispatchSemaphore(value: 0)
             let response = Locked<JSONValue?>(nil)
             Task {
@@ -128,10 +130,7 @@ public final class Server: Sendable {
             done.wait()
             reply(response.current)
         case .concurrent:
-            guard table.reserve(id) else {
-                reply(OutgoingMessage.error(id: id, .invalidRequest("request id \(id) is already in flight")))
-                return
-            }
+            guard table.reserve(id) else { return refuseDuplicate() }
             lifecycle.begin()
             let task = Task {
                 let outcome = await self.run(method, params: params, context: context)

@@ -776,7 +776,10 @@ enum OpenRPCDocument {
               "null"
             ],
             "additionalProperties": {
-              "type": "string"
+              "type": [
+                "string",
+                "null"
+              ]
             }
           },
           "description": "Extra HTTP headers sent with every upstream request. Values of headers whose name contains \"authorization\", \"key\", \"token\" or \"secret\" (case-insensitive) are shown as \"[redacted]\". null deletes the field."
@@ -1114,7 +1117,10 @@ enum OpenRPCDocument {
               "null"
             ],
             "additionalProperties": {
-              "type": "string"
+              "type": [
+                "string",
+                "null"
+              ]
             },
             "description": "Extra HTTP headers sent with every upstream request. Values of headers whose name contains \"authorization\", \"key\", \"token\" or \"secret\" (case-insensitive) are shown as \"[redacted]\". null deletes the field."
           },
@@ -1227,7 +1233,10 @@ enum OpenRPCDocument {
               "null"
             ],
             "additionalProperties": {
-              "type": "string"
+              "type": [
+                "string",
+                "null"
+              ]
             },
             "description": "Extra HTTP headers sent with every upstream request. Values of headers whose name contains \"authorization\", \"key\", \"token\" or \"secret\" (case-insensitive) are shown as \"[redacted]\". null deletes the field."
           },
@@ -1289,7 +1298,7 @@ enum OpenRPCDocument {
       },
       "ConfigView": {
         "title": "ConfigView",
-        "description": "The effective configuration as config.get and config.update return it: all layers merged, the requested profile merged on top when one was named, secrets replaced by \"[redacted]\". Fields with a default are present unless deleted; unset optional fields are absent.",
+        "description": "The effective configuration as config.get and config.update return it: all layers merged, the requested profile merged on top when one was named, secrets replaced by \"[redacted]\". Fields with a default, and `headers` ({} when none), are present unless deleted; other unset fields are absent.",
         "type": "object",
         "properties": {
           "base_url": {
@@ -2532,6 +2541,20 @@ enum OpenRPCDocument {
         "type": "object",
         "additionalProperties": true
       },
+      "MethodNotFoundData": {
+        "title": "MethodNotFoundData",
+        "type": "object",
+        "required": [
+          "method"
+        ],
+        "properties": {
+          "method": {
+            "type": "string",
+            "description": "The method name the request used."
+          }
+        },
+        "additionalProperties": false
+      },
       "InvalidParamsData": {
         "title": "InvalidParamsData",
         "type": "object",
@@ -2732,6 +2755,10 @@ enum OpenRPCDocument {
               "too_large",
               "unsupported_type"
             ]
+          },
+          "field": {
+            "type": "string",
+            "description": "The param that named the file, e.g. \"image\"."
           }
         },
         "additionalProperties": false
@@ -2756,7 +2783,7 @@ enum OpenRPCDocument {
         "code": -32601,
         "message": "method not found",
         "data": {
-          "$ref": "#/components/schemas/ReservedErrorData"
+          "$ref": "#/components/schemas/MethodNotFoundData"
         }
       },
       "InvalidParams": {

@@ -8,9 +8,7 @@ struct Initialize: RPCMethod {
     func call(_ params: Params, context: RequestContext) async throws -> JSONValue {
         _ = try params.objectValue("client_info")
         if let config = try params.objectValue("config") {
-            do { try context.config.apply(config) } catch {
-                throw ResponseError.invalidParams(field: "config.\(error.data?["field"]?.stringValue ?? "")", error.message)
-            }
+            try context.config.apply(config, path: "config.")
         }
         return [
             "protocol_version": .string(ServerInfo.protocolVersion),

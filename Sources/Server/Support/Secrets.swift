@@ -1,3 +1,4 @@
+import Foundation
 public import JSONRPC
 import Transport
 
@@ -34,11 +35,5 @@ public final class Secrets: Sendable {
             return .object(JSONObject(object.map { (scrub($0.key), scrub($0.value)) }))
         default: return value
         }
-    }
-}
-
-extension String {
-    func replacingOccurrences(of target: String, with replacement: String) -> String {
-        split(separator: target, omittingEmptySubsequences: false).joined(separator: replacement)
     }
 }

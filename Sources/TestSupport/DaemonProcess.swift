@@ -1,0 +1,184 @@
+import Foundation
+public import JSONRPC
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The real `switchboard` binary, spawned as users do and driven over pipes.
+///
+/// Output is read on a background thread and split with the daemon's own frame parser, so both
+/// framings can be checked; stderr is collected for assertions about logs.
+public final class DaemonProcess: Sendable {
+    /// Thrown when the daemon does not produce what a test waits for in time.
+    public struct Timeout: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    private let process: Process
+    private let stdin: FileHandle
+    private let output = Mailbox<FrameEvent>()
+    private let rawStdout = Mailbox<UInt8>()
+    private let stderrText = Mailbox<UInt8>()
+    private let stdoutClosed = Mailbox<Bool>()
+    private let sentMessages = Mailbox<JSONValue>()
+
+    /// The built daemon: `$SWITCHBOARD_BIN`, else `.build/debug/switchboard` in this package.
+    public static var binaryPath: String {
+        if let path = ProcessInfo.processInfo.environment["SWITCHBOARD_BIN"] { return path }
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        for configuration in ["debug", "release"] {
+            let candidate = root.appendingPathComponent(".build/\(configuration)/switchboard").path
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        }
+        return root.appendingPathComponent(".build/debug/switchboard").path
+    }
+
+    /// Starts the daemon with a clean environment: only `environment` plus PATH and HOME (a
+    /// temporary one, so no user config file is read).
+    public init(arguments: [String] = [], environment: [String: String] = [:], binary: String = DaemonProcess.binaryPath) throws {
+        process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = arguments
+        var env = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin",
+                   "HOME": FileManager.default.temporaryDirectory.appendingPathComponent("switchboard-home-\(UUID().uuidString)").path]
+        env.merge(environment) { _, new in new }
+        process.environment = env
+        let input = Pipe(), out = Pipe(), err = Pipe()
+        process.standardInput = input
+        process.standardOutput = out
+        process.standardError = err
+        stdin = input.fileHandleForWriting
+        try process.run()
+        Self.pump(out.fileHandleForReading, into: rawStdout, frames: output, closed: stdoutClosed)
+        Self.pump(err.fileHandleForReading, into: stderrText, frames: nil, closed: nil)
+    }
+
+    deinit {
+        if process.isRunning { process.terminate() }
+    }
+
+    private static func pump(_ handle: FileHandle, into bytes: Mailbox<UInt8>, frames: Mailbox<FrameEvent>?, closed: Mailbox<Bool>?) {
+        let thread = Thread {
+            var parser = FrameParser(maxMessageBytes: 1 << 30)
+            let fd = handle.fileDescriptor
+            var buffer = [UInt8](repeating: 0, count: 65536)
+            while true {
+                let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+                if count < 0, errno == EINTR { continue }
+                if count <= 0 { break }
+                bytes.post(contentsOf: buffer[0..<count])
+                if let frames {
+                    parser.append(buffer[0..<count])
+                    while let event = parser.next() { frames.post(event) }
+                }
+            }
+            if let frames { while let event = parser.finish() { frames.post(event) } }
+            closed?.post(true)
+        }
+        thread.start()
+    }
+
+    public var pid: Int32 { process.processIdentifier }
+
+    /// Writes one message as an NDJSON line.
+    public func send(_ message: JSONValue) {
+        sentMessages.post(message)
+        write(message.serialized() + [0x0A])
+    }
+
+    /// Every message sent with `send`, in order.
+    public var sent: [JSONValue] { sentMessages.snapshot() }
+
+    /// Every message the daemon has written so far, whatever was consumed by `next`.
+    public func writtenMessages() throws -> [JSONValue] {
+        var parser = FrameParser(maxMessageBytes: 1 << 30)
+        parser.append(stdoutBytes)
+        var messages: [JSONValue] = []
+        while let event = parser.next() ?? parser.finish() {
+            if case .message(let bytes, _) = event { messages.append(try JSONParser.parse(bytes)) }
+        }
+        return messages
+    }
+
+    /// Writes bytes as they are.
+    public func write(_ bytes: [UInt8]) {
+        try? stdin.write(contentsOf: Data(bytes))
+    }
+
+    /// Closes stdin (end of input).
+    public func closeInput() {
+        try? stdin.close()
+    }
+
+    public func signal(_ signalNumber: Int32) {
+        kill(process.processIdentifier, signalNumber)
+    }
+
+    /// The next frame the daemon wrote.
+    public func nextFrame(timeout: Double = 10) throws -> FrameEvent {
+        guard let event = output.take(timeout: timeout) else {
+            throw Timeout(description: "no output within \(timeout) s; stderr: \(stderr)")
+        }
+        return event
+    }
+
+    /// The next message the daemon wrote, parsed.
+    public func next(timeout: Double = 10) throws -> JSONValue {
+        let event = try nextFrame(timeout: timeout)
+        guard case .message(let bytes, _) = event else { throw Timeout(description: "unexpected frame event \(event)") }
+        return try JSONParser.parse(bytes)
+    }
+
+    /// Reads until the response to `id`, returning it and everything read before it.
+    public func response(to id: JSONValue, timeout: Double = 10) throws -> (response: JSONValue, before: [JSONValue]) {
+        var before: [JSONValue] = []
+        let deadline = Date().addingTimeInterval(timeout)
+        while true {
+            let message = try next(timeout: max(0.01, deadline.timeIntervalSinceNow))
+            if message["id"] == id, message["method"] == nil { return (message, before) }
+            before.append(message)
+        }
+    }
+
+    /// Sends a request and waits for its response; returns the response and the notifications
+    /// that came before it.
+    public func call(_ method: String, _ params: JSONValue? = nil, id: JSONValue = 1, timeout: Double = 10) throws -> (response: JSONValue, before: [JSONValue]) {
+        var message: JSONObject = ["jsonrpc": "2.0", "id": id, "method": .string(method)]
+        if let params { message["params"] = params }
+        send(.object(message))
+        return try response(to: id, timeout: timeout)
+    }
+
+    /// Every message written until stdout closes.
+    public func drain(timeout: Double = 10) throws -> [JSONValue] {
+        var messages: [JSONValue] = []
+        let deadline = Date().addingTimeInterval(timeout)
+        while stdoutClosed.peek() == nil || output.count > 0 {
+            guard let event = output.take(timeout: min(0.05, max(0.001, deadline.timeIntervalSinceNow))) else {
+                if Date() > deadline { throw Timeout(description: "stdout still open after \(timeout) s") }
+                continue
+            }
+            if case .message(let bytes, _) = event { messages.append(try JSONParser.parse(bytes)) }
+        }
+        return messages
+    }
+
+    /// Waits for the process to end and returns its exit status.
+    public func waitForExit(timeout: Double = 10) throws -> Int32 {
+        let deadline = Date().addingTimeInterval(timeout)
+        while process.isRunning {
+            if Date() > deadline {
+                process.terminate()
+                throw Timeout(description: "daemon still running after \(timeout) s; stderr: \(stderr)")
+            }
+            usleep(5_000)
+        }
+        return process.terminationStatus
+    }
+
+    /// Everything written to stderr so far.
+    public var stderr: String { String(decoding: stderrText.snapshot(), as: UTF8.self) }
+
+    /// Everything written to stdout so far, as bytes.
+    public var stdoutBytes: [UInt8] { rawStdout.snapshot() }
+}

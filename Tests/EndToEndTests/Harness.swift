@@ -1,0 +1,86 @@
+import Foundation
+import JSONRPC
+import Testing
+import TestSupport
+
+/// The API key every end-to-end test uses; it must never appear in any output.
+let testKey = "sk-test-KEEP-OUT-0123456789abcdef"
+
+/// A fake upstream plus the real daemon pointed at it, with debug logging on so that the
+/// no-key-in-logs check covers the chattiest output.
+struct Harness {
+    let upstream: FakeUpstream
+    let daemon: DaemonProcess
+
+    /// - Parameter responses: served in order, one per upstream request; then `fallback`.
+    init(arguments: [String] = [], environment: [String: String] = [:], responses: [FakeResponse],
+         fallback: FakeResponse = .error(status: 599, message: "the test scripted no more responses")) throws {
+        let queue = Mailbox<FakeResponse>()
+        queue.post(contentsOf: responses)
+        try self.init(arguments: arguments, environment: environment) { _ in queue.take(timeout: 0) ?? fallback }
+    }
+
+    init(arguments: [String] = [], environment: [String: String] = [:],
+         handler: @escaping @Sendable (RecordedRequest) -> FakeResponse) throws {
+        upstream = try FakeUpstream(handler: handler)
+        var env = ["OPENAI_API_KEY": testKey, "OPENAI_BASE_URL": upstream.baseURL]
+        env.merge(environment) { _, new in new }
+        daemon = try DaemonProcess(arguments: ["--log-level", "debug", "--max-retries", "2"] + arguments, environment: env)
+    }
+
+    /// Ends input, collects the remaining output, checks the exit status and that the key never
+    /// leaked, and stops the upstream.
+    @discardableResult
+    func finish(expectCode: Int32 = 0, sourceLocation: SourceLocation = #_sourceLocation) throws -> [JSONValue] {
+        daemon.closeInput()
+        let rest = try daemon.drain()
+        let code = try daemon.waitForExit()
+        #expect(code == expectCode, "exit status; stderr: \(daemon.stderr)", sourceLocation: sourceLocation)
+        expectNoKeyLeak(sourceLocation: sourceLocation)
+        try expectConformance(sourceLocation: sourceLocation)
+        upstream.stop()
+        return rest
+    }
+
+    /// Every message the daemon wrote matches the protocol document's schemas.
+    func expectConformance(sourceLocation: SourceLocation = #_sourceLocation) throws {
+        var methods: [JSONValue: [String]] = [:]
+        for message in daemon.sent.flatMap({ $0.arrayValue ?? [$0] }) {
+            if let id = message["id"], let method = message["method"]?.stringValue { methods[id, default: []].append(method) }
+        }
+        let conformance = ProtocolConformance(document: try ProtocolDocumentTests.openRPC())
+        for message in try daemon.writtenMessages().flatMap({ $0.arrayValue ?? [$0] }) {
+            // An id may have been reused for another method once answered: any of its methods may fit.
+            let candidates = message["id"].flatMap { methods[$0] } ?? []
+            let problems = (candidates.isEmpty ? [String?.none] : candidates.map { $0 }).map { conformance.problems(in: message, answering: $0) }
+            #expect(problems.contains { $0.isEmpty }, "\(message.jsonText.prefix(300)): \(problems)", sourceLocation: sourceLocation)
+        }
+    }
+
+    func expectNoKeyLeak(sourceLocation: SourceLocation = #_sourceLocation) {
+        let stdout = String(decoding: daemon.stdoutBytes, as: UTF8.self)
+        #expect(!stdout.contains(testKey), "API key on stdout", sourceLocation: sourceLocation)
+        #expect(!daemon.stderr.contains(testKey), "API key on stderr", sourceLocation: sourceLocation)
+    }
+}
+
+/// A `chat.complete` params object for one user message.
+func chatParams(_ text: String = "Hi", stream: Bool = false, extra: JSONObject = [:]) -> JSONValue {
+    var params: JSONObject = ["model": "gpt-4o-mini", "messages": [["role": "user", "content": .string(text)]]]
+    if stream { params["stream"] = true }
+    for (key, value) in extra { params[key] = value }
+    return .object(params)
+}
+
+/// The concatenated `delta.content` of the `chat.delta` notifications for request `id`.
+func streamedText(_ messages: [JSONValue], id: JSONValue = 1) -> String {
+    messages.filter { $0["method"] == "chat.delta" && $0["params"]?["request_id"] == id }
+        .compactMap { $0["params"]?["delta"]?["content"]?.stringValue }
+        .joined()
+}
+
+extension JSONValue {
+    /// `result.choices[0].message.content` of a chat response.
+    var answer: String? { self["result"]?["choices"]?.arrayValue?.first?["message"]?["content"]?.stringValue }
+    var errorCode: Int? { self["error"]?["code"]?.intValue }
+}

@@ -1,0 +1,76 @@
+import Foundation
+import JSONRPC
+import Testing
+import TestSupport
+
+/// One `protocol/examples/*.jsonl` transcript: the upstream's scripted answers, what the client
+/// sends and what the daemon must write.
+struct Transcript: CustomTestStringConvertible, Sendable {
+    let name: String
+    var environment: [String: String] = [:]
+    var upstream: [FakeResponse] = []
+    var sends: [JSONValue] = []
+    var expects: [JSONValue] = []
+
+    var testDescription: String { name }
+
+    static func all() throws -> [Transcript] {
+        let folder = protocolDirectory.appendingPathComponent("examples")
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".jsonl") }.sorted()
+        return try files.map { try Transcript(name: $0, text: String(decoding: Data(contentsOf: folder.appendingPathComponent($0)), as: UTF8.self)) }
+    }
+
+    init(name: String, text: String) throws {
+        self.name = name
+        for line in text.split(separator: "\n") where !line.trimmingCharacters(in: .whitespaces).isEmpty {
+            let entry = try JSONParser.parse(String(line))
+            if let env = entry["env"]?.objectValue {
+                for (key, value) in env { environment[key] = value.stringValue ?? "" }
+            } else if let scripted = entry["upstream"] {
+                upstream.append(Self.response(scripted))
+            } else if let message = entry["send"] {
+                sends.append(message)
+            } else if let message = entry["expect"] {
+                expects.append(message)
+            }
+        }
+    }
+
+    static func response(_ scripted: JSONValue) -> FakeResponse {
+        let status = scripted["status"]?.intValue ?? 200
+        let headers = (scripted["headers"]?.objectValue ?? JSONObject()).map { ($0.key, $0.value.stringValue ?? "") }
+        if let events = scripted["sse"]?.arrayValue {
+            var response = FakeResponse.sse(events.map { $0.stringValue ?? $0.jsonText }, done: scripted["done"]?.boolValue ?? true)
+            response.status = status
+            response.headers += headers
+            return response
+        }
+        return .json(scripted["json"] ?? .null, status: status, headers: headers)
+    }
+}
+
+/// The request a message belongs to: responses by `id`, notifications by `params.request_id`.
+func requestKey(_ message: JSONValue) -> String {
+    if let id = message["id"] { return id.jsonText }
+    return message["params"]?["request_id"]?.jsonText ?? "-"
+}
+
+@Suite("protocol/examples transcripts replay against the daemon")
+struct TranscriptTests {
+    @Test(arguments: try Transcript.all())
+    func transcriptReplays(_ transcript: Transcript) throws {
+        let harness = try Harness(environment: transcript.environment, responses: transcript.upstream)
+        for message in transcript.sends { harness.daemon.send(message) }
+        let actual = try harness.finish()
+        let expectedGroups = Dictionary(grouping: transcript.expects, by: requestKey)
+        let actualGroups = Dictionary(grouping: actual, by: requestKey)
+        #expect(Set(actualGroups.keys) == Set(expectedGroups.keys), "requests answered")
+        for (key, expected) in expectedGroups {
+            let got = actualGroups[key] ?? []
+            #expect(got.count == expected.count, "\(transcript.name) request \(key): \(got.map(\.jsonText))")
+            for (want, have) in zip(expected, got) {
+                #expect(have == want, "\(transcript.name) request \(key)\n want \(want.jsonText)\n have \(have.jsonText)")
+            }
+        }
+    }
+}

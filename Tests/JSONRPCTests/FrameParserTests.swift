@@ -1,0 +1,165 @@
+import JSONRPC
+import Testing
+
+/// `FrameParser`: splitting stdin into NDJSON lines and LSP `Content-Length` frames, per message.
+struct FrameParserTests {
+    /// A frame event with the message bytes as text and without the malformed reason's wording.
+    enum Event: Equatable, CustomStringConvertible {
+        case message(String, Framing)
+        case oversized(Framing)
+        case malformed(Framing)
+
+        init(_ event: FrameEvent) {
+            switch event {
+            case .message(let bytes, let framing): self = .message(String(decoding: bytes, as: UTF8.self), framing)
+            case .oversized(let framing): self = .oversized(framing)
+            case .malformed(let framing, _): self = .malformed(framing)
+            }
+        }
+
+        var description: String {
+            switch self {
+            case .message(let text, let framing): "\(framing)(\(text.debugDescription))"
+            case .oversized(let framing): "oversized(\(framing))"
+            case .malformed(let framing): "malformed(\(framing))"
+            }
+        }
+    }
+
+    /// Feeds `input` in chunks of `chunkSize` bytes (taking every available event after each),
+    /// then ends the input.
+    static func events(_ input: [UInt8], chunkSize: Int, maxMessageBytes: Int = 1 << 20) -> [Event] {
+        var parser = FrameParser(maxMessageBytes: maxMessageBytes)
+        var events: [Event] = []
+        var offset = 0
+        while offset < input.count {
+            let end = min(offset + chunkSize, input.count)
+            parser.append(input[offset..<end])
+            while let event = parser.next() { events.append(Event(event)) }
+            offset = end
+        }
+        while let event = parser.finish() { events.append(Event(event)) }
+        return events
+    }
+
+    static func lsp(_ body: String, headers: String = "") -> String {
+        "\(headers)Content-Length: \(body.utf8.count)\r\n\r\n\(body)"
+    }
+
+    /// Named input streams and the events each must produce, however it is split.
+    static let streams: [(name: String, input: String, expected: [Event])] = [
+        ("ndjson", "{\"a\":1}\n{\"b\":2}\n[3]\n",
+         [.message("{\"a\":1}", .ndjson), .message("{\"b\":2}", .ndjson), .message("[3]", .ndjson)]),
+        ("ndjson with CRLF", "{\"a\":1}\r\n{\"b\":2}\r\n",
+         [.message("{\"a\":1}", .ndjson), .message("{\"b\":2}", .ndjson)]),
+        ("blank lines ignored", "\n\r\n{\"a\":1}\n\n \t\r\n\n{\"b\":2}\r\n\r\n\n",
+         [.message("{\"a\":1}", .ndjson), .message("{\"b\":2}", .ndjson)]),
+        ("lsp", lsp("{\"a\":1}") + lsp("{\"b\":\"ü\"}"),
+         [.message("{\"a\":1}", .lsp), .message("{\"b\":\"ü\"}", .lsp)]),
+        ("lsp body with newlines", lsp("{\n\"a\":\r\n1\n}\n"),
+         [.message("{\n\"a\":\r\n1\n}\n", .lsp)]),
+        ("lsp with Content-Type header", lsp("{\"a\":1}", headers: "Content-Type: application/vscode-jsonrpc; charset=utf-8\r\n"),
+         [.message("{\"a\":1}", .lsp)]),
+        ("lsp lowercase header names", "content-length: 7\r\ncontent-type: application/json\r\n\r\n{\"a\":1}CONTENT-LENGTH:2\r\n\r\n[]",
+         [.message("{\"a\":1}", .lsp), .message("[]", .lsp)]),
+        ("lsp lenient \\n\\n header end", "Content-Length: 7\n\n{\"a\":1}Content-Type: x\nContent-Length: 2\n\n{}",
+         [.message("{\"a\":1}", .lsp), .message("{}", .lsp)]),
+        ("mixed framings", "{\"n\":1}\n" + lsp("{\"n\":2}") + "\n{\"n\":3}\r\n" + lsp("{\"n\":4}") + lsp("{\"n\":5}") + "{\"n\":6}\n",
+         [.message("{\"n\":1}", .ndjson), .message("{\"n\":2}", .lsp), .message("{\"n\":3}", .ndjson),
+          .message("{\"n\":4}", .lsp), .message("{\"n\":5}", .lsp), .message("{\"n\":6}", .ndjson)]),
+        ("missing Content-Length", "Content-Type: application/json\r\n\r\n{\"a\":1}\n",
+         [.malformed(.lsp), .message("{\"a\":1}", .ndjson)]),
+        ("non-numeric Content-Length", "Content-Length: seven\r\n\r\n{\"b\":2}\n",
+         [.malformed(.lsp), .message("{\"b\":2}", .ndjson)]),
+        ("negative Content-Length", "Content-Length: -7\r\n\r\n[1]\n" + lsp("{}"),
+         [.malformed(.lsp), .message("[1]", .ndjson), .message("{}", .lsp)]),
+        ("a letter line that is not a header", "hello world\n{\"a\":1}\nnull\n",
+         [.message("hello world", .ndjson), .message("{\"a\":1}", .ndjson), .message("null", .ndjson)]),
+        ("last line without newline", "{\"a\":1}\n{\"b\":2}",
+         [.message("{\"a\":1}", .ndjson), .message("{\"b\":2}", .ndjson)]),
+        ("last line with CR only", "[1]\r",
+         [.message("[1]", .ndjson)]),
+        ("truncated lsp body", "[0]\n" + "Content-Length: 10\r\n\r\n{\"a\"",
+         [.message("[0]", .ndjson), .malformed(.lsp)]),
+        ("input ends inside a header block", "Content-Length: 10\r\n",
+         [.malformed(.lsp)]),
+        ("only blank input", "\n\r\n \t\n", []),
+    ]
+
+    @Test(arguments: streams.indices, [1, 2, 3, 7, 64, Int.max])
+    func splitsTheSameWhateverTheChunking(stream: Int, chunkSize: Int) {
+        let (name, input, expected) = Self.streams[stream]
+        #expect(Self.events(Array(input.utf8), chunkSize: chunkSize) == expected, "\(name)")
+    }
+
+    // MARK: - finish()
+
+    @Test func finishReturnsTheLastLineOnlyAtEndOfInput() {
+        var parser = FrameParser()
+        parser.append(Array("{\"a\":1}\n{\"b\":2}".utf8))
+        #expect(parser.next().map(Event.init) == .message("{\"a\":1}", .ndjson))
+        #expect(parser.next() == nil)
+        #expect(parser.finish().map(Event.init) == .message("{\"b\":2}", .ndjson))
+        #expect(parser.finish() == nil)
+        #expect(parser.bufferedByteCount == 0)
+    }
+
+    // MARK: - Size limits
+
+    static let limit = 64
+    static let bigLine = "{\"pad\":\"" + String(repeating: "x", count: 300) + "\"}"
+
+    @Test(arguments: [1, 5, 16, 50])
+    func oversizedLineIsReportedOnceAndTheNextMessageParses(chunkSize: Int) {
+        let input = "{\"a\":1}\n" + Self.bigLine + "\n{\"b\":2}\n"
+        #expect(Self.events(Array(input.utf8), chunkSize: chunkSize, maxMessageBytes: Self.limit)
+            == [.message("{\"a\":1}", .ndjson), .oversized(.ndjson), .message("{\"b\":2}", .ndjson)])
+    }
+
+    @Test(arguments: [Self.bigLine.utf8.count + 1, 4096])
+    func oversizedLineArrivingWholeIsStillRefused(chunkSize: Int) {
+        // The contract: a message over the limit is answered -32600 and skipped, however it was read.
+        let input = Self.bigLine + "\n{\"b\":2}\n"
+        #expect(Self.events(Array(input.utf8), chunkSize: chunkSize, maxMessageBytes: Self.limit)
+            == [.oversized(.ndjson), .message("{\"b\":2}", .ndjson)])
+    }
+
+    @Test(arguments: [1, 9, 64, Int.max])
+    func oversizedLSPBodyIsReportedOnceAndTheNextMessageParses(chunkSize: Int) {
+        let input = Self.lsp(Self.bigLine) + Self.lsp("{\"a\":1}") + "{\"b\":2}\n"
+        #expect(Self.events(Array(input.utf8), chunkSize: chunkSize, maxMessageBytes: Self.limit)
+            == [.oversized(.lsp), .message("{\"a\":1}", .lsp), .message("{\"b\":2}", .ndjson)])
+    }
+
+    @Test func bodyExactlyAtTheLimitIsAccepted() {
+        let body = "[\"" + String(repeating: "y", count: Self.limit - 4) + "\"]"
+        #expect(body.utf8.count == Self.limit)
+        #expect(Self.events(Array((Self.lsp(body) + body + "\n").utf8), chunkSize: 1, maxMessageBytes: Self.limit)
+            == [.message(body, .lsp), .message(body, .ndjson)])
+    }
+
+    @Test(arguments: [(Framing.ndjson, 1000), (.ndjson, 7), (.lsp, 1000), (.lsp, 7)])
+    func hugeMessageIsNeverHeldInMemory(framing: Framing, chunkSize: Int) {
+        let size = 200_000
+        var parser = FrameParser(maxMessageBytes: Self.limit)
+        var events: [Event] = []
+        var largestBuffer = 0
+        func feed(_ bytes: [UInt8]) {
+            var offset = 0
+            while offset < bytes.count {
+                let end = min(offset + chunkSize, bytes.count)
+                parser.append(bytes[offset..<end])
+                while let event = parser.next() { events.append(Event(event)) }
+                largestBuffer = max(largestBuffer, parser.bufferedByteCount)
+                offset = end
+            }
+        }
+        feed(Array((framing == .lsp ? "Content-Length: \(size + 2)\r\n\r\n" : "").utf8))
+        feed([UInt8(ascii: "[")] + [UInt8](repeating: UInt8(ascii: "1"), count: size) + [UInt8(ascii: "]")])
+        feed(Array("\n{\"next\":true}\n".utf8))
+        while let event = parser.finish() { events.append(Event(event)) }
+
+        #expect(events == [.oversized(framing), .message("{\"next\":true}", .ndjson)])
+        #expect(largestBuffer < Self.limit + chunkSize)
+    }
+}
