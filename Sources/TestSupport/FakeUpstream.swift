@@ -52,6 +52,19 @@ public final class FakeUpstream: Sendable {
     /// The number of TCP connections accepted so far.
     public var connectionCount: Int { state.connectionCount }
 
+    /// The number of accepted TCP connections not yet closed (by either side).
+    public var openConnectionCount: Int { state.openConnectionCount }
+
+    /// Waits until at most `count` connections are open; false on timeout.
+    public func waitForOpenConnections(atMost count: Int, timeout: Double = 5) -> Bool {
+        let deadline = Date(timeIntervalSinceNow: timeout)
+        while openConnectionCount > count {
+            if Date() > deadline { return false }
+            Thread.sleep(forTimeInterval: 0.01)
+        }
+        return true
+    }
+
     /// Closes the listener and every open connection (responses in progress are cut off, stalls and
     /// sleeps end at once) and waits briefly for the server's threads to finish. Idempotent.
     public func stop() {

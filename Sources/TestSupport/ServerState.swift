@@ -14,6 +14,7 @@ final class ServerState: @unchecked Sendable {
     private var recorded: [RecordedRequest] = []
     private var accepted = 0
     private var openSockets: Set<Socket> = []
+    private var connections: Set<Socket> = []
     private var liveThreads = 0
 
     let handler: @Sendable (RecordedRequest) -> FakeResponse
@@ -31,6 +32,7 @@ final class ServerState: @unchecked Sendable {
     var isStopped: Bool { locked { stopped } }
     var requests: [RecordedRequest] { locked { recorded } }
     var connectionCount: Int { locked { accepted } }
+    var openConnectionCount: Int { locked { connections.count } }
 
     func record(_ request: RecordedRequest) {
         locked { recorded.append(request) }
@@ -50,6 +52,7 @@ final class ServerState: @unchecked Sendable {
         locked {
             guard !stopped else { return false }
             openSockets.insert(socket)
+            connections.insert(socket)
             accepted += 1
             liveThreads += 1
             return true
@@ -61,6 +64,7 @@ final class ServerState: @unchecked Sendable {
     func finish(_ socket: Socket) {
         locked {
             openSockets.remove(socket)
+            connections.remove(socket)
             socket.close()  // no SO_LINGER: close does not block
             liveThreads -= 1
             condition.broadcast()

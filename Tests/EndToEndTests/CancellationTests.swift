@@ -22,6 +22,7 @@ struct CancellationTests {
         #expect(cancelled.errorCode == -32800)
         #expect(cancelled["error"]?["data"]?["reason"] == "cancelled")
         #expect(cancelled["error"]?["data"]?["partial"]?["choices"]?[0]?["message"]?["content"] == "half an answer")
+        #expect(harness.upstream.waitForOpenConnections(atMost: 0), "the upstream HTTP request was aborted")
         let (next, _) = try harness.daemon.call("chat.complete", chatParams(), id: "b")
         #expect(next.answer == "next one")
         try harness.finish()

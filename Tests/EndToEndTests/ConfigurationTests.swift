@@ -79,6 +79,31 @@ struct ConfigurationTests {
         try harness.finish()
     }
 
+    @Test func apiKeyCommandIsRunOnceAndItsKeyIsUsedButNeverShown() throws {
+        let commandKey = "sk-from-command-7f3a9c"
+        let counter = FileManager.default.temporaryDirectory.appendingPathComponent("switchboard-keycount-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: counter) }
+        let script = "echo run >> '\(counter.path)'; echo \(commandKey)"
+        let harness = try Harness(environment: ["OPENAI_API_KEY": ""], responses: [.chatCompletion("one"), .chatCompletion("two")])
+        _ = try harness.daemon.call("config.update", ["api_key": .null, "api_key_command": ["sh", "-c", .string(script)]])
+        let (first, _) = try harness.daemon.call("chat.complete", chatParams(), id: 2)
+        let (second, _) = try harness.daemon.call("chat.complete", chatParams(), id: 3)
+        try harness.finish()
+        #expect(first.answer == "one")
+        #expect(second.answer == "two")
+        #expect(harness.upstream.requests.map { $0.header("authorization") } == ["Bearer \(commandKey)", "Bearer \(commandKey)"])
+        #expect(try String(contentsOf: counter, encoding: .utf8) == "run\n", "the command ran once")
+        #expect(!harness.daemon.stderr.contains(commandKey))
+    }
+
+    @Test func initializeRejectsABadConfigNamingTheField() throws {
+        let harness = try Harness(responses: [])
+        let (response, _) = try harness.daemon.call("initialize", ["config": ["max_retries": -1]])
+        try harness.finish()
+        #expect(response.errorCode == -32602)
+        #expect(response["error"]?["data"]?["field"] == "config.max_retries")
+    }
+
     @Test func anInvalidConfigFileStopsStartupWithItsPath() throws {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("switchboard-bad-\(UUID().uuidString).json")
         try Data("{ not json".utf8).write(to: file)

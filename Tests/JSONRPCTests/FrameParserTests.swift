@@ -26,20 +26,23 @@ struct FrameParserTests {
         }
     }
 
-    /// Feeds `input` in chunks of `chunkSize` bytes (taking every available event after each),
-    /// then ends the input.
-    static func events(_ input: [UInt8], chunkSize: Int, maxMessageBytes: Int = 1 << 20) -> [Event] {
+    /// Feeds each push (taking every available event after each), then ends the input.
+    static func events(pushes: [ArraySlice<UInt8>], maxMessageBytes: Int = 1 << 20) -> [Event] {
         var parser = FrameParser(maxMessageBytes: maxMessageBytes)
         var events: [Event] = []
-        var offset = 0
-        while offset < input.count {
-            let end = min(offset + chunkSize, input.count)
-            parser.append(input[offset..<end])
+        for push in pushes {
+            parser.append(push)
             while let event = parser.next() { events.append(Event(event)) }
-            offset = end
         }
         while let event = parser.finish() { events.append(Event(event)) }
         return events
+    }
+
+    /// Feeds `input` in chunks of `chunkSize` bytes, then ends the input.
+    static func events(_ input: [UInt8], chunkSize: Int, maxMessageBytes: Int = 1 << 20) -> [Event] {
+        let step = max(1, min(chunkSize, input.count))
+        let pushes = stride(from: 0, to: input.count, by: step).map { input[$0..<min($0 + step, input.count)] }
+        return events(pushes: pushes, maxMessageBytes: maxMessageBytes)
     }
 
     static func lsp(_ body: String, headers: String = "") -> String {
@@ -90,6 +93,15 @@ struct FrameParserTests {
     func splitsTheSameWhateverTheChunking(stream: Int, chunkSize: Int) {
         let (name, input, expected) = Self.streams[stream]
         #expect(Self.events(Array(input.utf8), chunkSize: chunkSize) == expected, "\(name)")
+    }
+
+    @Test(arguments: streams.indices)
+    func splittingAtAnyByteGivesTheSameEvents(stream: Int) {
+        let (name, input, expected) = Self.streams[stream]
+        let bytes = Array(input.utf8)
+        for split in 0...bytes.count {
+            #expect(Self.events(pushes: [bytes[..<split], bytes[split...]]) == expected, "\(name) split at \(split)")
+        }
     }
 
     // MARK: - finish()

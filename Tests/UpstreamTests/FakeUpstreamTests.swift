@@ -11,8 +11,8 @@ import TestSupport
     /// A session that neither caches nor waits long.
     private static func makeSession() -> URLSession {
         let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = 5
-        configuration.timeoutIntervalForResource = 5
+        configuration.timeoutIntervalForRequest = 30
+        configuration.timeoutIntervalForResource = 30
         return URLSession(configuration: configuration)
     }
 
@@ -178,8 +178,8 @@ import TestSupport
         await #expect(throws: (any Error).self) {
             _ = try await Self.fetch(URLRequest(url: Self.url(upstream, "/chunked")))
         }
-        // Failed by the dropped connection, not by the session's 5 s timeout.
-        #expect(Date().timeIntervalSince(started) < 2.5)
+        // Failed by the dropped connection, not by the session's 30 s timeout (the bound leaves room for a loaded machine).
+        #expect(Date().timeIntervalSince(started) < 15)
         #expect(upstream.requests.count == 2)
     }
 
