@@ -110,7 +110,8 @@ public struct FrameParser: Sendable {
             return line.count > maxMessageBytes ? .oversized(.ndjson) : .message(line, .ndjson)
         }
         scanned = buffer.count
-        if buffer.count - start > maxMessageBytes {
+        // One byte of grace: a line of exactly the limit may be waiting for the LF of its CRLF.
+        if buffer.count - start > maxMessageBytes + 1 {
             dropBuffered()
             state = .discardingLine
             return .oversized(.ndjson)

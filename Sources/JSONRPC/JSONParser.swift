@@ -178,6 +178,8 @@ private struct Reader {
     }
 
     func makeString(_ buffer: UnsafeBufferPointer<UInt8>, at start: Int) throws(JSONParseError) -> String {
+        // ASCII needs no validation, and String(decoding:) is the cheapest way to build it.
+        if buffer.allSatisfy({ $0 < 0x80 }) { return String(decoding: buffer, as: UTF8.self) }
         guard let string = String(validating: buffer, as: UTF8.self) else {
             throw JSONParseError(reason: "invalid UTF-8 in string", offset: start)
         }

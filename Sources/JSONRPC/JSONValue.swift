@@ -50,43 +50,82 @@ public struct JSONNumber: Sendable, Hashable, CustomStringConvertible {
 
 /// A JSON object that remembers the order its keys were first set in.
 ///
-/// Equality ignores order, as JSON does.
+/// Stored as an array of entries: most objects on the wire have a handful of keys, which a
+/// linear scan finds faster than hashing. Past `indexThreshold` keys a dictionary index is kept
+/// too, so hostile inputs with many keys stay linear to build. Equality ignores order, as JSON does.
 public struct JSONObject: Sendable, Hashable, Sequence {
-    private(set) public var keys: [String] = []
-    private var storage: [String: JSONValue] = [:]
+    public typealias Entry = (key: String, value: JSONValue)
+
+    static let indexThreshold = 12
+
+    private var entries: [Entry] = []
+    private var index: [String: Int]?
 
     public init() {}
 
     public init(_ pairs: [(String, JSONValue)]) {
+        entries.reserveCapacity(pairs.count)
         for (key, value) in pairs { self[key] = value }
     }
 
+    /// The keys, in insertion order.
+    public var keys: [String] { entries.map(\.key) }
+
+    private func position(of key: String) -> Int? {
+        if let index { return index[key] }
+        return entries.firstIndex { $0.key == key }
+    }
+
     public subscript(key: String) -> JSONValue? {
-        get { storage[key] }
+        get { position(of: key).map { entries[$0].value } }
         set {
-            if let newValue {
-                if storage.updateValue(newValue, forKey: key) == nil { keys.append(key) }
-            } else if storage.removeValue(forKey: key) != nil {
-                keys.removeAll { $0 == key }
+            switch (position(of: key), newValue) {
+            case (let found?, let value?):
+                entries[found].value = value
+            case (let found?, nil):
+                entries.remove(at: found)
+                if index != nil { rebuildIndex() }
+            case (nil, let value?):
+                entries.append((key, value))
+                if index != nil {
+                    index![key] = entries.count - 1
+                } else if entries.count > Self.indexThreshold {
+                    rebuildIndex()
+                }
+            case (nil, nil):
+                break
             }
         }
     }
 
-    public var count: Int { keys.count }
-    public var isEmpty: Bool { keys.isEmpty }
-
-    public func makeIterator() -> AnyIterator<(key: String, value: JSONValue)> {
-        var index = 0
-        return AnyIterator {
-            guard index < keys.count else { return nil }
-            defer { index += 1 }
-            let key = keys[index]
-            return (key, storage[key]!)
-        }
+    private mutating func rebuildIndex() {
+        var built = [String: Int](minimumCapacity: entries.count)
+        for (position, entry) in entries.enumerated() { built[entry.key] = position }
+        index = built
     }
 
-    public static func == (lhs: JSONObject, rhs: JSONObject) -> Bool { lhs.storage == rhs.storage }
-    public func hash(into hasher: inout Hasher) { hasher.combine(storage) }
+    public var count: Int { entries.count }
+    public var isEmpty: Bool { entries.isEmpty }
+
+    public func makeIterator() -> IndexingIterator<[Entry]> { entries.makeIterator() }
+
+    public static func == (lhs: JSONObject, rhs: JSONObject) -> Bool {
+        guard lhs.count == rhs.count else { return false }
+        return lhs.entries.allSatisfy { rhs[$0.key] == $0.value }
+    }
+
+    /// Order-insensitive: the entries' hashes are summed.
+    public func hash(into hasher: inout Hasher) {
+        var sum = 0
+        for entry in entries {
+            var entryHasher = Hasher()
+            entryHasher.combine(entry.key)
+            entryHasher.combine(entry.value)
+            sum &+= entryHasher.finalize()
+        }
+        hasher.combine(count)
+        hasher.combine(sum)
+    }
 }
 
 // MARK: - Accessors

@@ -18,7 +18,9 @@ public final class OutputWriter: Sendable {
         var writing = false
         var closed = false
         var broken = false
-        var messagesWritten = 0
+        /// The writer thread is asleep waiting for output: only then does a send need to wake it,
+        /// which keeps a busy stream from paying a futex wake-up per message.
+        var writerIdle = false
     }
 
     private let fd: Int32
@@ -57,8 +59,7 @@ public final class OutputWriter: Sendable {
         condition.lock()
         if !state.closed && !state.broken {
             (state.framing ?? .ndjson).frame(payload, into: &state.pending)
-            state.messagesWritten += 1
-            condition.signal()
+            if state.writerIdle { condition.broadcast() }
         }
         condition.unlock()
     }
@@ -75,8 +76,10 @@ public final class OutputWriter: Sendable {
     /// Drains, then stops the writer thread; later messages are dropped.
     public func close() {
         drain()
-        withState { $0.closed = true }
-        condition.broadcast()
+        withState {
+            $0.closed = true
+            condition.broadcast()
+        }
     }
 
     /// True once a write failed because the client stopped reading.
@@ -85,7 +88,11 @@ public final class OutputWriter: Sendable {
     private func runLoop() {
         condition.lock()
         while true {
-            while state.pending.isEmpty && !state.closed { condition.wait() }
+            while state.pending.isEmpty && !state.closed {
+                state.writerIdle = true
+                condition.wait()
+                state.writerIdle = false
+            }
             if state.pending.isEmpty && state.closed { break }
             var chunk: [UInt8] = []
             swap(&chunk, &state.pending)

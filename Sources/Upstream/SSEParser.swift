@@ -33,20 +33,27 @@ public struct SSEParser: Sendable {
 
     /// Feeds bytes; returns the events they complete, in order.
     public mutating func push(_ bytes: some Sequence<UInt8>) -> [SSEEvent] {
+        let contiguous = Array(bytes)
+        return contiguous.withUnsafeBytes { push($0) }
+    }
+
+    /// Feeds bytes (the fast path: whole lines are found with a scan, not byte by byte).
+    public mutating func push(_ bytes: UnsafeRawBufferPointer) -> [SSEEvent] {
         var events: [SSEEvent] = []
-        for byte in bytes {
-            if !sawFirstBytes {
-                line.append(byte)
+        var index = 0
+        if !sawFirstBytes {
+            // Hold back up to three leading bytes until it is clear whether they are a BOM.
+            while index < bytes.count && !sawFirstBytes {
+                line.append(bytes[index])
+                index += 1
                 if line.count < 3 && [0xEF, 0xBB].starts(with: line) { continue }
                 sawFirstBytes = true
-                if line == [0xEF, 0xBB, 0xBF] { line.removeAll(); continue }
                 let pending = line
                 line.removeAll()
-                for early in pending { feed(early, into: &events) }
-                continue
+                if pending != [0xEF, 0xBB, 0xBF] { feed(pending[...], into: &events) }
             }
-            feed(byte, into: &events)
         }
+        feed(UnsafeRawBufferPointer(rebasing: bytes[index...]), into: &events)
         return events
     }
 
@@ -58,17 +65,27 @@ public struct SSEParser: Sendable {
         return events
     }
 
-    private mutating func feed(_ byte: UInt8, into events: inout [SSEEvent]) {
-        switch byte {
-        case 0x0A:
-            if lastWasCR { lastWasCR = false; return }
-            processLine(into: &events)
-        case 0x0D:
-            lastWasCR = true
-            processLine(into: &events)
-        default:
+    private mutating func feed<Bytes: Collection<UInt8>>(_ bytes: Bytes, into events: inout [SSEEvent]) where Bytes.Index == Int {
+        var index = bytes.startIndex
+        if lastWasCR, index < bytes.endIndex {
             lastWasCR = false
-            line.append(byte)
+            if bytes[index] == 0x0A { index += 1 }
+        }
+        while index < bytes.endIndex {
+            guard let end = bytes[index...].firstIndex(where: { $0 == 0x0A || $0 == 0x0D }) else {
+                line.append(contentsOf: bytes[index...])
+                return
+            }
+            line.append(contentsOf: bytes[index..<end])
+            processLine(into: &events)
+            index = end + 1
+            if bytes[end] == 0x0D {
+                if index < bytes.endIndex {
+                    if bytes[index] == 0x0A { index += 1 }
+                } else {
+                    lastWasCR = true
+                }
+            }
         }
     }
 

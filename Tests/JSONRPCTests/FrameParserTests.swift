@@ -26,23 +26,27 @@ struct FrameParserTests {
         }
     }
 
-    /// Feeds each push (taking every available event after each), then ends the input.
-    static func events(pushes: [ArraySlice<UInt8>], maxMessageBytes: Int = 1 << 20) -> [Event] {
+    /// Feeds each push (taking every available event after each, then showing the parser to
+    /// `afterEachPush`), then ends the input.
+    static func events(pushes: [ArraySlice<UInt8>], maxMessageBytes: Int = 1 << 20,
+                       afterEachPush: (FrameParser) -> Void = { _ in }) -> [Event] {
         var parser = FrameParser(maxMessageBytes: maxMessageBytes)
         var events: [Event] = []
         for push in pushes {
             parser.append(push)
             while let event = parser.next() { events.append(Event(event)) }
+            afterEachPush(parser)
         }
         while let event = parser.finish() { events.append(Event(event)) }
         return events
     }
 
     /// Feeds `input` in chunks of `chunkSize` bytes, then ends the input.
-    static func events(_ input: [UInt8], chunkSize: Int, maxMessageBytes: Int = 1 << 20) -> [Event] {
+    static func events(_ input: [UInt8], chunkSize: Int, maxMessageBytes: Int = 1 << 20,
+                       afterEachPush: (FrameParser) -> Void = { _ in }) -> [Event] {
         let step = max(1, min(chunkSize, input.count))
         let pushes = stride(from: 0, to: input.count, by: step).map { input[$0..<min($0 + step, input.count)] }
-        return events(pushes: pushes, maxMessageBytes: maxMessageBytes)
+        return events(pushes: pushes, maxMessageBytes: maxMessageBytes, afterEachPush: afterEachPush)
     }
 
     static func lsp(_ body: String, headers: String = "") -> String {
@@ -143,34 +147,32 @@ struct FrameParserTests {
             == [.oversized(.lsp), .message("{\"a\":1}", .lsp), .message("{\"b\":2}", .ndjson)])
     }
 
-    @Test func bodyExactlyAtTheLimitIsAccepted() {
-        let body = "[\"" + String(repeating: "y", count: Self.limit - 4) + "\"]"
+    /// A message of exactly `limit` bytes.
+    static let bodyAtLimit = "[\"" + String(repeating: "y", count: limit - 4) + "\"]"
+
+    @Test(arguments: [1, Int.max])
+    func messageExactlyAtTheLimitIsAccepted(chunkSize: Int) {
+        let body = Self.bodyAtLimit
         #expect(body.utf8.count == Self.limit)
-        #expect(Self.events(Array((Self.lsp(body) + body + "\n").utf8), chunkSize: 1, maxMessageBytes: Self.limit)
+        #expect(Self.events(Array((Self.lsp(body) + body + "\n").utf8), chunkSize: chunkSize, maxMessageBytes: Self.limit)
             == [.message(body, .lsp), .message(body, .ndjson)])
+    }
+
+    @Test func lineExactlyAtTheLimitEndingInCRLFIsAcceptedWhenCRAndLFArriveApart() {
+        let body = Self.bodyAtLimit
+        let pushes = [Array((body + "\r").utf8)[...], Array("\n".utf8)[...]]
+        #expect(Self.events(pushes: pushes, maxMessageBytes: Self.limit) == [.message(body, .ndjson)])
     }
 
     @Test(arguments: [(Framing.ndjson, 1000), (.ndjson, 7), (.lsp, 1000), (.lsp, 7)])
     func hugeMessageIsNeverHeldInMemory(framing: Framing, chunkSize: Int) {
         let size = 200_000
-        var parser = FrameParser(maxMessageBytes: Self.limit)
-        var events: [Event] = []
+        let header = framing == .lsp ? "Content-Length: \(size + 2)\r\n\r\n" : ""
+        let input = Array("\(header)[".utf8) + [UInt8](repeating: UInt8(ascii: "1"), count: size) + Array("]\n{\"next\":true}\n".utf8)
         var largestBuffer = 0
-        func feed(_ bytes: [UInt8]) {
-            var offset = 0
-            while offset < bytes.count {
-                let end = min(offset + chunkSize, bytes.count)
-                parser.append(bytes[offset..<end])
-                while let event = parser.next() { events.append(Event(event)) }
-                largestBuffer = max(largestBuffer, parser.bufferedByteCount)
-                offset = end
-            }
+        let events = Self.events(input, chunkSize: chunkSize, maxMessageBytes: Self.limit) {
+            largestBuffer = max(largestBuffer, $0.bufferedByteCount)
         }
-        feed(Array((framing == .lsp ? "Content-Length: \(size + 2)\r\n\r\n" : "").utf8))
-        feed([UInt8(ascii: "[")] + [UInt8](repeating: UInt8(ascii: "1"), count: size) + [UInt8(ascii: "]")])
-        feed(Array("\n{\"next\":true}\n".utf8))
-        while let event = parser.finish() { events.append(Event(event)) }
-
         #expect(events == [.oversized(framing), .message("{\"next\":true}", .ndjson)])
         #expect(largestBuffer < Self.limit + chunkSize)
     }

@@ -98,9 +98,8 @@ struct ChatStreamAssemblerTests {
             Self.chunk(#"{"index":1,"delta":{"content":"second"}}"#),
             Self.chunk(#"{"index":0,"delta":{"content":"first"}}"#),
         ])
-        withKnownIssue("ChatStreamAssembler.result() lists choices in arrival order, not by index") {
-            #expect(assembler.result()["choices"]?.arrayValue?.map { $0["index"] } == [0, 1])
-        }
+        #expect(assembler.result()["choices"]?.arrayValue?.map { $0["index"] } == [0, 1])
+        #expect(assembler.result()["choices"]?.arrayValue?.map { $0["message"]?["content"] } == ["first", "second"])
     }
 
     @Test func chunksMissingFieldsAreHandledLeniently() throws {

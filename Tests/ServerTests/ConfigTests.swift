@@ -260,3 +260,12 @@ struct ConfigTests {
         #expect(try StartupConfig.fileLayer(path: path, required: false).isEmpty)
     }
 }
+
+@Suite("configuration limits")
+struct ConfigLimitTests {
+    @Test(arguments: ["timeout_seconds", "idle_timeout_seconds"])
+    func absurdTimeoutsAreRefused(field: String) {
+        #expect(throws: ResponseError.self) { try ConfigSchema.validate([field: 1e17]) }
+        #expect((try? ConfigSchema.validate([field: 604_800])) != nil)
+    }
+}

@@ -23,7 +23,7 @@ struct ChatRunner {
             target: target, streaming: streaming, onRetry: context.logRetry)
         let isEventStream = call.contentType?.lowercased().contains("text/event-stream") ?? false
         guard streaming, isEventStream else {
-            let completion = try await UpstreamJSON.read(call)
+            let completion = try await UpstreamJSON.read(call, secrets: context.secrets)
             if streaming { relayWhole(completion) }
             return completion
         }
@@ -36,7 +36,7 @@ struct ChatRunner {
         var assembler = ChatStreamAssembler()
         do {
             for try await chunk in call.body {
-                for event in parser.push(chunk) where try relay(event, into: &assembler) {
+                for event in chunk.withUnsafeBytes({ parser.push($0) }) where try relay(event, into: &assembler) {
                     call.cancel()
                     return assembler.result()
                 }
@@ -60,12 +60,12 @@ struct ChatRunner {
         do {
             chunk = try JSONParser.parse(Array(event.data.utf8))
         } catch {
-            throw UpstreamError.badResponse(reason: "the stream sent an event that is not JSON: \(event.data.prefix(200))",
+            throw UpstreamError.badResponse(reason: "the stream sent an event that is not JSON: \(context.secrets.excerpt(event.data, limit: 200))",
                                             upstreamError: nil)
         }
         if event.event == "error" || chunk["error"].map({ !$0.isNull }) == true {
             let message = chunk["error"]?["message"]?.stringValue ?? chunk["error"]?.stringValue ?? event.data
-            throw UpstreamError.badResponse(reason: "the stream sent an error: \(message.prefix(500))",
+            throw UpstreamError.badResponse(reason: "the stream sent an error: \(context.secrets.excerpt(message, limit: 500))",
                                             upstreamError: Data(event.data.utf8))
         }
         assembler.add(chunk)

@@ -28,7 +28,8 @@ public struct ChatStreamAssembler: Sendable {
     }
 
     private var topLevel = JSONObject()
-    /// In first-seen order; `choicePositions` maps a choice's `index` to its place here.
+    /// In first-seen order (sorted by `index` in the result); `choicePositions` maps a choice's
+    /// `index` to its place here.
     private var choices: [Choice] = []
     private var choicePositions: [Int: Int] = [:]
 
@@ -55,14 +56,7 @@ public struct ChatStreamAssembler: Sendable {
 
     private mutating func add(choice: JSONValue, position: Int) {
         let index = choice["index"]?.intValue ?? position
-        let slot: Int
-        if let existing = choicePositions[index] {
-            slot = existing
-        } else {
-            slot = choices.count
-            choicePositions[index] = slot
-            choices.append(Choice(index: index))
-        }
+        let slot = slot(for: index, in: &choices, positions: &choicePositions) { Choice(index: index) }
         choices[slot].merge(choice)
     }
 
@@ -72,7 +66,7 @@ public struct ChatStreamAssembler: Sendable {
         object["id"] = topLevel["id"] ?? ""
         object["object"] = "chat.completion"
         for (key, value) in topLevel where key != "id" && key != "usage" { object[key] = value }
-        object["choices"] = .array(choices.map(\.json))
+        object["choices"] = .array(choices.sorted { $0.index < $1.index }.map(\.json))
         if let usage = topLevel["usage"] { object["usage"] = usage }
         return .object(object)
     }
@@ -95,14 +89,7 @@ extension ChatStreamAssembler.Choice {
 
     private mutating func mergeToolCall(_ fragment: JSONValue, position: Int) {
         let index = fragment["index"]?.intValue ?? position
-        let slot: Int
-        if let existing = toolCallPositions[index] {
-            slot = existing
-        } else {
-            slot = toolCalls.count
-            toolCallPositions[index] = slot
-            toolCalls.append(ChatStreamAssembler.ToolCall())
-        }
+        let slot = slot(for: index, in: &toolCalls, positions: &toolCallPositions) { ChatStreamAssembler.ToolCall() }
         if let id = fragment["id"]?.stringValue, !id.isEmpty { toolCalls[slot].id = id }
         if let type = fragment["type"]?.stringValue { toolCalls[slot].type = type }
         if let name = fragment["function"]?["name"]?.stringValue, name != toolCalls[slot].name { toolCalls[slot].name += name }
@@ -136,4 +123,14 @@ extension ChatStreamAssembler.Choice {
             "finish_reason": finishReason,
         ]
     }
+}
+
+/// Where the element with stream index `index` lives in `elements` (kept in first-seen order),
+/// appending `make()` the first time that index appears.
+private func slot<Element>(for index: Int, in elements: inout [Element], positions: inout [Int: Int],
+                           make: () -> Element) -> Int {
+    if let existing = positions[index] { return existing }
+    positions[index] = elements.count
+    elements.append(make())
+    return elements.count - 1
 }

@@ -8,15 +8,16 @@ enum UpstreamJSON {
     static let maxBytes = 256 * 1024 * 1024
 
     /// The body as a JSON object; a non-JSON body, or an `error` object inside a 200, is a bad response.
-    static func read(_ call: UpstreamCall) async throws -> JSONValue {
+    /// - Parameter secrets: scrubbed from any upstream text quoted in an error.
+    static func read(_ call: UpstreamCall, secrets: Secrets) async throws -> JSONValue {
         let body = try await call.collectBody(limit: maxBytes)
-        return try parse(body, contentType: call.contentType)
+        return try parse(body, contentType: call.contentType, secrets: secrets)
     }
 
-    static func parse(_ body: Data, contentType: String?) throws -> JSONValue {
+    static func parse(_ body: Data, contentType: String?, secrets: Secrets) throws -> JSONValue {
         guard let value = try? JSONParser.parse(Array(body)), value.objectValue != nil else {
             let kind = contentType.map { " (\($0))" } ?? ""
-            let start = String(decoding: body.prefix(200), as: UTF8.self)
+            let start = secrets.excerpt(String(decoding: body, as: UTF8.self), limit: 200)
             throw UpstreamError.badResponse(reason: "the upstream answered with a non-JSON body\(kind): \(start)", upstreamError: nil)
         }
         if let error = value["error"], !error.isNull {

@@ -14,6 +14,9 @@ public enum ConfigSchema {
         ("default_profile", .string),
     ]
 
+    /// The longest timeout accepted: a week (larger values overflow the HTTP stack's timers).
+    static let maxSeconds: Double = 604_800
+
     /// Fields a profile may not set (they choose between profiles).
     static let globalOnly: Set<String> = ["profiles", "default_profile"]
 
@@ -61,7 +64,9 @@ public enum ConfigSchema {
                 throw .invalidParams(field: "\(field).\(name)", "must be a string, got \(headerValue.typeName)")
             }
         case .positiveNumber:
-            guard let number = value.doubleValue, number > 0 else { throw .invalidParams(field: field, "must be a number above 0") }
+            guard let number = value.doubleValue, number > 0, number <= maxSeconds else {
+                throw .invalidParams(field: field, "must be a number of seconds above 0 and at most \(Int(maxSeconds))")
+            }
         case .count:
             guard let number = value.intValue, number >= 0 else { throw .invalidParams(field: field, "must be a whole number, 0 or more") }
         case .profiles:

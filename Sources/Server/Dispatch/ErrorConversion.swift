@@ -20,7 +20,7 @@ enum ErrorConversion {
         } else if let error = underlying as? ResponseError {
             response = error
         } else if let error = underlying as? UpstreamError {
-            response = convert(error)
+            response = convert(error, secrets: secrets)
         } else {
             response = .internalError(String(describing: underlying))
         }
@@ -34,10 +34,13 @@ enum ErrorConversion {
         return response
     }
 
-    static func convert(_ error: UpstreamError) -> ResponseError {
+    /// - Parameter secrets: scrubbed from the upstream's text before it is shortened, so that a
+    ///   cut can never leave part of a key behind.
+    static func convert(_ error: UpstreamError, secrets: Secrets) -> ResponseError {
         switch error {
         case .http(let status, let contentType, let body, let retryAfter):
-            return httpError(status: status, contentType: contentType, body: body, retryAfter: retryAfter)
+            return httpError(status: status, contentType: contentType, body: Data(secrets.scrub(String(decoding: body, as: UTF8.self)).utf8),
+                             retryAfter: retryAfter)
         case .unreachable(let reason):
             return ResponseError(.upstreamUnreachable, "cannot reach the upstream: \(reason)", data: ["reason": .string(reason)])
         case .timeout(let kind, let seconds):
@@ -88,7 +91,8 @@ enum ErrorConversion {
         return firstLine.count > 200 ? String(firstLine.prefix(200)) + "…" : firstLine
     }
 
+    /// Seconds as a person writes them; any Double (a server may send an absurd Retry-After).
     private static func format(_ seconds: Double) -> String {
-        seconds == seconds.rounded() ? String(Int(seconds)) : String(seconds)
+        JSONNumber(seconds).literal
     }
 }

@@ -9,6 +9,8 @@ public struct RequestContext: Sendable {
     public let client: UpstreamClient
     public let config: ConfigStore
     public let log: Log
+    /// For quoting upstream text safely: see `Secrets.excerpt`.
+    public let secrets: Secrets
     let keys: KeyResolver
     let writer: OutputWriter
     let lifecycle: Lifecycle

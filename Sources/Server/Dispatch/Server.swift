@@ -115,7 +115,7 @@ public final class Server: Sendable {
             return
         }
         let refuseDuplicate = { reply(OutgoingMessage.error(id: id, .invalidRequest("request id \(id) is already in flight"))) }
-        let context = RequestContext(id: id, client: client, config: config, log: log, keys: keys,
+        let context = RequestContext(id: id, client: client, config: config, log: log, secrets: secrets, keys: keys,
                                      writer: writer, lifecycle: lifecycle)
         switch type(of: method).execution {
         case .inOrder:

@@ -11,6 +11,6 @@ struct ModelsList: RPCMethod {
         let target = try context.target(try context.settings(profile: try params.string("profile")))
         let call = try await context.client.send({ target.request("GET", "models") }, target: target, streaming: false,
                                                  onRetry: context.logRetry)
-        return try await UpstreamJSON.read(call)
+        return try await UpstreamJSON.read(call, secrets: context.secrets)
     }
 }

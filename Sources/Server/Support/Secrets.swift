@@ -15,15 +15,23 @@ public final class Secrets: Sendable {
         values.withLock { _ = $0.insert(secret) }
     }
 
-    /// `text` with every known secret replaced by `[redacted]`.
+    /// `text` with every known secret replaced by `[redacted]` (longest first, so a secret that
+    /// contains another is removed whole).
     public func scrub(_ text: String) -> String {
         let secrets = values.current
         guard !secrets.isEmpty else { return text }
         var result = text
-        for secret in secrets where result.contains(secret) {
+        for secret in secrets.sorted(by: { $0.count > $1.count }) where result.contains(secret) {
             result = result.replacingOccurrences(of: secret, with: "[redacted]")
         }
         return result
+    }
+
+    /// At most `limit` characters of `text`, scrubbed before it is cut so that no part of a
+    /// secret can survive the cut.
+    public func excerpt(_ text: some StringProtocol, limit: Int) -> String {
+        let clean = scrub(String(text))
+        return clean.count > limit ? String(clean.prefix(limit)) + "…" : clean
     }
 
     /// `value` with every string (keys included) scrubbed.
