@@ -4,6 +4,7 @@ import Transport
 
 /// Obtains API keys, running `api_key_command` at most once per distinct command.
 final class KeyResolver: Sendable {
+    /// Held while a command runs, so concurrent first requests run it once, not once each.
     private let cache = Locked<[[String]: String]>([:])
     private let secrets: Secrets
 
@@ -20,7 +21,21 @@ final class KeyResolver: Sendable {
     }
 
     private func run(_ command: [String]) throws(ResponseError) -> String {
-        if let cached = cache.withLock({ $0[command] }) { return cached }
+        do {
+            return try cache.withLock { cache throws(ResponseError) in
+                if let cached = cache[command] { return cached }
+                let key = try execute(command)
+                cache[command] = key
+                return key
+            }
+        } catch let error as ResponseError {
+            throw error
+        } catch {
+            throw ResponseError.internalError(String(describing: error))
+        }
+    }
+
+    private func execute(_ command: [String]) throws(ResponseError) -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = command
@@ -37,7 +52,6 @@ final class KeyResolver: Sendable {
         let key = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         guard !key.isEmpty else { throw failure("\(command[0]) printed nothing") }
         secrets.register(key)
-        cache.withLock { $0[command] = key }
         return key
     }
 }

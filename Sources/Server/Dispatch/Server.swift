@@ -143,13 +143,18 @@ public final class Server: Sendable {
     }
 
     private func run(_ method: any RPCMethod, params: JSONValue?, context: RequestContext) async -> JSONValue {
+        let name = type(of: method).name
+        let started = ContinuousClock.now
+        log.debug("request \(context.id) \(name): started")
         do {
             let parsed = try Params(params)
             let result = try await method.call(parsed, context: context)
+            log.debug("request \(context.id) \(name): answered in \(ContinuousClock.now - started)")
             return OutgoingMessage.result(id: context.id, result)
         } catch {
             let converted = ErrorConversion.responseError(for: error, cancelReason: table.reason(context.id), secrets: secrets)
-            if converted.code == .internalError { log.error("request \(context.id): \(converted.message)") }
+            let line = "request \(context.id) \(name): error \(converted.code) after \(ContinuousClock.now - started): \(converted.message)"
+            if converted.code == .internalError { log.error(line) } else { log.debug(line) }
             return OutgoingMessage.error(id: context.id, converted)
         }
     }
