@@ -9,8 +9,10 @@ import Glibc
 /// Callers hand over whole messages; each is framed and appended to a pending buffer under one
 /// lock, so two messages never interleave, and one request's messages keep the order it sent
 /// them in. A dedicated thread writes the pending bytes with blocking `write(2)` calls, several
-/// messages per call when they queue up, so a slow client never blocks a request handler or the
-/// stdin reader. When the client has gone (EPIPE), further output is dropped.
+/// messages per call when they queue up, so a slow client does not block a request handler or the
+/// stdin reader — until more than `maxPendingBytes` wait unwritten: then senders wait for the
+/// client to catch up, which bounds memory when a client stops reading. When the client has gone
+/// (EPIPE), further output is dropped.
 public final class OutputWriter: Sendable {
     private struct State {
         var framing: Framing?
@@ -24,6 +26,7 @@ public final class OutputWriter: Sendable {
     }
 
     private let fd: Int32
+    private let maxPendingBytes: Int
     private let condition = NSCondition()
     /// Guarded by `condition`; see `withState`.
     private nonisolated(unsafe) var state = State()
@@ -31,8 +34,10 @@ public final class OutputWriter: Sendable {
     /// - Parameters:
     ///   - fd: where protocol bytes go (the duplicated stdout).
     ///   - framing: a forced framing; nil adopts the framing of the first message received.
-    public init(fd: Int32, framing: Framing? = nil) {
+    ///   - maxPendingBytes: how much unwritten output may queue before senders wait.
+    public init(fd: Int32, framing: Framing? = nil, maxPendingBytes: Int = 64 * 1024 * 1024) {
         self.fd = fd
+        self.maxPendingBytes = maxPendingBytes
         state.framing = framing
         let thread = Thread { [self] in runLoop() }
         thread.name = "switchboard.writer"
@@ -53,10 +58,13 @@ public final class OutputWriter: Sendable {
     /// The framing in force (NDJSON until a message says otherwise).
     public var framing: Framing { withState { $0.framing ?? .ndjson } }
 
-    /// Queues one message for writing.
+    /// Queues one message for writing; waits while too much output is already queued.
     public func send(_ message: JSONValue) {
         let payload = message.serialized()
         condition.lock()
+        while state.pending.count > maxPendingBytes && !state.closed && !state.broken {
+            condition.wait()
+        }
         if !state.closed && !state.broken {
             (state.framing ?? .ndjson).frame(payload, into: &state.pending)
             if state.writerIdle { condition.broadcast() }

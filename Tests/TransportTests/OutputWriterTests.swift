@@ -1,0 +1,124 @@
+import Foundation
+import JSONRPC
+import Testing
+import Transport
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A pipe whose read end the test drains on a thread, standing in for the client.
+final class PipeClient: Sendable {
+    let writeFD: Int32
+    private let readFD: Int32
+    private let received = Locked<[UInt8]>([])
+
+    init() {
+        var fds: [Int32] = [0, 0]
+        pipe(&fds)
+        readFD = fds[0]
+        writeFD = fds[1]
+    }
+
+    /// Starts reading everything written until the write end closes.
+    func startReading() {
+        Thread { [self] in
+            var buffer = [UInt8](repeating: 0, count: 65536)
+            while true {
+                let count = buffer.withUnsafeMutableBytes { read(readFD, $0.baseAddress, $0.count) }
+                if count <= 0 { break }
+                received.withLock { $0.append(contentsOf: buffer[0..<count]) }
+            }
+        }.start()
+    }
+
+    var bytes: [UInt8] { received.current }
+
+    func closeReadEnd() { close(readFD) }
+    func closeWriteEnd() { close(writeFD) }
+
+    /// Messages received so far, split with the daemon's own frame parser.
+    func messages() throws -> [JSONValue] {
+        var parser = FrameParser()
+        parser.append(bytes)
+        var result: [JSONValue] = []
+        while let event = parser.next() {
+            if case .message(let payload, _) = event { result.append(try JSONParser.parse(payload)) }
+        }
+        return result
+    }
+}
+
+@Suite("single stdout writer")
+struct OutputWriterTests {
+    @Test func concurrentSendersNeverInterleaveAndKeepPerSenderOrder() async throws {
+        let client = PipeClient()
+        client.startReading()
+        let writer = OutputWriter(fd: client.writeFD)
+        let senders = 16, perSender = 500
+        await withTaskGroup(of: Void.self) { group in
+            for sender in 0..<senders {
+                group.addTask {
+                    for sequence in 0..<perSender {
+                        writer.send(["sender": .number(sender), "sequence": .number(sequence), "pad": .string(String(repeating: "x", count: sequence % 300))])
+                    }
+                }
+            }
+        }
+        writer.close()
+        client.closeWriteEnd()
+        try await Task.sleep(for: .milliseconds(200))
+        let messages = try client.messages()
+        #expect(messages.count == senders * perSender)
+        for sender in 0..<senders {
+            let sequences = messages.filter { $0["sender"]?.intValue == sender }.compactMap { $0["sequence"]?.intValue }
+            #expect(sequences == Array(0..<perSender), "sender \(sender) in order")
+        }
+    }
+
+    @Test func outputAdoptsTheFramingOfTheFirstMessageReceived() throws {
+        let client = PipeClient()
+        client.startReading()
+        let writer = OutputWriter(fd: client.writeFD)
+        writer.adoptFraming(.lsp)
+        writer.adoptFraming(.ndjson)  // too late: the first one wins
+        writer.send(["a": 1])
+        writer.close()
+        client.closeWriteEnd()
+        Thread.sleep(forTimeInterval: 0.1)
+        #expect(String(decoding: client.bytes, as: UTF8.self) == "Content-Length: 7\r\n\r\n{\"a\":1}")
+    }
+
+    @Test func aDepartedClientBreaksTheWriterWithoutKillingTheProcess() throws {
+        signal(SIGPIPE, SIG_IGN)
+        let client = PipeClient()
+        client.closeReadEnd()
+        let writer = OutputWriter(fd: client.writeFD)
+        writer.send(["after": "the client left"])
+        writer.drain()
+        #expect(writer.isBroken)
+        writer.send(["dropped": true])  // must not block or crash
+        writer.close()
+        client.closeWriteEnd()
+    }
+
+    @Test func sendersWaitWhileTooMuchOutputIsUnread() async throws {
+        let client = PipeClient()
+        let writer = OutputWriter(fd: client.writeFD, maxPendingBytes: 4096)
+        let sent = Locked(0)
+        let producer = Task.detached {
+            for index in 0..<200 {
+                writer.send(["index": .number(index), "pad": .string(String(repeating: "y", count: 1000))])
+                sent.withLock { $0 += 1 }
+            }
+        }
+        try await Task.sleep(for: .milliseconds(300))
+        let whileBlocked = sent.current
+        #expect(whileBlocked < 200, "the producer is held back while nobody reads (sent \(whileBlocked))")
+        client.startReading()
+        await producer.value
+        writer.close()
+        client.closeWriteEnd()
+        try await Task.sleep(for: .milliseconds(200))
+        #expect(try client.messages().count == 200, "nothing lost once the client reads")
+    }
+}
