@@ -72,18 +72,23 @@ public final class OutputWriter: Sendable {
         condition.unlock()
     }
 
-    /// Blocks until everything queued so far has been written (or the client has gone).
-    public func drain() {
+    /// Blocks until everything queued so far has been written, the client has gone, or
+    /// `timeout` seconds have passed (a client that stops reading cannot hold the daemon forever).
+    /// Returns true when everything was written.
+    @discardableResult
+    public func drain(timeout: Double = .infinity) -> Bool {
+        let deadline = Date(timeIntervalSinceNow: min(timeout, 1e9))
         condition.lock()
+        defer { condition.unlock() }
         while (!state.pending.isEmpty || state.writing) && !state.broken {
-            condition.wait()
+            if !condition.wait(until: deadline) { return false }
         }
-        condition.unlock()
+        return !state.broken
     }
 
-    /// Drains, then stops the writer thread; later messages are dropped.
-    public func close() {
-        drain()
+    /// Drains (for at most `timeout` seconds), then stops the writer thread; later messages are dropped.
+    public func close(timeout: Double = .infinity) {
+        drain(timeout: timeout)
         withState {
             $0.closed = true
             condition.broadcast()

@@ -62,5 +62,5 @@ StdinReader(maxMessageBytes: options.maxMessageBytes,
             onEnd: { server.endOfInput() }).start()
 
 let code = server.waitForExit()
-writer.close()
+writer.close(timeout: 10)
 exit(code)
