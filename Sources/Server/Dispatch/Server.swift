@@ -42,8 +42,8 @@ public final class Server: Sendable {
             writer.adoptFraming(framing)
             log.warn("skipped a message larger than the limit")
             writer.send(OutgoingMessage.error(id: nil, .invalidRequest("message larger than the limit (--max-message-bytes); it was skipped")))
-        case .malformed(let framing, let reason):
-            writer.adoptFraming(framing)
+        case .malformed(_, let reason):
+            // Garbage says nothing reliable about the client's framing: adopt none from it.
             writer.send(OutgoingMessage.error(id: nil, .parseError(reason)))
         }
     }
