@@ -12,7 +12,8 @@ public enum IncomingMessage: Sendable, Equatable {
     /// Classifies one (non-batch) JSON value.
     ///
     /// A missing `"jsonrpc"` member is tolerated so that hand-typed shell requests work; any other
-    /// value than `"2.0"` is refused.
+    /// value than `"2.0"` is refused. `"params": null`, which some client libraries send, counts as
+    /// no params.
     public init(_ value: JSONValue) {
         guard case .object(let object) = value else {
             self = .invalid(id: nil, error: .invalidRequest("a message must be a JSON object, got \(value.typeName)"))
@@ -36,7 +37,7 @@ public enum IncomingMessage: Sendable, Equatable {
             self = .invalid(id: id, error: .invalidRequest("method must be a string"))
             return
         }
-        let params = object["params"]
+        let params = object["params"].flatMap { $0.isNull ? nil : $0 }
         if let params, params.objectValue == nil, params.arrayValue == nil {
             self = .invalid(id: id, error: .invalidRequest("params must be an object or an array"))
             return

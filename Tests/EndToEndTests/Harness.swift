@@ -6,11 +6,12 @@ import TestSupport
 /// The API key every end-to-end test uses; it must never appear in any output.
 let testKey = "sk-test-KEEP-OUT-0123456789abcdef"
 
-/// A fake upstream plus the real daemon pointed at it, with debug logging on so that the
-/// no-key-in-logs check covers the chattiest output.
+/// A fake upstream plus the real daemon pointed at it, with debug logging to a log file so that
+/// the no-key check covers the chattiest output: stdout (results and error data), stderr and the log.
 struct Harness {
     let upstream: FakeUpstream
     let daemon: DaemonProcess
+    let logFile = FileManager.default.temporaryDirectory.appendingPathComponent("switchboard-test-\(UUID().uuidString).log")
 
     /// - Parameter responses: served in order, one per upstream request; then `fallback`.
     init(arguments: [String] = [], environment: [String: String] = [:], responses: [FakeResponse],
@@ -25,7 +26,8 @@ struct Harness {
         upstream = try FakeUpstream(handler: handler)
         var env = ["OPENAI_API_KEY": testKey, "OPENAI_BASE_URL": upstream.baseURL]
         env.merge(environment) { _, new in new }
-        daemon = try DaemonProcess(arguments: ["--log-level", "debug", "--max-retries", "2"] + arguments, environment: env)
+        daemon = try DaemonProcess(arguments: ["--log-level", "debug", "--log-file", logFile.path, "--max-retries", "2"] + arguments,
+                                   environment: env)
     }
 
     /// Ends input, collects the remaining output, checks the exit status and that the key never
@@ -61,6 +63,10 @@ struct Harness {
         let stdout = String(decoding: daemon.stdoutBytes, as: UTF8.self)
         #expect(!stdout.contains(testKey), "API key on stdout", sourceLocation: sourceLocation)
         #expect(!daemon.stderr.contains(testKey), "API key on stderr", sourceLocation: sourceLocation)
+        let log = (try? String(contentsOf: logFile, encoding: .utf8)) ?? ""
+        #expect(!log.isEmpty, "the debug log was written", sourceLocation: sourceLocation)
+        #expect(!log.contains(testKey), "API key in the log file", sourceLocation: sourceLocation)
+        try? FileManager.default.removeItem(at: logFile)
     }
 }
 
