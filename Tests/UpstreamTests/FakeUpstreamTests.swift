@@ -11,8 +11,8 @@ import TestSupport
     /// A session that neither caches nor waits long.
     private static func makeSession() -> URLSession {
         let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = 30
-        configuration.timeoutIntervalForResource = 30
+        configuration.timeoutIntervalForRequest = 120
+        configuration.timeoutIntervalForResource = 120
         return URLSession(configuration: configuration)
     }
 
@@ -178,8 +178,9 @@ import TestSupport
         await #expect(throws: (any Error).self) {
             _ = try await Self.fetch(URLRequest(url: Self.url(upstream, "/chunked")))
         }
-        // Failed by the dropped connection, not by the session's 30 s timeout (the bound leaves room for a loaded machine).
-        #expect(Date().timeIntervalSince(started) < 15)
+        // Failed by the dropped connection, not by the session's 120 s timeout. The bound is loose because
+        // synchronous end-to-end tests can hold the cooperative pool (2 threads here) for a while.
+        #expect(Date().timeIntervalSince(started) < 60)
         #expect(upstream.requests.count == 2)
     }
 
