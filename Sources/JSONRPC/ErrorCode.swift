@@ -24,6 +24,10 @@ public struct ErrorCode: RawRepresentable, Hashable, Sendable, CustomStringConve
     public static let configError = ErrorCode(rawValue: -32005)
     /// A local file named in the request is missing, unreadable, too large or of the wrong type.
     public static let fileError = ErrorCode(rawValue: -32006)
+    /// The upstream refused or failed a task it runs for us: a MidJourney submit answered with a
+    /// code other than 1, 21 or 22 (data `{code, description, properties?}`), or a task waited on
+    /// ended in FAILURE or CANCEL (data `{status, failReason, task}`).
+    public static let upstreamTaskFailed = ErrorCode(rawValue: -32007)
 
     public var description: String { String(rawValue) }
 }

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 #if canImport(FoundationNetworking)
 public import FoundationNetworking
 #endif
@@ -9,15 +9,16 @@ extension UpstreamClient {
     ///
     /// Retries happen only here, before any of the response body has been handed to the caller,
     /// so nothing a client has already seen is ever produced twice.
+    /// - Parameter bodyFile: a file holding the body, read anew by every attempt (see `open`).
     /// - Parameter onRetry: told the failed attempt's error and the wait before the next one.
-    public func send(_ make: () -> URLRequest, target: UpstreamTarget, streaming: Bool,
+    public func send(_ make: () -> URLRequest, bodyFile: URL? = nil, target: UpstreamTarget, streaming: Bool,
                      onRetry: (UpstreamError, Double) -> Void = { _, _ in }) async throws -> UpstreamCall {
         let timeouts = Timeouts(request: target.timeouts.request, idle: streaming ? target.timeouts.idle : nil)
         var attempt = 0
         while true {
             let failure: UpstreamError
             do {
-                let call = try await open(make(), timeouts: timeouts)
+                let call = try await open(make(), bodyFile: bodyFile, timeouts: timeouts)
                 if call.isSuccess { return call }
                 failure = await call.failure()
             } catch let error as UpstreamError {

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 #if canImport(FoundationNetworking)
 public import FoundationNetworking
 #endif
@@ -43,8 +43,11 @@ public final class UpstreamClient: Sendable {
     ///
     /// Throws `UpstreamError` (unreachable, timeout) or `CancellationError` when the calling task
     /// is cancelled; cancelling the task later aborts the HTTP request too.
-    public func open(_ request: URLRequest, timeouts: Timeouts) async throws -> UpstreamCall {
-        let task = session.dataTask(with: request)
+    /// - Parameter bodyFile: when given, the body is streamed from this file (an upload task, which
+    ///   is a data task, so its answer arrives through the same delegate); `request.httpBody` is
+    ///   then ignored.
+    public func open(_ request: URLRequest, bodyFile: URL? = nil, timeouts: Timeouts) async throws -> UpstreamCall {
+        let task = bodyFile.map { session.uploadTask(with: request, fromFile: $0) } ?? session.dataTask(with: request)
         let sink = TaskSink()
         router.register(sink, for: task)
         sink.onTermination { task.cancel() }

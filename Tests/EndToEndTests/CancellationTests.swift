@@ -3,6 +3,7 @@ import JSONRPC
 import Testing
 import TestSupport
 
+extension EndToEnd {
 @Suite("cancellation end to end")
 struct CancellationTests {
     static func stalledStream(after text: String) -> FakeResponse {
@@ -47,4 +48,5 @@ struct CancellationTests {
         #expect(response.answer == "unaffected")
         try harness.finish()
     }
+}
 }

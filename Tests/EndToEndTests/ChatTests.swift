@@ -3,6 +3,7 @@ import JSONRPC
 import Testing
 import TestSupport
 
+extension EndToEnd {
 @Suite("chat.complete end to end")
 struct ChatTests {
     @Test func nonStreamedChatPassesEveryFieldThroughAndReturnsTheUpstreamObject() throws {
@@ -127,4 +128,5 @@ struct ChatTests {
         #expect(harness.upstream.requests.first?.method == "GET")
         #expect(harness.upstream.requests.first?.path == "/v1/models")
     }
+}
 }

@@ -3,6 +3,7 @@ import JSONRPC
 import Testing
 import TestSupport
 
+extension EndToEnd {
 @Suite("configuration end to end")
 struct ConfigurationTests {
     @Test func aMissingKeyIsAClearErrorThatSaysHowToSetIt() throws {
@@ -112,4 +113,5 @@ struct ConfigurationTests {
         #expect(try daemon.waitForExit() == 2)
         #expect(daemon.stderr.contains(file.path))
     }
+}
 }

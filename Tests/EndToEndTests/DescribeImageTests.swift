@@ -3,6 +3,7 @@ import JSONRPC
 import Testing
 import TestSupport
 
+extension EndToEnd {
 @Suite("chat.describeImage end to end")
 struct DescribeImageTests {
     static let pngBytes: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + Array(repeating: 7, count: 64)
@@ -88,4 +89,5 @@ struct DescribeImageTests {
         let url = harness.upstream.requests.first?.json?["messages"]?[0]?["content"]?[1]?["image_url"]?["url"]?.stringValue
         #expect(url?.hasPrefix("data:image/png;base64,") == true)
     }
+}
 }

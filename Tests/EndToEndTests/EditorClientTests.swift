@@ -34,6 +34,7 @@ func which(_ program: String) -> String? {
 /// daemon and the echo upstream (see `FakeUpstream.echo()`), with these variables set:
 /// `SWITCHBOARD_BIN` (the daemon), `OPENAI_BASE_URL`, `OPENAI_API_KEY`, `SWITCHBOARD_TEST_PNG`
 /// (a small PNG file). The script exits 0 when all its tests pass.
+extension EndToEnd {
 @Suite("editor and script clients")
 struct EditorClientTests {
     @Test(arguments: EditorClient.all)
@@ -81,4 +82,5 @@ struct EditorClientTests {
         #expect(process.terminationReason == .exit && process.terminationStatus == 0, "editors/\(client.name)/tests/run failed:\n\(log)")
         #expect(!log.contains("sk-client-test-key-0123"), "the API key appeared in the client's output")
     }
+}
 }

@@ -8,6 +8,7 @@ import Glibc
 
 /// The documented outcome of each upstream and client fault (protocol/README.md, "Faults"):
 /// a clear error, the daemon keeps serving, nothing lost.
+extension EndToEnd {
 @Suite("fault matrix")
 struct FaultMatrixTests {
     static func chunk(_ content: String, finish: String? = nil) -> String {
@@ -113,4 +114,5 @@ struct FaultMatrixTests {
         let kilobytes = Int(line.split(separator: " ").dropFirst().first { !$0.isEmpty }?.trimmingCharacters(in: .whitespaces) ?? "") ?? 0
         return kilobytes / 1024
     }
+}
 }

@@ -3,6 +3,7 @@ import JSONRPC
 import Testing
 import TestSupport
 
+extension EndToEnd {
 @Suite("framing and malformed input end to end")
 struct FramingTests {
     @Test func lspFramedInputIsAnsweredInLSPFraming() throws {
@@ -90,4 +91,5 @@ struct FramingTests {
         #expect(messages.count == 1)
         #expect(messages.first?.answer == "from the shell")
     }
+}
 }

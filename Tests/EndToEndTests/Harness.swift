@@ -3,6 +3,11 @@ import JSONRPC
 import Testing
 import TestSupport
 
+/// Every end-to-end suite is nested here, and they run one test at a time: their tests block on
+/// pipes and processes, and running them in parallel would hold every thread of the cooperative
+/// pool (two on a two-core machine), starving the async tests of the other targets.
+@Suite(.serialized) enum EndToEnd {}
+
 /// The API key every end-to-end test uses; it must never appear in any output.
 let testKey = "sk-test-KEEP-OUT-0123456789abcdef"
 
@@ -50,7 +55,7 @@ struct Harness {
         for message in daemon.sent.flatMap({ $0.arrayValue ?? [$0] }) {
             if let id = message["id"], let method = message["method"]?.stringValue { methods[id, default: []].append(method) }
         }
-        let conformance = ProtocolConformance(document: try ProtocolDocumentTests.openRPC())
+        let conformance = ProtocolConformance(document: try EndToEnd.ProtocolDocumentTests.openRPC())
         for message in try daemon.writtenMessages().flatMap({ $0.arrayValue ?? [$0] }) {
             // An id may have been reused for another method once answered: any of its methods may fit.
             let candidates = message["id"].flatMap { methods[$0] } ?? []

@@ -6,9 +6,13 @@ import TestSupport
 import Glibc
 #endif
 
+extension EndToEnd {
 @Suite("lifecycle end to end")
 struct LifecycleTests {
     static let methods: JSONValue = ["initialize", "shutdown", "models.list", "chat.complete", "chat.describeImage",
+                                     "chat.analyzeFile", "embeddings.create", "audio.speech", "audio.transcribe",
+                                     "audio.translate", "images.generate", "images.edit", "midjourney.imagine", "midjourney.action", "midjourney.change",
+                                     "midjourney.blend", "midjourney.describe", "midjourney.fetch", "midjourney.list",
                                      "config.get", "config.update", "rpc.discover"]
 
     @Test func initializeDescribesTheServer() throws {
@@ -76,4 +80,5 @@ struct LifecycleTests {
         #expect(daemon.stderr.hasPrefix("switchboard: "))
         #expect(daemon.stdoutBytes.isEmpty, "nothing on stdout")
     }
+}
 }

@@ -55,6 +55,7 @@ func requestKey(_ message: JSONValue) -> String {
     return message["params"]?["request_id"]?.jsonText ?? "-"
 }
 
+extension EndToEnd {
 @Suite("protocol/examples transcripts replay against the daemon")
 struct TranscriptTests {
     @Test(arguments: try Transcript.all())
@@ -73,4 +74,5 @@ struct TranscriptTests {
             }
         }
     }
+}
 }

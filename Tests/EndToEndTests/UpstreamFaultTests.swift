@@ -3,6 +3,7 @@ import JSONRPC
 import Testing
 import TestSupport
 
+extension EndToEnd {
 @Suite("upstream faults end to end")
 struct UpstreamFaultTests {
     @Test func unauthorizedIsAnUpstreamErrorWithTheStatusAndErrorObject() throws {
@@ -137,4 +138,5 @@ struct UpstreamFaultTests {
         #expect(response.errorCode == -32004)
         #expect(response["error"]?["message"]?.stringValue?.contains("text/html") == true)
     }
+}
 }

@@ -274,7 +274,10 @@ private struct Transcript {
 
     @Test func methodsHaveParamsResultAndKnownErrors() throws {
         let expected = ["initialize", "initialized", "shutdown", "exit", "$/cancelRequest", "models.list",
-                        "chat.complete", "chat.describeImage", "config.get", "config.update", "rpc.discover"]
+                        "chat.complete", "chat.describeImage", "chat.analyzeFile", "embeddings.create", "audio.speech",
+                        "audio.transcribe", "audio.translate", "images.generate", "images.edit", "midjourney.imagine", "midjourney.action",
+                        "midjourney.change", "midjourney.blend", "midjourney.describe", "midjourney.fetch", "midjourney.list",
+                        "config.get", "config.update", "rpc.discover"]
         #expect(Set(methods.compactMap { $0["name"]?.stringValue }) == Set(expected))
         for method in methods {
             let name = method["name"]?.stringValue ?? "?"
@@ -293,7 +296,7 @@ private struct Transcript {
         let errors = document["components"]?["errors"]?.objectValue ?? JSONObject()
         let codes = Set(errors.compactMap { $0.value["code"]?.intValue })
         #expect(codes == [-32700, -32600, -32601, -32602, -32603, -32800,
-                          -32001, -32002, -32003, -32004, -32005, -32006])
+                          -32001, -32002, -32003, -32004, -32005, -32006, -32007])
         for (name, error) in errors {
             let reference = error["data"]?["$ref"]?.stringValue
             #expect(reference.flatMap(validator.resolve) != nil, "\(name)")

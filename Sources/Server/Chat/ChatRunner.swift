@@ -9,7 +9,9 @@ struct ChatRunner {
     let target: UpstreamTarget
 
     /// - Parameter body: the request body as the API expects it (model, messages, ...).
-    func run(_ body: JSONObject) async throws -> JSONValue {
+    /// - Parameter relayWholeAnswer: send a non-streamed answer as `chat.delta` notifications too,
+    ///   for a client that asked for a stream the model cannot give (see `ModelFamilyRules`).
+    func run(_ body: JSONObject, relayWholeAnswer: Bool = false) async throws -> JSONValue {
         var body = body
         let streaming = body["stream"]?.boolValue == true
         if streaming, body["stream_options"]?["include_usage"] == nil {
@@ -24,7 +26,7 @@ struct ChatRunner {
         let isEventStream = call.contentType?.lowercased().contains("text/event-stream") ?? false
         guard streaming, isEventStream else {
             let completion = try await UpstreamJSON.read(call, secrets: context.secrets)
-            if streaming { relayWhole(completion) }
+            if streaming || relayWholeAnswer { relayWhole(completion) }
             return completion
         }
         return try await relayStream(call)

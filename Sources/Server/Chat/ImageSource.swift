@@ -12,7 +12,7 @@ public enum ImageSource {
         if lowered.hasPrefix("http://") || lowered.hasPrefix("https://") || lowered.hasPrefix("data:") {
             return reference
         }
-        let path = localPath(reference)
+        let path = LocalPath.resolve(reference)
         let bytes = try read(path, field: field, maxBytes: maxBytes)
         guard let mime = MIMESniffer.imageType(of: bytes) else {
             throw fileError(path, field: field, reason: "unsupported_type",
@@ -25,13 +25,6 @@ public enum ImageSource {
     public static func isLocal(_ reference: String) -> Bool {
         let lowered = reference.lowercased()
         return !(lowered.hasPrefix("http://") || lowered.hasPrefix("https://") || lowered.hasPrefix("data:"))
-    }
-
-    static func localPath(_ reference: String) -> String {
-        if reference.lowercased().hasPrefix("file://") {
-            return URL(string: reference)?.path ?? String(reference.dropFirst(7))
-        }
-        return (reference as NSString).expandingTildeInPath
     }
 
     /// Reads a local file within `maxBytes`, with errors a user can act on.

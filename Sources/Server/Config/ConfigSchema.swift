@@ -3,7 +3,7 @@ public import JSONRPC
 /// The configuration's fields, their types and defaults: the one place a field is declared.
 public enum ConfigSchema {
     enum Kind {
-        case string, secret, url, stringArray, stringMap, positiveNumber, count, profiles
+        case string, secret, url, stringArray, stringMap, positiveNumber, count, boolean, profiles
     }
 
     static let fields: [(name: String, kind: Kind)] = [
@@ -11,7 +11,7 @@ public enum ConfigSchema {
         ("headers", .stringMap), ("default_model", .string), ("vision_model", .string),
         ("timeout_seconds", .positiveNumber), ("idle_timeout_seconds", .positiveNumber),
         ("max_retries", .count), ("max_file_bytes", .count), ("profiles", .profiles),
-        ("default_profile", .string),
+        ("default_profile", .string), ("model_rules", .boolean),
     ]
 
     /// The longest timeout accepted: a week (larger values overflow the HTTP stack's timers).
@@ -30,6 +30,7 @@ public enum ConfigSchema {
         "idle_timeout_seconds": 60,
         "max_retries": 2,
         "max_file_bytes": 20_971_520,
+        "model_rules": true,
     ]
 
     /// Checks a partial configuration (a merge patch: `null` values are allowed and delete).
@@ -69,6 +70,8 @@ public enum ConfigSchema {
             }
         case .count:
             guard let number = value.intValue, number >= 0 else { throw .invalidParams(field: field, "must be a whole number, 0 or more") }
+        case .boolean:
+            guard value.boolValue != nil else { throw .invalidParams(field: field, "must be true or false, got \(value.typeName)") }
         case .profiles:
             guard let profiles = value.objectValue else { throw .invalidParams(field: field, "must be an object of named profiles") }
             for (name, profile) in profiles where !profile.isNull {

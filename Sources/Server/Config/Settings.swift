@@ -15,6 +15,8 @@ public struct Settings: Sendable {
     public var idleTimeoutSeconds: Double
     public var maxRetries: Int
     public var maxFileBytes: Int
+    /// Whether chat.complete adapts requests to the model family (`ModelFamilyRules`).
+    public var modelRules: Bool
 
     /// Reads a merged configuration object (already validated, defaults included).
     init(_ config: JSONObject, profile: String?) throws(ResponseError) {
@@ -37,5 +39,6 @@ public struct Settings: Sendable {
         idleTimeoutSeconds = config["idle_timeout_seconds"]?.doubleValue ?? 60
         maxRetries = config["max_retries"]?.intValue ?? 2
         maxFileBytes = config["max_file_bytes"]?.intValue ?? 20_971_520
+        modelRules = config["model_rules"]?.boolValue ?? true
     }
 }

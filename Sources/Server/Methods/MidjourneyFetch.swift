@@ -1,0 +1,13 @@
+import JSONRPC
+
+/// `midjourney.fetch`: GET /mj/task/{id}/fetch; the result is the relay's task object, unchanged.
+struct MidjourneyFetch: RPCMethod {
+    static let name = "midjourney.fetch"
+    static let execution = Execution.concurrent
+
+    func call(_ params: Params, context: RequestContext) async throws -> JSONValue {
+        let id = try params.requireString("id")
+        guard !id.isEmpty, !id.contains("/") else { throw ResponseError.invalidParams(field: "id", "must be a task id (no \"/\")") }
+        return try await MidjourneyRequest(params, context: context).send("GET", "mj/task/\(id)/fetch")
+    }
+}

@@ -1,0 +1,33 @@
+import JSONRPC
+
+/// A MidJourney submit method: `POST /mj/submit/<endpoint>` with the params passed through in the
+/// relay's own camelCase spelling, then, with `wait: true`, polling until the task ends.
+///
+/// Conformers only say which endpoint they use and how their body is built; sending, reading the
+/// submit answer and waiting are the same for all of them.
+protocol MidjourneySubmitMethod: RPCMethod {
+    /// The last path segment: `imagine` for `/mj/submit/imagine`.
+    static var endpoint: String { get }
+
+    /// The relay's request body, checked.
+    /// - Parameter passthrough: the params minus Switchboard's own (`profile`, `mode`, `wait`,
+    ///   `poll_interval_seconds`).
+    func body(_ params: Params, passthrough: JSONObject, settings: Settings) throws(ResponseError) -> JSONObject
+}
+
+extension MidjourneySubmitMethod {
+    func call(_ params: Params, context: RequestContext) async throws -> JSONValue {
+        let started = ContinuousClock.now
+        let request = try MidjourneyRequest(params, context: context)
+        let wait = try params.bool("wait") ?? false
+        let interval = try MidjourneyTaskWaiter.interval(params)
+        let body = try body(params, passthrough: MidjourneyRequest.passthrough(params), settings: request.settings)
+        let answer = try MidjourneySubmitAnswer(try await request.send("POST", "mj/submit/\(Self.endpoint)", body: body),
+                                                secrets: context.secrets)
+        guard answer.isAccepted else { throw answer.failure(secrets: context.secrets) }
+        let taskID = try answer.acceptedTaskID()
+        guard wait else { return answer.result(taskID: taskID) }
+        let deadline = started + .milliseconds(Int(request.settings.timeoutSeconds * 1000))
+        return try await MidjourneyTaskWaiter(request: request, interval: interval, deadline: deadline).wait(for: taskID)
+    }
+}
