@@ -15,6 +15,11 @@ final class SessionRouter: NSObject, URLSessionDataDelegate, @unchecked Sendable
         lock.withLock { sinks[task.taskIdentifier] = sink }
     }
 
+    /// Drops the sink of a task that will never run.
+    func forget(_ task: URLSessionTask) {
+        lock.withLock { _ = sinks.removeValue(forKey: task.taskIdentifier) }
+    }
+
     private func sink(for task: URLSessionTask) -> TaskSink? {
         lock.withLock { sinks[task.taskIdentifier] }
     }

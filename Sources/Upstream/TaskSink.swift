@@ -15,7 +15,10 @@ final class TaskSink: @unchecked Sendable {
     let stream: AsyncThrowingStream<Data, any Error>
     private var receivedResponse = false
     private var timedOut: (UpstreamError.TimeoutKind, Double)?
-    private(set) var finished = false
+    private var finished = false
+    /// How the task ended, kept for a head that is awaited only after the end (a request
+    /// cancelled before it started).
+    private var outcome: (any Error)?
     private var lastActivity: ContinuousClock.Instant
 
     init() {
@@ -23,9 +26,19 @@ final class TaskSink: @unchecked Sendable {
         lastActivity = .now
     }
 
+    /// Waits for the response head; resumes at once when the task has already ended.
     func awaitHead(_ continuation: CheckedContinuation<HTTPURLResponse, any Error>) {
-        lock.withLock { head = continuation }
+        let ended = lock.withLock { () -> (any Error)?? in
+            guard finished else {
+                head = continuation
+                return .none
+            }
+            return .some(outcome)
+        }
+        if let ended { continuation.resume(throwing: ended ?? Self.noResponse) }
     }
+
+    private static let noResponse = UpstreamError.badResponse(reason: "the connection closed without a response", upstreamError: nil)
 
     func onTermination(_ handler: @escaping @Sendable () -> Void) {
         continuation.onTermination = { _ in handler() }
@@ -49,14 +62,15 @@ final class TaskSink: @unchecked Sendable {
     func complete(error: (any Error)?) {
         let (waiting, mapped) = lock.withLock {
             finished = true
+            outcome = error.map { map($0) }
             defer { head = nil }
-            return (head, error.map { map($0) })
+            return (head, outcome)
         }
-        if let waiting {
-            waiting.resume(throwing: mapped ?? UpstreamError.badResponse(reason: "the connection closed without a response", upstreamError: nil))
-        }
+        if let waiting { waiting.resume(throwing: mapped ?? Self.noResponse) }
         continuation.finish(throwing: mapped)
     }
+
+    var isFinished: Bool { lock.withLock { finished } }
 
     /// Records why the watchdog is about to cancel the task, so the cancellation reads as a timeout.
     func markTimedOut(_ kind: UpstreamError.TimeoutKind, seconds: Double) {
@@ -71,6 +85,7 @@ final class TaskSink: @unchecked Sendable {
     /// Called with `lock` held.
     private func map(_ error: any Error) -> any Error {
         if let (kind, seconds) = timedOut { return UpstreamError.timeout(kind, seconds: seconds) }
+        if error is CancellationError { return error }
         let urlError = error as? URLError
         if urlError?.code == .cancelled { return CancellationError() }
         if urlError?.code == .timedOut { return UpstreamError.timeout(.request, seconds: 0) }

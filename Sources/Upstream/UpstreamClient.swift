@@ -54,8 +54,14 @@ public final class UpstreamClient: Sendable {
         startWatchdog(for: sink, task: task, timeouts: timeouts)
         let response = try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
+                // Cancelled before it started: end here rather than rely on the session to report
+                // a task that never ran.
+                if Task.isCancelled {
+                    router.forget(task)
+                    sink.complete(error: CancellationError())
+                }
                 sink.awaitHead(continuation)
-                task.resume()
+                if !sink.isFinished { task.resume() }
             }
         } onCancel: {
             task.cancel()

@@ -40,6 +40,23 @@ struct CancellationTests {
         #expect(messages.first?["error"]?["data"]?["partial"] == nil)
     }
 
+    /// A cancel that arrives before the request has reached the upstream (written right behind it)
+    /// must still produce exactly one answer per request, and the daemon must exit at end of input.
+    @Test(arguments: [false, true])
+    func requestsCancelledBeforeTheyStartAreAllAnswered(stream: Bool) throws {
+        let harness = try Harness { _ in .chatStream(["never", " seen"], delay: 0.05) }
+        var burst: [UInt8] = []
+        for id in 0..<200 {
+            let request: JSONValue = ["jsonrpc": "2.0", "id": .number(id), "method": "chat.complete", "params": chatParams(stream: stream)]
+            let cancel: JSONValue = ["jsonrpc": "2.0", "method": "$/cancelRequest", "params": ["id": .number(id)]]
+            burst += request.serialized() + [0x0A] + cancel.serialized() + [0x0A]
+        }
+        harness.daemon.write(burst)
+        let messages = try harness.finish()
+        let answered = Set(messages.filter { $0["method"] == nil }.compactMap { $0["id"]?.intValue })
+        #expect(answered == Set(0..<200))
+    }
+
     @Test func cancellingAnUnknownIDChangesNothing() throws {
         let harness = try Harness(responses: [.chatCompletion("unaffected")])
         harness.daemon.send(["jsonrpc": "2.0", "method": "$/cancelRequest", "params": ["id": 404]])
