@@ -41,3 +41,20 @@ final class SessionRouter: NSObject, URLSessionDataDelegate, @unchecked Sendable
         sink?.complete(error: error)
     }
 }
+
+/// The shared URLSession, created once on first use.
+///
+/// `@unchecked Sendable` is safe: `session` is only read and written under `lock`.
+final class LazySession: @unchecked Sendable {
+    private let lock = NSLock()
+    private var session: URLSession?
+
+    func get(_ make: () -> URLSession) -> URLSession {
+        lock.withLock {
+            if let session { return session }
+            let made = make()
+            session = made
+            return made
+        }
+    }
+}

@@ -23,10 +23,16 @@ public struct Timeouts: Sendable, Equatable {
 /// cancelling its task. Callbacks arrive through one session-level delegate and are routed by
 /// task identifier.
 public final class UpstreamClient: Sendable {
-    private let session: URLSession
     private let router = SessionRouter()
+    /// Made on first use: a daemon that only answers local methods never starts the HTTP stack
+    /// (libcurl and its TLS library), which keeps start-up and idle memory down.
+    private let lazySession = LazySession()
 
-    public init() {
+    public init() {}
+
+    private var session: URLSession { lazySession.get { Self.makeSession(delegate: router) } }
+
+    private static func makeSession(delegate: SessionRouter) -> URLSession {
         let configuration = URLSessionConfiguration.ephemeral
         configuration.timeoutIntervalForRequest = 7 * 24 * 3600
         configuration.timeoutIntervalForResource = 7 * 24 * 3600
@@ -36,7 +42,7 @@ public final class UpstreamClient: Sendable {
         let queue = OperationQueue()
         queue.maxConcurrentOperationCount = 1
         queue.name = "switchboard.upstream"
-        session = URLSession(configuration: configuration, delegate: router, delegateQueue: queue)
+        return URLSession(configuration: configuration, delegate: delegate, delegateQueue: queue)
     }
 
     /// Sends `request` and waits for the response head.
