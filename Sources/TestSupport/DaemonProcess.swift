@@ -39,8 +39,7 @@ public final class DaemonProcess: Sendable {
         process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = arguments
-        var env = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin",
-                   "HOME": FileManager.default.temporaryDirectory.appendingPathComponent("switchboard-home-\(UUID().uuidString)").path]
+        var env = Self.cleanEnvironment()
         env.merge(environment) { _, new in new }
         process.environment = env
         let input = Pipe(), out = Pipe(), err = Pipe()
@@ -51,6 +50,17 @@ public final class DaemonProcess: Sendable {
         try process.run()
         Self.pump(out.fileHandleForReading, into: rawStdout, frames: output, closed: stdoutClosed)
         Self.pump(err.fileHandleForReading, into: stderrText, frames: nil, closed: nil)
+    }
+
+    /// An environment for a spawned daemon or client: PATH, a new empty HOME (so no user config
+    /// file is read), and the sanitizer settings of this process, so that a sanitized daemon
+    /// (scripts/sanitize.sh) runs with them.
+    public static func cleanEnvironment() -> [String: String] {
+        let inherited = ProcessInfo.processInfo.environment
+        var environment = ["PATH": inherited["PATH"] ?? "/usr/bin:/bin",
+                           "HOME": FileManager.default.temporaryDirectory.appendingPathComponent("switchboard-home-\(UUID().uuidString)").path]
+        for name in ["ASAN_OPTIONS", "TSAN_OPTIONS", "LSAN_OPTIONS"] { environment[name] = inherited[name] }
+        return environment
     }
 
     deinit {

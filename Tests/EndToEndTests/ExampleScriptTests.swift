@@ -79,11 +79,8 @@ struct ExampleScriptTests {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = [script.interpreter, folder.appendingPathComponent(script.file).path]
-        process.environment = [
-            "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin",
-            "HOME": FileManager.default.temporaryDirectory.appendingPathComponent("switchboard-home-\(UUID().uuidString)").path,
-            "SWITCHBOARD": DaemonProcess.binaryPath, "OPENAI_API_KEY": testKey, "OPENAI_BASE_URL": upstream.baseURL,
-        ]
+        process.environment = DaemonProcess.cleanEnvironment().merging(
+            ["SWITCHBOARD": DaemonProcess.binaryPath, "OPENAI_API_KEY": testKey, "OPENAI_BASE_URL": upstream.baseURL]) { _, new in new }
         let output = Pipe(), errors = Pipe()
         process.standardOutput = output
         process.standardError = errors
