@@ -6,7 +6,8 @@
 /// `finish()` at end of input. Never holds more than `maxMessageBytes` (plus one read) of a message:
 /// an oversized one is reported once and its bytes dropped as they arrive.
 public struct FrameParser: Sendable {
-    /// Longest header block accepted before it is treated as garbage.
+    /// Longest header block (its terminating blank line included) accepted before it is treated as
+    /// garbage; also the most a parser holds of a message start it cannot classify yet.
     public static let maxHeaderBytes = 16 * 1024
 
     public let maxMessageBytes: Int
@@ -16,6 +17,10 @@ public struct FrameParser: Sendable {
         case body(length: Int)
         case discardingBody(remaining: Int)
         case discardingLine
+        /// Reading an NDJSON line.
+        case readingLine
+        /// Reading an LSP header block.
+        case readingHeaders
     }
 
     private var buffer: [UInt8] = []
@@ -71,8 +76,19 @@ public struct FrameParser: Sendable {
             case .idle:
                 skipBlank()
                 guard start < buffer.count else { return nil }
-                if isLetter(buffer[start]) { return nextHeaderBlock() }
+                if isLetter(buffer[start]) {
+                    switch classifyLetterStart() {
+                    case .header: state = .readingHeaders
+                    case .line: state = .readingLine
+                    case .undecided: return nil
+                    }
+                } else {
+                    state = .readingLine
+                }
+            case .readingLine:
                 return nextLine()
+            case .readingHeaders:
+                return nextHeaderBlock()
             }
         }
     }
@@ -81,16 +97,19 @@ public struct FrameParser: Sendable {
     public mutating func finish() -> FrameEvent? {
         if let event = next() { return event }
         switch state {
-        case .idle:
+        case .idle, .readingLine:
+            // What is left is a line without its newline (in .idle: a start still undecided, which
+            // only a header name's characters can leave).
             skipBlank()
+            state = .idle
             guard start < buffer.count else { return nil }
-            if isLetter(buffer[start]) {
-                dropBuffered()
-                return .malformed(.lsp, "input ended inside a header block")
-            }
             let line = trimCarriageReturn(buffer[start..<buffer.count])
             dropBuffered()
-            return .message(line, .ndjson)
+            return line.count > maxMessageBytes ? .oversized(.ndjson) : .message(line, .ndjson)
+        case .readingHeaders:
+            dropBuffered()
+            state = .idle
+            return .malformed(.lsp, "input ended inside a header block")
         case .body:
             dropBuffered()
             state = .idle
@@ -107,6 +126,7 @@ public struct FrameParser: Sendable {
             let line = trimCarriageReturn(buffer[start..<newline])
             start = newline + 1
             scanned = start
+            state = .idle
             return line.count > maxMessageBytes ? .oversized(.ndjson) : .message(line, .ndjson)
         }
         scanned = buffer.count
@@ -125,23 +145,51 @@ public struct FrameParser: Sendable {
 
     // MARK: - LSP
 
-    private mutating func nextHeaderBlock() -> FrameEvent? {
-        if let newline = find(0x0A, from: start), !looksLikeHeader(buffer[start..<newline]) {
-            return nextLine()
+    private enum LetterStart { case header, line, undecided }
+
+    /// Whether a message that starts with a letter is an LSP header block (a first line
+    /// `Name:` with a token name) or an NDJSON line (which will get a parse error). Decided from
+    /// the first line's prefix alone, so every split of the input gives the same answer.
+    private mutating func classifyLetterStart() -> LetterStart {
+        var index = max(start, scanned)
+        while index < buffer.count {
+            let byte = buffer[index]
+            if byte == UInt8(ascii: ":") { return .header }
+            // No header name is that long: a line of name characters is not left undecided.
+            if !isTokenByte(byte) || index - start + 1 >= Self.maxHeaderBytes { return .line }
+            index += 1
         }
-        guard let (headerEnd, bodyStart) = findHeaderEnd() else {
-            scanned = max(start, buffer.count - 3)
-            if buffer.count - start > Self.maxHeaderBytes {
+        scanned = index
+        return .undecided
+    }
+
+    private mutating func nextHeaderBlock() -> FrameEvent? {
+        // The block, its blank line (at most 4 bytes: CRLF CRLF) included, fits in maxHeaderBytes.
+        let limit = start + Self.maxHeaderBytes - 4
+        let end = findHeaderEnd()
+        // A terminator that starts by `limit` is visible 3 bytes later, so "too long" is known the
+        // same way whether the block arrived whole or in pieces.
+        if end.map({ $0.0 > limit }) ?? (buffer.count > limit + 3) {
+            // Resume after the line the limit falls in, wherever the input was split.
+            if let newline = find(0x0A, from: limit) {
+                start = newline + 1
+                scanned = start
+                state = .idle
+            } else {
                 dropBuffered()
                 state = .discardingLine
-                return .malformed(.lsp, "header block longer than \(Self.maxHeaderBytes) bytes")
             }
+            return .malformed(.lsp, "header block longer than \(Self.maxHeaderBytes) bytes")
+        }
+        guard let (headerEnd, bodyStart) = end else {
+            scanned = max(start, buffer.count - 3)
             return nil
         }
         let headers = String(decoding: buffer[start..<headerEnd], as: UTF8.self)
         start = bodyStart
         scanned = start
         guard let length = contentLength(in: headers) else {
+            state = .idle
             return .malformed(.lsp, "missing or invalid Content-Length header")
         }
         if length > maxMessageBytes {
@@ -163,12 +211,6 @@ public struct FrameParser: Sendable {
             index = next
         }
         return nil
-    }
-
-    /// `Name: value` with a token name: anything else starting with a letter is a (bad) NDJSON line.
-    private func looksLikeHeader(_ line: ArraySlice<UInt8>) -> Bool {
-        guard let colon = line.firstIndex(of: UInt8(ascii: ":")), colon > line.startIndex else { return false }
-        return line[line.startIndex..<colon].allSatisfy { isLetter($0) || ($0 >= 0x30 && $0 <= 0x39) || $0 == UInt8(ascii: "-") }
     }
 
     private func contentLength(in headers: String) -> Int? {
@@ -209,6 +251,11 @@ public struct FrameParser: Sendable {
         return buffer.withUnsafeBufferPointer { pointer in
             pointer[index...].firstIndex(of: byte)
         }
+    }
+
+    /// A character of a header name (letters, digits, `-`).
+    private func isTokenByte(_ byte: UInt8) -> Bool {
+        isLetter(byte) || (byte >= 0x30 && byte <= 0x39) || byte == UInt8(ascii: "-")
     }
 
     private func isLetter(_ byte: UInt8) -> Bool {

@@ -177,3 +177,41 @@ struct FrameParserTests {
         #expect(largestBuffer < Self.limit + chunkSize)
     }
 }
+
+/// Inputs the fuzzer (fuzz/regressions/frame/) found to give different events for different
+/// splits, or to pass a message over the limit.
+@Suite("frame parser regressions from fuzzing")
+struct FrameParserFuzzRegressionTests {
+    static let limit = 16
+
+    @Test func aFinalLineWithoutNewlineIsCheckedAgainstTheLimit() {
+        let line = Array(#"{"id":0,"x":"aa"}"#.utf8)  // 17 bytes, one over
+        for chunkSize in [1, 5, line.count] {
+            let events = FrameParserTests.events(line, chunkSize: chunkSize, maxMessageBytes: Self.limit)
+            #expect(events == [.oversized(.ndjson)], "chunk size \(chunkSize)")
+        }
+    }
+
+    static let longLetterLine = [UInt8](repeating: UInt8(ascii: "a"), count: FrameParser.maxHeaderBytes + 1) + [0x0A]
+    static let longHeaderBlock = Array("Content-Length: 2\r\nX-Pad: ".utf8) + [UInt8](repeating: UInt8(ascii: "a"), count: FrameParser.maxHeaderBytes)
+        + Array("\r\n\r\n{}".utf8)
+
+    @Test(arguments: [longLetterLine, longHeaderBlock])
+    func longStartsGiveTheSameEventsHoweverTheyAreSplit(input: [UInt8]) {
+        let whole = FrameParserTests.events(input, chunkSize: input.count)
+        for chunkSize in [1, 7, 4096, FrameParser.maxHeaderBytes] {
+            #expect(FrameParserTests.events(input, chunkSize: chunkSize) == whole, "chunk size \(chunkSize)")
+        }
+    }
+
+    @Test func aLongLineStartingWithALetterIsAnNDJSONLine() {
+        let line = String(decoding: Self.longLetterLine.dropLast(), as: UTF8.self)
+        #expect(FrameParserTests.events(Self.longLetterLine, chunkSize: 1) == [.message(line, .ndjson)])
+    }
+
+    @Test func aHeaderBlockOverTheLimitIsMalformed() {
+        // Malformed, then the parser resumes after the line the limit falls in: the blank line is
+        // skipped and `{}` is read as an NDJSON message.
+        #expect(FrameParserTests.events(Self.longHeaderBlock, chunkSize: 1) == [.malformed(.lsp), .message("{}", .ndjson)])
+    }
+}

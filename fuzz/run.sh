@@ -1,0 +1,171 @@
+#!/usr/bin/env bash
+# Builds every libFuzzer target in fuzz/Targets into .build-fuzz/ and runs each for a fixed
+# number of executions. Exits non-zero when any target crashes, times out, runs out of memory or
+# leaks — or when a saved reproducer in fuzz/regressions/<target>/ still fails.
+#
+# Usage: fuzz/run.sh [executions] [target...]
+#   executions  per target (default 200000)
+#   target      file names in fuzz/Targets without .swift (default: all)
+# Environment: FUZZ_SEED (libFuzzer -seed, default 1), FUZZ_TIMEOUT (seconds per input, default 5),
+#   FUZZ_RSS_MB (default 2048), FUZZ_JOBS (swiftc threads, default nproc).
+#
+# How it builds: each package module a target needs (its `// modules:` line) is compiled by
+# swiftc straight from Sources/<Module> into a static library with -sanitize=fuzzer,address
+# (coverage + ASan) and -enable-testing, so targets can `@testable import` module internals.
+# A target is fuzz/Support/*.swift plus its own file, linked against those libraries and
+# libFuzzer. No SwiftPM: a fuzz executable would have to be a target in Package.swift (with
+# `swift test` and CI building it); this way the package does not know about fuzz/ at all.
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+out="$root/.build-fuzz"
+runs=${1:-200000}
+shift || true
+seed=${FUZZ_SEED:-1}
+timeout=${FUZZ_TIMEOUT:-5}
+rss=${FUZZ_RSS_MB:-2048}
+jobs=${FUZZ_JOBS:-$(nproc)}
+
+targets=("$@")
+if [ ${#targets[@]} -eq 0 ]; then
+    for file in "$root"/fuzz/Targets/*.swift; do targets+=("$(basename "$file" .swift)"); done
+fi
+
+swift_flags=(-swift-version 6 -enable-upcoming-feature ExistentialAny -enable-upcoming-feature InternalImportsByDefault
+             -enable-upcoming-feature MemberImportVisibility -O -sanitize=fuzzer,address -parse-as-library
+             -use-ld=lld -I "$out/modules")
+mkdir -p "$out/modules" "$out/lib" "$out/bin"
+
+# The value of a `// key: value` line in a target's header.
+header() { sed -n "s|^// $2: ||p" "$root/fuzz/Targets/$1.swift" | head -1; }
+
+# Dependencies of the package's modules (as in Package.swift).
+module_deps() {
+    case "$1" in
+        JSONRPC) ;;
+        Transport | Upstream) echo JSONRPC ;;
+        Server) echo JSONRPC Transport Upstream ;;
+        *) echo "fuzz/run.sh: unknown module $1" >&2; exit 2 ;;
+    esac
+}
+
+# Compiles Sources/<module> (after its dependencies) unless its library is newer than every input.
+declare -A built=()
+build_module() {
+    local module=$1 dep stale=0
+    [ -n "${built[$module]:-}" ] && return 0
+    for dep in $(module_deps "$module"); do build_module "$dep"; done
+    local lib="$out/lib/lib$module.a"
+    if [ ! -f "$lib" ] || [ -n "$(find "$root/Sources/$module" -name '*.swift' -newer "$lib" | head -1)" ]; then stale=1; fi
+    for dep in $(module_deps "$module"); do [ "$out/lib/lib$dep.a" -nt "$lib" ] && stale=1; done
+    if [ $stale -eq 1 ]; then
+        echo "building module $module"
+        local sources=()
+        mapfile -t sources < <(find "$root/Sources/$module" -name '*.swift' | sort)
+        swiftc "${swift_flags[@]}" -enable-testing -wmo -num-threads "$jobs" -module-name "$module" \
+            -emit-library -static -emit-module -emit-module-path "$out/modules/$module.swiftmodule" \
+            -o "$lib" "${sources[@]}"
+    fi
+    built[$module]=1
+}
+
+# The modules given and all they depend on.
+closure() { local module; for module in "$@"; do echo "$module"; closure $(module_deps "$module"); done; }
+
+build_target() {
+    local target=$1 module libs=() needed
+    local binary="$out/bin/$target" input
+    local inputs=("$root"/fuzz/Support/*.swift "$root/fuzz/Targets/$target.swift" "$root/fuzz/run.sh")
+    needed=$(closure $(header "$target" modules) | sort -u)
+    # Static libraries go dependants first.
+    for module in Server Upstream Transport JSONRPC; do
+        grep -qx "$module" <<<"$needed" || continue
+        build_module "$module"
+        libs+=(-l"$module")
+        inputs+=("$out/lib/lib$module.a")
+    done
+    local stale=0
+    for input in "${inputs[@]}"; do [ "$input" -nt "$binary" ] && stale=1; done
+    [ $stale -eq 0 ] && return 0
+    echo "building target $target"
+    swiftc "${swift_flags[@]}" -warnings-as-errors -module-name "Fuzz_$target" -L "$out/lib" "${libs[@]}" \
+        -lFoundation -lFoundationNetworking -lFoundationEssentials -ldispatch \
+        "$root"/fuzz/Support/*.swift "$root/fuzz/Targets/$target.swift" -o "$out/bin/$target"
+}
+
+echo "seeds and dictionaries from protocol/"
+rm -rf "$out/seeds" "$out/dict"
+python3 "$root/fuzz/seeds.py" "$root" "$out"
+
+# Files the `message` target's methods may read: it runs in this directory.
+sandbox="$out/sandbox"
+mkdir -p "$sandbox/dir"
+printf '\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\1\0\0\0\1\x08\x06\0\0\0\x1f\x15\xc4\x89' > "$sandbox/tiny.png"
+printf 'ID3\x03\0\0\0\0\0\0' > "$sandbox/tiny.mp3"
+
+# Let a failed check trap at once: the Swift backtracer's memory reads trip ASan.
+export SWIFT_BACKTRACE=enable=no
+# Temporary files (the multipart target's forms and bodies) stay in the build folder.
+export TMPDIR="$out/tmp"
+rm -rf "$TMPDIR"
+mkdir -p "$TMPDIR"
+
+status=0
+results=()
+for target in "${targets[@]}"; do
+    build_target "$target"
+    binary="$out/bin/$target"
+    artifacts="$out/artifacts/$target"
+    corpus="$out/corpus/$target"
+    log="$out/logs/$target.log"
+    rm -rf "$corpus" "$artifacts" "$artifacts-regressions"
+    mkdir -p "$corpus" "$artifacts" "$artifacts-regressions" "$out/logs"
+    options=(-timeout="$timeout" -rss_limit_mb="$rss" -max_len="$(header "$target" max_len)" -seed="$seed"
+             -print_final_stats=1 -artifact_prefix="$artifacts/")
+    dict=$(header "$target" dict)
+    [ -n "$dict" ] && options+=(-dict="$out/dict/$dict.dict")
+
+    # Saved reproducers first: each is run once and must pass.
+    regressions=()
+    if [ -d "$root/fuzz/regressions/$target" ]; then
+        mapfile -t regressions < <(find "$root/fuzz/regressions/$target" -type f | sort)
+    fi
+    regression_failures=0
+    rm -f "$log.regressions"
+    for input in "${regressions[@]}"; do
+        if ! (cd "$sandbox" && "$binary" "${options[@]}" -artifact_prefix="$artifacts-regressions/" "$input") \
+            >"$log.regression" 2>&1; then
+            echo "REGRESSION $target: ${input#"$root/"} still fails:"
+            grep -m1 -E "fuzz invariant failed|ERROR: AddressSanitizer|ERROR: LeakSanitizer|Fatal error" "$log.regression" | cut -c1-400 || true
+            regression_failures=$((regression_failures + 1))
+        fi
+        cat "$log.regression" >>"$log.regressions"
+    done
+    rm -f "$log.regression"
+
+    seed_dirs=()
+    for dir in "$out/seeds/$target" "$root/fuzz/seeds/$target"; do [ -d "$dir" ] && seed_dirs+=("$dir"); done
+    echo "fuzzing $target: $runs executions"
+    started=$(date +%s.%N)
+    set +e
+    (cd "$sandbox" && "$binary" "${options[@]}" -runs="$runs" "$corpus" "${seed_dirs[@]}") >"$log" 2>&1
+    code=$?
+    set -e
+    seconds=$(awk "BEGIN { print $(date +%s.%N) - $started }")
+    executed=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
+    peak=$(sed -n 's/^stat::peak_rss_mb: *//p' "$log" | tail -1)
+    coverage=$(sed -n 's/^#[0-9]*.* cov: \([0-9]*\) .*/\1/p' "$log" | tail -1)
+    findings=$(find "$artifacts" -type f | wc -l)
+    if [ $code -ne 0 ] || [ "$findings" -ne 0 ] || [ $regression_failures -ne 0 ]; then
+        status=1
+        echo "FAILED $target (exit $code); log: $log"
+        grep -E "^==[0-9]+==ERROR|fuzz invariant failed|Fatal error|SUMMARY|^artifact_prefix|Test unit written" "$log" | head -20 || true
+    fi
+    results+=("$(printf '%-10s %12s %10.1f %12s %9s %9s %12s' "$target" "${executed:-?}" "$seconds" "${peak:-?}" \
+        "${coverage:-?}" "$findings" "$regression_failures/${#regressions[@]}")")
+done
+
+echo
+printf '%-10s %12s %10s %12s %9s %9s %12s\n' target executions seconds peak_rss_mb coverage findings regressions
+printf '%s\n' "${results[@]}"
+exit $status
