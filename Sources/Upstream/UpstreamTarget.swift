@@ -27,14 +27,20 @@ public struct UpstreamTarget: Sendable {
                         contentType: String? = "application/json", accept: String = "application/json") -> URLRequest {
         var url = baseURL
         for component in path.split(separator: "/") { url.appendPathComponent(String(component)) }
+        var request = plainRequest(method, url, accept: accept)
+        request.httpBody = body
+        if body != nil, let contentType { request.setValue(contentType, forHTTPHeaderField: "Content-Type") }
+        addCredentials(to: &request)
+        return request
+    }
+
+    /// Method, timeout, Accept and User-Agent: what every request carries, credentials aside.
+    private func plainRequest(_ method: String, _ url: URL, accept: String) -> URLRequest {
         var request = URLRequest(url: url)
         request.httpMethod = method
-        request.httpBody = body
         request.timeoutInterval = timeouts.request + 5
-        if body != nil, let contentType { request.setValue(contentType, forHTTPHeaderField: "Content-Type") }
         request.setValue(accept, forHTTPHeaderField: "Accept")
         request.setValue(userAgent, forHTTPHeaderField: "User-Agent")
-        addCredentials(to: &request)
         return request
     }
 
@@ -48,11 +54,7 @@ public struct UpstreamTarget: Sendable {
     /// configured headers go only to the base URL's own origin (scheme, host and port), never to
     /// a foreign host such as a storage bucket.
     public func download(_ url: URL, accept: String = "*/*") -> URLRequest {
-        var request = URLRequest(url: url)
-        request.httpMethod = "GET"
-        request.timeoutInterval = timeouts.request + 5
-        request.setValue(accept, forHTTPHeaderField: "Accept")
-        request.setValue(userAgent, forHTTPHeaderField: "User-Agent")
+        var request = plainRequest("GET", url, accept: accept)
         if Self.origin(of: url) == Self.origin(of: baseURL) { addCredentials(to: &request) }
         return request
     }
