@@ -19,10 +19,16 @@ let package = Package(
         .target(name: "JSONRPC", swiftSettings: strict),
         /// stdin reader thread, single stdout writer, stdio protection.
         .target(name: "Transport", dependencies: ["JSONRPC"], swiftSettings: strict),
-        /// The API client: one URLSession, SSE parser, retries, upstream errors.
-        .target(name: "Upstream", dependencies: ["JSONRPC"], swiftSettings: strict),
+        /// The part of libcurl's C API the HTTP engine uses, declared here and loaded at run time
+        /// with dlopen (no curl headers needed to build; see Sources/CCurl/include/CCurl.h).
+        .target(name: "CCurl", linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]),
+        /// The HTTP engine: one event loop thread on libcurl's multi interface, bounded buffers
+        /// with backpressure, time limits, non-blocking cancellation. Standard library only.
+        .target(name: "HTTP", dependencies: ["CCurl"], swiftSettings: strict),
+        /// The API client: requests, redirects, SSE parser, retries, upstream errors.
+        .target(name: "Upstream", dependencies: ["JSONRPC", "HTTP"], swiftSettings: strict),
         /// Dispatcher, cancellation table, configuration and one handler file per method.
-        .target(name: "Server", dependencies: ["JSONRPC", "Transport", "Upstream"], swiftSettings: strict),
+        .target(name: "Server", dependencies: ["JSONRPC", "Transport", "HTTP", "Upstream"], swiftSettings: strict),
         /// The daemon: flags, stdout protection, start, exit.
         .executableTarget(name: "switchboard", dependencies: ["Server", "Transport"], swiftSettings: strict),
         /// Loopback fake upstream, daemon process driver and schema checks for the tests.
@@ -30,8 +36,9 @@ let package = Package(
 
         .testTarget(name: "JSONRPCTests", dependencies: ["JSONRPC", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "TransportTests", dependencies: ["Transport", "TestSupport"], swiftSettings: strict),
-        .testTarget(name: "UpstreamTests", dependencies: ["Upstream", "TestSupport"], swiftSettings: strict),
-        .testTarget(name: "ServerTests", dependencies: ["Server", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "HTTPTests", dependencies: ["HTTP", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "UpstreamTests", dependencies: ["Upstream", "HTTP", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "ServerTests", dependencies: ["Server", "HTTP", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "EndToEndTests", dependencies: ["switchboard", "TestSupport"], swiftSettings: strict),
     ]
 )

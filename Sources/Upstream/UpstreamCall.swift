@@ -1,61 +1,94 @@
 public import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
+import HTTP
 
-/// One HTTP exchange with the upstream whose response head has arrived; the body follows as
-/// chunks in `body`, in arrival order, ending with nil or an `UpstreamError`/`CancellationError`.
+/// One HTTP exchange with the upstream whose response head has arrived; the body follows in
+/// `body`, in arrival order, ending normally or with an `UpstreamError`/`CancellationError`.
+///
+/// The body arrives through a bounded buffer (see `HTTPEngine`): a reader that stops reading
+/// pauses the upstream instead of growing our memory. Every way of reading it here stops at a
+/// size limit while reading, never after.
 public final class UpstreamCall: Sendable {
-    /// At most this much of an error body is kept (error pages from proxies can be large).
+    /// At most this much of an error body is read (error pages from proxies can be large, or endless).
     public static let maxErrorBodyBytes = 64 * 1024
 
-    public let status: Int
-    /// Response headers, names lowercased.
-    public let headers: [String: String]
-    public let body: AsyncThrowingStream<Data, any Error>
-    private let task: URLSessionDataTask
+    private let response: HTTPResponse
 
-    init(response: HTTPURLResponse, body: AsyncThrowingStream<Data, any Error>, task: URLSessionDataTask) {
-        status = response.statusCode
-        var headers: [String: String] = [:]
-        for (name, value) in response.allHeaderFields {
-            if let name = name as? String, let value = value as? String { headers[name.lowercased()] = value }
-        }
-        self.headers = headers
-        self.body = body
-        self.task = task
+    init(_ response: HTTPResponse) {
+        self.response = response
     }
 
-    public var contentType: String? { headers["content-type"] }
-    public var isSuccess: Bool { (200..<300).contains(status) }
+    public var status: Int { response.head.status }
+    /// Response headers, names lowercased.
+    public var headers: [String: String] { response.head.headers }
+    public var contentType: String? { response.head.contentType }
+    public var isSuccess: Bool { response.head.isSuccess }
 
-    /// Aborts the HTTP request; the body then ends.
-    public func cancel() { task.cancel() }
+    /// The body, piece by piece. Read it once.
+    public var body: UpstreamBody { UpstreamBody(base: response.body) }
 
-    /// Reads the whole body, failing with `badResponse` past `limit` bytes.
-    public func collectBody(limit: Int) async throws -> Data {
+    /// Aborts the HTTP request and closes its connection; a reader gets `CancellationError`.
+    public func cancel() { response.cancel() }
+
+    /// The rest of the body is not wanted (a stream ended with `[DONE]`): it is drained briefly
+    /// so the connection can be reused, else closed.
+    public func finish() { response.discard() }
+
+    /// Reads the whole body, failing with `badResponse` as soon as it is known to exceed `limit`
+    /// bytes (from `Content-Length`, or while reading).
+    public func collectBody(limit: Int, what: String = "response body") async throws -> Data {
+        let tooLarge = UpstreamError.badResponse(reason: "the \(what) is larger than \(limit) bytes", upstreamError: nil)
+        if let length = response.head.contentLength, length > limit {
+            cancel()
+            throw tooLarge
+        }
         var data = Data()
         for try await chunk in body {
-            data.append(chunk)
-            if data.count > limit {
+            guard data.count + chunk.count <= limit else {
                 cancel()
-                throw UpstreamError.badResponse(reason: "response body larger than \(limit) bytes", upstreamError: nil)
+                throw tooLarge
             }
+            data.append(chunk)
         }
         try Task.checkCancellation()
         return data
     }
 
-    /// The failure this non-success answer stands for, with (a bounded part of) its body.
+    /// The failure this non-success answer stands for, with (at most `maxErrorBodyBytes` of) its
+    /// body: reading stops there, so an error body that never ends still gives an answer.
     public func failure() async -> UpstreamError {
         var data = Data()
-        do {
-            for try await chunk in body where data.count < Self.maxErrorBodyBytes {
-                data.append(chunk.prefix(Self.maxErrorBodyBytes - data.count))
-            }
-        } catch {}
+        if let coding = response.head.contentEncoding {
+            data = Data("[a \(coding)-encoded body, not decoded]".utf8)
+        } else {
+            do {
+                for try await chunk in body {
+                    data.append(chunk.prefix(Self.maxErrorBodyBytes - data.count))
+                    if data.count >= Self.maxErrorBodyBytes { break }
+                }
+            } catch {}
+        }
         cancel()
         let retryAfter = headers["retry-after"].flatMap { RetryPolicy.parseRetryAfter($0) }
         return .http(status: status, contentType: contentType, body: data, retryAfter: retryAfter)
+    }
+}
+
+/// An upstream call's body: the engine's chunks, with its errors in `UpstreamError` terms.
+public struct UpstreamBody: AsyncSequence, Sendable {
+    public typealias Element = Data
+    let base: ResponseBody
+
+    public func makeAsyncIterator() -> Iterator { Iterator(base: base.makeAsyncIterator()) }
+
+    public struct Iterator: AsyncIteratorProtocol {
+        var base: ResponseBody.Iterator
+
+        public mutating func next() async throws -> Data? {
+            do {
+                return try await base.next()
+            } catch {
+                throw UpstreamError.translating(error)
+            }
+        }
     }
 }

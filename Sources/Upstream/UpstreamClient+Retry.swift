@@ -1,7 +1,4 @@
-public import Foundation
-#if canImport(FoundationNetworking)
-public import FoundationNetworking
-#endif
+public import HTTP
 
 extension UpstreamClient {
     /// Sends a request built by `make`, retrying per `target.retry` on connection failures and
@@ -9,16 +6,19 @@ extension UpstreamClient {
     ///
     /// Retries happen only here, before any of the response body has been handed to the caller,
     /// so nothing a client has already seen is ever produced twice.
-    /// - Parameter bodyFile: a file holding the body, read anew by every attempt (see `open`).
+    /// - Parameter streaming: a streamed answer: the first byte must come within
+    ///   `target.timeouts.firstByte`; other calls have only the whole-request limit until then.
     /// - Parameter onRetry: told the failed attempt's error and the wait before the next one.
-    public func send(_ make: () -> URLRequest, bodyFile: URL? = nil, target: UpstreamTarget, streaming: Bool,
+    public func send(_ make: () -> HTTPRequest, target: UpstreamTarget, streaming: Bool,
+                     redirects: RedirectPolicy = .sameOrigin,
                      onRetry: (UpstreamError, Double) -> Void = { _, _ in }) async throws -> UpstreamCall {
-        let timeouts = Timeouts(request: target.timeouts.request, idle: streaming ? target.timeouts.idle : nil)
+        var timeouts = target.timeouts
+        if !streaming { timeouts.firstByte = nil }
         var attempt = 0
         while true {
             let failure: UpstreamError
             do {
-                let call = try await open(make(), bodyFile: bodyFile, timeouts: timeouts)
+                let call = try await open(make(), target: target, timeouts: timeouts, redirects: redirects)
                 if call.isSuccess { return call }
                 failure = await call.failure()
             } catch let error as UpstreamError {

@@ -1,100 +1,66 @@
-public import Foundation
-#if canImport(FoundationNetworking)
-public import FoundationNetworking
-#endif
+import Foundation
+public import HTTP
 
-/// How long an upstream call may take.
-public struct Timeouts: Sendable, Equatable {
-    /// The whole exchange, from sending the request to the last byte.
-    public var request: Double
-    /// The longest silence allowed once the call is under way; nil for calls where the server may
-    /// legitimately think for a long time before answering (non-streamed completions).
-    public var idle: Double?
-
-    public init(request: Double, idle: Double?) {
-        self.request = request
-        self.idle = idle
-    }
-}
-
-/// The HTTP client for the upstream API: one long-lived URLSession shared by every request.
-///
-/// Sessions are never torn down mid-flight (that crashes on Linux); a request is stopped by
-/// cancelling its task. Callbacks arrive through one session-level delegate and are routed by
-/// task identifier.
+/// The HTTP client for the upstream API: requests go through the process's `HTTPEngine` (one
+/// event loop on libcurl, one connection pool shared by every request).
 public final class UpstreamClient: Sendable {
-    private let router = SessionRouter()
-    /// Made on first use: a daemon that only answers local methods never starts the HTTP stack
-    /// (libcurl and its TLS library), which keeps start-up and idle memory down.
-    private let lazySession = LazySession()
+    private let engine: HTTPEngine
 
-    public init() {}
-
-    private var session: URLSession { lazySession.get { Self.makeSession(delegate: router) } }
-
-    private static func makeSession(delegate: SessionRouter) -> URLSession {
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = 7 * 24 * 3600
-        configuration.timeoutIntervalForResource = 7 * 24 * 3600
-        configuration.httpMaximumConnectionsPerHost = 128
-        configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
-        configuration.urlCache = nil
-        let queue = OperationQueue()
-        queue.maxConcurrentOperationCount = 1
-        queue.name = "switchboard.upstream"
-        return URLSession(configuration: configuration, delegate: delegate, delegateQueue: queue)
+    public init(engine: HTTPEngine = .shared) {
+        self.engine = engine
     }
 
-    /// Sends `request` and waits for the response head.
+    /// Sends `request` and waits for the response head, following redirects as `redirects` allows.
     ///
-    /// Throws `UpstreamError` (unreachable, timeout) or `CancellationError` when the calling task
-    /// is cancelled; cancelling the task later aborts the HTTP request too.
-    /// - Parameter bodyFile: when given, the body is streamed from this file (an upload task, which
-    ///   is a data task, so its answer arrives through the same delegate); `request.httpBody` is
-    ///   then ignored.
-    public func open(_ request: URLRequest, bodyFile: URL? = nil, timeouts: Timeouts) async throws -> UpstreamCall {
-        let task = bodyFile.map { session.uploadTask(with: request, fromFile: $0) } ?? session.dataTask(with: request)
-        let sink = TaskSink()
-        router.register(sink, for: task)
-        sink.onTermination { task.cancel() }
-        startWatchdog(for: sink, task: task, timeouts: timeouts)
-        let response = try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { continuation in
-                // Cancelled before it started: end here rather than rely on the session to report
-                // a task that never ran.
-                if Task.isCancelled {
-                    router.forget(task)
-                    sink.complete(error: CancellationError())
-                }
-                sink.awaitHead(continuation)
-                if !sink.isFinished { task.resume() }
+    /// Throws `UpstreamError` (unreachable, timeout, a refused redirect, an encoded body) or
+    /// `CancellationError` when the calling task is cancelled; cancelling it later aborts the
+    /// HTTP request too.
+    public func open(_ request: HTTPRequest, target: UpstreamTarget, timeouts: Timeouts,
+                     redirects: RedirectPolicy = .sameOrigin) async throws -> UpstreamCall {
+        var request = request
+        var hops = 0
+        while true {
+            let response: HTTPResponse
+            do {
+                response = try await engine.send(request, timeouts: timeouts)
+            } catch {
+                throw UpstreamError.translating(error)
             }
-        } onCancel: {
-            task.cancel()
+            let head = response.head
+            if RedirectPolicy.statuses.contains(head.status), let location = head.headers["location"] {
+                response.discard()
+                request = try next(after: request, status: head.status, location: location, hops: &hops,
+                                   target: target, policy: redirects)
+                continue
+            }
+            if head.isSuccess, let coding = head.contentEncoding {
+                response.cancel()
+                throw UpstreamError.badResponse(reason: "the upstream sent a \(coding)-encoded body although only identity was accepted",
+                                                upstreamError: nil)
+            }
+            return UpstreamCall(response)
         }
-        return UpstreamCall(response: response, body: sink.stream, task: task)
     }
 
-    /// Cancels the task when it runs past its total time, or goes silent past its idle time.
-    private func startWatchdog(for sink: TaskSink, task: URLSessionDataTask, timeouts: Timeouts) {
-        let shortest = min(timeouts.request, timeouts.idle ?? .infinity)
-        let tick = Duration.milliseconds(Int(max(0.02, min(1.0, shortest / 8)) * 1000))
-        Task.detached {
-            let started = ContinuousClock.now
-            while true {
-                try? await Task.sleep(for: tick)
-                let (idle, finished) = sink.idleState()
-                if finished { return }
-                if let limit = timeouts.idle, idle > .milliseconds(Int(limit * 1000)) {
-                    sink.markTimedOut(.idle, seconds: limit)
-                } else if ContinuousClock.now - started > .milliseconds(Int(timeouts.request * 1000)) {
-                    sink.markTimedOut(.request, seconds: timeouts.request)
-                } else {
-                    continue
-                }
-                task.cancel()
-                return
-            }
+    /// The request a redirect asks for, or the error that refuses it.
+    private func next(after request: HTTPRequest, status: Int, location: String, hops: inout Int,
+                      target: UpstreamTarget, policy: RedirectPolicy) throws -> HTTPRequest {
+        hops += 1
+        guard let url = URL(string: location, relativeTo: URL(string: request.url))?.absoluteURL,
+              let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https" else {
+            throw UpstreamError.badResponse(reason: "the upstream redirected (\(status)) to an unusable location: \(location)", upstreamError: nil)
         }
+        guard hops <= RedirectPolicy.maxRedirects else {
+            throw UpstreamError.badResponse(reason: "more than \(RedirectPolicy.maxRedirects) redirects (the last to \(url.absoluteString))",
+                                            upstreamError: nil)
+        }
+        if policy == .sameOrigin && !target.isOwnOrigin(url) {
+            throw UpstreamError.badResponse(
+                reason: "the upstream redirected (\(status)) to \(url.absoluteString), another origin than base_url; "
+                    + "it is not followed (the request and key would go to a host you did not configure) — "
+                    + "set base_url to that address if you trust it",
+                upstreamError: nil)
+        }
+        return target.redirected(request, status: status, to: url)
     }
 }

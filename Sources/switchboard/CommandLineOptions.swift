@@ -29,7 +29,8 @@ struct CommandLineOptions {
       --model NAME             default model for chat.complete
       --profile NAME           default profile
       --timeout SECONDS        whole-request timeout (default 600)
-      --idle-timeout SECONDS   longest silence inside a stream (default 60)
+      --first-byte-timeout S   longest wait for a stream's first byte (default 300)
+      --idle-timeout SECONDS   longest silence once an answer has started (default 60)
       --max-retries N          retries on 429/5xx/connection failures (default 2)
       --max-message-bytes N    largest accepted message (default 67108864)
       --log-level LEVEL        error, warn, info or debug (default warn)
@@ -74,6 +75,7 @@ struct CommandLineOptions {
             case "--model": configLayer["default_model"] = .string(try value(flag))
             case "--profile": configLayer["default_profile"] = .string(try value(flag))
             case "--timeout": configLayer["timeout_seconds"] = .number(try number(flag))
+            case "--first-byte-timeout": configLayer["first_byte_timeout_seconds"] = .number(try number(flag))
             case "--idle-timeout": configLayer["idle_timeout_seconds"] = .number(try number(flag))
             case "--max-retries": configLayer["max_retries"] = .number(try count(flag))
             case "--max-message-bytes":

@@ -23,14 +23,31 @@ struct FaultMatrixTests {
 
     // MARK: - Upstream faults
 
-    @Test func aStreamThatStallsBeforeItsHeadersHitsTheIdleTimeout() throws {
-        let harness = try Harness(arguments: ["--idle-timeout", "0.5", "--max-retries", "0"], responses: [FakeResponse(steps: [.stall])])
+    @Test func aStreamThatStallsBeforeItsHeadersHitsTheFirstByteTimeout() throws {
+        let harness = try Harness(arguments: ["--first-byte-timeout", "0.5", "--idle-timeout", "0.2", "--max-retries", "0"],
+                                  responses: [FakeResponse(steps: [.stall])])
+        let started = Date()
         let (response, _) = try harness.daemon.call("chat.complete", chatParams(stream: true))
+        let elapsed = Date().timeIntervalSince(started)
         let (next, _) = try harness.daemon.call("config.get", id: 2)
         try harness.finish()
         #expect(response.errorCode == -32003)
-        #expect(response["error"]?["data"]?["kind"] == "idle")
+        #expect(response["error"]?["data"]?["kind"] == "first_byte")
+        #expect(response["error"]?["message"]?.stringValue?.contains("first_byte_timeout_seconds") == true)
+        #expect(elapsed >= 0.5 && elapsed < 5, "timed out after \(elapsed) s")
         #expect(next["result"] != nil, "the daemon keeps serving")
+    }
+
+    /// A server that thinks before its headers (llama-server processing a long prompt) is not cut
+    /// off by the silence allowed between events.
+    @Test func theIdleTimeoutStartsOnlyOnceTheAnswerHasStarted() throws {
+        var late = FakeResponse.chatStream(["thought ", "long"])
+        late.steps.insert(.sleep(1.0), at: 0)
+        let harness = try Harness(arguments: ["--idle-timeout", "0.3", "--first-byte-timeout", "5", "--max-retries", "0"],
+                                  responses: [late])
+        let (response, _) = try harness.daemon.call("chat.complete", chatParams(stream: true))
+        try harness.finish()
+        #expect(response.answer == "thought long")
     }
 
     @Test func anHTMLPageAnsweringAStreamIsABadResponse() throws {

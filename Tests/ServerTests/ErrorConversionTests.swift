@@ -2,6 +2,7 @@ import Foundation
 import JSONRPC
 @testable import Server
 import Testing
+import HTTP
 import Upstream
 
 /// `ErrorConversion`: the one place thrown errors become JSON-RPC error objects.
@@ -71,13 +72,18 @@ struct ErrorConversionTests {
         #expect(response.message.contains("connection refused"))
     }
 
-    @Test(arguments: [(UpstreamError.TimeoutKind.idle, 60.0), (.request, 600)] as [(UpstreamError.TimeoutKind, Double)])
-    func timeoutsCarryTheirKind(kind: UpstreamError.TimeoutKind, seconds: Double) {
+    @Test(arguments: [(Timeouts.Kind.idle, 60.0), (.request, 600), (.firstByte, 300)] as [(Timeouts.Kind, Double)])
+    func timeoutsCarryTheirKind(kind: Timeouts.Kind, seconds: Double) {
         let response = Self.convert(UpstreamError.timeout(kind, seconds: seconds))
         #expect(response.code.rawValue == -32003)
         #expect(response.data?["kind"] == .string(kind.rawValue))
         #expect(response.data?["timeout_seconds"]?.doubleValue == seconds)
-        #expect(response.message.contains(kind == .idle ? "idle_timeout_seconds" : "timeout_seconds"))
+        let field = switch kind {
+        case .idle: "idle_timeout_seconds"
+        case .firstByte: "first_byte_timeout_seconds"
+        case .request: "(timeout_seconds)"
+        }
+        #expect(response.message.contains(field))
     }
 
     @Test func badResponseCarriesTheReasonAndAnyUpstreamError() {

@@ -1,47 +1,39 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
+import HTTP
 import JSONRPC
 import Testing
 import TestSupport
 
-/// Checks of the loopback fake upstream itself, through URLSession (libcurl on Linux) and raw sockets.
+/// Checks of the loopback fake upstream itself, through the HTTP engine (libcurl) and raw sockets.
 @Suite struct FakeUpstreamTests {
-    /// A session that neither caches nor waits long.
-    private static func makeSession() -> URLSession {
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = 120
-        configuration.timeoutIntervalForResource = 120
-        return URLSession(configuration: configuration)
+    /// An engine of these tests' own (one connection pool).
+    private static let engine = HTTPEngine()
+
+    /// Sends `request` and reads the whole body.
+    private static func fetch(_ request: HTTPRequest, engine: HTTPEngine = engine) async throws -> (Data, HTTPResponseHead) {
+        let response = try await engine.send(request, timeouts: Timeouts(request: 120))
+        var data = Data()
+        for try await chunk in response.body { data.append(chunk) }
+        return (data, response.head)
     }
 
-    private static func fetch(_ request: URLRequest, session: URLSession? = nil) async throws -> (Data, HTTPURLResponse) {
-        let session = session ?? makeSession()
-        let (data, response) = try await session.data(for: request)
-        guard let http = response as? HTTPURLResponse else { throw URLError(.badServerResponse) }
-        return (data, http)
-    }
-
-    private static func url(_ upstream: FakeUpstream, _ path: String) -> URL {
-        URL(string: upstream.baseURL + path)!
+    private static func get(_ upstream: FakeUpstream, _ path: String) -> HTTPRequest {
+        HTTPRequest(method: "GET", url: upstream.baseURL + path)
     }
 
     @Test func jsonResponseAndRecordedRequest() async throws {
         let upstream = try FakeUpstream { _ in .chatCompletion("Hello there", model: "gpt-test") }
         defer { upstream.stop() }
         let sent: JSONValue = ["model": "gpt-test", "messages": [["role": "user", "content": "Hi"]], "seed": 12345678901234]
-        var request = URLRequest(url: Self.url(upstream, "/chat/completions?trace=1"))
-        request.httpMethod = "POST"
-        request.setValue("Bearer sk-test", forHTTPHeaderField: "Authorization")
-        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        request.setValue("yes", forHTTPHeaderField: "X-Custom-Header")
-        request.httpBody = Data(sent.serialized())
+        let request = HTTPRequest(method: "POST", url: upstream.baseURL + "/chat/completions?trace=1",
+                                  headers: [("Authorization", "Bearer sk-test"), ("Content-Type", "application/json"),
+                                            ("X-Custom-Header", "yes")],
+                                  body: .bytes(sent.serialized()))
 
         let (data, response) = try await Self.fetch(request)
 
-        #expect(response.statusCode == 200)
-        #expect(response.value(forHTTPHeaderField: "Content-Type") == "application/json")
+        #expect(response.status == 200)
+        #expect(response.contentType == "application/json")
         let body = try JSONParser.parse(Array(data))
         #expect(body["id"] == "chatcmpl-test")
         #expect(body["object"] == "chat.completion")
@@ -65,9 +57,9 @@ import TestSupport
                    headers: [("Retry-After", "1")])
         }
         defer { upstream.stop() }
-        let (data, response) = try await Self.fetch(URLRequest(url: Self.url(upstream, "/models")))
-        #expect(response.statusCode == 429)
-        #expect(response.value(forHTTPHeaderField: "Retry-After") == "1")
+        let (data, response) = try await Self.fetch(Self.get(upstream, "/models"))
+        #expect(response.status == 429)
+        #expect(response.headers["retry-after"] == "1")
         let expected: JSONValue = [
             "error": ["message": "slow down", "type": "rate_limit_error", "param": .null, "code": "rate_limit_exceeded"],
         ]
@@ -89,8 +81,8 @@ import TestSupport
     @Test func sseStreamArrivesInOrderWithDone() async throws {
         let upstream = try FakeUpstream { _ in .sse(["{\"n\":1}", "{\"n\":2}", "{\"n\":3}"], delay: 0.02) }
         defer { upstream.stop() }
-        let (data, response) = try await Self.fetch(URLRequest(url: Self.url(upstream, "/chat/completions")))
-        #expect(response.value(forHTTPHeaderField: "Content-Type") == "text/event-stream")
+        let (data, response) = try await Self.fetch(Self.get(upstream, "/chat/completions"))
+        #expect(response.contentType == "text/event-stream")
         #expect(String(decoding: data, as: UTF8.self)
             == "data: {\"n\":1}\n\ndata: {\"n\":2}\n\ndata: {\"n\":3}\n\ndata: [DONE]\n\n")
 
@@ -123,12 +115,12 @@ import TestSupport
         #expect(chunks[5]["usage"]?["completion_tokens"] == 3)
     }
 
-    @Test func urlSessionReusesOneConnection() async throws {
+    @Test func theEngineReusesOneConnection() async throws {
         let upstream = try FakeUpstream { request in .text("answer to \(request.path)") }
         defer { upstream.stop() }
-        let session = Self.makeSession()
-        let (first, _) = try await Self.fetch(URLRequest(url: Self.url(upstream, "/one")), session: session)
-        let (second, _) = try await Self.fetch(URLRequest(url: Self.url(upstream, "/two")), session: session)
+        let engine = HTTPEngine()
+        let (first, _) = try await Self.fetch(Self.get(upstream, "/one"), engine: engine)
+        let (second, _) = try await Self.fetch(Self.get(upstream, "/two"), engine: engine)
         #expect(String(decoding: first, as: UTF8.self) == "answer to /v1/one")
         #expect(String(decoding: second, as: UTF8.self) == "answer to /v1/two")
         #expect(upstream.requests.map(\.path) == ["/v1/one", "/v1/two"])
@@ -173,12 +165,12 @@ import TestSupport
         defer { upstream.stop() }
         let started = Date()
         await #expect(throws: (any Error).self) {
-            _ = try await Self.fetch(URLRequest(url: Self.url(upstream, "/sized")))
+            _ = try await Self.fetch(Self.get(upstream, "/sized"))
         }
         await #expect(throws: (any Error).self) {
-            _ = try await Self.fetch(URLRequest(url: Self.url(upstream, "/chunked")))
+            _ = try await Self.fetch(Self.get(upstream, "/chunked"))
         }
-        // Failed by the dropped connection, not by the session's 120 s timeout. The bound is loose because
+        // Failed by the dropped connection, not by the 120 s timeout. The bound is loose because
         // synchronous end-to-end tests can hold the cooperative pool (2 threads here) for a while.
         #expect(Date().timeIntervalSince(started) < 60)
         #expect(upstream.requests.count == 2)
@@ -221,15 +213,14 @@ import TestSupport
         #expect(final.text == "got data")
     }
 
-    @Test func largeUploadThroughURLSession() async throws {
+    @Test func largeUploadThroughTheEngine() async throws {
         let upstream = try FakeUpstream { request in .json(["size": .number(request.body.count)]) }
         defer { upstream.stop() }
         let payload = (0..<(2 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 31) }
-        var request = URLRequest(url: Self.url(upstream, "/files"))
-        request.httpMethod = "POST"
-        request.httpBody = Data(payload)
+        let request = HTTPRequest(method: "POST", url: upstream.baseURL + "/files", headers: [("Content-Type", "application/octet-stream")],
+                                  body: .bytes(payload))
         let (data, response) = try await Self.fetch(request)
-        #expect(response.statusCode == 200)
+        #expect(response.status == 200)
         #expect(try JSONParser.parse(Array(data))["size"]?.intValue == payload.count)
         #expect(upstream.requests.first?.body == payload)
     }
@@ -246,10 +237,8 @@ import TestSupport
             + "Content-Type: image/png\r\n\r\n").utf8)
         body += fileBytes
         body += Array("\r\n--\(boundary)--\r\n".utf8)
-        var request = URLRequest(url: Self.url(upstream, "/files"))
-        request.httpMethod = "POST"
-        request.setValue("multipart/form-data; boundary=\(boundary)", forHTTPHeaderField: "Content-Type")
-        request.httpBody = Data(body)
+        let request = HTTPRequest(method: "POST", url: upstream.baseURL + "/files",
+                                  headers: [("Content-Type", "multipart/form-data; boundary=\(boundary)")], body: .bytes(body))
         _ = try await Self.fetch(request)
 
         let parts = try #require(upstream.requests.first?.multipartParts)
@@ -298,8 +287,7 @@ import TestSupport
 
     @Test func stopCutsShortASleepingResponse() async throws {
         let upstream = try FakeUpstream { _ in .sse(["a", "b"], delay: 30) }
-        let session = Self.makeSession()
-        let task = Task { try await Self.fetch(URLRequest(url: Self.url(upstream, "/chat/completions")), session: session) }
+        let task = Task { try await Self.fetch(Self.get(upstream, "/chat/completions")) }
         #expect(await upstream.waitForRequests(1, timeout: 30))
         let started = Date()
         upstream.stop()

@@ -2,12 +2,13 @@ import Foundation
 import JSONRPC
 import Testing
 import TestSupport
+import HTTP
 import Upstream
 
-/// `UpstreamClient.send(_:bodyFile:...)`: bodies streamed from a file with an upload task.
+/// `UpstreamTarget.upload` through `UpstreamClient.send`: bodies streamed from a file.
 @Suite struct FileUploadTests {
     static func target(_ upstream: FakeUpstream) -> UpstreamTarget {
-        UpstreamTarget(baseURL: URL(string: upstream.baseURL)!, apiKey: "sk-upload-test", timeouts: Timeouts(request: 10, idle: nil),
+        UpstreamTarget(baseURL: URL(string: upstream.baseURL)!, apiKey: "sk-upload-test", timeouts: Timeouts(request: 10),
                        retry: RetryPolicy(maxRetries: 2, baseDelay: 0.01))
     }
 
@@ -25,8 +26,8 @@ import Upstream
         defer { try? FileManager.default.removeItem(at: file) }
         let target = Self.target(upstream)
         let call = try await UpstreamClient().send(
-            { target.upload("audio/transcriptions", contentType: "multipart/form-data; boundary=abc", contentLength: bytes.count) },
-            bodyFile: file, target: target, streaming: false)
+            { target.upload("audio/transcriptions", contentType: "multipart/form-data; boundary=abc", file: file.path, size: bytes.count) },
+            target: target, streaming: false)
         #expect(try JSONParser.parse(Array(try await call.collectBody(limit: 1000))) == ["text": "heard"])
         let request = try #require(upstream.requests.first)
         #expect(request.method == "POST")
@@ -46,8 +47,8 @@ import Upstream
         let target = Self.target(upstream)
         var retries = 0
         let call = try await UpstreamClient().send(
-            { target.upload("images/edits", contentType: "application/x-test", contentLength: bytes.count) },
-            bodyFile: file, target: target, streaming: false, onRetry: { _, _ in retries += 1 })
+            { target.upload("images/edits", contentType: "application/x-test", file: file.path, size: bytes.count) },
+            target: target, streaming: false, onRetry: { _, _ in retries += 1 })
         #expect(call.status == 200)
         #expect(retries == 2)
         #expect(upstream.requests.count == 3)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import HTTP
 import Upstream
 
 /// `RetryPolicy`: which upstream failures are retried, and how long to wait before each retry.

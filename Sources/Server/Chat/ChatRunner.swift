@@ -39,7 +39,7 @@ struct ChatRunner {
         do {
             for try await chunk in call.body {
                 for event in chunk.withUnsafeBytes({ parser.push($0) }) where try relay(event, into: &assembler) {
-                    call.cancel()
+                    call.finish()
                     return assembler.result()
                 }
             }

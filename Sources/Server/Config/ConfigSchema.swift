@@ -9,7 +9,8 @@ public enum ConfigSchema {
     static let fields: [(name: String, kind: Kind)] = [
         ("base_url", .url), ("api_key", .secret), ("api_key_command", .stringArray),
         ("headers", .stringMap), ("default_model", .string), ("vision_model", .string),
-        ("timeout_seconds", .positiveNumber), ("idle_timeout_seconds", .positiveNumber),
+        ("timeout_seconds", .positiveNumber), ("first_byte_timeout_seconds", .positiveNumber),
+        ("idle_timeout_seconds", .positiveNumber),
         ("max_retries", .count), ("max_file_bytes", .count), ("profiles", .profiles),
         ("default_profile", .string), ("model_rules", .boolean),
     ]
@@ -27,6 +28,7 @@ public enum ConfigSchema {
         "default_model": "gpt-4o-mini",
         "vision_model": "gpt-4o",
         "timeout_seconds": 600,
+        "first_byte_timeout_seconds": 300,
         "idle_timeout_seconds": 60,
         "max_retries": 2,
         "max_file_bytes": 20_971_520,

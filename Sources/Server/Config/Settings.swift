@@ -12,6 +12,9 @@ public struct Settings: Sendable {
     public var defaultModel: String
     public var visionModel: String
     public var timeoutSeconds: Double
+    /// The longest wait for a streamed answer's first byte.
+    public var firstByteTimeoutSeconds: Double
+    /// The longest silence once an answer has started.
     public var idleTimeoutSeconds: Double
     public var maxRetries: Int
     public var maxFileBytes: Int
@@ -36,6 +39,7 @@ public struct Settings: Sendable {
         defaultModel = config["default_model"]?.stringValue ?? "gpt-4o-mini"
         visionModel = config["vision_model"]?.stringValue ?? "gpt-4o"
         timeoutSeconds = config["timeout_seconds"]?.doubleValue ?? 600
+        firstByteTimeoutSeconds = config["first_byte_timeout_seconds"]?.doubleValue ?? 300
         idleTimeoutSeconds = config["idle_timeout_seconds"]?.doubleValue ?? 60
         maxRetries = config["max_retries"]?.intValue ?? 2
         maxFileBytes = config["max_file_bytes"]?.intValue ?? 20_971_520

@@ -1,5 +1,6 @@
 import Foundation
 import JSONRPC
+import HTTP
 import Upstream
 
 /// The one place where any error a handler throws becomes a JSON-RPC error object.
@@ -43,10 +44,14 @@ enum ErrorConversion {
                              retryAfter: retryAfter)
         case .unreachable(let reason):
             return ResponseError(.upstreamUnreachable, "cannot reach the upstream: \(reason)", data: ["reason": .string(reason)])
+        case .unavailable(let reason):
+            return ResponseError(.upstreamUnreachable, "cannot send the request: \(reason)", data: ["reason": .string(reason)])
         case .timeout(let kind, let seconds):
-            let message = kind == .idle
-                ? "upstream timed out: no data for \(format(seconds)) s (idle_timeout_seconds)"
-                : "upstream timed out: no answer within \(format(seconds)) s (timeout_seconds)"
+            let message = switch kind {
+            case .idle: "upstream timed out: no data for \(format(seconds)) s once the answer had started (idle_timeout_seconds)"
+            case .firstByte: "upstream timed out: no first byte of the answer within \(format(seconds)) s (first_byte_timeout_seconds)"
+            case .request: "upstream timed out: the request took longer than \(format(seconds)) s (timeout_seconds)"
+            }
             return ResponseError(.upstreamTimeout, message,
                                  data: ["kind": .string(kind.rawValue), "timeout_seconds": .number(seconds)])
         case .badResponse(let reason, let upstreamError):

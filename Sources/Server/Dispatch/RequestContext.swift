@@ -1,6 +1,7 @@
 import Foundation
 public import JSONRPC
 public import Upstream
+import HTTP
 import Transport
 
 /// What a method handler may use: its request id, notifications, configuration and the upstream.
@@ -31,7 +32,8 @@ public struct RequestContext: Sendable {
             baseURL: settings.baseURL,
             apiKey: try keys.key(for: settings),
             headers: settings.headers,
-            timeouts: Timeouts(request: settings.timeoutSeconds, idle: settings.idleTimeoutSeconds),
+            timeouts: Timeouts(request: settings.timeoutSeconds, firstByte: settings.firstByteTimeoutSeconds,
+                               idle: settings.idleTimeoutSeconds),
             retry: RetryPolicy(maxRetries: settings.maxRetries),
             userAgent: "switchboard/\(ServerInfo.version)")
     }

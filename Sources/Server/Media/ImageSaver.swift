@@ -40,8 +40,8 @@ struct ImageSaver {
                                             upstreamError: nil)
         }
         let call = try await context.client.send({ target.download(url, accept: "image/*") }, target: target, streaming: false,
-                                                 onRetry: context.logRetry)
-        return try await call.collectBody(limit: maxBytes)
+                                                 redirects: .anyOrigin, onRetry: context.logRetry)
+        return try await call.collectBody(limit: maxBytes, what: "image at data.\(index).url (max_file_bytes)")
     }
 
     static func fileExtension(_ bytes: Data) -> String {

@@ -45,8 +45,8 @@ struct UploadForm {
         defer { try? FileManager.default.removeItem(at: file) }
         let size = try write(to: file)
         let call = try await context.client.send(
-            { target.upload(path, contentType: body.contentType, contentLength: size, accept: accept) },
-            bodyFile: file, target: target, streaming: false, onRetry: context.logRetry)
+            { target.upload(path, contentType: body.contentType, file: file.path, size: size, accept: accept) },
+            target: target, streaming: false, onRetry: context.logRetry)
         return try await read(call)
     }
 

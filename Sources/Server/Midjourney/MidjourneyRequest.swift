@@ -1,5 +1,6 @@
 import Foundation
 import JSONRPC
+import HTTP
 import Upstream
 
 /// One MidJourney call's connection to the relay: its settings, the target rooted where the

@@ -1,0 +1,51 @@
+#if canImport(FoundationEssentials)
+public import FoundationEssentials
+#else
+public import Foundation
+#endif
+
+/// A response whose head has arrived; its body is read through `body`, piece by piece.
+///
+/// A response that is dropped before its body was read to the end is discarded: the engine reads
+/// the rest for a moment (so that the connection can serve the next request) and then lets go.
+public final class HTTPResponse: Sendable {
+    public let head: HTTPResponseHead
+    let transfer: Transfer
+
+    init(head: HTTPResponseHead, transfer: Transfer) {
+        self.head = head
+        self.transfer = transfer
+    }
+
+    deinit { transfer.discard() }
+
+    public var status: Int { head.status }
+
+    /// The body: pieces of at most about the engine's buffer limit, in arrival order; it ends
+    /// normally at the body's end, or throws `HTTPError` (connection broken, time limit) or
+    /// `CancellationError`. Read it once.
+    public var body: ResponseBody { ResponseBody(response: self) }
+
+    /// Stops the exchange now and closes its connection; a reader gets `CancellationError`.
+    public func cancel() { transfer.cancel() }
+
+    /// Stops reading: the rest of the body is drained briefly in the background so the connection
+    /// can be reused, else closed. A reader gets the end of the body.
+    public func discard() { transfer.discard() }
+}
+
+/// The body of an `HTTPResponse` as an async sequence of byte chunks.
+public struct ResponseBody: AsyncSequence, Sendable {
+    public typealias Element = Data
+    let response: HTTPResponse
+
+    public func makeAsyncIterator() -> Iterator { Iterator(response: response) }
+
+    public struct Iterator: AsyncIteratorProtocol {
+        let response: HTTPResponse
+
+        public mutating func next() async throws -> Data? {
+            try await response.transfer.nextChunk()
+        }
+    }
+}
