@@ -21,6 +21,8 @@ public final class DaemonProcess: Sendable {
     private let stderrText = Mailbox<UInt8>()
     private let stdoutClosed = Mailbox<Bool>()
     private let sentMessages = Mailbox<JSONValue>()
+    /// While true the stdout reader does not read: the daemon meets a client that stopped reading.
+    private let readingPaused = Flag(false)
 
     /// The built daemon: `$SWITCHBOARD_BIN`, else `.build/debug/switchboard` in this package.
     public static var binaryPath: String {
@@ -48,8 +50,8 @@ public final class DaemonProcess: Sendable {
         process.standardError = err
         stdin = input.fileHandleForWriting
         try process.run()
-        Self.pump(out.fileHandleForReading, into: rawStdout, frames: output, closed: stdoutClosed)
-        Self.pump(err.fileHandleForReading, into: stderrText, frames: nil, closed: nil)
+        Self.pump(out.fileHandleForReading, into: rawStdout, frames: output, closed: stdoutClosed, paused: readingPaused)
+        Self.pump(err.fileHandleForReading, into: stderrText, frames: nil, closed: nil, paused: nil)
     }
 
     /// An environment for a spawned daemon or client: PATH, a new empty HOME (so no user config
@@ -67,12 +69,14 @@ public final class DaemonProcess: Sendable {
         if process.isRunning { process.terminate() }
     }
 
-    private static func pump(_ handle: FileHandle, into bytes: Mailbox<UInt8>, frames: Mailbox<FrameEvent>?, closed: Mailbox<Bool>?) {
+    private static func pump(_ handle: FileHandle, into bytes: Mailbox<UInt8>, frames: Mailbox<FrameEvent>?, closed: Mailbox<Bool>?,
+                             paused: Flag?) {
         let thread = Thread {
             var parser = FrameParser(maxMessageBytes: 1 << 30)
             let fd = handle.fileDescriptor
             var buffer = [UInt8](repeating: 0, count: 65536)
             while true {
+                while paused?.isSet == true { usleep(5_000) }
                 let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
                 if count < 0, errno == EINTR { continue }
                 if count <= 0 { break }
@@ -89,6 +93,12 @@ public final class DaemonProcess: Sendable {
     }
 
     public var pid: Int32 { process.processIdentifier }
+
+    /// Stops reading the daemon's stdout (a client that stalls); its pipe fills and its writes block.
+    public func pauseReading() { readingPaused.set(true) }
+
+    /// Reads the daemon's stdout again.
+    public func resumeReading() { readingPaused.set(false) }
 
     /// Writes one message as an NDJSON line.
     public func send(_ message: JSONValue) {

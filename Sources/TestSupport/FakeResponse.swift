@@ -11,7 +11,8 @@ public import JSONRPC
 /// The status line and headers go out together with the first `.send` step (an empty send writes
 /// just them), or when the steps end. So `[.close]` drops the connection before any response byte
 /// (the client sees a connection failure), `[.stall]` never answers (a request timeout), and
-/// `[.sleep(2), .send(...)]` answers late; `[.send([]), .stall]` sends the headers, then hangs.
+/// `[.sleep(2), .send(...)]` answers late; `[.send([]), .stall]` sends the headers, then hangs;
+/// `[.send(head), .repeatForever(bytes)]` never ends.
 public struct FakeResponse: Sendable {
     /// One action in a response script.
     public enum Step: Sendable {
@@ -25,6 +26,10 @@ public struct FakeResponse: Sendable {
         case close
         /// Send nothing more; hold the connection until the client goes away or `stop()`.
         case stall
+        /// Write these bytes again and again (one chunk each when chunked) until the client goes
+        /// away or `stop()`: an endless body, a flood. The server blocks when the client stops
+        /// reading, as a real one does (`FakeUpstream.bytesSent` shows how far it got).
+        case repeatForever([UInt8])
     }
 
     /// The HTTP status code.

@@ -52,6 +52,9 @@ public final class FakeUpstream: Sendable {
     /// The number of TCP connections accepted so far.
     public var connectionCount: Int { state.connectionCount }
 
+    /// Response bytes (heads and bodies) written to clients so far, over every connection.
+    public var bytesSent: Int { state.bytesSent }
+
     /// The number of accepted TCP connections not yet closed (by either side).
     public var openConnectionCount: Int { state.openConnectionCount }
 

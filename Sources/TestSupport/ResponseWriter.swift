@@ -9,7 +9,7 @@ struct ResponseWriter {
         let hasBody = !(100..<200).contains(response.status) && response.status != 204 && response.status != 304
         let endsByClosing = response.steps.contains {
             switch $0 {
-            case .close, .stall: true
+            case .close, .stall, .repeatForever: true
             case .send, .sleep: false
             }
         }
@@ -47,21 +47,28 @@ struct ResponseWriter {
         var pendingHead: [UInt8]? = Array(head.utf8)
 
         let writesBody = hasBody && !isHead
+        /// Writes the head if it is still pending, then `bytes` (framed as a chunk when chunked).
+        func send(_ bytes: [UInt8]) -> Bool {
+            var out = pendingHead ?? []
+            pendingHead = nil
+            if writesBody && !bytes.isEmpty {
+                if response.chunked {
+                    out += Array("\(String(bytes.count, radix: 16))\r\n".utf8)
+                    out += bytes
+                    out += [0x0D, 0x0A]
+                } else {
+                    out += bytes
+                }
+            }
+            guard out.isEmpty || socket.sendAll(out) else { return false }
+            state.countSent(out.count)
+            return true
+        }
+
         for step in response.steps {
             switch step {
             case .send(let bytes):
-                var out = pendingHead ?? []
-                pendingHead = nil
-                if writesBody && !bytes.isEmpty {
-                    if response.chunked {
-                        out += Array("\(String(bytes.count, radix: 16))\r\n".utf8)
-                        out += bytes
-                        out += [0x0D, 0x0A]
-                    } else {
-                        out += bytes
-                    }
-                }
-                guard out.isEmpty || socket.sendAll(out) else { return false }
+                guard send(bytes) else { return false }
             case .sleep(let seconds):
                 guard state.sleep(seconds) else { return false }
             case .close:
@@ -69,6 +76,9 @@ struct ResponseWriter {
                 return false
             case .stall:
                 waitForPeerToLeave()
+                return false
+            case .repeatForever(let bytes):
+                while !state.isStopped && send(bytes) {}
                 return false
             }
         }
@@ -97,7 +107,9 @@ struct ResponseWriter {
         case 301: "Moved Permanently"
         case 302: "Found"
         case 304: "Not Modified"
+        case 303: "See Other"
         case 307: "Temporary Redirect"
+        case 308: "Permanent Redirect"
         case 400: "Bad Request"
         case 401: "Unauthorized"
         case 403: "Forbidden"

@@ -16,6 +16,7 @@ final class ServerState: @unchecked Sendable {
     private var openSockets: Set<Socket> = []
     private var connections: Set<Socket> = []
     private var liveThreads = 0
+    private var sent = 0
 
     let handler: @Sendable (RecordedRequest) -> FakeResponse
 
@@ -33,6 +34,12 @@ final class ServerState: @unchecked Sendable {
     var requests: [RecordedRequest] { locked { recorded } }
     var connectionCount: Int { locked { accepted } }
     var openConnectionCount: Int { locked { connections.count } }
+    var bytesSent: Int { locked { sent } }
+
+    /// Adds `count` response bytes written to a client.
+    func countSent(_ count: Int) {
+        locked { sent += count }
+    }
 
     func record(_ request: RecordedRequest) {
         locked { recorded.append(request) }

@@ -23,6 +23,8 @@ public final class OutputWriter: Sendable {
         /// The writer thread is asleep waiting for output: only then does a send need to wake it,
         /// which keeps a busy stream from paying a futex wake-up per message.
         var writerIdle = false
+        /// Senders no longer wait for the client (the daemon is stopping).
+        var unbounded = false
     }
 
     private let fd: Int32
@@ -34,8 +36,10 @@ public final class OutputWriter: Sendable {
     /// - Parameters:
     ///   - fd: where protocol bytes go (the duplicated stdout).
     ///   - framing: a forced framing; nil adopts the framing of the first message received.
-    ///   - maxPendingBytes: how much unwritten output may queue before senders wait.
-    public init(fd: Int32, framing: Framing? = nil, maxPendingBytes: Int = 64 * 1024 * 1024) {
+    ///   - maxPendingBytes: how much unwritten output may queue before senders wait. 8 MiB keeps
+    ///     a fast stream's writes large while bounding what a client that stops reading costs
+    ///     (with the HTTP engine's per-response buffer, that is all the daemon holds for it).
+    public init(fd: Int32, framing: Framing? = nil, maxPendingBytes: Int = 8 * 1024 * 1024) {
         self.fd = fd
         self.maxPendingBytes = maxPendingBytes
         state.framing = framing
@@ -62,7 +66,7 @@ public final class OutputWriter: Sendable {
     public func send(_ message: JSONValue) {
         let payload = message.serialized()
         condition.lock()
-        while state.pending.count > maxPendingBytes && !state.closed && !state.broken {
+        while state.pending.count > maxPendingBytes && !state.closed && !state.broken && !state.unbounded {
             condition.wait()
         }
         if !state.closed && !state.broken {
@@ -70,6 +74,16 @@ public final class OutputWriter: Sendable {
             if state.writerIdle { condition.broadcast() }
         }
         condition.unlock()
+    }
+
+    /// Releases every sender waiting for the client, and lets later ones queue without waiting:
+    /// for a daemon that is stopping, whose requests must each queue their last answer even when
+    /// the client reads nothing. (What remains unwritten is bounded by the drain before exit.)
+    public func stopWaiting() {
+        withState {
+            $0.unbounded = true
+            condition.broadcast()
+        }
     }
 
     /// Blocks until everything queued so far has been written, the client has gone, or

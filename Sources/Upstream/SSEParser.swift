@@ -20,8 +20,23 @@ public struct SSEEvent: Sendable, Equatable {
 /// UTF-8 BOM, multi-line `data:`, `:` comments (keep-alives), fields without a value and the
 /// optional space after the colon. An event is dispatched at a blank line, and only when it has
 /// data; a final event without its blank line is dispatched by `finish()`.
+///
+/// One event (its pending line and data lines together) may hold at most `maxEventBytes`: a
+/// server that sends a line without end cannot make the parser hold more. Past the limit the
+/// parser stops, `isOverflowed` turns true and later input is ignored; the events completed
+/// before are still returned.
 public struct SSEParser: Sendable {
+    /// The default limit on one event: 16 MiB, far above a text delta and room for the largest
+    /// legitimate events (a base64 image inside a streamed response), while bounding what a
+    /// server sending a line without end can make the daemon hold.
+    public static let defaultMaxEventBytes = 16 * 1024 * 1024
+
+    public let maxEventBytes: Int
+    /// True once an event grew past `maxEventBytes`; the stream is then unusable.
+    public private(set) var isOverflowed = false
     private var line: [UInt8] = []
+    /// The bytes of the pending event's data lines.
+    private var dataBytes = 0
     private var sawFirstBytes = false
     private var lastWasCR = false
     private var eventType = ""
@@ -29,7 +44,9 @@ public struct SSEParser: Sendable {
     private var hasData = false
     private var lastID: String?
 
-    public init() {}
+    public init(maxEventBytes: Int = SSEParser.defaultMaxEventBytes) {
+        self.maxEventBytes = maxEventBytes
+    }
 
     /// Feeds bytes; returns the events they complete, in order.
     public mutating func push(_ bytes: some Sequence<UInt8>) -> [SSEEvent] {
@@ -40,6 +57,7 @@ public struct SSEParser: Sendable {
     /// Feeds bytes (the fast path: whole lines are found with a scan, not byte by byte).
     public mutating func push(_ bytes: UnsafeRawBufferPointer) -> [SSEEvent] {
         var events: [SSEEvent] = []
+        guard !isOverflowed else { return events }
         var index = 0
         if !sawFirstBytes {
             // Hold back up to three leading bytes until it is clear whether they are a BOM.
@@ -60,6 +78,7 @@ public struct SSEParser: Sendable {
     /// Ends the stream: dispatches an event left without its terminating blank line.
     public mutating func finish() -> [SSEEvent] {
         var events: [SSEEvent] = []
+        guard !isOverflowed else { return events }
         if !line.isEmpty { processLine(into: &events) }
         if hasData { events.append(makeEvent()) }
         return events
@@ -74,9 +93,12 @@ public struct SSEParser: Sendable {
         while index < bytes.endIndex {
             guard let end = bytes[index...].firstIndex(where: { $0 == 0x0A || $0 == 0x0D }) else {
                 line.append(contentsOf: bytes[index...])
+                checkSize()
                 return
             }
             line.append(contentsOf: bytes[index..<end])
+            checkSize()
+            if isOverflowed { return }
             processLine(into: &events)
             index = end + 1
             if bytes[end] == 0x0D {
@@ -95,6 +117,7 @@ public struct SSEParser: Sendable {
             if hasData { events.append(makeEvent()) }
             eventType = ""
             dataLines.removeAll()
+            dataBytes = 0
             hasData = false
             return
         }
@@ -113,6 +136,7 @@ public struct SSEParser: Sendable {
         switch name {
         case "data":
             dataLines.append(value)
+            dataBytes += line.count
             hasData = true
         case "event":
             eventType = value
@@ -128,7 +152,18 @@ public struct SSEParser: Sendable {
                              data: dataLines.joined(separator: "\n"), id: lastID)
         eventType = ""
         dataLines.removeAll()
+        dataBytes = 0
         hasData = false
         return event
+    }
+
+    /// Stops the parser when the pending event has grown past the limit.
+    private mutating func checkSize() {
+        guard line.count + dataBytes > maxEventBytes else { return }
+        isOverflowed = true
+        line = []
+        dataLines = []
+        dataBytes = 0
+        hasData = false
     }
 }

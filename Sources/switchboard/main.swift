@@ -62,5 +62,7 @@ StdinReader(maxMessageBytes: options.maxMessageBytes,
             onEnd: { server.endOfInput() }).start()
 
 let code = server.waitForExit()
-writer.close(timeout: 10)
+// What is queued goes out first, for as long as a client keeps reading: up to 10 s after the end
+// of input, 2 s after a signal (someone wants the daemon gone).
+writer.close(timeout: code >= 128 ? 2 : 10)
 exit(code)

@@ -85,4 +85,34 @@ struct SSEParserTests {
         let pushes = bomPushes + [Array("data: x\n\n".utf8)]
         #expect(Self.parse(pushes) == [SSEEvent(data: "x")])
     }
+
+    @Test func aLineWithoutEndStopsTheParserAtTheLimitKeepingEarlierEvents() {
+        var parser = SSEParser(maxEventBytes: 1000)
+        #expect(parser.push(Array("data: ok\n\ndata: ".utf8)) == [SSEEvent(data: "ok")])
+        #expect(!parser.isOverflowed)
+        #expect(parser.push(Array(repeating: UInt8(ascii: "a"), count: 999)) == [])
+        #expect(parser.isOverflowed)
+        #expect(parser.push(Array("\n\ndata: later\n\n".utf8)) == [], "nothing after the overflow")
+        #expect(parser.finish() == [])
+    }
+
+    @Test func manyDataLinesCountTowardsTheLimitOfOneEvent() {
+        var parser = SSEParser(maxEventBytes: 100)
+        let line = Array("data: 0123456789\n".utf8)
+        var events: [SSEEvent] = []
+        for _ in 0..<6 { events += parser.push(line) }
+        #expect(!parser.isOverflowed, "96 bytes of data lines fit")
+        events += parser.push(line)
+        #expect(parser.isOverflowed)
+        #expect(events.isEmpty)
+    }
+
+    @Test func eventsUpToTheLimitPassAndTheCountStartsAgainForEachEvent() {
+        var parser = SSEParser(maxEventBytes: 100)
+        let event = Array("data: \(String(repeating: "x", count: 80))\n\n".utf8)
+        var events: [SSEEvent] = []
+        for _ in 0..<20 { events += parser.push(event) }
+        #expect(!parser.isOverflowed)
+        #expect(events.count == 20)
+    }
 }

@@ -42,6 +42,11 @@ struct ChatRunner {
                     call.finish()
                     return assembler.result()
                 }
+                if parser.isOverflowed {
+                    call.cancel()
+                    throw UpstreamError.badResponse(
+                        reason: "the stream sent an event larger than \(parser.maxEventBytes) bytes (a line without end?)", upstreamError: nil)
+                }
             }
             try Task.checkCancellation()
             for event in parser.finish() where try relay(event, into: &assembler) {

@@ -4,13 +4,17 @@ import Upstream
 
 /// Reading a successful upstream answer as JSON.
 enum UpstreamJSON {
-    /// Largest JSON answer accepted.
-    static let maxBytes = 256 * 1024 * 1024
+    /// Largest JSON answer accepted (checked while reading): far above any chat answer, model list
+    /// or task, low enough that a runaway body cannot take the machine's memory.
+    static let maxBytes = 64 * 1024 * 1024
+    /// Largest embeddings answer: 2,048 inputs of 3,072 dimensions written as JSON floats come to
+    /// about 90 MB.
+    static let maxEmbeddingsBytes = 256 * 1024 * 1024
 
     /// The body as a JSON object; a non-JSON body, or an `error` object inside a 200, is a bad response.
     /// - Parameter secrets: scrubbed from any upstream text quoted in an error.
-    static func read(_ call: UpstreamCall, secrets: Secrets) async throws -> JSONValue {
-        let body = try await call.collectBody(limit: maxBytes)
+    static func read(_ call: UpstreamCall, secrets: Secrets, limit: Int = maxBytes) async throws -> JSONValue {
+        let body = try await call.collectBody(limit: limit, what: "JSON answer")
         return try parse(body, contentType: call.contentType, secrets: secrets)
     }
 

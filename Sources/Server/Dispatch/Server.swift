@@ -168,10 +168,12 @@ public final class Server: Sendable {
     }
 
     /// SIGINT/SIGTERM: cancel everything in flight, let the cancellations be answered (up to
-    /// `grace` seconds), then exit with 128 + the signal number.
+    /// `grace` seconds), then exit with 128 + the signal number. Handlers waiting for a client
+    /// that reads nothing are released, so that they end at once.
     public func terminate(signal: Int32, grace: Double = 3) {
         log.info("received signal \(signal); cancelling \(lifecycle.outstanding) request(s)")
         table.cancelAll(reason: .signal)
+        writer.stopWaiting()
         let deadline = DispatchTime.now() + grace
         while lifecycle.outstanding > 0 && DispatchTime.now() < deadline {
             Thread.sleep(forTimeInterval: 0.01)

@@ -34,7 +34,8 @@ struct AudioSpeech: RPCMethod {
         try await Self.refuseJSON(call, secrets: context.secrets)
         let contentType = call.contentType ?? MediaType.fallback
         guard let writer else {
-            let audio = try await Self.collect(call, limit: settings.maxFileBytes)
+            let audio = try await call.collectBody(limit: settings.maxFileBytes,
+                                                   what: "audio (max_file_bytes; give output_path to save it to a file)")
             return ["audio_base64": .string(audio.base64EncodedString()), "bytes": .number(audio.count), "content_type": .string(contentType)]
         }
         for try await chunk in call.body { try writer.append(chunk) }
@@ -50,20 +51,5 @@ struct AudioSpeech: RPCMethod {
         _ = try UpstreamJSON.parse(body, contentType: call.contentType, secrets: secrets)
         throw UpstreamError.badResponse(reason: "the upstream answered with JSON instead of audio: \(secrets.excerpt(String(decoding: body, as: UTF8.self), limit: 200))",
                                         upstreamError: nil)
-    }
-
-    /// The whole audio in memory, refused past `limit` bytes with advice to use `output_path`.
-    private static func collect(_ call: UpstreamCall, limit: Int) async throws -> Data {
-        var audio = Data()
-        for try await chunk in call.body {
-            audio.append(chunk)
-            if audio.count > limit {
-                call.cancel()
-                throw UpstreamError.badResponse(reason: "the audio is larger than max_file_bytes (\(limit) bytes): give output_path to save it to a file",
-                                                upstreamError: nil)
-            }
-        }
-        try Task.checkCancellation()
-        return audio
     }
 }

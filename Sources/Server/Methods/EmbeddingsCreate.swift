@@ -19,7 +19,7 @@ struct EmbeddingsCreate: RPCMethod {
         let payload = Data(JSONValue.object(body).serialized())
         let call = try await context.client.send({ target.request("POST", "embeddings", body: payload) }, target: target,
                                                  streaming: false, onRetry: context.logRetry)
-        return try await UpstreamJSON.read(call, secrets: context.secrets)
+        return try await UpstreamJSON.read(call, secrets: context.secrets, limit: UpstreamJSON.maxEmbeddingsBytes)
     }
 
     /// `input` is a string, an array of strings, an array of token ids (integers) or an array of

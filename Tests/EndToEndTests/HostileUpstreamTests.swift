@@ -1,0 +1,257 @@
+import Foundation
+import JSONRPC
+import Testing
+import TestSupport
+
+extension EndToEnd {
+/// Upstreams that wait, trickle, flood, redirect, never end or inflate, against the real daemon:
+/// CPU while nothing arrives, memory held, answers given, keys kept home.
+@Suite("hostile upstreams end to end")
+struct HostileUpstreamTests {
+    static func chunk(_ content: String) -> String {
+        #"{"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"content":\#(JSONValue.string(content).jsonText)},"finish_reason":null}]}"#
+    }
+
+    static func eventStream(_ steps: [FakeResponse.Step]) -> FakeResponse {
+        FakeResponse(headers: [("Content-Type", "text/event-stream")], steps: steps, chunked: true)
+    }
+
+    static func cpu(_ daemon: DaemonProcess) throws -> Double {
+        try #require(ProcessStats.cpuSeconds(daemon.pid))
+    }
+
+    // MARK: - No work while nothing arrives
+
+    @Test func waitingForTheHeadersCostsNoCPU() throws {
+        var late = FakeResponse.chatCompletion("thought about it")
+        late.steps.insert(.sleep(3), at: 0)
+        let harness = try Harness(responses: [late])
+        _ = try harness.daemon.call("config.get")
+        let before = try Self.cpu(harness.daemon)
+        let (response, _) = try harness.daemon.call("chat.complete", chatParams())
+        let used = try Self.cpu(harness.daemon) - before
+        try harness.finish()
+        #expect(response.answer == "thought about it")
+        #expect(used < 0.3, "\(used) s of CPU while waiting 3 s for the headers")
+    }
+
+    @Test func aStreamTricklingAtModelSpeedCostsAlmostNoCPU() throws {
+        let pieces = (0..<30).map { "\($0)," }
+        let harness = try Harness(responses: [.chatStream(pieces, delay: 0.1)])
+        _ = try harness.daemon.call("config.get")
+        let before = try Self.cpu(harness.daemon)
+        let (response, deltas) = try harness.daemon.call("chat.complete", chatParams(stream: true))
+        let used = try Self.cpu(harness.daemon) - before
+        try harness.finish()
+        #expect(response.answer == pieces.joined())
+        #expect(streamedText(deltas) == pieces.joined())
+        #expect(used < 0.4, "\(used) s of CPU for a 3 s stream of 30 deltas")
+    }
+
+    // MARK: - Redirects
+
+    @Test(arguments: [302, 307])
+    func aRedirectToAnotherOriginIsRefusedAndTheKeyStaysHome(status: Int) throws {
+        let elsewhere = try FakeUpstream(responses: [.chatCompletion("from elsewhere")])
+        defer { elsewhere.stop() }
+        let target = elsewhere.baseURL + "/chat/completions"
+        let harness = try Harness(responses: [FakeResponse(status: status, headers: [("Location", target)], steps: [.send([])])])
+        let (response, _) = try harness.daemon.call("chat.complete", chatParams())
+        try harness.finish()
+        #expect(response.errorCode == -32004)
+        let message = response["error"]?["message"]?.stringValue ?? ""
+        #expect(message.contains(target), "\(message)")
+        #expect(message.contains("another origin"))
+        #expect(elsewhere.requests.isEmpty, "the other origin received the request")
+        #expect(harness.upstream.requests.count == 1, "a refused redirect is not retried")
+    }
+
+    @Test func aRedirectWithinTheOriginIsFollowedWithTheKey() throws {
+        let harness = try Harness { request in
+            request.path == "/v1/chat/completions"
+                ? FakeResponse(status: 308, headers: [("Location", "/v2/chat/completions")], steps: [.send([])])
+                : .chatCompletion("moved and answered")
+        }
+        let (response, _) = try harness.daemon.call("chat.complete", chatParams())
+        try harness.finish()
+        #expect(response.answer == "moved and answered")
+        #expect(harness.upstream.requests.map(\.path) == ["/v1/chat/completions", "/v2/chat/completions"])
+        #expect(harness.upstream.requests.allSatisfy { $0.header("authorization") == "Bearer \(testKey)" && $0.method == "POST" })
+        #expect(harness.upstream.requests.last?.json?["messages"] != nil, "the body follows a 308")
+    }
+
+    @Test func anImageForOutputDirFollowsARedirectElsewhereWithoutTheKey() throws {
+        let folder = try MediaFixtures.directory()
+        let storage = try FakeUpstream(responses: [.bytes(MediaFixtures.png, contentType: "image/png")])
+        defer { storage.stop() }
+        let harness = try Harness { request in
+            if request.path == "/v1/images/generations" {
+                let own = "http://\(request.header("host") ?? "")/v1/files/own.png"
+                return .json(["created": 1, "data": [["url": .string(own)]]])
+            }
+            return FakeResponse(status: 302, headers: [("Location", storage.baseURL + "/blob/own.png")], steps: [.send([])])
+        }
+        let (response, _) = try harness.daemon.call("images.generate", ["prompt": "x", "output_dir": .string(folder)])
+        try harness.finish()
+        #expect(response["result"]?["data"]?[0]?["path"] == .string(folder + "/image-1-0.png"))
+        #expect(MediaFixtures.bytes(at: folder + "/image-1-0.png") == MediaFixtures.png)
+        #expect(harness.upstream.requests.last?.header("authorization") == "Bearer \(testKey)", "the key goes to base_url's origin")
+        let foreign = try #require(storage.requests.first)
+        #expect(foreign.header("authorization") == nil, "no key after a redirect to another origin")
+    }
+
+    // MARK: - Bodies that never end, or inflate
+
+    @Test func anErrorBodyThatNeverEndsIsCutShortAndAnswered() throws {
+        let endless = FakeResponse(status: 500, headers: [("Content-Type", "text/plain")],
+                                   steps: [.send(Array("server on fire ".utf8)), .repeatForever(Array(repeating: 0x2E, count: 4096))], chunked: true)
+        let harness = try Harness(arguments: ["--max-retries", "0"], responses: [endless])
+        let started = Date()
+        let (response, _) = try harness.daemon.call("chat.complete", chatParams(), timeout: 20)
+        let elapsed = Date().timeIntervalSince(started)
+        try harness.finish()
+        #expect(response.errorCode == -32001)
+        #expect(response["error"]?["data"]?["status"] == 500)
+        #expect(response["error"]?["data"]?["body"]?.stringValue?.hasPrefix("server on fire") == true)
+        #expect(elapsed < 5, "answered after \(elapsed) s")
+    }
+
+    @Test func aCompressedBodyIsRefusedWithoutBeingInflated() throws {
+        let bomb = try Self.gzip(Array(repeating: 0, count: 64 << 20))
+        let harness = try Harness(responses: [FakeResponse(headers: [("Content-Type", "application/json"), ("Content-Encoding", "gzip")],
+                                                           steps: [.send(bomb)])])
+        let (response, _) = try harness.daemon.call("chat.complete", chatParams())
+        let peak = ProcessStats.peakResidentMiB(harness.daemon.pid) ?? 0
+        try harness.finish()
+        #expect(response.errorCode == -32004)
+        #expect(response["error"]?["message"]?.stringValue?.contains("gzip-encoded") == true)
+        #expect(harness.upstream.requests.first?.header("accept-encoding") == "identity")
+        #expect(peak < 150, "peak RSS \(peak) MiB")
+    }
+
+    @Test func anEndlessEventFailsAtItsLimitWithThePartialAnswer() throws {
+        let stream = Self.eventStream([.send(Array("data: \(Self.chunk("so far"))\n\ndata: ".utf8)),
+                                       .repeatForever(Array(repeating: UInt8(ascii: "a"), count: 65536))])
+        let harness = try Harness(responses: [stream])
+        let (response, deltas) = try harness.daemon.call("chat.complete", chatParams(stream: true), timeout: 30)
+        let peak = ProcessStats.peakResidentMiB(harness.daemon.pid) ?? 0
+        try harness.finish()
+        #expect(streamedText(deltas) == "so far")
+        #expect(response.errorCode == -32004)
+        #expect(response["error"]?["message"]?.stringValue?.contains("larger than 16777216 bytes") == true)
+        #expect(response["error"]?["data"]?["partial"]?["choices"]?[0]?["message"]?["content"] == "so far")
+        #expect(peak < 150, "peak RSS \(peak) MiB")
+    }
+
+    @Test(arguments: [true, false])
+    func anImageDownloadStopsAtMaxFileBytes(declaresLength: Bool) throws {
+        let folder = try MediaFixtures.directory()
+        let piece = MediaFixtures.png + Array(repeating: 0x42, count: 65536 - MediaFixtures.png.count)
+        let big = declaresLength
+            ? FakeResponse(headers: [("Content-Type", "image/png"), ("Content-Length", "\(1 << 30)")], steps: [.repeatForever(piece)])
+            : FakeResponse(headers: [("Content-Type", "image/png")], steps: [.repeatForever(piece)], chunked: true)
+        let harness = try Harness { request in
+            request.path == "/v1/images/generations" ? .json(["created": 1, "data": [["url": .string("http://\(request.header("host") ?? "")/v1/f.png")]]]) : big
+        }
+        _ = try harness.daemon.call("config.update", ["max_file_bytes": 1_000_000])
+        let (response, _) = try harness.daemon.call("images.generate", ["prompt": "x", "output_dir": .string(folder)], id: 2, timeout: 20)
+        try harness.finish()
+        #expect(response.errorCode == -32004)
+        #expect(response["error"]?["message"]?.stringValue?.contains("max_file_bytes") == true)
+        #expect(harness.upstream.bytesSent < 64 << 20, "read \(harness.upstream.bytesSent) bytes for a 1 MB limit")
+        #expect(MediaFixtures.names(in: folder).isEmpty)
+    }
+
+    // MARK: - A client that stops reading
+
+    /// The upstream floods, the client reads nothing: the daemon holds a bounded amount, the
+    /// upstream is held back, and SIGTERM still ends the daemon promptly.
+    @Test func aClientThatStopsReadingHoldsTheUpstreamNotMemory() throws {
+        let delta = Array("data: \(Self.chunk(String(repeating: "x", count: 200)))\n\n".utf8)
+        let harness = try Harness(responses: [Self.eventStream([.repeatForever(Array(Array(repeating: delta, count: 50).joined()))])])
+        harness.daemon.pauseReading()
+        harness.daemon.send(["jsonrpc": "2.0", "id": 1, "method": "chat.complete", "params": chatParams(stream: true)])
+        Thread.sleep(forTimeInterval: 4)
+        let held = harness.upstream.bytesSent
+        let rss = ProcessStats.residentMiB(harness.daemon.pid) ?? 0
+        Thread.sleep(forTimeInterval: 1)
+        let later = harness.upstream.bytesSent
+        #expect(later - held < 1 << 20, "the upstream kept sending: \(held) then \(later) bytes")
+        #expect(rss < 150, "RSS \(rss) MiB while the client reads nothing")
+
+        let started = Date()
+        harness.daemon.signal(SIGTERM)
+        let code = try harness.daemon.waitForExit(timeout: 15)
+        let elapsed = Date().timeIntervalSince(started)
+        #expect(code == 143)
+        #expect(elapsed < 8, "exited \(elapsed) s after SIGTERM")
+        harness.daemon.resumeReading()
+        harness.upstream.stop()
+    }
+
+    @Test func cancellingWhileTheClientReadsNothingClosesTheUpstream() throws {
+        let delta = Array("data: \(Self.chunk("flood"))\n\n".utf8)
+        let harness = try Harness(responses: [Self.eventStream([.repeatForever(Array(Array(repeating: delta, count: 200).joined()))])])
+        harness.daemon.pauseReading()
+        harness.daemon.send(["jsonrpc": "2.0", "id": 7, "method": "chat.complete", "params": chatParams(stream: true)])
+        Thread.sleep(forTimeInterval: 2)
+        harness.daemon.send(["jsonrpc": "2.0", "method": "$/cancelRequest", "params": ["id": 7]])
+        harness.daemon.resumeReading()
+        let (response, _) = try harness.daemon.response(to: 7, timeout: 60)
+        #expect(response.errorCode == -32800)
+        #expect(harness.upstream.waitForOpenConnections(atMost: 0))
+        try harness.finish()
+    }
+
+    // MARK: - What libcurl brings
+
+    @Test func theProxyFromTheEnvironmentCarriesTheRequest() throws {
+        let proxy = try FakeUpstream(responses: [.chatCompletion("via the proxy")])
+        defer { proxy.stop() }
+        let harness = try Harness(environment: ["http_proxy": "http://127.0.0.1:\(proxy.port)", "OPENAI_BASE_URL": "http://api.example.invalid/v1"],
+                                  responses: [])
+        let (response, _) = try harness.daemon.call("chat.complete", chatParams())
+        try harness.finish()
+        #expect(response.answer == "via the proxy")
+        #expect(proxy.requests.first?.path == "http://api.example.invalid/v1/chat/completions")
+        #expect(proxy.requests.first?.header("authorization") == "Bearer \(testKey)")
+    }
+
+    @Test func noProxyBypassesIt() throws {
+        let proxy = try FakeUpstream(responses: [.chatCompletion("via the proxy")])
+        defer { proxy.stop() }
+        let harness = try Harness(environment: ["http_proxy": "http://127.0.0.1:\(proxy.port)", "no_proxy": "127.0.0.1"],
+                                  responses: [.chatCompletion("direct")])
+        let (response, _) = try harness.daemon.call("chat.complete", chatParams())
+        try harness.finish()
+        #expect(response.answer == "direct")
+        #expect(proxy.requests.isEmpty)
+    }
+
+    @Test func requestsShareOneKeptAliveConnectionStreamsIncluded() throws {
+        let harness = try Harness(responses: [.chatStream(["a"]), .chatCompletion("b"), .chatStream(["c"])])
+        for id in 1...3 {
+            let (response, _) = try harness.daemon.call("chat.complete", chatParams(stream: id != 2), id: .number(id))
+            #expect(response["result"] != nil)
+        }
+        try harness.finish()
+        #expect(harness.upstream.connectionCount == 1)
+    }
+
+    /// `bytes` compressed by the system's gzip.
+    static func gzip(_ bytes: [UInt8]) throws -> [UInt8] {
+        let input = FileManager.default.temporaryDirectory.appendingPathComponent("switchboard-bomb-\(UUID().uuidString)")
+        try Data(bytes).write(to: input)
+        defer { try? FileManager.default.removeItem(at: input) }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", "gzip -c \"$0\"", input.path]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Array(data)
+    }
+}
+}
