@@ -1,8 +1,9 @@
-"""Fake OpenAI-compatible upstream for the benchmark scripts (run.py, soak.py, peers.py).
+"""Fake OpenAI-compatible upstream for the benchmark scripts (run.py, soak.py, peers.py, real_use.py).
 
 A threaded HTTP/1.1 server on 127.0.0.1 (ephemeral port) speaking the real wire format:
 `POST /v1/chat/completions` (JSON, or SSE with chunked transfer encoding when `"stream": true`),
-`POST /v1/embeddings` and `GET /v1/models`. The chat request's `model` picks the scenario; see
+`POST /v1/embeddings`, `GET /v1/models` and `HEAD` on any path (the daemon's preconnect, answered
+404 with an empty body on a connection kept alive). The chat request's `model` picks the scenario; see
 bench/README.md for the table. Delta i of every stream carries the content "i,", so a client can
 check that each delta arrived exactly once and in order.
 
@@ -104,16 +105,20 @@ class PingPong:
 
 
 class Upstream:
-    """The server and what it saw. `requests` holds one record per HTTP request received:
-    method, path, model, stream, include_usage, auth, t (perf_counter), marker (the "[req:ID]"
-    found in the body, or None) and image_png (whether the body holds a PNG data: URL)."""
+    """The server and what it saw. `requests` holds one record per GET or POST received:
+    method, path, model, stream, include_usage, auth, t (perf_counter), port (the client's TCP
+    port: one per connection), marker (the "[req:ID]" found in the body, or None) and image_png
+    (whether the body holds a PNG data: URL). `heads` holds the HEAD requests (path, t, port,
+    user_agent) apart, since they carry no credentials on purpose."""
 
     def __init__(self, io_timeout: float):
         self.lock = threading.Lock()
         self.requests: list[dict] = []
+        self.heads: list[dict] = []
         self.pingpong: PingPong | None = None
         self.flood_done: dict[str, float] = {}   # model -> perf_counter when last byte sent
         self.steady_done: list[float] = []       # perf_counter when each steady stream ended
+        self.endless: dict[str, dict] = {}       # model -> {"sent": bytes, "start", "end", "why"}
         self._flood_cache: dict[str, bytes] = {}
         self.handler_errors: list[str] = []
         upstream = self
@@ -151,6 +156,11 @@ class Upstream:
     def record(self, rec: dict) -> None:
         with self.lock:
             self.requests.append(rec)
+
+    def endless_sent(self, model: str) -> int:
+        """Bytes the bench-endless handler for model has written so far (0 before it starts)."""
+        with self.lock:
+            return self.endless.get(model, {}).get("sent", 0)
 
     def requests_for(self, model_prefix: str) -> list[dict]:
         with self.lock:
@@ -226,23 +236,38 @@ class _Handler(BaseHTTPRequestHandler):
         self._send_json(status, {"error": {"message": message, "type": "invalid_request_error",
                                            "param": None, "code": None}}, headers)
 
-    def _start_stream(self) -> None:
+    def _start_stream(self, close: bool = False) -> None:
+        """Status line and headers of an SSE answer; close=True announces `Connection: close`
+        (and makes the server close the connection once the handler returns)."""
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream")
         self.send_header("Cache-Control", "no-cache")
         self.send_header("Transfer-Encoding", "chunked")
+        if close:
+            self.send_header("Connection", "close")
+            self.close_connection = True
         self.end_headers()
 
     # -- routes
 
     def do_GET(self):
-        self.upstream.record({"method": "GET", "path": self.path,
+        self.upstream.record({"method": "GET", "path": self.path, "t": perf(), "port": self.client_address[1],
                               "auth": self.headers.get("Authorization"), "marker": None})
         if self.path.rstrip("/").endswith("/models"):
             self._send_json(200, {"object": "list", "data": [
                 {"id": "bench-flood-1000", "object": "model", "created": CREATED, "owned_by": "bench"}]})
         else:
             self._error(404, f"no route GET {self.path}")
+
+    def do_HEAD(self):
+        """The daemon's preconnect (`HEAD` on the base URL, no credentials): 404 with an empty
+        body, and the connection kept alive, as a real server would."""
+        with self.upstream.lock:
+            self.upstream.heads.append({"path": self.path, "t": perf(), "port": self.client_address[1],
+                                        "user_agent": self.headers.get("User-Agent")})
+        self.send_response(404)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
 
     def do_POST(self):
         body = self._read_body()
@@ -257,7 +282,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.upstream.record({
             "method": "POST", "path": self.path, "model": model, "stream": stream,
             "include_usage": isinstance(stream_options, dict) and stream_options.get("include_usage") is True,
-            "auth": self.headers.get("Authorization"), "t": perf(),
+            "auth": self.headers.get("Authorization"), "t": perf(), "port": self.client_address[1],
             "marker": int(marker.group(1)) if marker else None,
             "image_png": b'"data:image/png;base64,' in body,
         })
@@ -290,6 +315,13 @@ class _Handler(BaseHTTPRequestHandler):
                 self._drop(model, n)
             elif kind == "garbage":
                 self._garbage(model, n)
+            elif kind == "think":
+                self._think(model, nums)
+            elif kind == "trickle":
+                delay_ms = nums[1] if len(nums) > 1 else 20
+                self._trickle(model, n, delay_ms / 1000.0)
+            elif kind == "endless":
+                self._endless(model)
             else:
                 self._error(404, f"The model `{model}` does not exist")
         except (BrokenPipeError, ConnectionResetError, socket.timeout, TimeoutError) as exc:
@@ -399,3 +431,55 @@ class _Handler(BaseHTTPRequestHandler):
         sock.sendall(http_chunk(b'data: {"choices":[{"index":0,"delta":{"content":"oops\n\n'))
         sock.sendall(http_chunk(sse_delta(prefix, k) + sse_delta(prefix, k + 1)
                                 + sse_tail(model, k + 2)) + HTTP_LAST_CHUNK)
+
+    def _think(self, model: str, nums: list[int]) -> None:
+        """bench-think-MS-N: nothing at all (not even the status line) for MS milliseconds, as a
+        model that thinks before answering; then N deltas at once, the tail and [DONE]."""
+        wait_ms = nums[0] if nums else 5000
+        n = nums[1] if len(nums) > 1 else 1
+        time.sleep(min(wait_ms, 600_000) / 1000.0)
+        self._start_stream()
+        prefix = _chunk_prefix(model)
+        self.connection.sendall(b"".join(http_chunk(sse_delta(prefix, i)) for i in range(n))
+                                + http_chunk(sse_tail(model, n)) + HTTP_LAST_CHUNK)
+
+    def _trickle(self, model: str, n: int, delay: float) -> None:
+        """bench-trickle-N-MS: delta 0 at once, then delta i at i x MS ms after the request (a
+        fixed schedule, so the rate does not drift), the tail and [DONE]; answered with
+        `Connection: close` and the connection closed after it, so no connection is reused."""
+        self._start_stream(close=True)
+        prefix = _chunk_prefix(model)
+        sock = self.connection
+        start = perf()
+        for i in range(n):
+            pause = start + i * delay - perf()
+            if pause > 0:
+                time.sleep(pause)
+            sock.sendall(http_chunk(sse_delta(prefix, i)))
+        sock.sendall(http_chunk(sse_tail(model, n)) + HTTP_LAST_CHUNK)
+
+    def _endless(self, model: str) -> None:
+        """bench-endless: deltas 0, 1, 2, ... as fast as the socket takes them, never ending, until
+        the client goes away (or a write blocks longer than the I/O timeout). The bytes written
+        so far are kept in upstream.endless[model]["sent"], in 64 KiB steps."""
+        up = self.upstream
+        with up.lock:
+            state = up.endless[model] = {"sent": 0, "start": perf(), "end": None, "why": None}
+        self._start_stream()
+        prefix = _chunk_prefix(model)
+        sock = self.connection
+        step = 64 * 1024
+        i = 0
+        try:
+            while True:
+                data = http_chunk(b"".join(sse_delta(prefix, k) for k in range(i, i + 2048)))
+                i += 2048
+                view = memoryview(data)
+                for off in range(0, len(data), step):
+                    sock.sendall(view[off:off + step])
+                    with up.lock:
+                        state["sent"] += len(view[off:off + step])
+        except (OSError, ValueError) as exc:  # the client closed, reset or stalled past the timeout
+            with up.lock:
+                state["end"], state["why"] = perf(), type(exc).__name__
+            self.close_connection = True

@@ -33,7 +33,7 @@ fi
 
 swift_flags=(-swift-version 6 -enable-upcoming-feature ExistentialAny -enable-upcoming-feature InternalImportsByDefault
              -enable-upcoming-feature MemberImportVisibility -O -sanitize=fuzzer,address -parse-as-library
-             -use-ld=lld -I "$out/modules")
+             -use-ld=lld -I "$out/modules" -I "$root/Sources/CCurl/include")
 mkdir -p "$out/modules" "$out/lib" "$out/bin"
 
 # The value of a `// key: value` line in a target's header.
@@ -42,9 +42,11 @@ header() { sed -n "s|^// $2: ||p" "$root/fuzz/Targets/$1.swift" | head -1; }
 # Dependencies of the package's modules (as in Package.swift).
 module_deps() {
     case "$1" in
-        JSONRPC) ;;
-        Transport | Upstream) echo JSONRPC ;;
-        Server) echo JSONRPC Transport Upstream ;;
+        JSONRPC | CCurl) ;;
+        Transport) echo JSONRPC ;;
+        HTTP) echo CCurl ;;
+        Upstream) echo JSONRPC HTTP ;;
+        Server) echo JSONRPC Transport HTTP Upstream ;;
         *) echo "fuzz/run.sh: unknown module $1" >&2; exit 2 ;;
     esac
 }
@@ -56,9 +58,15 @@ build_module() {
     [ -n "${built[$module]:-}" ] && return 0
     for dep in $(module_deps "$module"); do build_module "$dep"; done
     local lib="$out/lib/lib$module.a"
-    if [ ! -f "$lib" ] || [ -n "$(find "$root/Sources/$module" -name '*.swift' -newer "$lib" | head -1)" ]; then stale=1; fi
+    if [ ! -f "$lib" ] || [ -n "$(find "$root/Sources/$module" -type f -newer "$lib" | head -1)" ]; then stale=1; fi
     for dep in $(module_deps "$module"); do [ "$out/lib/lib$dep.a" -nt "$lib" ] && stale=1; done
-    if [ $stale -eq 1 ]; then
+    if [ $stale -eq 1 ] && [ "$module" = CCurl ]; then
+        # The one C module: compiled with clang; Swift finds it through its module map.
+        echo "building module $module"
+        clang -O1 -fsanitize=fuzzer-no-link,address -c "$root/Sources/CCurl/CCurl.c" -I "$root/Sources/CCurl/include" \
+            -o "$out/lib/CCurl.o"
+        rm -f "$lib" && ar rcs "$lib" "$out/lib/CCurl.o"
+    elif [ $stale -eq 1 ]; then
         echo "building module $module"
         local sources=()
         mapfile -t sources < <(find "$root/Sources/$module" -name '*.swift' | sort)
@@ -78,7 +86,7 @@ build_target() {
     local inputs=("$root"/fuzz/Support/*.swift "$root/fuzz/Targets/$target.swift" "$root/fuzz/run.sh")
     needed=$(closure $(header "$target" modules) | sort -u)
     # Static libraries go dependants first.
-    for module in Server Upstream Transport JSONRPC; do
+    for module in Server Upstream HTTP CCurl Transport JSONRPC; do
         grep -qx "$module" <<<"$needed" || continue
         build_module "$module"
         libs+=(-l"$module")
@@ -89,7 +97,7 @@ build_target() {
     [ $stale -eq 0 ] && return 0
     echo "building target $target"
     swiftc "${swift_flags[@]}" -warnings-as-errors -module-name "Fuzz_$target" -L "$out/lib" "${libs[@]}" \
-        -lFoundation -lFoundationNetworking -lFoundationEssentials -ldispatch \
+        -lFoundation -lFoundationEssentials -ldispatch -ldl \
         "$root"/fuzz/Support/*.swift "$root/fuzz/Targets/$target.swift" -o "$out/bin/$target"
 }
 

@@ -4,9 +4,9 @@
 # tests spawn that sanitized daemon (SWITCHBOARD_BIN). A sanitizer report in the daemon makes it
 # exit non-zero, which the tests check.
 #
-# LeakSanitizer is off (detect_leaks=0): at exit it reports objects that XCTest, FoundationNetworking
-# and libcurl never free (the shared URLSession is deliberately never torn down); memory growth is
-# measured by bench/soak.py instead.
+# LeakSanitizer is off (detect_leaks=0): at exit it reports objects that XCTest, Foundation and
+# libcurl never free (the HTTP engine's event loop and its libcurl handles live as long as the
+# process); memory growth is measured by bench/soak.py instead.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 kind=${1:?usage: scripts/sanitize.sh thread|address}

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 public import HTTP
 
 /// The HTTP client for the upstream API: requests go through the process's `HTTPEngine` (one
@@ -39,6 +39,21 @@ public final class UpstreamClient: Sendable {
                                                 upstreamError: nil)
             }
             return UpstreamCall(response)
+        }
+    }
+
+    /// Opens a connection to `baseURL` (DNS, TCP, TLS) with a `HEAD` request that carries no
+    /// credentials and whose answer is dropped, so that the first real request finds the
+    /// connection ready. Returns the status, or the error; never throws.
+    @discardableResult
+    public func preconnect(to baseURL: URL, userAgent: String) async -> Result<Int, UpstreamError> {
+        let request = HTTPRequest(method: "HEAD", url: baseURL.absoluteString, headers: [("User-Agent", userAgent)])
+        do {
+            let response = try await engine.send(request, timeouts: Timeouts(request: 10))
+            response.discard()
+            return .success(response.status)
+        } catch {
+            return .failure((UpstreamError.translating(error) as? UpstreamError) ?? .unreachable(reason: "\(error)"))
         }
     }
 

@@ -58,7 +58,7 @@ struct ConfigurationTests {
         #expect(unknown.errorCode == -32005)
         #expect(other.requests.first?.json?["model"] == "llama")
         #expect(other.requests.first?.header("authorization") == nil, "an empty api_key sends no Authorization header")
-        #expect(harness.upstream.requests.count == 1)
+        #expect(harness.upstream.requests.filter { $0.method == "POST" }.count == 1)
     }
 
     @Test func precedenceIsFileThenEnvironmentThenFlagsThenInitialize() throws {

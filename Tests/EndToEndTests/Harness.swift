@@ -18,12 +18,15 @@ struct Harness {
     let daemon: DaemonProcess
     let logFile = FileManager.default.temporaryDirectory.appendingPathComponent("switchboard-test-\(UUID().uuidString).log")
 
-    /// - Parameter responses: served in order, one per upstream request; then `fallback`.
+    /// - Parameter responses: served in order, one per upstream request; then `fallback`. The
+    ///   `HEAD` that `initialize` sends to preconnect is answered apart and takes none of them.
     init(arguments: [String] = [], environment: [String: String] = [:], responses: [FakeResponse],
          fallback: FakeResponse = .error(status: 599, message: "the test scripted no more responses")) throws {
         let queue = Mailbox<FakeResponse>()
         queue.post(contentsOf: responses)
-        try self.init(arguments: arguments, environment: environment) { _ in queue.take(timeout: 0) ?? fallback }
+        try self.init(arguments: arguments, environment: environment) { request in
+            request.method == "HEAD" ? FakeResponse(steps: []) : queue.take(timeout: 0) ?? fallback
+        }
     }
 
     init(arguments: [String] = [], environment: [String: String] = [:],

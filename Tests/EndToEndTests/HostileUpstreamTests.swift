@@ -238,6 +238,30 @@ struct HostileUpstreamTests {
         #expect(harness.upstream.connectionCount == 1)
     }
 
+    @Test func initializeOpensTheConnectionTheFirstQuestionUses() throws {
+        let harness = try Harness { request in request.method == "HEAD" ? .text("") : .chatCompletion("warm") }
+        _ = try harness.daemon.call("initialize", ["client_info": ["name": "test"]])
+        #expect(harness.upstream.waitForRequests(1))
+        let (response, _) = try harness.daemon.call("chat.complete", chatParams(), id: 2)
+        try harness.finish()
+        #expect(response.answer == "warm")
+        let head = try #require(harness.upstream.requests.first)
+        #expect(head.method == "HEAD")
+        #expect(head.path == "/v1")
+        #expect(head.header("authorization") == nil, "no key on the preconnect")
+        #expect(harness.upstream.connectionCount == 1, "the chat reused the preconnected connection")
+    }
+
+    @Test func preconnectFalseSendsNothingBeforeTheFirstCall() throws {
+        let harness = try Harness(responses: [.chatCompletion("cold")])
+        _ = try harness.daemon.call("initialize", ["config": ["preconnect": false]])
+        Thread.sleep(forTimeInterval: 0.3)
+        #expect(harness.upstream.requests.isEmpty)
+        _ = try harness.daemon.call("chat.complete", chatParams(), id: 2)
+        try harness.finish()
+        #expect(harness.upstream.requests.map(\.method) == ["POST"])
+    }
+
     /// `bytes` compressed by the system's gzip.
     static func gzip(_ bytes: [UInt8]) throws -> [UInt8] {
         let input = FileManager.default.temporaryDirectory.appendingPathComponent("switchboard-bomb-\(UUID().uuidString)")

@@ -3,7 +3,6 @@
 // dict: message
 import Dispatch
 import Foundation
-import FoundationNetworking
 import Glibc
 import JSONRPC
 @testable import Server
@@ -30,7 +29,8 @@ import Upstream
 // Methods read the local files params name (relative to the working directory: run.sh runs
 // this target in .build-fuzz/sandbox). Params with a path into `/dev`, `/proc`, `/sys` or `/run`
 // (or a file: URL with %-escapes, which could hide one) skip the method calls, so a mutated path
-// cannot block on a device. `api_key_command` is never run: no key is ever resolved.
+// cannot block on a device. `api_key_command` is never run: no key is ever resolved. `initialize`
+// runs with `preconnect` forced off, so it opens no connection to a fuzzed host either.
 
 private let client = UpstreamClient()
 private let writer = OutputWriter(fd: open("/dev/null", O_WRONLY))
@@ -181,6 +181,15 @@ private func checkMethodError(_ error: any Error, _ name: String, secrets: Secre
     checkRoundTrip(OutgoingMessage.error(id: .number(JSONNumber(1)), converted), "\(name) error response")
 }
 
+/// `params` with `config.preconnect` set to false, for `initialize`.
+private func withoutPreconnect(_ params: Params) -> Params {
+    var object = params.object
+    guard var config = object["config"]?.objectValue else { return params }
+    config["preconnect"] = false
+    object["config"] = .object(config)
+    return (try? Params(.object(object))) ?? params
+}
+
 private func callMethods(_ params: Params) {
     let done = DispatchSemaphore(value: 0)
     Task {
@@ -188,11 +197,12 @@ private func callMethods(_ params: Params) {
             let secrets = Secrets()
             let log = try! Log(level: .error, secrets: secrets)
             let context = RequestContext(id: .number(JSONNumber(1)), client: client,
-                                         config: ConfigStore(startup: JSONObject(), secrets: secrets), log: log,
+                                         config: ConfigStore(startup: ["preconnect": false], secrets: secrets), log: log,
                                          secrets: secrets, keys: KeyResolver(secrets: secrets), writer: writer,
                                          lifecycle: Lifecycle())
             do {
-                checkRoundTrip(try await method.call(params, context: context), "\(type(of: method).name) result")
+                let callParams = type(of: method).name == Initialize.name ? withoutPreconnect(params) : params
+                checkRoundTrip(try await method.call(callParams, context: context), "\(type(of: method).name) result")
             } catch {
                 checkMethodError(error, type(of: method).name, secrets: secrets)
             }

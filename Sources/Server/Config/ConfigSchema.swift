@@ -12,7 +12,7 @@ public enum ConfigSchema {
         ("timeout_seconds", .positiveNumber), ("first_byte_timeout_seconds", .positiveNumber),
         ("idle_timeout_seconds", .positiveNumber),
         ("max_retries", .count), ("max_file_bytes", .count), ("profiles", .profiles),
-        ("default_profile", .string), ("model_rules", .boolean),
+        ("default_profile", .string), ("model_rules", .boolean), ("preconnect", .boolean),
     ]
 
     /// The longest timeout accepted: a week (larger values overflow the HTTP stack's timers).
@@ -33,6 +33,7 @@ public enum ConfigSchema {
         "max_retries": 2,
         "max_file_bytes": 20_971_520,
         "model_rules": true,
+        "preconnect": true,
     ]
 
     /// Checks a partial configuration (a merge patch: `null` values are allowed and delete).

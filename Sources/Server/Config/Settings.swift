@@ -20,6 +20,8 @@ public struct Settings: Sendable {
     public var maxFileBytes: Int
     /// Whether chat.complete adapts requests to the model family (`ModelFamilyRules`).
     public var modelRules: Bool
+    /// Whether `initialize` opens a connection to `base_url` ahead of the first request.
+    public var preconnect: Bool
 
     /// Reads a merged configuration object (already validated, defaults included).
     init(_ config: JSONObject, profile: String?) throws(ResponseError) {
@@ -44,5 +46,6 @@ public struct Settings: Sendable {
         maxRetries = config["max_retries"]?.intValue ?? 2
         maxFileBytes = config["max_file_bytes"]?.intValue ?? 20_971_520
         modelRules = config["model_rules"]?.boolValue ?? true
+        preconnect = config["preconnect"]?.boolValue ?? true
     }
 }

@@ -1,6 +1,10 @@
+import Foundation
 import JSONRPC
+import Upstream
 
-/// `initialize`: optional handshake; may carry a partial configuration.
+/// `initialize`: optional handshake; may carry a partial configuration. Unless `preconnect` is
+/// false, it also starts opening a connection to `base_url` (see `UpstreamClient.preconnect`),
+/// so the first question a user asks pays no DNS, TCP or TLS handshake.
 struct Initialize: RPCMethod {
     static let name = "initialize"
     static let execution = Execution.inOrder
@@ -9,6 +13,14 @@ struct Initialize: RPCMethod {
         _ = try params.objectValue("client_info")
         if let config = try params.objectValue("config") {
             try context.config.apply(config, path: "config.")
+        }
+        if let settings = try? context.settings(profile: nil), settings.preconnect {
+            let (client, log, url) = (context.client, context.log, settings.baseURL)
+            Task.detached {
+                let started = ContinuousClock.now
+                let outcome = await client.preconnect(to: url, userAgent: "switchboard/\(ServerInfo.version)")
+                log.debug("preconnect to \(url.absoluteString): \(outcome) after \(ContinuousClock.now - started)")
+            }
         }
         return [
             "protocol_version": .string(ServerInfo.protocolVersion),
