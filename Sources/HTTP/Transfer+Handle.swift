@@ -17,8 +17,10 @@ extension Transfer {
     /// - no content decoding, and `Accept-Encoding: identity` is sent unless the caller set one, so
     ///   a body's size on the wire is its size in memory (no decompression bombs);
     /// - `Expect:` is sent empty: no 100-continue round trip before an upload;
-    /// - HTTP/2 is used over TLS where the server offers it, and concurrent requests to one host
-    ///   wait for that connection and share it (`PIPEWAIT`) rather than opening new ones;
+    /// - HTTP/2 is used over TLS where the server offers it, and concurrent requests to an https
+    ///   host wait for the first connection's answer and share it if it multiplexes (`PIPEWAIT`)
+    ///   rather than opening new ones (not for plain http, where libcurl would queue them behind
+    ///   a busy HTTP/1.1 connection instead of opening another);
     /// - proxies come from libcurl's usual variables (`https_proxy`, `http_proxy`, `no_proxy`,
     ///   and their upper-case forms but `HTTP_PROXY`); trusted certificates from `SSL_CERT_FILE`
     ///   and `SSL_CERT_DIR` when set, else libcurl's built-in store.
@@ -43,7 +45,7 @@ extension Transfer {
         set(SB_CURLOPT_SUPPRESS_CONNECT_HEADERS, 1)
         set(SB_CURLOPT_TCP_KEEPALIVE, 1)
         set(SB_CURLOPT_TCP_NODELAY, 1)
-        set(SB_CURLOPT_PIPEWAIT, 1)
+        if request.url.lowercased().hasPrefix("https:") { set(SB_CURLOPT_PIPEWAIT, 1) }
         set(SB_CURLOPT_HTTP_VERSION, Int(SB_CURL_HTTP_VERSION_2TLS))
         set(SB_CURLOPT_CONNECTTIMEOUT_MS, Int(min(Self.connectTimeout, timeouts.request) * 1000))
         if let file = Self.environment("SSL_CERT_FILE") { set(SB_CURLOPT_CAINFO, file) }

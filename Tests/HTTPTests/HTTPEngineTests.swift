@@ -242,4 +242,18 @@ import TestSupport
         #expect(Set(bodies).count == 32)
         #expect(bodies.allSatisfy { $0.hasSuffix("data: [DONE]\n\n") })
     }
+
+    /// Plain-http streams to one host run side by side, each on a connection of its own, rather
+    /// than queueing behind the first one's HTTP/1.1 connection.
+    @Test func concurrentStreamsToOnePlainHostDoNotWaitForEachOther() async throws {
+        let upstream = try FakeUpstream { _ in .sse(["a", "b"], delay: 1) }
+        defer { upstream.stop() }
+        let engine = HTTPEngine()
+        let streams = (0..<4).map { index in
+            Task { try await Self.read(try await engine.send(Self.get(upstream, "/\(index)"), timeouts: Timeouts(request: 30))) }
+        }
+        #expect(await upstream.waitForRequests(4, timeout: 0.8), "only \(upstream.requests.count) of 4 requests arrived at once")
+        for stream in streams { _ = try await stream.value }
+        #expect(upstream.connectionCount == 4)
+    }
 }
