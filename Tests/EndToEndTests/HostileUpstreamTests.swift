@@ -164,13 +164,20 @@ struct HostileUpstreamTests {
 
     // MARK: - A client that stops reading
 
+    /// A daemon whose client reads nothing, asked for a stream the upstream sends without end
+    /// (deltas of `content`) as request `id`.
+    static func floodWithoutReading(content: String, id: JSONValue) throws -> Harness {
+        let deltas = Array(repeating: Array("data: \(chunk(content))\n\n".utf8), count: 64).joined()
+        let harness = try Harness(responses: [eventStream([.repeatForever(Array(deltas))])])
+        harness.daemon.pauseReading()
+        harness.daemon.send(["jsonrpc": "2.0", "id": id, "method": "chat.complete", "params": chatParams(stream: true)])
+        return harness
+    }
+
     /// The upstream floods, the client reads nothing: the daemon holds a bounded amount, the
     /// upstream is held back, and SIGTERM still ends the daemon promptly.
     @Test func aClientThatStopsReadingHoldsTheUpstreamNotMemory() throws {
-        let delta = Array("data: \(Self.chunk(String(repeating: "x", count: 200)))\n\n".utf8)
-        let harness = try Harness(responses: [Self.eventStream([.repeatForever(Array(Array(repeating: delta, count: 50).joined()))])])
-        harness.daemon.pauseReading()
-        harness.daemon.send(["jsonrpc": "2.0", "id": 1, "method": "chat.complete", "params": chatParams(stream: true)])
+        let harness = try Self.floodWithoutReading(content: String(repeating: "x", count: 200), id: 1)
         Thread.sleep(forTimeInterval: 4)
         let held = harness.upstream.bytesSent
         let rss = ProcessStats.residentMiB(harness.daemon.pid) ?? 0
@@ -190,10 +197,7 @@ struct HostileUpstreamTests {
     }
 
     @Test func cancellingWhileTheClientReadsNothingClosesTheUpstream() throws {
-        let delta = Array("data: \(Self.chunk("flood"))\n\n".utf8)
-        let harness = try Harness(responses: [Self.eventStream([.repeatForever(Array(Array(repeating: delta, count: 200).joined()))])])
-        harness.daemon.pauseReading()
-        harness.daemon.send(["jsonrpc": "2.0", "id": 7, "method": "chat.complete", "params": chatParams(stream: true)])
+        let harness = try Self.floodWithoutReading(content: "flood", id: 7)
         Thread.sleep(forTimeInterval: 2)
         harness.daemon.send(["jsonrpc": "2.0", "method": "$/cancelRequest", "params": ["id": 7]])
         harness.daemon.resumeReading()
