@@ -6,6 +6,9 @@ public enum HTTPError: Error, Sendable, Equatable {
     case invalidRequest(String)
     /// The connection failed. `afterHead`: the response head had arrived (the body broke off).
     case transport(String, afterHead: Bool)
+    /// The exchange failed in a way trying again cannot mend: the server's certificate is not
+    /// trusted, the URL is malformed or its scheme unsupported.
+    case permanent(String)
     /// A time limit ran out.
     case timeout(Timeouts.Kind, seconds: Double)
     /// The response head was larger than the engine accepts.

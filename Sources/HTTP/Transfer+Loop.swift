@@ -137,6 +137,11 @@ extension Transfer {
 
     // MARK: - Loop events
 
+    /// libcurl's result codes that trying again cannot mend: unsupported protocol (1), malformed
+    /// URL (3), bad client certificate (58), peer certificate not verified (60), unreadable CA
+    /// file (77), issuer check failed (83), pinned key mismatch (90).
+    static let permanentCodes: Set<Int32> = [1, 3, 58, 60, 77, 83, 90]
+
     /// libcurl finished the transfer with `code`.
     func completed(code: Int32) {
         let error: HTTPError?
@@ -145,7 +150,7 @@ extension Transfer {
         } else {
             let detail = String(cString: state.errorBuffer)
             let reason = detail.isEmpty ? String(cString: sb_curl_easy_strerror(code)) : detail
-            error = .transport(reason, afterHead: state.headParser.isComplete)
+            error = Self.permanentCodes.contains(code) ? .permanent(reason) : .transport(reason, afterHead: state.headParser.isComplete)
         }
         end(error)
     }

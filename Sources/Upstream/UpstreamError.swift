@@ -7,7 +7,8 @@ public enum UpstreamError: Error, Sendable {
     case http(status: Int, contentType: String?, body: Data, retryAfter: Double?)
     /// No answer: refused connection, DNS failure, TLS failure, connection reset before a response.
     case unreachable(reason: String)
-    /// The HTTP engine cannot run here (libcurl missing) or refused the request: never retried.
+    /// No answer, and trying again cannot help: libcurl missing, an untrusted certificate, an
+    /// unusable URL. Never retried.
     case unavailable(reason: String)
     /// A time limit ran out: the whole request, the wait for the first byte, or a silence.
     case timeout(Timeouts.Kind, seconds: Double)
@@ -33,7 +34,7 @@ public enum UpstreamError: Error, Sendable {
     /// The engine's error in the terms the daemon reports.
     init(_ error: HTTPError) {
         switch error {
-        case .unavailable(let reason), .invalidRequest(let reason):
+        case .unavailable(let reason), .invalidRequest(let reason), .permanent(let reason):
             self = .unavailable(reason: reason)
         case .transport(let reason, afterHead: false):
             self = .unreachable(reason: reason)

@@ -232,6 +232,25 @@ struct HostileUpstreamTests {
         #expect(proxy.requests.isEmpty)
     }
 
+    @Test func tlsIsVerifiedAgainstTheCertificatesSSLCertFileNames() throws {
+        let server = try TLSUpstream()
+        defer { server.stop() }
+        let trusted = try Harness(environment: ["OPENAI_BASE_URL": server.baseURL, "SSL_CERT_FILE": TLSUpstream.certificatePath],
+                                  responses: [])
+        let (answered, _) = try trusted.daemon.call("chat.complete", chatParams(stream: true))
+        try trusted.finish()
+        #expect(answered.answer == "over TLS")
+
+        let untrusted = try Harness(environment: ["OPENAI_BASE_URL": server.baseURL], responses: [])
+        let started = Date()
+        let (refused, _) = try untrusted.daemon.call("chat.complete", chatParams(stream: true))
+        let elapsed = Date().timeIntervalSince(started)
+        try untrusted.finish()
+        #expect(refused.errorCode == -32002)
+        #expect(refused["error"]?["message"]?.stringValue?.lowercased().contains("certificate") == true)
+        #expect(elapsed < 0.5, "an untrusted certificate is not retried (\(elapsed) s)")
+    }
+
     @Test func requestsShareOneKeptAliveConnectionStreamsIncluded() throws {
         let harness = try Harness(responses: [.chatStream(["a"]), .chatCompletion("b"), .chatStream(["c"])])
         for id in 1...3 {

@@ -45,7 +45,8 @@ enum ErrorConversion {
         case .unreachable(let reason):
             return ResponseError(.upstreamUnreachable, "cannot reach the upstream: \(reason)", data: ["reason": .string(reason)])
         case .unavailable(let reason):
-            return ResponseError(.upstreamUnreachable, "cannot send the request: \(reason)", data: ["reason": .string(reason)])
+            return ResponseError(.upstreamUnreachable, "cannot reach the upstream: \(reason) (not retried: trying again cannot help)",
+                                 data: ["reason": .string(reason)])
         case .timeout(let kind, let seconds):
             let message = switch kind {
             case .idle: "upstream timed out: no data for \(format(seconds)) s once the answer had started (idle_timeout_seconds)"
