@@ -13,6 +13,12 @@ import Glibc
 /// stdin reader — until more than `maxPendingBytes` wait unwritten: then senders wait for the
 /// client to catch up, which bounds memory when a client stops reading. When the client has gone
 /// (EPIPE), further output is dropped.
+///
+/// When messages come one at a time (the previous one more than a millisecond ago), nothing is
+/// queued or being written and the client's pipe has room (`poll` says so), a small message is
+/// written by its sender at once instead: a stream trickling in at model speed then costs no
+/// wake-up of the writer thread per delta. Messages in quick succession queue as before and go
+/// out together, which keeps a fast stream's writes few and large.
 public final class OutputWriter: Sendable {
     private struct State {
         var framing: Framing?
@@ -25,10 +31,19 @@ public final class OutputWriter: Sendable {
         var writerIdle = false
         /// Senders no longer wait for the client (the daemon is stopping).
         var unbounded = false
+        /// Threads in `drain`, waiting for everything to be written.
+        var drainers = 0
+        /// When the previous message was handed over.
+        var lastSend = ContinuousClock.now
     }
 
     private let fd: Int32
     private let maxPendingBytes: Int
+    /// The largest message written by its sender: a pipe with room for any write takes this much
+    /// without blocking (`PIPE_BUF`).
+    private static let maxDirectBytes = 4096
+    /// A message that follows the previous one sooner than this is part of a burst: it queues.
+    private static let burstGap = Duration.milliseconds(1)
     private let condition = NSCondition()
     /// Guarded by `condition`; see `withState`.
     private nonisolated(unsafe) var state = State()
@@ -69,11 +84,41 @@ public final class OutputWriter: Sendable {
         while state.pending.count > maxPendingBytes && !state.closed && !state.broken && !state.unbounded {
             condition.wait()
         }
-        if !state.closed && !state.broken {
+        guard !state.closed && !state.broken else { return condition.unlock() }
+        let now = ContinuousClock.now
+        let alone = now - state.lastSend > Self.burstGap
+        state.lastSend = now
+        if alone && state.pending.isEmpty && !state.writing && payload.count + 64 <= Self.maxDirectBytes && canWriteWithoutBlocking() {
+            var framed: [UInt8] = []
+            (state.framing ?? .ndjson).frame(payload, into: &framed)
+            state.writing = true
+            condition.unlock()
+            let ok = writeAll(framed)
+            condition.lock()
+            // Nobody waits on a direct write unless output queued meanwhile or a drain began:
+            // waking the writer thread for nothing would cost what writing directly saves.
+            finishWrite(ok: ok, wake: !state.pending.isEmpty || state.drainers > 0)
+        } else {
             (state.framing ?? .ndjson).frame(payload, into: &state.pending)
             if state.writerIdle { condition.broadcast() }
         }
         condition.unlock()
+    }
+
+    /// Whether the client's end has room for a small write now (for a pipe: at least `PIPE_BUF`).
+    private func canWriteWithoutBlocking() -> Bool {
+        var entry = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
+        return poll(&entry, 1, 0) == 1 && entry.revents & Int16(POLLOUT) != 0
+    }
+
+    /// Called with the lock held after a write by the writer thread or a sender.
+    private func finishWrite(ok: Bool, wake: Bool = true) {
+        state.writing = false
+        if !ok {
+            state.broken = true
+            state.pending = []
+        }
+        if wake || !ok { condition.broadcast() }
     }
 
     /// Releases every sender waiting for the client, and lets later ones queue without waiting:
@@ -93,7 +138,11 @@ public final class OutputWriter: Sendable {
     public func drain(timeout: Double = .infinity) -> Bool {
         let deadline = Date(timeIntervalSinceNow: min(timeout, 1e9))
         condition.lock()
-        defer { condition.unlock() }
+        state.drainers += 1
+        defer {
+            state.drainers -= 1
+            condition.unlock()
+        }
         while (!state.pending.isEmpty || state.writing) && !state.broken {
             if !condition.wait(until: deadline) { return false }
         }
@@ -115,7 +164,8 @@ public final class OutputWriter: Sendable {
     private func runLoop() {
         condition.lock()
         while true {
-            while state.pending.isEmpty && !state.closed {
+            // A sender writing its message directly goes first: what queued meanwhile follows it.
+            while (state.pending.isEmpty && !state.closed) || state.writing {
                 state.writerIdle = true
                 condition.wait()
                 state.writerIdle = false
@@ -127,12 +177,7 @@ public final class OutputWriter: Sendable {
             condition.unlock()
             let ok = writeAll(chunk)
             condition.lock()
-            state.writing = false
-            if !ok {
-                state.broken = true
-                state.pending = []
-            }
-            condition.broadcast()
+            finishWrite(ok: ok)
         }
         condition.unlock()
     }

@@ -121,4 +121,31 @@ struct OutputWriterTests {
         try await Task.sleep(for: .milliseconds(200))
         #expect(try client.messages().count == 200, "nothing lost once the client reads")
     }
+
+    /// Spaced messages are written by their senders, bursts by the writer thread: mixed, the
+    /// order of each sender holds and `drain` waits for both.
+    @Test func spacedAndBurstMessagesKeepTheirOrder() async throws {
+        let client = PipeClient()
+        client.startReading()
+        let writer = OutputWriter(fd: client.writeFD)
+        await withTaskGroup(of: Void.self) { group in
+            for sender in 0..<3 {
+                group.addTask {
+                    for sequence in 0..<60 {
+                        writer.send(["sender": .number(sender), "sequence": .number(sequence)])
+                        if sequence % 10 == 0 { try? await Task.sleep(for: .milliseconds(3)) }
+                    }
+                }
+            }
+        }
+        #expect(writer.drain(timeout: 5))
+        let messages = try client.messages()
+        #expect(messages.count == 180)
+        for sender in 0..<3 {
+            let sequences = messages.filter { $0["sender"]?.intValue == sender }.compactMap { $0["sequence"]?.intValue }
+            #expect(sequences == Array(0..<60), "sender \(sender) in order")
+        }
+        writer.close()
+        client.closeWriteEnd()
+    }
 }
