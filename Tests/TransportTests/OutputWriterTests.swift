@@ -139,13 +139,14 @@ struct OutputWriterTests {
             }
         }
         #expect(writer.drain(timeout: 5))
+        writer.close()
+        client.closeWriteEnd()
+        try await Task.sleep(for: .milliseconds(200))
         let messages = try client.messages()
         #expect(messages.count == 180)
         for sender in 0..<3 {
             let sequences = messages.filter { $0["sender"]?.intValue == sender }.compactMap { $0["sequence"]?.intValue }
             #expect(sequences == Array(0..<60), "sender \(sender) in order")
         }
-        writer.close()
-        client.closeWriteEnd()
     }
 }
