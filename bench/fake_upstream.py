@@ -476,9 +476,10 @@ class _Handler(BaseHTTPRequestHandler):
                 i += 2048
                 view = memoryview(data)
                 for off in range(0, len(data), step):
-                    sock.sendall(view[off:off + step])
+                    piece = view[off:off + step]
+                    sock.sendall(piece)
                     with up.lock:
-                        state["sent"] += len(view[off:off + step])
+                        state["sent"] += len(piece)
         except (OSError, ValueError) as exc:  # the client closed, reset or stalled past the timeout
             with up.lock:
                 state["end"], state["why"] = perf(), type(exc).__name__

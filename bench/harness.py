@@ -1,6 +1,7 @@
-"""Shared by the benchmark scripts (run.py, soak.py, peers.py): the daemon driver (NDJSON over
-pipes, stdout read on a dedicated thread), process bookkeeping (every process spawned is killed on
-the way out), /proc readers and small statistics helpers.
+"""Shared by the benchmark scripts (run.py, soak.py, peers.py, real_use.py): the daemon driver
+(NDJSON over pipes, stdout read on a dedicated thread that can be paused), process bookkeeping
+(every process spawned is killed on the way out), child processes read line by line, /proc
+readers (CPU, wake-ups, RSS sampling), small statistics helpers and report formatting.
 
 Standard library only (Python 3.11+).
 """
@@ -12,7 +13,9 @@ import contextlib
 import json
 import os
 import platform
+import resource
 import select
+import signal
 import subprocess
 import sys
 import tempfile
@@ -153,6 +156,126 @@ def mib(kib: int | None) -> float | None:
     return None if kib is None else round(kib / 1024.0, 2)
 
 
+def proc_tasks(pid: int) -> dict[int, tuple[str, int, int]] | None:
+    """Per thread of the process: (name, CPU time in ns, times it was scheduled in), from
+    /proc/PID/task/TID/comm and .../schedstat (nanosecond resolution, unlike /proc/PID/stat).
+
+    "Scheduled in" counts every wake-up (and every preemption), so a thread that polls shows up
+    even when each wake-up costs almost no CPU. Threads that exit are missing from later
+    snapshots, so a sum over threads can undercount; /proc/PID/stat does not. None when the
+    process is gone or the kernel has no schedstat."""
+    try:
+        tids = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return None
+    out: dict[int, tuple[str, int, int]] = {}
+    for tid in tids:
+        try:
+            with open(f"/proc/{pid}/task/{tid}/schedstat", "rb") as f:
+                run_ns, _wait_ns, slices = (int(x) for x in f.read().split()[:3])
+            with open(f"/proc/{pid}/task/{tid}/comm", "rb") as f:
+                name = f.read().decode("utf-8", "replace").strip()
+        except (OSError, ValueError):
+            continue  # the thread exited between listdir and open
+        out[int(tid)] = (name, run_ns, slices)
+    return out or None
+
+
+def tasks_delta(before: dict | None, after: dict | None) -> dict | None:
+    """What the threads did between two proc_tasks() snapshots: total CPU (ms) and wake-ups,
+    the number of threads at the end, and per thread (busiest first by wake-ups)
+    name, tid, cpu_ms and wakeups. A thread born in between counts from zero."""
+    if before is None or after is None:
+        return None
+    threads = []
+    for tid, (name, ns, slices) in after.items():
+        _, ns0, slices0 = before.get(tid, (name, 0, 0))
+        threads.append({"tid": tid, "name": name, "cpu_ms": round((ns - ns0) / 1e6, 3),
+                        "wakeups": slices - slices0})
+    threads.sort(key=lambda t: (t["wakeups"], t["cpu_ms"]), reverse=True)
+    return {"cpu_ms": round(sum(t["cpu_ms"] for t in threads), 3),
+            "wakeups": sum(t["wakeups"] for t in threads),
+            "threads": len(after), "exited": len(set(before) - set(after)),
+            "per_thread": threads}
+
+
+def proc_thread_waits(pid: int) -> dict[str, int]:
+    """What the process's threads are blocked in: kernel wait channel (/proc/PID/task/TID/wchan,
+    e.g. anon_pipe_write, futex_do_wait, do_epoll_wait; "running" when on a CPU) -> threads."""
+    out: dict[str, int] = {}
+    try:
+        tids = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return out
+    for tid in tids:
+        try:
+            with open(f"/proc/{pid}/task/{tid}/wchan", "rb") as f:
+                wchan = f.read().decode("ascii", "replace").strip()
+        except OSError:
+            continue
+        key = wchan if wchan and wchan != "0" else "running"
+        out[key] = out.get(key, 0) + 1
+    return out
+
+
+class CpuMark:
+    """A point in a process's CPU history: utime + stime from /proc/PID/stat (10 ms ticks, dead
+    threads included) and a per-thread schedstat snapshot (ns, with wake-ups); `since(earlier)`
+    gives what happened in between."""
+
+    def __init__(self, pid: int):
+        self.t = perf()
+        self.cpu_s = proc_cpu_seconds(pid)
+        self.tasks = proc_tasks(pid)
+
+    def since(self, earlier: "CpuMark") -> dict:
+        """cpu_ms (from /proc/PID/stat), elapsed_s and the tasks_delta fields under "sched"."""
+        cpu = None if self.cpu_s is None or earlier.cpu_s is None else (self.cpu_s - earlier.cpu_s) * 1000
+        return {"elapsed_s": round(self.t - earlier.t, 4),
+                "cpu_ms": None if cpu is None else round(cpu, 1),
+                "sched": tasks_delta(earlier.tasks, self.tasks)}
+
+
+class RssSampler:
+    """Samples VmRSS of pid every `interval` seconds on its own thread, for at most `limit_s`
+    seconds, until stop(). Keeps the peak (KiB), the number of samples and, with keep=True,
+    every (perf_counter, KiB) sample. `on_sample(kib)` may be set before start()."""
+
+    def __init__(self, pid: int, interval: float, limit_s: float, keep: bool = False, on_sample=None):
+        self.pid = pid
+        self.interval = interval
+        self.limit_s = limit_s
+        self.keep = keep
+        self.on_sample = on_sample
+        self.peak_kib = 0
+        self.count = 0
+        self.samples: list[tuple[float, int]] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=f"rss-{pid}", daemon=True)
+
+    def start(self) -> "RssSampler":
+        self._thread.start()
+        return self
+
+    def _run(self) -> None:
+        end = perf() + self.limit_s
+        while not self._stop.is_set() and perf() < end:
+            v = proc_status_value(self.pid, "VmRSS")
+            if v is None:
+                return
+            self.count += 1
+            self.peak_kib = max(self.peak_kib, v)
+            if self.keep:
+                self.samples.append((perf(), v))
+            if self.on_sample is not None:
+                self.on_sample(v)
+            self._stop.wait(self.interval)
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+
+
 
 # --------------------------------------------------------------------------------------------
 # Daemon driver: NDJSON over pipes, stdout parsed on a dedicated thread.
@@ -164,7 +287,11 @@ class LineReader:
     chat.delta notifications are recognised without parsing (fast path) and either appended raw
     to delta_lines or handed to on_delta(line, t); everything else is parsed: responses are
     handed to on_response(msg, t) when it is set (every one, duplicates included), stored by id
-    and waiters are woken. t is perf_counter() taken right after the read()."""
+    and waiters are woken. t is perf_counter() taken right after the read().
+
+    pause() makes the thread stop reading (a client that stalls; the daemon's stdout pipe fills
+    up); resume() makes it read again. A read already waiting when pause() is called still
+    completes, so up to one more chunk is taken before the thread parks."""
 
     def __init__(self, fd: int, name: str):
         self.fd = fd
@@ -178,6 +305,9 @@ class LineReader:
         self.garbage: list[bytes] = []
         self.eof = False
         self.cond = threading.Condition()
+        self._reading = threading.Event()
+        self._reading.set()
+        self.parked = threading.Event()
         self.thread = threading.Thread(target=self._run, name=name, daemon=True)
         self.thread.start()
 
@@ -185,6 +315,10 @@ class LineReader:
         tail = b""
         try:
             while True:
+                if not self._reading.is_set():
+                    self.parked.set()
+                    self._reading.wait()
+                    self.parked.clear()
                 data = os.read(self.fd, 1 << 20)
                 t = perf()
                 if not data:
@@ -213,6 +347,14 @@ class LineReader:
             with self.cond:
                 self.eof = True
                 self.cond.notify_all()
+
+    def pause(self) -> None:
+        """Stop reading after the read in progress, if any (see the class comment)."""
+        self._reading.clear()
+
+    def resume(self) -> None:
+        """Read again (a no-op when not paused)."""
+        self._reading.set()
 
     def _message(self, line: bytes, t: float) -> None:
         try:
@@ -283,8 +425,12 @@ class Daemon:
             raise BenchError(f"request {rid} failed: {json.dumps(msg['error'])[:400]}")
         return msg["result"], t
 
-    def initialize(self, timeout: float) -> dict:
-        rid, _ = self.request("initialize", {"client_info": {"name": "switchboard-bench", "version": "1"}})
+    def initialize(self, timeout: float, config: dict | None = None) -> dict:
+        """initialize (with `config` as its configuration layer, if given), then initialized."""
+        params = {"client_info": {"name": "switchboard-bench", "version": "1"}}
+        if config is not None:
+            params["config"] = config
+        rid, _ = self.request("initialize", params)
         result, _ = self.result(rid, timeout)
         if not isinstance(result, dict) or result.get("protocol_version") != "1":
             raise BenchError(f"unexpected initialize result: {json.dumps(result)[:300]}")
@@ -338,7 +484,26 @@ class Daemon:
                             f"JSON-RPC messages, first: {self.reader.garbage[0][:200]!r}")
         return rc
 
+    def signal_exit(self, signum: int, timeout: float) -> tuple[float | None, int | None]:
+        """Sends signum and waits for the exit: (seconds from the signal to the exit, Popen return
+        code: the exit status, or -N for death by signal N), or (None, None) when it was still
+        running after timeout seconds (it is left running; kill() ends it)."""
+        t0 = perf()
+        self.proc.send_signal(signum)
+        return self.wait_exit(timeout, t0)
+
+    def wait_exit(self, timeout: float, since: float) -> tuple[float | None, int | None]:
+        """Waits up to timeout seconds for the exit: (seconds from `since` to the exit, return
+        code), or (None, None) when it still runs."""
+        try:
+            rc = self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            return None, None
+        untrack(self.proc)
+        return perf() - since, rc
+
     def kill(self) -> None:
+        self.reader.resume()  # a paused reader must drain to EOF and end
         if self.proc.poll() is None:
             self.proc.kill()
             try:
@@ -346,6 +511,22 @@ class Daemon:
             except subprocess.TimeoutExpired:
                 pass
         untrack(self.proc)
+
+
+@contextlib.contextmanager
+def started_daemon(binary: str, env: dict, args: list[str], name: str, timeout: float,
+                   warnings: list[str], config: dict | None = None, finish_timeout: float = 10.0):
+    """Yields a daemon that has answered initialize (see Daemon.initialize). When the block ends
+    normally and the daemon still runs, its stdin is closed and it must exit 0 (Daemon.finish,
+    which adds warnings); when the block raises, it is killed at once."""
+    d = Daemon(binary, env, args, name)
+    try:
+        d.initialize(timeout, config)
+        yield d
+        if d.proc.poll() is None:
+            d.finish(finish_timeout, warnings)
+    finally:
+        d.kill()
 
 
 def warnings_has(warnings: list[str], name: str) -> bool:
@@ -425,6 +606,13 @@ def check_completion(result, n: int) -> str | None:
 # Spawning the daemon
 
 
+def chat_body(model: str) -> bytes:
+    """The streamed chat request body a plain HTTP client sends (the daemon adds stream_options
+    itself), so that the upstream answers every client with the same bytes."""
+    return json.dumps({"model": model, "messages": MESSAGES, "stream": True,
+                       "stream_options": {"include_usage": True}}, separators=(",", ":")).encode()
+
+
 def daemon_env(base_url: str, config_home: str) -> dict:
     proxy_vars = {"http_proxy", "https_proxy", "all_proxy", "ftp_proxy"}
     env = {k: v for k, v in os.environ.items()
@@ -459,6 +647,82 @@ def timed_spawn_exit(argv: list[str], env: dict, timeout: float) -> tuple[float,
     finally:
         untrack(proc)
     return t1 - t0, proc.returncode, out
+
+
+def children_cpu() -> float:
+    """utime + stime of every child reaped so far (getrusage RUSAGE_CHILDREN), in seconds."""
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
+def proc_name_and_hwm(pid: int) -> tuple[str | None, int | None]:
+    """(Name, VmHWM in KiB) from /proc/PID/status; (None, None) once the process is gone."""
+    try:
+        with open(f"/proc/{pid}/status", "rb") as f:
+            data = f.read()
+    except OSError:
+        return None, None
+    name = hwm = None
+    for line in data.split(b"\n"):
+        if line.startswith(b"Name:"):
+            name = line.split(b":", 1)[1].strip().decode("utf-8", "replace")
+        elif line.startswith(b"VmHWM:"):
+            hwm = int(line.split()[1])
+    return name, hwm
+
+
+def run_child(argv: list[str], env: dict, timeout: float, on_line=None, watch_hwm: bool = True) -> dict:
+    """Spawns argv, reads its stdout to EOF (on_line(line, t) per line, t taken right after the
+    read), reaps it with wait4; it is killed after timeout seconds.
+
+    Returns t0 (spawn), t_end (exit), rc, cpu (the child's utime + stime, from
+    getrusage(RUSAGE_CHILDREN) before and after), hwm_kib and the output. With watch_hwm,
+    hwm_kib is the child's VmHWM, read from /proc every millisecond while it runs (the last
+    reading before it exits), and only once the process carries the program's own name: wait4's
+    ru_maxrss cannot be used, because it also counts the parent's memory from before the exec.
+    Without it (None) the loop only waits for output, so nothing delays a line's timestamp."""
+    program = os.path.basename(argv[0])[:15]
+    cpu0 = children_cpu()
+    t0 = perf()
+    proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, env=env, close_fds=True)
+    track(proc)
+    killer = threading.Timer(timeout, proc.kill)
+    killer.start()
+    out = bytearray()
+    err = bytearray()
+    tail = b""
+    hwm = None
+    try:
+        fds = {proc.stdout.fileno(): out, proc.stderr.fileno(): err}
+        while fds:
+            if watch_hwm:
+                name, value = proc_name_and_hwm(proc.pid)
+                if value is not None and name is not None and program.startswith(name):
+                    hwm = value
+            ready, _, _ = select.select(list(fds), [], [], 0.001 if watch_hwm else None)
+            for fd in ready:
+                data = os.read(fd, 1 << 16)
+                t = perf()
+                if not data:
+                    del fds[fd]
+                    continue
+                fds[fd].extend(data)
+                if fd == proc.stdout.fileno() and on_line is not None:
+                    lines = (tail + data).split(b"\n")
+                    tail = lines.pop()
+                    for line in lines:
+                        on_line(line, t)
+        _, status, _ = os.wait4(proc.pid, 0)
+        t_end = perf()
+        proc.returncode = os.waitstatus_to_exitcode(status)
+    finally:
+        killer.cancel()
+        untrack(proc)
+        proc.stdout.close()
+        proc.stderr.close()
+    return {"t0": t0, "t_end": t_end, "rc": proc.returncode, "hwm_kib": hwm,
+            "cpu": children_cpu() - cpu0, "out": bytes(out), "err": bytes(err)}
 
 
 def cold_start_once(binary: str, env: dict, args: list[str], timeout: float) -> tuple[float, float, int | None]:
@@ -533,8 +797,59 @@ def upstream_session(io_timeout: float):
             pass
 
 
+def upstream_warnings(up: Upstream) -> list[str]:
+    """What the fake upstream saw that a daemon should not do: requests without the API key or,
+    when streamed, without stream_options.include_usage; connections dropped mid-answer."""
+    warnings = []
+    with up.lock:
+        requests = list(up.requests)
+        errors = list(up.handler_errors)
+    bad_auth = [r for r in requests if r.get("auth") != "Bearer bench-key"]
+    if bad_auth:
+        warnings.append(f"{len(bad_auth)} upstream request(s) without 'Authorization: Bearer "
+                        f"bench-key', first: {bad_auth[0].get('auth')!r}")
+    no_usage = [r for r in requests if r.get("stream") and not r.get("include_usage")]
+    if no_usage:
+        warnings.append(f"{len(no_usage)} streaming upstream request(s) without "
+                        f"stream_options.include_usage=true")
+    if errors:
+        warnings.append(f"fake upstream saw {len(errors)} dropped connection(s), first: {errors[0]}")
+    return warnings
+
+
 # --------------------------------------------------------------------------------------------
 # Output
+
+
+def fmt_ms(x) -> str:
+    """Milliseconds with a precision that suits their size; "n/a" for None."""
+    if x is None:
+        return "n/a"
+    return f"{x:.3f} ms" if x < 1 else f"{x:.2f} ms" if x < 100 else f"{x:.0f} ms"
+
+
+def verdict(value, limit, lower_is_better=True, inclusive=False) -> str:
+    """PASS/MISS of value against limit: value < limit (<= with inclusive) when lower is better,
+    else value >= limit; "n/a" for None."""
+    if value is None:
+        return "n/a"
+    if lower_is_better:
+        ok = value <= limit if inclusive else value < limit
+    else:
+        ok = value >= limit
+    return "PASS" if ok else "MISS"
+
+
+def describe_exit(rc: int | None) -> str:
+    """A Popen return code in words: "exit 143", "killed by SIGTERM" (no handler ran), "n/a"."""
+    if rc is None:
+        return "n/a"
+    if rc < 0:
+        try:
+            return f"killed by {signal.Signals(-rc).name}"
+        except ValueError:
+            return f"killed by signal {-rc}"
+    return f"exit {rc}"
 
 
 def format_table(headers: list[str], rows: list[list[str]]) -> str:

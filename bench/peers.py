@@ -19,22 +19,18 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import resource
-import select
 import shutil
 import signal
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
 from fake_upstream import Upstream, flood_sse
-from harness import (DEFAULT_BINARY, MESSAGES, REPO_ROOT, BenchError, Daemon, check_completion,
+from harness import (DEFAULT_BINARY, REPO_ROOT, BenchError, Daemon, chat_body, check_completion,
                      check_deltas, format_table, log, machine_line, on_signal, perf, percentile,
-                     proc_cpu_seconds, proc_status_value, resolve_binary, timed_spawn_exit, track,
-                     untrack, upstream_session)
+                     proc_cpu_seconds, proc_status_value, resolve_binary, run_child,
+                     timed_spawn_exit, upstream_session)
 
 VENV = REPO_ROOT / ".venv-bench"
 SDK_CLIENT = Path(__file__).resolve().parent / "peers_sdk_client.py"
@@ -50,84 +46,6 @@ def ms(x: float | None) -> str:
 
 def mib_kib(kib: float | None) -> str:
     return "n/a" if kib is None else f"{kib / 1024:.1f} MiB"
-
-
-def chat_body(model: str) -> bytes:
-    """The request body every peer sends (the daemon adds stream_options itself)."""
-    return json.dumps({"model": model, "messages": MESSAGES, "stream": True,
-                       "stream_options": {"include_usage": True}}, separators=(",", ":")).encode()
-
-
-def children_cpu() -> float:
-    r = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return r.ru_utime + r.ru_stime
-
-
-def proc_name_and_hwm(pid: int) -> tuple[str | None, int | None]:
-    """(Name, VmHWM in KiB) from /proc/PID/status; (None, None) once the process is gone."""
-    try:
-        with open(f"/proc/{pid}/status", "rb") as f:
-            data = f.read()
-    except OSError:
-        return None, None
-    name = hwm = None
-    for line in data.split(b"\n"):
-        if line.startswith(b"Name:"):
-            name = line.split(b":", 1)[1].strip().decode("utf-8", "replace")
-        elif line.startswith(b"VmHWM:"):
-            hwm = int(line.split()[1])
-    return name, hwm
-
-
-def run_child(argv: list[str], env: dict, timeout: float, on_line=None) -> dict:
-    """Spawns argv, reads its stdout to EOF (on_line(line, t) per line), reaps it with wait4.
-
-    Returns t0 (spawn), t_end (exit), rc, cpu (the child's utime + stime, from
-    getrusage(RUSAGE_CHILDREN) before and after), hwm_kib and the output. hwm_kib is the child's
-    VmHWM, read from /proc every millisecond while it runs (the last reading before it exits),
-    and only once the process carries the program's own name: wait4's ru_maxrss cannot be used,
-    because it also counts the parent's memory from before the exec."""
-    program = os.path.basename(argv[0])[:15]
-    cpu0 = children_cpu()
-    t0 = perf()
-    proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, env=env, close_fds=True)
-    track(proc)
-    killer = threading.Timer(timeout, proc.kill)
-    killer.start()
-    out = bytearray()
-    err = bytearray()
-    tail = b""
-    hwm = None
-    try:
-        fds = {proc.stdout.fileno(): out, proc.stderr.fileno(): err}
-        while fds:
-            name, value = proc_name_and_hwm(proc.pid)
-            if value is not None and name is not None and program.startswith(name):
-                hwm = value
-            ready, _, _ = select.select(list(fds), [], [], 0.001)
-            for fd in ready:
-                data = os.read(fd, 1 << 16)
-                t = perf()
-                if not data:
-                    del fds[fd]
-                    continue
-                fds[fd].extend(data)
-                if fd == proc.stdout.fileno() and on_line is not None:
-                    lines = (tail + data).split(b"\n")
-                    tail = lines.pop()
-                    for line in lines:
-                        on_line(line, t)
-        _, status, _ = os.wait4(proc.pid, 0)
-        t_end = perf()
-        proc.returncode = os.waitstatus_to_exitcode(status)
-    finally:
-        killer.cancel()
-        untrack(proc)
-        proc.stdout.close()
-        proc.stderr.close()
-    return {"t0": t0, "t_end": t_end, "rc": proc.returncode, "hwm_kib": hwm,
-            "cpu": children_cpu() - cpu0, "out": bytes(out), "err": bytes(err)}
 
 
 # --------------------------------------------------------------------------------------------

@@ -25,10 +25,11 @@ import threading
 import time
 
 from fake_upstream import PingPong, Upstream
-from harness import (CLK_TCK, DEFAULT_BINARY, BenchError, Daemon, LineReader, check_completion,
-                     check_deltas, cold_start_once, load_average, log, mib, on_signal, perf,
-                     proc_cpu_seconds, proc_status_value, resolve_binary, summary_ms,
-                     timed_spawn_exit, upstream_session, write_all)
+from harness import (CLK_TCK, DEFAULT_BINARY, BenchError, Daemon, LineReader, RssSampler,
+                     check_completion, check_deltas, cold_start_once, fmt_ms, load_average, log,
+                     mib, on_signal, perf, proc_cpu_seconds, proc_status_value, resolve_binary,
+                     summary_ms, timed_spawn_exit, upstream_session, upstream_warnings, verdict,
+                     write_all)
 
 # Targets (see README): value compared, comparison, limit, unit.
 TARGET_STARTUP_MS = 20.0          # median spawn -> initialize response
@@ -283,25 +284,9 @@ def scenario_memory(a, env, up: Upstream, warnings) -> dict:
         idle_threads = proc_status_value(d.pid, "Threads")
         idle_anon = proc_status_value(d.pid, "RssAnon")
         idle_file = proc_status_value(d.pid, "RssFile")
-        peak = [idle or 0]
-        samples = [0]
-        stop = threading.Event()
         ideal_s = n * delay_ms / 1000.0
         limit_s = max(a.timeout, ideal_s * 10 + 30)
-
-        def sampler():
-            end = perf() + limit_s + 10
-            while not stop.is_set() and perf() < end:
-                v = proc_status_value(d.pid, "VmRSS")
-                if v is None:
-                    return
-                samples[0] += 1
-                if v > peak[0]:
-                    peak[0] = v
-                stop.wait(0.01)
-
-        th = threading.Thread(target=sampler, name="rss-sampler", daemon=True)
-        th.start()
+        sampler = RssSampler(d.pid, 0.01, limit_s + 10).start()
         model = f"bench-steady-{n}-{delay_ms}"
         with up.lock:
             up.steady_done.clear()
@@ -314,8 +299,7 @@ def scenario_memory(a, env, up: Upstream, warnings) -> dict:
             for rid in ids:
                 answers[rid] = d.reader.wait_response(rid, max(0.01, deadline - perf()))
         finally:
-            stop.set()
-            th.join(timeout=5)
+            sampler.stop()
         t1 = max(t for _, t in answers.values())
         lines = d.reader.delta_lines
         d.reader.delta_lines = []
@@ -350,10 +334,10 @@ def scenario_memory(a, env, up: Upstream, warnings) -> dict:
         ok = True
         return {
             "idle_rss_mib": mib(idle),
-            "peak_rss_mib": mib(peak[0]),
+            "peak_rss_mib": mib(max(sampler.peak_kib, idle or 0)),
             "hwm_mib": mib(hwm),
             "rss_after_mib": mib(after),
-            "rss_samples": samples[0],
+            "rss_samples": sampler.count,
             "idle_rss_anon_mib": mib(idle_anon),
             "idle_rss_file_mib": mib(idle_file),
             "threads_idle": idle_threads,
@@ -378,19 +362,6 @@ def scenario_memory(a, env, up: Upstream, warnings) -> dict:
 
 # --------------------------------------------------------------------------------------------
 # Report
-
-
-def fmt_ms(x) -> str:
-    if x is None:
-        return "n/a"
-    return f"{x:.3f} ms" if x < 1 else f"{x:.2f} ms" if x < 100 else f"{x:.0f} ms"
-
-
-def verdict(value, limit, lower_is_better=True) -> str:
-    if value is None:
-        return "n/a"
-    ok = value < limit if lower_is_better else value >= limit
-    return "PASS" if ok else "MISS"
 
 
 def build_targets(res: dict) -> list[dict]:
@@ -603,17 +574,7 @@ def main(argv=None) -> int:
                     failed = True
                     res[key] = {"error": str(exc)}
                     log(f"[{key}] ERROR: {exc}")
-            bad_auth = [r for r in up.requests if r.get("auth") != "Bearer bench-key"]
-            if bad_auth:
-                warnings.append(f"{len(bad_auth)} upstream request(s) without 'Authorization: Bearer "
-                                f"bench-key', first: {bad_auth[0].get('auth')!r}")
-            no_usage = [r for r in up.requests if r.get("stream") and not r.get("include_usage")]
-            if no_usage:
-                warnings.append(f"{len(no_usage)} streaming upstream request(s) without "
-                                f"stream_options.include_usage=true")
-            if up.handler_errors:
-                warnings.append(f"fake upstream saw {len(up.handler_errors)} dropped connection(s), "
-                                f"first: {up.handler_errors[0]}")
+            warnings.extend(upstream_warnings(up))
     except KeyboardInterrupt:
         log("interrupted")
         return 130
