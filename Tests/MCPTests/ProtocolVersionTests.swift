@@ -13,7 +13,7 @@ struct ProtocolVersionTests {
 
     @Test func everyReleasedRevisionIsKnownNewestFirst() {
         #expect(ProtocolVersion.all.map(\.name) == ["2026-07-28", "2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05"])
-        #expect(ProtocolVersion.modern.allSatisfy(\.isModern))
-        #expect(!ProtocolVersion.legacy.contains(where: \.isModern))
+        #expect(ProtocolVersion.modern.allSatisfy { $0.isModern })
+        #expect(!ProtocolVersion.legacy.contains { $0.isModern })
     }
 }
