@@ -21,6 +21,8 @@ final class CallTable: Sendable {
     private struct State {
         var entries: [RequestID: Entry] = [:]
         var inputEnded = false
+        /// A signal arrived: the exit code is 128 + its number, whatever ends first.
+        var signalled = false
         var exitCode: Int32?
     }
 
@@ -58,6 +60,7 @@ final class CallTable: Sendable {
     }
 
     func stopAll(_ stop: Stop) {
+        if stop == .signal { state.withLock { $0.signalled = true } }
         for id in state.withLock({ Array($0.entries.keys) }) { self.stop(id, stop) }
     }
 
@@ -70,7 +73,7 @@ final class CallTable: Sendable {
     func finish(_ id: RequestID) {
         let last = state.withLock { state -> Bool in
             state.entries[id] = nil
-            return state.inputEnded && state.entries.isEmpty
+            return state.inputEnded && state.entries.isEmpty && !state.signalled
         }
         if last { decide(0) }
     }
@@ -79,7 +82,7 @@ final class CallTable: Sendable {
     func endOfInput() {
         let idle = state.withLock { state -> Bool in
             state.inputEnded = true
-            return state.entries.isEmpty
+            return state.entries.isEmpty && !state.signalled
         }
         if idle { decide(0) } else { stopAll(.silently) }
     }

@@ -91,8 +91,8 @@ struct MCPSchemas {
 extension Harness {
     /// `finish()` for an MCP daemon: the conversation is checked against MCP's schemas.
     @discardableResult
-    func finishMCP(sourceLocation: SourceLocation = #_sourceLocation) throws -> [JSONValue] {
-        try finish(conformance: { harness in
+    func finishMCP(expectCode: Int32 = 0, sourceLocation: SourceLocation = #_sourceLocation) throws -> [JSONValue] {
+        try finish(expectCode: expectCode, conformance: { harness in
             let schemas = try #require(MCPSchemas.shared, "MCP's schemas load", sourceLocation: sourceLocation)
             let problems = schemas.problems(sent: harness.daemon.sent, written: try harness.daemon.writtenMessages())
             #expect(problems.isEmpty, "\(problems.joined(separator: "\n"))", sourceLocation: sourceLocation)
