@@ -184,7 +184,8 @@ public final class MCPServer: Sendable {
     private func callTool(id: RequestID, params: JSONValue?, meta: RequestMeta, version: ProtocolVersion) throws(ResponseError) {
         guard let name = params?["name"]?.stringValue else { throw .invalidParams(field: "name", "is required (the tool's name)") }
         guard let tool = catalog.tool(named: name) else {
-            throw .invalidParams(field: "name", "Unknown tool: \(name) (tools/list lists \(catalog.tools.map(\.name).joined(separator: ", ")))")
+            throw ResponseError(.invalidParams, "Unknown tool: \(name) (tools/list lists \(catalog.tools.map(\.name).joined(separator: ", ")))",
+                                data: ["field": "name"])
         }
         let arguments = params?["arguments"].flatMap { $0.isNull ? nil : $0 } ?? [:]
         guard arguments.objectValue != nil else { throw .invalidParams(field: "arguments", "must be an object") }
