@@ -29,8 +29,10 @@ let package = Package(
         .target(name: "Upstream", dependencies: ["JSONRPC", "HTTP"], swiftSettings: strict),
         /// Dispatcher, cancellation table, configuration and one handler file per method.
         .target(name: "Server", dependencies: ["JSONRPC", "Transport", "HTTP", "Upstream"], swiftSettings: strict),
+        /// MCP server mode (`--mcp`): the methods as Model Context Protocol tools over stdio.
+        .target(name: "MCP", dependencies: ["JSONRPC", "Transport", "Server"], swiftSettings: strict),
         /// The daemon: flags, stdout protection, start, exit.
-        .executableTarget(name: "switchboard", dependencies: ["Server", "Transport"], swiftSettings: strict),
+        .executableTarget(name: "switchboard", dependencies: ["Server", "MCP", "Transport"], swiftSettings: strict),
         /// Loopback fake upstream, daemon process driver and schema checks for the tests.
         .target(name: "TestSupport", dependencies: ["JSONRPC"], swiftSettings: strict),
 
@@ -39,6 +41,7 @@ let package = Package(
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "UpstreamTests", dependencies: ["Upstream", "HTTP", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "ServerTests", dependencies: ["Server", "HTTP", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "MCPTests", dependencies: ["MCP", "Server", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "EndToEndTests", dependencies: ["switchboard", "TestSupport"], swiftSettings: strict),
     ]
 )

@@ -10,6 +10,10 @@ struct CommandLineOptions {
     var logFile: String?
     /// The flags' configuration layer (`--base-url`, `--model`, ...).
     var configLayer = JSONObject()
+    /// `--mcp`: serve the Model Context Protocol instead of Switchboard's JSON-RPC methods.
+    var mcp = false
+    /// `--output-dir`: where MCP tools write files.
+    var outputDir: String?
     var showVersion = false
     var showHelp = false
 
@@ -21,8 +25,11 @@ struct CommandLineOptions {
     usage: switchboard [options]
 
     A JSON-RPC 2.0 daemon on stdin/stdout for OpenAI-compatible APIs (chat, streaming, vision).
+    With --mcp, an MCP server whose tools are those APIs (for Claude, Cursor, Zed, VS Code, ...).
 
     options:
+      --mcp                    serve the Model Context Protocol (stdio, newline-delimited JSON)
+      --output-dir DIR         where MCP tools save files (default $XDG_DATA_HOME/switchboard/output)
       --config FILE            configuration file (default $XDG_CONFIG_HOME/switchboard/config.json)
       --framing ndjson|lsp     force the output framing (default: that of the first message)
       --base-url URL           upstream base URL (default https://api.openai.com/v1)
@@ -39,7 +46,8 @@ struct CommandLineOptions {
       --help                   print this help and exit
 
     environment: OPENAI_API_KEY, OPENAI_BASE_URL, SWITCHBOARD_API_KEY, SWITCHBOARD_BASE_URL,
-    SWITCHBOARD_MODEL, SWITCHBOARD_PROFILE, SWITCHBOARD_CONFIG, SWITCHBOARD_LOG_LEVEL.
+    SWITCHBOARD_MODEL, SWITCHBOARD_PROFILE, SWITCHBOARD_CONFIG, SWITCHBOARD_LOG_LEVEL,
+    SWITCHBOARD_OUTPUT_DIR.
     The API key is never accepted as a flag (it would show in the process list).
     """
 
@@ -86,10 +94,13 @@ struct CommandLineOptions {
                 guard let level = Log.Level(name: name) else { throw UsageError(description: "--log-level must be error, warn, info or debug, got \"\(name)\"") }
                 logLevel = level
             case "--log-file": logFile = try value(flag)
+            case "--mcp": mcp = true
+            case "--output-dir": outputDir = try value(flag)
             case "--version", "-V": showVersion = true
             case "--help", "-h": showHelp = true
             default: throw UsageError(description: "unknown option \(argument) (see --help)")
             }
         }
+        if mcp, framing == .lsp { throw UsageError(description: "--framing lsp does not apply to --mcp (MCP's stdio transport is newline-delimited JSON)") }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import JSONRPC
+import MCP
 import Server
 import Transport
 import Upstream
@@ -53,15 +54,26 @@ do {
     fail(String(describing: error))
 }
 
-let writer = OutputWriter(fd: protocolFD, framing: options.framing)
-let server = Server(config: ConfigStore(startup: startup, secrets: secrets), writer: writer,
-                    client: UpstreamClient(), log: log, secrets: secrets)
-SignalTrap.install { signalNumber in server.terminate(signal: signalNumber) }
-StdinReader(maxMessageBytes: options.maxMessageBytes,
-            onEvent: { server.receive($0) },
-            onEnd: { server.endOfInput() }).start()
+let writer = OutputWriter(fd: protocolFD, framing: options.mcp ? .ndjson : options.framing)
+let config = ConfigStore(startup: startup, secrets: secrets)
+/// What reads stdin and decides the exit: Switchboard's JSON-RPC server, or with `--mcp` the MCP server.
+let receive: @Sendable (FrameEvent) -> Void
+let endOfInput: @Sendable () -> Void
+let terminate: @Sendable (Int32) -> Void
+let waitForExit: () -> Int32
+if options.mcp {
+    let root = options.outputDir.map { URL(fileURLWithPath: NSString(string: $0).expandingTildeInPath, isDirectory: true) }
+    let mcp = MCPServer(invoker: MethodInvoker(config: config, writer: writer, client: UpstreamClient(), log: log, secrets: secrets),
+                        writer: writer, outputFolder: OutputFolder(root: root ?? OutputFolder.defaultRoot(environment: environment)))
+    (receive, endOfInput, terminate, waitForExit) = (mcp.receive, mcp.endOfInput, { mcp.terminate(signal: $0) }, mcp.waitForExit)
+} else {
+    let server = Server(config: config, writer: writer, client: UpstreamClient(), log: log, secrets: secrets)
+    (receive, endOfInput, terminate, waitForExit) = (server.receive, server.endOfInput, { server.terminate(signal: $0) }, server.waitForExit)
+}
+SignalTrap.install(terminate)
+StdinReader(maxMessageBytes: options.maxMessageBytes, onEvent: receive, onEnd: endOfInput).start()
 
-let code = server.waitForExit()
+let code = waitForExit()
 // What is queued goes out first, for as long as a client keeps reading: up to 10 s after the end
 // of input, 2 s after a signal (someone wants the daemon gone).
 writer.close(timeout: code >= 128 ? 2 : 10)

@@ -54,32 +54,14 @@ struct EditorClientTests {
         try Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + Array(repeating: 0, count: 32)).write(to: png)
         defer { try? FileManager.default.removeItem(at: png) }
 
-        let process = Process()
-        process.executableURL = client.script
-        process.currentDirectoryURL = repositoryRoot
         var environment = ProcessInfo.processInfo.environment
         environment["SWITCHBOARD_BIN"] = DaemonProcess.binaryPath
         environment["OPENAI_BASE_URL"] = upstream.baseURL
         environment["OPENAI_API_KEY"] = "sk-client-test-key-0123"
         environment["SWITCHBOARD_TEST_PNG"] = png.path
-        process.environment = environment
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let collected = Mailbox<UInt8>()
-        let reader = Thread {
-            while case let data = output.fileHandleForReading.availableData, !data.isEmpty { collected.post(contentsOf: data) }
-        }
-        reader.start()
-        let deadline = Date().addingTimeInterval(180)
-        while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
-        if process.isRunning { process.terminate() }
-        process.waitUntilExit()
-        Thread.sleep(forTimeInterval: 0.1)
-        let log = String(decoding: collected.snapshot(), as: UTF8.self)
-        #expect(process.terminationReason == .exit && process.terminationStatus == 0, "editors/\(client.name)/tests/run failed:\n\(log)")
+        let outcome = try ChildProcess.run(client.script, environment: environment)
+        let log = outcome.output
+        #expect(outcome.succeeded, "editors/\(client.name)/tests/run failed:\n\(log)")
         #expect(!log.contains("sk-client-test-key-0123"), "the API key appeared in the client's output")
     }
 }

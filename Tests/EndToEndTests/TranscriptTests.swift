@@ -14,8 +14,9 @@ struct Transcript: CustomTestStringConvertible, Sendable {
 
     var testDescription: String { name }
 
-    static func all() throws -> [Transcript] {
-        let folder = protocolDirectory.appendingPathComponent("examples")
+    /// - Parameter folder: under protocol/: `examples` (JSON-RPC mode), `examples/mcp` (MCP mode).
+    static func all(in folder: String = "examples") throws -> [Transcript] {
+        let folder = protocolDirectory.appendingPathComponent(folder)
         let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".jsonl") }.sorted()
         return try files.map { try Transcript(name: $0, text: String(decoding: Data(contentsOf: folder.appendingPathComponent($0)), as: UTF8.self)) }
     }

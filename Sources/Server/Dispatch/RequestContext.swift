@@ -15,9 +15,13 @@ public struct RequestContext: Sendable {
     let keys: KeyResolver
     let writer: OutputWriter
     let lifecycle: Lifecycle
+    /// Where `notify` delivers instead of the writer, for a front end that translates the
+    /// notifications (the MCP server; see `MethodInvoker`). nil: written as JSON-RPC.
+    var notificationSink: (@Sendable (String, JSONValue) -> Void)? = nil
 
     /// Sends a notification to the client, in order with this request's other output.
     public func notify(_ method: String, _ params: JSONValue) {
+        if let notificationSink { return notificationSink(method, params) }
         writer.send(OutgoingMessage.notification(method, params))
     }
 

@@ -1,0 +1,49 @@
+import Foundation
+import JSONRPC
+
+/// One item of a tool result's `content`.
+enum ContentBlock: Sendable {
+    case text(String)
+    /// An image, base64-encoded on the wire.
+    case image(Data, mimeType: String)
+    /// Audio, base64-encoded on the wire (2025-03-26 and later).
+    case audio(Data, mimeType: String)
+    /// A file the tool wrote, as a `resource_link` (2025-06-18 and later).
+    case link(SavedFile)
+
+    /// The block as `version` has it; what a revision lacks is said in text instead.
+    func json(for version: ProtocolVersion) -> [JSONValue] {
+        switch self {
+        case .text(let text):
+            return [["type": "text", "text": .string(text)]]
+        case .image(let data, let mimeType):
+            return [["type": "image", "data": .string(data.base64EncodedString()), "mimeType": .string(mimeType)]]
+        case .audio(let data, let mimeType):
+            guard version.hasAnnotationsAndAudio else { return [] }
+            return [["type": "audio", "data": .string(data.base64EncodedString()), "mimeType": .string(mimeType)]]
+        case .link(let file):
+            guard version.hasStructuredResults else { return [["type": "text", "text": .string("Saved \(file.summary)")]] }
+            return [.object(JSONObject([
+                ("type", "resource_link"), ("uri", .string(file.url.absoluteString)), ("name", .string(file.url.lastPathComponent)),
+                ("mimeType", .string(file.mimeType)), ("size", .number(file.bytes)),
+            ]))]
+        }
+    }
+}
+
+/// A file a tool wrote under the output folder.
+struct SavedFile: Sendable {
+    let url: URL
+    let mimeType: String
+    let bytes: Int
+
+    /// `name (type, N bytes): file:///…`
+    var summary: String { "\(url.lastPathComponent) (\(mimeType), \(bytes) bytes): \(url.absoluteString)" }
+
+    /// The blocks for a saved image or audio file: the bytes inline when the file is at most
+    /// `inlineLimit` bytes (and of a type the block can carry), then always the link.
+    func blocks(inlineAs kind: (Data, String) -> ContentBlock, inlineLimit: Int) -> [ContentBlock] {
+        guard bytes <= inlineLimit, mimeType != MediaTypes.fallback, let data = try? Data(contentsOf: url) else { return [.link(self)] }
+        return [kind(data, mimeType), .link(self)]
+    }
+}

@@ -1,0 +1,57 @@
+import Foundation
+import JSONRPC
+import Testing
+import TestSupport
+
+/// The official MCP Python SDK (`mcp` on PyPI, installed by scripts/mcp-venv.sh into
+/// .build/mcp-venv) drives `switchboard --mcp` against the fake upstream, in both eras: see
+/// Tests/Fixtures/mcp/sdk_client_test.py. Skipped, with a note, when the SDK cannot be installed
+/// on a developer machine (no network); under CI (.ci/run installs it) that is a failure.
+extension EndToEnd {
+@Suite("MCP: the official Python SDK client")
+struct MCPSDKClientTests {
+    @Test func theSDKClientPassesItsTestsInBothEras() throws {
+        guard let python = try Self.sdkPython() else { return }
+        let upstream = try MCPUpstream.start()
+        defer { upstream.stop() }
+        let folder = try MediaFixtures.directory()
+        let output = folder + "/output"
+        let log = folder + "/daemon.log"
+        var environment = DaemonProcess.cleanEnvironment()
+        environment["SWITCHBOARD_BIN"] = DaemonProcess.binaryPath
+        environment["OPENAI_BASE_URL"] = upstream.baseURL
+        environment["OPENAI_API_KEY"] = testKey
+        environment["SWITCHBOARD_OUTPUT_DIR"] = output
+        environment["SWITCHBOARD_TEST_PNG"] = try MediaFixtures.file("photo.png", MediaFixtures.png, in: folder)
+        environment["SWITCHBOARD_TEST_MP3"] = try MediaFixtures.file("memo.mp3", MediaFixtures.mp3, in: folder)
+        environment["SWITCHBOARD_TEST_LOG"] = log
+        let script = repositoryRoot.appendingPathComponent("Tests/Fixtures/mcp/sdk_client_test.py").path
+        let outcome = try ChildProcess.run(URL(fileURLWithPath: python), arguments: [script], environment: environment, timeout: 300)
+        #expect(outcome.succeeded, "the MCP SDK client's tests failed:\n\(outcome.output)")
+        #expect(outcome.output.contains("Ran "), "\(outcome.output)")
+        #expect(!outcome.output.contains(testKey), "the API key appeared in the client's output")
+        let daemonLog = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+        #expect(daemonLog.contains("calling chat.complete"), "the daemons logged at debug level")
+        #expect(!daemonLog.contains(testKey), "the API key appeared in the daemon's log")
+        #expect(upstream.requests.contains { $0.path == "/v1/chat/completions" && $0.header("authorization") == "Bearer \(testKey)" })
+        for name in MediaFixtures.names(in: output) {
+            #expect(name.range(of: #"^\d{8}-\d{6}-[a-z_]+-[0-9a-f]{8}$"#, options: .regularExpression) != nil, "one folder per call: \(name)")
+        }
+        try? FileManager.default.removeItem(atPath: folder)
+    }
+
+    /// The venv's python with the SDK, or nil (skip) where it cannot be had outside CI.
+    static func sdkPython() throws -> String? {
+        let setup = try ChildProcess.run(repositoryRoot.appendingPathComponent("scripts/mcp-venv.sh"),
+                                         environment: ProcessInfo.processInfo.environment, timeout: 300)
+        let python = setup.output.split(separator: "\n").last.map(String.init) ?? ""
+        if setup.succeeded, FileManager.default.isExecutableFile(atPath: python) { return python }
+        if ProcessInfo.processInfo.environment["CI"] == "true" {
+            Issue.record("scripts/mcp-venv.sh could not install the MCP SDK:\n\(setup.output)")
+        } else {
+            print("skipping the MCP SDK client tests: the SDK could not be installed (no network?):\n\(setup.output)")
+        }
+        return nil
+    }
+}
+}
