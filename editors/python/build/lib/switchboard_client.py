@@ -1,0 +1,497 @@
+"""A Python client for the Switchboard daemon (JSON-RPC 2.0 over stdin/stdout), standard library only.
+
+    with Client(binary="switchboard") as sb:
+        print(sb.request("models.list"))
+        stream = sb.stream_chat({"messages": [{"role": "user", "content": "Write a haiku"}]})
+        for piece in stream:
+            print(piece, end="", flush=True)
+        print(stream.result["usage"])
+
+`AsyncClient` offers the same API for asyncio code (`await sb.request(...)`,
+`async for piece in sb.stream_chat(...)`). Both sit on one `_Connection`, which owns the daemon
+process, writes messages, and runs a reader thread that hands every response and every
+notification carrying a `request_id` to the sink of the request it belongs to.
+
+The wire protocol is specified in protocol/README.md at the root of the repository.
+"""
+
+import asyncio
+import json
+import os
+import queue
+import subprocess
+import threading
+import time
+
+__all__ = ["Client", "AsyncClient", "Call", "AsyncCall", "SwitchboardError", "ConnectionLost"]
+
+REQUEST_CANCELLED = -32800
+UPSTREAM_HTTP_ERROR = -32001
+
+
+class SwitchboardError(Exception):
+    """A JSON-RPC error response: `code`, `message` and the structured `data` (or None)."""
+
+    def __init__(self, code, message, data=None):
+        super().__init__(f"{message} ({code})" if code is not None else message)
+        self.code = code
+        self.message = message
+        self.data = data
+
+    @classmethod
+    def from_error(cls, error):
+        return cls(error.get("code"), error.get("message", ""), error.get("data"))
+
+    @property
+    def partial_text(self):
+        """The text produced before a stream failed or was cancelled (`data.partial`), or None."""
+        partial = (self.data or {}).get("partial") or {}
+        choices = partial.get("choices") or [{}]
+        return (choices[0].get("message") or {}).get("content")
+
+
+class ConnectionLost(SwitchboardError):
+    """The daemon went away (it exited, or could not be started) before answering."""
+
+    def __init__(self, message, returncode=None):
+        super().__init__(None, message, {"returncode": returncode})
+        self.returncode = returncode
+
+
+# ---------------------------------------------------------------------------------------------
+# Framing
+
+
+def _encode(message, framing):
+    body = json.dumps(message, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    if framing == "lsp":
+        return b"Content-Length: %d\r\n\r\n" % len(body) + body
+    return body + b"\n"
+
+
+def _read_message(stream):
+    """Reads one message in either framing (detected as the daemon does); None at end of stream."""
+    lines = iter(stream.readline, b"")
+    for raw in lines:
+        line = raw.strip()
+        if not line:
+            continue
+        if not line[:1].isalpha():
+            return json.loads(line)
+        length = None
+        while line:  # a header block, ended by an empty line
+            name, _, value = line.partition(b":")
+            if name.strip().lower() == b"content-length":
+                length = int(value.strip())
+            raw = next(lines, None)
+            if raw is None:
+                return None
+            line = raw.strip()
+        if length is None:
+            raise ValueError("an LSP header block without Content-Length")
+        return json.loads(stream.read(length))
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# The connection: process, writer, reader thread, routing
+
+
+class _Connection:
+    def __init__(self, binary, args, env, framing, stderr):
+        if framing not in ("ndjson", "lsp"):
+            raise ValueError("framing must be 'ndjson' or 'lsp'")
+        self.framing = framing
+        environment = dict(os.environ)
+        environment.update(env or {})
+        try:
+            self.process = subprocess.Popen(
+                [binary, *args], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr, env=environment
+            )
+        except OSError as error:
+            raise ConnectionLost(f"cannot run {binary}: {error.strerror or error}") from None
+        self._lock = threading.Lock()
+        self._write_lock = threading.Lock()
+        self._next_id = 1
+        self._sinks = {}  # request id -> callable receiving (kind, message)
+        self._listeners = []
+        self._lost = None
+        self._reader = threading.Thread(target=self._read_loop, name="switchboard-reader", daemon=True)
+        self._reader.start()
+
+    # -- writing
+
+    def _write(self, message):
+        data = _encode(message, self.framing)
+        with self._write_lock:
+            try:
+                self.process.stdin.write(data)
+                self.process.stdin.flush()
+            except (BrokenPipeError, ValueError, OSError) as error:
+                raise ConnectionLost(f"cannot write to the daemon: {error}", self.process.poll()) from None
+
+    def send_request(self, method, params, sink):
+        """Sends a request; `sink` receives its notifications and then its response. Returns the id."""
+        with self._lock:
+            if self._lost is not None:
+                raise self._lost
+            request_id = self._next_id
+            self._next_id += 1
+            self._sinks[request_id] = sink
+        message = {"jsonrpc": "2.0", "id": request_id, "method": method}
+        if params is not None:
+            message["params"] = params
+        try:
+            self._write(message)
+        except ConnectionLost:
+            self.forget(request_id)
+            raise
+        return request_id
+
+    def notify(self, method, params=None):
+        message = {"jsonrpc": "2.0", "method": method}
+        if params is not None:
+            message["params"] = params
+        self._write(message)
+
+    def cancel(self, request_id):
+        self.notify("$/cancelRequest", {"id": request_id})
+
+    def forget(self, request_id):
+        with self._lock:
+            self._sinks.pop(request_id, None)
+
+    def add_listener(self, callback):
+        self._listeners.append(callback)
+
+    def close_stdin(self):
+        with self._write_lock:
+            try:
+                self.process.stdin.close()
+            except OSError:
+                pass
+
+    # -- reading
+
+    def _read_loop(self):
+        reason = "the daemon closed its output"
+        try:
+            while True:
+                message = _read_message(self.process.stdout)
+                if message is None:
+                    break
+                for item in message if isinstance(message, list) else [message]:
+                    self._dispatch(item)
+        except (ValueError, OSError) as error:
+            reason = f"unreadable output from the daemon: {error}"
+        returncode = self.process.wait()
+        lost = ConnectionLost(f"{reason} (exit code {returncode})", returncode)
+        with self._lock:
+            self._lost = lost
+            sinks, self._sinks = self._sinks, {}
+        for sink in sinks.values():
+            self._deliver(sink, ("lost", lost))
+
+    def _dispatch(self, message):
+        if "method" not in message:  # a response
+            with self._lock:
+                sink = self._sinks.pop(message.get("id"), None)
+            if sink is not None:
+                self._deliver(sink, ("response", message))
+            return
+        request_id = (message.get("params") or {}).get("request_id")
+        with self._lock:
+            sink = self._sinks.get(request_id)
+        if sink is not None:
+            self._deliver(sink, ("notification", message))
+        for listener in list(self._listeners):
+            try:
+                listener(message["method"], message.get("params"))
+            except Exception:  # a listener's bug must not stop the reader
+                pass
+
+    @staticmethod
+    def _deliver(sink, item):
+        try:
+            sink(item)
+        except RuntimeError:  # an asyncio sink whose event loop has closed
+            pass
+
+    # -- ending
+
+    def close(self, timeout):
+        """shutdown, exit, end of stdin, then wait; kills the daemon if it outlives `timeout`."""
+        deadline = time.monotonic() + timeout
+        if self.process.poll() is None and self._lost is None:
+            try:
+                Call(self, "shutdown", None).wait(timeout=timeout)
+                self.notify("exit")
+            except (SwitchboardError, TimeoutError):
+                pass
+        self.close_stdin()
+        try:
+            self.process.wait(timeout=max(0.0, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self._reader.join(timeout=1)
+        self.process.stdout.close()
+        return self.process.returncode
+
+
+# ---------------------------------------------------------------------------------------------
+# One request in flight
+
+
+class _Exchange:
+    """What a request has received so far; shared by the blocking and the asyncio calls."""
+
+    def __init__(self):
+        self.done = False
+        self.result = None
+        self.error = None
+
+    def take(self, item):
+        """Consumes one item from the sink; returns the text piece it carries ("" for none)."""
+        kind, message = item
+        if kind == "notification":
+            params = message.get("params") or {}
+            if message.get("method") == "chat.delta" and params.get("index", 0) == 0:
+                return (params.get("delta") or {}).get("content") or ""
+            return ""
+        self.done = True
+        if kind == "lost":
+            self.error = message
+        elif "error" in message:
+            self.error = SwitchboardError.from_error(message["error"])
+        else:
+            self.result = message.get("result")
+        return ""
+
+    def outcome(self):
+        if self.error is not None:
+            raise self.error
+        return self.result
+
+    def abandon(self, connection, request_id):
+        """The caller stopped waiting (left a stream, was cancelled, timed out): unless the answer
+        is in, cancel the request in the daemon, so that the upstream stops too, and end this call
+        as cancelled."""
+        if self.done:
+            return
+        self.done = True
+        self.error = SwitchboardError(REQUEST_CANCELLED, "request cancelled: the caller stopped waiting", {"reason": "abandoned"})
+        connection.forget(request_id)
+        try:
+            connection.cancel(request_id)
+        except ConnectionLost:
+            pass
+
+
+class Call:
+    """A request in flight. Iterating yields the text pieces of its `chat.delta` notifications
+    (choice 0) in order, and raises `SwitchboardError` at the end if the request failed.
+    `result` is the response's result once the stream is over (reading it first drains the stream)."""
+
+    def __init__(self, connection, method, params):
+        self._connection = connection
+        self._queue = queue.Queue()
+        self._exchange = _Exchange()
+        self.id = connection.send_request(method, params, self._queue.put)
+
+    def _next(self, deadline):
+        timeout = None if deadline is None else max(0.0, deadline - time.monotonic())
+        try:
+            return self._exchange.take(self._queue.get(timeout=timeout))
+        except queue.Empty:
+            raise TimeoutError(f"no answer to request {self.id} in time") from None
+
+    def __iter__(self):
+        try:
+            while not self._exchange.done:
+                piece = self._next(None)
+                if piece:
+                    yield piece
+        finally:  # also when the caller breaks out of the loop (GeneratorExit) or is interrupted
+            self._exchange.abandon(self._connection, self.id)
+        self._exchange.outcome()
+
+    def wait(self, timeout=None):
+        """Blocks until the response; returns the result or raises. On timeout (TimeoutError) or an
+        interruption (KeyboardInterrupt) the request is cancelled in the daemon."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        try:
+            while not self._exchange.done:
+                self._next(deadline)
+        finally:
+            self._exchange.abandon(self._connection, self.id)
+        return self._exchange.outcome()
+
+    @property
+    def result(self):
+        return self.wait()
+
+    def cancel(self):
+        self._connection.cancel(self.id)
+
+
+class AsyncCall:
+    """The asyncio counterpart of `Call`: `async for piece in call`, then `call.result`
+    (or `await call.wait()`)."""
+
+    def __init__(self, connection, method, params):
+        loop = asyncio.get_running_loop()
+        self._connection = connection
+        self._queue = asyncio.Queue()
+        self._exchange = _Exchange()
+        self.id = connection.send_request(
+            method, params, lambda item: loop.call_soon_threadsafe(self._queue.put_nowait, item)
+        )
+
+    async def __aiter__(self):
+        try:
+            while not self._exchange.done:
+                piece = self._exchange.take(await self._queue.get())
+                if piece:
+                    yield piece
+        finally:  # also on `break` (the loop closes the generator) and on task cancellation
+            self._exchange.abandon(self._connection, self.id)
+        self._exchange.outcome()
+
+    async def wait(self, timeout=None):
+        """Waits for the response; on timeout (TimeoutError) or when the awaiting task is cancelled
+        (asyncio.wait_for around it, task.cancel()), the request is cancelled in the daemon."""
+        async def drain():
+            while not self._exchange.done:
+                self._exchange.take(await self._queue.get())
+
+        try:
+            await asyncio.wait_for(drain(), timeout)
+        except asyncio.TimeoutError:
+            raise TimeoutError(f"no answer to request {self.id} in time") from None
+        finally:
+            self._exchange.abandon(self._connection, self.id)
+        return self._exchange.outcome()
+
+    @property
+    def result(self):
+        """The result once the call has finished (raises its error if it failed)."""
+        if not self._exchange.done:
+            raise RuntimeError("the call has not finished: iterate it or await wait() first")
+        return self._exchange.outcome()
+
+    def cancel(self):
+        self._connection.cancel(self.id)
+
+
+# ---------------------------------------------------------------------------------------------
+# Clients
+
+
+def _stream_params(params):
+    return {**params, "stream": True}
+
+
+def _initialize_params(config, client_info):
+    params = {"client_info": client_info or {"name": "switchboard_client.py", "version": "1"}}
+    if config is not None:
+        params["config"] = config
+    return params
+
+
+def _describe_params(path, prompt, options):
+    image = str(path)
+    if "://" not in image and not image.startswith("data:"):
+        image = os.path.abspath(image)  # the daemon resolves relative paths against its own cwd
+    params = {"image": image, **options}
+    if prompt is not None:
+        params["prompt"] = prompt
+    return params
+
+
+class _BaseClient:
+    _call_type = Call
+
+    def __init__(self, binary="switchboard", args=(), env=None, framing="ndjson", stderr=None, close_timeout=5.0):
+        """Starts `binary` with `args`; `env` is merged over os.environ; `framing` is "ndjson" or
+        "lsp"; `stderr` is passed to subprocess (None: the daemon's logs go to ours)."""
+        self._connection = _Connection(binary, tuple(args), env, framing, stderr)
+        self.close_timeout = close_timeout
+
+    @property
+    def process(self):
+        return self._connection.process
+
+    def call(self, method, params=None):
+        """Sends a request and returns its `Call` (or `AsyncCall`) without waiting."""
+        return self._call_type(self._connection, method, params)
+
+    def stream_chat(self, params):
+        """`chat.complete` with `stream: true`: iterate the returned call for the text pieces."""
+        return self.call("chat.complete", _stream_params(params))
+
+    def notify(self, method, params=None):
+        self._connection.notify(method, params)
+
+    def cancel(self, request_id):
+        """Sends `$/cancelRequest`; the request then fails with -32800 (unless it had finished)."""
+        self._connection.cancel(request_id)
+
+    def on_notification(self, callback):
+        """Calls `callback(method, params)` for every notification (on the reader thread)."""
+        self._connection.add_listener(callback)
+
+
+class Client(_BaseClient):
+    """A blocking client; safe to use from several threads at once."""
+
+    def request(self, method, params=None, timeout=None):
+        return self.call(method, params).wait(timeout)
+
+    def initialize(self, config=None, client_info=None, timeout=None):
+        """`initialize` (optional; first if sent) with `config` as a configuration layer."""
+        result = self.request("initialize", _initialize_params(config, client_info), timeout)
+        self.notify("initialized")
+        return result
+
+    def describe_image(self, path, prompt=None, timeout=None, **options):
+        """`chat.describeImage` for one image (path or URL); returns `{text, completion}`."""
+        return self.request("chat.describeImage", _describe_params(path, prompt, options), timeout)
+
+    def close(self, timeout=None):
+        """shutdown + exit, then waits for the daemon (killing it after the timeout). Returns its
+        exit code."""
+        return self._connection.close(self.close_timeout if timeout is None else timeout)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+class AsyncClient(_BaseClient):
+    """The asyncio client. Create it inside a running event loop."""
+
+    _call_type = AsyncCall
+
+    async def request(self, method, params=None, timeout=None):
+        return await self.call(method, params).wait(timeout)
+
+    async def initialize(self, config=None, client_info=None, timeout=None):
+        result = await self.request("initialize", _initialize_params(config, client_info), timeout)
+        self.notify("initialized")
+        return result
+
+    async def describe_image(self, path, prompt=None, timeout=None, **options):
+        return await self.request("chat.describeImage", _describe_params(path, prompt, options), timeout)
+
+    async def close(self, timeout=None):
+        limit = self.close_timeout if timeout is None else timeout
+        return await asyncio.get_running_loop().run_in_executor(None, self._connection.close, limit)
+
+    async def __aenter__(self):
+        return self
+
+    async def __aexit__(self, *exc):
+        await self.close()
