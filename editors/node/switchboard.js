@@ -144,15 +144,21 @@ class Call {
   }
 
   async *[Symbol.asyncIterator]() {
-    for (;;) {
-      if (this.pieces.length) {
-        yield this.pieces.shift();
-      } else if (this.done) {
-        await this.result;
-        return;
-      } else {
-        await new Promise((resolve) => { this.wake = resolve; });
+    try {
+      for (;;) {
+        if (this.pieces.length) {
+          yield this.pieces.shift();
+        } else if (this.done) {
+          await this.result;
+          return;
+        } else {
+          await new Promise((resolve) => { this.wake = resolve; });
+        }
       }
+    } finally {
+      // Leaving the loop early (break, return, a throw in its body) cancels the request, so that
+      // the upstream stops streaming too.
+      if (!this.done) this.cancel();
     }
   }
 
