@@ -121,13 +121,20 @@ function M.reject()
   require('switchboard.rewrite').reject()
 end
 
+-- Reads a line with vim.ui.input and passes it to `use` unless it is empty.
+local function read(label, use)
+  vim.ui.input({ prompt = label }, function(text)
+    if text and text ~= '' then
+      use(text)
+    end
+  end)
+end
+
 --- Asks for a rewrite instruction for the last visual selection.
 function M.prompt_rewrite()
   local line1, line2 = vim.fn.line("'<"), vim.fn.line("'>")
-  vim.ui.input({ prompt = 'Rewrite: ' }, function(instruction)
-    if instruction and instruction ~= '' then
-      M.rewrite(line1, line2, instruction)
-    end
+  read('Rewrite: ', function(instruction)
+    M.rewrite(line1, line2, instruction)
   end)
 end
 
@@ -143,10 +150,8 @@ function M.prompt_insert(range)
   if range then
     line1, line2 = vim.fn.line("'<"), vim.fn.line("'>")
   end
-  vim.ui.input({ prompt = 'Insert: ' }, function(prompt)
-    if prompt and prompt ~= '' then
-      M.insert(prompt, line1, line2)
-    end
+  read('Insert: ', function(prompt)
+    M.insert(prompt, line1, line2)
   end)
 end
 
