@@ -95,4 +95,15 @@ t.case('insert with a range: the lines go along and the answer comes below them'
   t.eq(t.lines(buf), { 'a = 1', 'b = 2', 'c = 3' }, 'one undo removes the answer and its line')
 end)
 
+t.case('<Leader>ar and <Leader>ai ask for the instruction and the prompt', function()
+  source(ORIGINAL)
+  t.feed('2GVj\\arUPPERCASE these<CR>')
+  t.eq(t.wait_done('rewrite by keys').outcome, 'done', 'outcome')
+  t.eq(t.lines(), { 'LOCAL TWO = 2', 'LOCAL THREE = 3' }, '<Leader>ar: the proposal')
+  t.feed('gr')
+  t.feed('G$\\aisay hi<CR>')
+  t.eq(t.wait_done('insert by keys').outcome, 'done', 'outcome')
+  t.eq(t.lines()[4], 'return oneecho: say hi', '<Leader>ai: after the cursor')
+end)
+
 t.finish('edit')

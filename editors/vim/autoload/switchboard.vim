@@ -108,14 +108,22 @@ export def Insert(prompt: string, line1: number = 0, line2: number = 0)
   endif
   stream.Start({messages: [{role: 'system', content: options.Get('insert_prompt')}, {role: 'user', content: user}]},
     {buf: buf, lnum: lnum, col: col, undo: true, joined: line1 > 0, cancel_hint: CancelHint(),
-     OnEnd: (outcome, _) => outcome.outcome == 'cancelled' ? options.Info('cancelled') : 0})
+     OnEnd: InsertEnded})
+enddef
+
+def InsertEnded(outcome: dict<any>, job: dict<any>)
+  if outcome.outcome == 'cancelled'
+    options.Info('cancelled')
+  endif
 enddef
 
 # Asks for the prompt, then inserts its answer (below the last visual selection with `range`).
 export def PromptInsert(range: bool)
   var prompt = input('Insert: ')
-  if prompt != ''
-    range ? Insert(prompt, line("'<"), line("'>")) : Insert(prompt)
+  if prompt != '' && range
+    Insert(prompt, line("'<"), line("'>"))
+  elseif prompt != ''
+    Insert(prompt)
   endif
 enddef
 

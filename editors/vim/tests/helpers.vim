@@ -82,6 +82,8 @@ export def Case(name: string, Body: func())
   messages clear
   try
     Body()
+    var errors = split(execute('messages'), "\n")->filter((_, line) => line =~ '^E\d\+:')
+    Check(empty(errors), 'Vim reported errors: ' .. string(errors))
     passed += 1
     Out('PASS ' .. name)
   catch

@@ -101,9 +101,21 @@ def TestInsertBelowRange()
   t.Eq(getline(1, '$'), ['a = 1', 'b = 2', 'c = 3'], 'one undo removes the answer and its line')
 enddef
 
+def TestMaps()
+  var buf = Source(ORIGINAL)
+  t.Feed("2GVj\\arUPPERCASE these\<CR>")
+  t.Eq(t.WaitDone('rewrite by keys').outcome, 'done', 'outcome')
+  t.Eq(getline(1, '$'), ['LOCAL TWO = 2', 'LOCAL THREE = 3'], '<Leader>ar: the proposal')
+  t.Feed('gr')
+  t.Feed("G$\\aisay hi\<CR>")
+  t.Eq(t.WaitDone('insert by keys').outcome, 'done', 'outcome')
+  t.Eq(getline('$'), 'return oneecho: say hi', '<Leader>ai: after the cursor')
+enddef
+
 t.Case('rewrite: the proposal shows as a diff; ga replaces the lines in one undo step', TestAccept)
 t.Case('rewrite: gr rejects and leaves the lines as they were', TestReject)
 t.Case('rewrite: an edited proposal is what ga accepts; a changed source is refused', TestEditedAndRefused)
 t.Case('insert: the answer streams in after the cursor, in one undo step', TestInsert)
 t.Case('insert with a range: the lines go along and the answer comes below them', TestInsertBelowRange)
+t.Case('<Leader>ar and <Leader>ai ask for the instruction and the prompt', TestMaps)
 t.Finish('edit')

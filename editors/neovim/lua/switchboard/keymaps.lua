@@ -70,7 +70,7 @@ function M.hint(action)
   local plug = '<Plug>(Switchboard' .. action:sub(1, 1):upper() .. action:sub(2) .. ')'
   for _, map in ipairs(api.nvim_get_keymap('n')) do
     if map.rhs == plug then
-      return map.lhs
+      return (map.lhs:gsub(' ', '<Space>'))
     end
   end
   return ':Switchboard' .. action:sub(1, 1):upper() .. action:sub(2)

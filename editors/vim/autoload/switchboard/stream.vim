@@ -23,6 +23,17 @@ def Types()
     highlight default link SwitchboardNote Comment
     prop_type_add(MARK, {})
     prop_type_add(NOTE, {highlight: 'SwitchboardNote'})
+    # undo restores a line with the text properties it had, busy note included
+    augroup switchboard_notes
+      autocmd!
+      autocmd TextChanged,TextChangedI * RemoveStrayNotes()
+    augroup END
+  endif
+enddef
+
+def RemoveStrayNotes()
+  if HAS_NOTE && !Busy(bufnr())
+    prop_remove({bufnr: bufnr(), type: NOTE, all: true})
   endif
 enddef
 
