@@ -8,9 +8,10 @@
 
 ;; `switchboard-rewrite' sends the region and an instruction; the
 ;; model's rewrite streams in beside the region, smerge-style: the old
-;; text struck through, the new text after it.  With point in it,
-;; C-c C-c accepts (one undo step), C-c C-k rejects (cancelling it
-;; while it streams), C-c C-d shows a unified diff.
+;; text struck through, the new text after it.  While it waits,
+;; `switchboard-rewrite-mode' is on in the buffer: C-c C-c accepts (one
+;; undo step), C-c C-k rejects (cancelling it while it streams), C-c
+;; C-d shows a unified diff.
 
 ;;; Code:
 
@@ -39,7 +40,13 @@ The region follows the instruction, in a fenced block."
     (define-key map (kbd "C-c C-k") #'switchboard-rewrite-reject)
     (define-key map (kbd "C-c C-d") #'switchboard-rewrite-diff)
     map)
-  "Keys active with point in a rewrite.")
+  "Keys of `switchboard-rewrite-mode'.")
+
+(define-minor-mode switchboard-rewrite-mode
+  "On while a rewrite waits in this buffer: its keys win over the major mode's.
+\{switchboard-rewrite-map}"
+  :lighter " Rewrite"
+  :keymap switchboard-rewrite-map)
 
 (defvar-local switchboard-rewrite--overlay nil
   "The rewrite on screen in this buffer: an overlay over the old text.")
@@ -61,7 +68,7 @@ The region follows the instruction, in a fenced block."
 (defun switchboard-rewrite (start end instruction)
   "Ask for a rewrite of the text from START to END per INSTRUCTION.
 Interactively, the region and an instruction read in the minibuffer.
-The proposal streams in after the text; see `switchboard-rewrite-map'."
+The proposal streams in after the text; see `switchboard-rewrite-mode'."
   (interactive (if (use-region-p)
                    (list (region-beginning) (region-end) (read-string "Rewrite: "))
                  (user-error "Select the text to rewrite first")))
@@ -76,10 +83,11 @@ The proposal streams in after the text; see `switchboard-rewrite-map'."
                                                         (switchboard-rewrite--language))))
          (buffer (current-buffer)))
     (overlay-put overlay 'face 'switchboard-rewrite-old)
-    (overlay-put overlay 'keymap switchboard-rewrite-map)
     (overlay-put overlay 'switchboard-original original)
     (overlay-put overlay 'help-echo "C-c C-c accepts, C-c C-k rejects, C-c C-d shows a diff")
     (setq switchboard-rewrite--overlay overlay)
+    (switchboard-rewrite-mode 1)
+    (goto-char start)
     (let ((request
            (switchboard-stream-start
             (list :messages (vector (list :role "system" :content switchboard-rewrite-prompt)
@@ -100,6 +108,7 @@ The proposal streams in after the text; see `switchboard-rewrite-map'."
 
 (defun switchboard-rewrite--clear ()
   "Remove the rewrite on screen."
+  (switchboard-rewrite-mode -1)
   (when switchboard-rewrite--overlay
     (delete-overlay switchboard-rewrite--overlay)
     (setq switchboard-rewrite--overlay nil)))
