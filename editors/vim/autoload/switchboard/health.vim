@@ -64,7 +64,8 @@ enddef
 # Shows the report in a new scratch buffer.
 export def Show()
   var lines = Report()
-  new switchboard://health
+  silent new
   setlocal buftype=nofile bufhidden=wipe noswapfile
+  silent! file switchboard://health
   setline(1, ['switchboard health'] + lines)
 enddef
