@@ -144,15 +144,23 @@ The proposal streams in after the text; see `switchboard-rewrite-mode'."
         (switchboard-rpc-cancel (list request))
       (switchboard-rewrite--clear))))
 
+(defun switchboard-rewrite--file (prefix text)
+  "A new temporary file named after PREFIX holding TEXT, written quietly."
+  (let ((file (make-temp-file prefix)))
+    (write-region text nil file nil 'silent)
+    file))
+
 (defun switchboard-rewrite-diff ()
   "Show the rewrite as a unified diff of the old text and the new."
   (interactive)
   (let* ((overlay (switchboard-rewrite--ready))
-         (old (generate-new-buffer " *switchboard old*"))
-         (new (generate-new-buffer " *switchboard new*")))
-    (with-current-buffer old (insert (overlay-get overlay 'switchboard-original)))
-    (with-current-buffer new (insert (overlay-get overlay 'switchboard-proposal)))
-    (display-buffer (diff-no-select old new "-u" t (get-buffer-create "*switchboard diff*")))))
+         (old (switchboard-rewrite--file "switchboard-original" (overlay-get overlay 'switchboard-original)))
+         (new (switchboard-rewrite--file "switchboard-rewrite" (overlay-get overlay 'switchboard-proposal))))
+    (unwind-protect
+        (display-buffer (diff-no-select old new '("-u" "--label" "original" "--label" "rewrite") t
+                                        (get-buffer-create "*switchboard diff*")))
+      (delete-file old)
+      (delete-file new))))
 
 (provide 'switchboard-rewrite)
 ;;; switchboard-rewrite.el ends here
