@@ -8,8 +8,8 @@
 //   console.log((await stream.result).usage);
 //   await sb.close();
 //
-// The VS Code extension in ../vscode loads this same file (editors/vscode/switchboard.js is a
-// symbolic link to it). The wire protocol is specified in protocol/README.md.
+// The VS Code extension in ../vscode loads this same file (from here in a checkout; its packaging
+// step copies it in). The wire protocol is specified in protocol/README.md.
 
 const { spawn } = require('node:child_process');
 const { EventEmitter } = require('node:events');
