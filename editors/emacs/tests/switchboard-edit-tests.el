@@ -94,6 +94,8 @@
       (switchboard-insert " SLOW hi")
       (should (switchboard-busy-p))
       (should (equal (switchboard-tests-text) switchboard-tests-original))
+      (should (switchboard-tests-wait-until (lambda () (string-match-p "echo" (switchboard-tests-text)))))
+      (undo-boundary) ; as the command loop adds after each command of the user's
       (switchboard-tests-idle)
       (should (equal (switchboard-tests-text)
                      "(setq oneecho:  SLOW hi 1)\n(setq two 2)\n(setq three 3)\n"))

@@ -76,12 +76,14 @@ enddef
 def TestInsert()
   var buf = Source(['before after'])
   cursor(1, 7) # on the space after "before"
-  SwitchboardInsert say hi
+  SwitchboardInsert SLOW say hi
+  t.Check(t.WaitFor(() => getline(1) =~ 'echo'), 'nothing streamed')
+  &undolevels = &undolevels # breaks the undo sequence, as a command of the user's would
   t.Eq(t.WaitDone('insert').outcome, 'done', 'outcome')
-  t.Eq(getline(1, '$'), ['before echo: say hiafter'], 'the text, after the cursor character')
+  t.Eq(getline(1, '$'), ['before echo: SLOW say hiafter'], 'the text, after the cursor character')
   var body = t.LastRequest()
   t.Eq(body.messages[0].role, 'system', 'the insert instruction')
-  t.Eq(body.messages[1], {role: 'user', content: 'say hi'}, 'the prompt')
+  t.Eq(body.messages[1], {role: 'user', content: 'SLOW say hi'}, 'the prompt')
   silent undo
   t.Eq(getline(1, '$'), ['before after'], 'one undo removes the answer')
 enddef
