@@ -8,9 +8,10 @@ g:loaded_switchboard = 1
 import autoload 'switchboard.vim'
 import autoload 'switchboard/health.vim'
 import autoload 'switchboard/models.vim'
+import autoload 'switchboard/options.vim'
 
 def Presets(lead: string, line: string, position: number): list<string>
-  return sort(keys(get(g:, 'switchboard_presets', {coder: 0, reviewer: 0})))->filter((_, n) => stridx(n, lead) == 0)
+  return sort(keys(options.Get('presets')))->filter((_, n) => stridx(n, lead) == 0)
 enddef
 
 command -range=0 -bang -nargs=* Switchboard {

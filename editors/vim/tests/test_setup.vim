@@ -23,6 +23,7 @@ enddef
 def TestModels()
   t.Eq(getcompletion('SwitchboardModel ', 'cmdline'), ['gpt-4o-mini', 'gpt-4o'], 'completion: chat models only')
   t.Eq(getcompletion('SwitchboardModel gpt-4o-', 'cmdline'), ['gpt-4o-mini'], 'completion of a prefix')
+  t.Eq(getcompletion('SwitchboardNew ', 'cmdline'), ['coder', 'reviewer'], 'completion of the presets')
   SwitchboardModel gpt-4o
   Switchboard which model?
   t.Eq(t.WaitDone('model').result.model, 'gpt-4o', 'the answer')
