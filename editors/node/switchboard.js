@@ -8,8 +8,8 @@
 //   console.log((await stream.result).usage);
 //   await sb.close();
 //
-// The VS Code extension in ../vscode loads this same file (editors/vscode/switchboard.js is a
-// symbolic link to it). The wire protocol is specified in protocol/README.md.
+// The VS Code extension in ../vscode loads this same file (from here in a checkout; its packaging
+// step copies it in). The wire protocol is specified in protocol/README.md.
 
 const { spawn } = require('node:child_process');
 const { EventEmitter } = require('node:events');
@@ -144,15 +144,21 @@ class Call {
   }
 
   async *[Symbol.asyncIterator]() {
-    for (;;) {
-      if (this.pieces.length) {
-        yield this.pieces.shift();
-      } else if (this.done) {
-        await this.result;
-        return;
-      } else {
-        await new Promise((resolve) => { this.wake = resolve; });
+    try {
+      for (;;) {
+        if (this.pieces.length) {
+          yield this.pieces.shift();
+        } else if (this.done) {
+          await this.result;
+          return;
+        } else {
+          await new Promise((resolve) => { this.wake = resolve; });
+        }
       }
+    } finally {
+      // Leaving the loop early (break, return, a throw in its body) cancels the request, so that
+      // the upstream stops streaming too.
+      if (!this.done) this.cancel();
     }
   }
 

@@ -104,9 +104,12 @@ class _Connection:
         self.framing = framing
         environment = dict(os.environ)
         environment.update(env or {})
-        self.process = subprocess.Popen(
-            [binary, *args], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr, env=environment
-        )
+        try:
+            self.process = subprocess.Popen(
+                [binary, *args], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr, env=environment
+            )
+        except OSError as error:
+            raise ConnectionLost(f"cannot run {binary}: {error.strerror or error}") from None
         self._lock = threading.Lock()
         self._write_lock = threading.Lock()
         self._next_id = 1
@@ -270,6 +273,20 @@ class _Exchange:
             raise self.error
         return self.result
 
+    def abandon(self, connection, request_id):
+        """The caller stopped waiting (left a stream, was cancelled, timed out): unless the answer
+        is in, cancel the request in the daemon, so that the upstream stops too, and end this call
+        as cancelled."""
+        if self.done:
+            return
+        self.done = True
+        self.error = SwitchboardError(REQUEST_CANCELLED, "request cancelled: the caller stopped waiting", {"reason": "abandoned"})
+        connection.forget(request_id)
+        try:
+            connection.cancel(request_id)
+        except ConnectionLost:
+            pass
+
 
 class Call:
     """A request in flight. Iterating yields the text pieces of its `chat.delta` notifications
@@ -287,23 +304,27 @@ class Call:
         try:
             return self._exchange.take(self._queue.get(timeout=timeout))
         except queue.Empty:
-            self.cancel()
-            self._connection.forget(self.id)
             raise TimeoutError(f"no answer to request {self.id} in time") from None
 
     def __iter__(self):
-        while not self._exchange.done:
-            piece = self._next(None)
-            if piece:
-                yield piece
+        try:
+            while not self._exchange.done:
+                piece = self._next(None)
+                if piece:
+                    yield piece
+        finally:  # also when the caller breaks out of the loop (GeneratorExit) or is interrupted
+            self._exchange.abandon(self._connection, self.id)
         self._exchange.outcome()
 
     def wait(self, timeout=None):
-        """Blocks until the response; returns the result or raises. On timeout the request is
-        cancelled and TimeoutError raised."""
+        """Blocks until the response; returns the result or raises. On timeout (TimeoutError) or an
+        interruption (KeyboardInterrupt) the request is cancelled in the daemon."""
         deadline = None if timeout is None else time.monotonic() + timeout
-        while not self._exchange.done:
-            self._next(deadline)
+        try:
+            while not self._exchange.done:
+                self._next(deadline)
+        finally:
+            self._exchange.abandon(self._connection, self.id)
         return self._exchange.outcome()
 
     @property
@@ -328,13 +349,18 @@ class AsyncCall:
         )
 
     async def __aiter__(self):
-        while not self._exchange.done:
-            piece = self._exchange.take(await self._queue.get())
-            if piece:
-                yield piece
+        try:
+            while not self._exchange.done:
+                piece = self._exchange.take(await self._queue.get())
+                if piece:
+                    yield piece
+        finally:  # also on `break` (the loop closes the generator) and on task cancellation
+            self._exchange.abandon(self._connection, self.id)
         self._exchange.outcome()
 
     async def wait(self, timeout=None):
+        """Waits for the response; on timeout (TimeoutError) or when the awaiting task is cancelled
+        (asyncio.wait_for around it, task.cancel()), the request is cancelled in the daemon."""
         async def drain():
             while not self._exchange.done:
                 self._exchange.take(await self._queue.get())
@@ -342,9 +368,9 @@ class AsyncCall:
         try:
             await asyncio.wait_for(drain(), timeout)
         except asyncio.TimeoutError:
-            self.cancel()
-            self._connection.forget(self.id)
             raise TimeoutError(f"no answer to request {self.id} in time") from None
+        finally:
+            self._exchange.abandon(self._connection, self.id)
         return self._exchange.outcome()
 
     @property

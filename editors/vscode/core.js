@@ -1,52 +1,68 @@
 'use strict';
 // The extension's logic, kept free of the `vscode` module so that `node --test` can run it:
-// settings, request params, error texts, ordered appends, and the session that owns the daemon.
-// extension.js only wires these to VS Code's commands, editors and output channel.
+// settings, request params, error texts, ordered appends, offsets that follow edits, and the
+// session that owns the daemon. extension.js, chat.js and rewrite.js wire these to VS Code.
 
-const { Switchboard, ConnectionLost, REQUEST_CANCELLED } = require('./switchboard');
+const { Switchboard, ConnectionLost, REQUEST_CANCELLED } = require('./client');
+
+const SYSTEM_REWRITE = 'You rewrite text as instructed. Reply with the rewritten text only, in a single fenced code block, without explanation.';
+const SYSTEM_INSERT = 'Your answer is inserted into the file at the cursor. Reply with the text to insert only: no explanation, no code fences.';
 
 /** The extension's settings, read through `get(key, fallback)` (a WorkspaceConfiguration's get). */
 function readSettings(get) {
-  const text = (key, fallback) => String(get(key, fallback) ?? fallback).trim();
+  const text = (key, fallback = '') => String(get(key, fallback) ?? fallback).trim();
+  const presets = get('presets', {});
   return {
     path: text('path', 'switchboard') || 'switchboard',
-    model: text('model', ''),
-    profile: text('profile', ''),
-    chatOutput: text('chatOutput', 'document') === 'outputChannel' ? 'outputChannel' : 'document',
+    baseUrl: text('baseUrl'),
+    model: text('model'),
+    visionModel: text('visionModel'),
+    profile: text('profile'),
+    systemPrompt: text('systemPrompt'),
+    presets: presets && typeof presets === 'object' ? presets : {},
   };
 }
 
-/** The prompt: the selected text when there is any, else what was typed; undefined for none. */
-function chatPrompt(selection, typed) {
-  for (const candidate of [selection, typed]) {
-    if (typeof candidate === 'string' && candidate.trim()) return candidate.trim();
-  }
-  return undefined;
+/** The configuration layer sent with `initialize`: the base URL and the key, when set. */
+function daemonConfig(settings, apiKey) {
+  const config = {};
+  if (settings.baseUrl) config.base_url = settings.baseUrl;
+  if (apiKey) config.api_key = apiKey;
+  return config;
 }
 
-/** The settings that apply to every request: `profile` when set. */
-function profileParams(settings) {
-  return settings.profile ? { profile: settings.profile } : {};
-}
-
-/** `chat.complete` params for one user message, with the configured model and profile. */
-function chatParams(prompt, settings) {
-  const params = { messages: [{ role: 'user', content: prompt }], ...profileParams(settings) };
-  if (settings.model) params.model = settings.model;
+/** `chat.complete` params: the messages, the model (given, else the settings'), the profile. */
+function requestParams(messages, settings, model) {
+  const params = { messages };
+  const chosen = model || settings.model;
+  if (chosen) params.model = chosen;
+  if (settings.profile) params.profile = settings.profile;
   return params;
 }
 
-/** `chat.describeImage` options (besides the image): the question when one was typed, the profile. */
-function describeOptions(prompt, settings) {
-  const options = profileParams(settings);
-  if (prompt && prompt.trim()) options.prompt = prompt.trim();
-  return options;
+/** The messages of a rewrite of `selection` (in `language`, from `file`) per `instruction`. */
+function rewriteMessages(instruction, selection, file, language, fenced) {
+  return [
+    { role: 'system', content: SYSTEM_REWRITE },
+    { role: 'user', content: `${instruction}\n\n${fenced(`File: ${file}`, selection, language)}` },
+  ];
 }
 
-/** The Markdown that opens a chat document or output block, before the streamed answer. */
-function chatHeader(prompt) {
-  const quoted = prompt.split('\n').map((line) => `> ${line}`.trimEnd()).join('\n');
-  return `${quoted}\n\n`;
+/** `proposal` ending in a newline when the text it replaces did (models drop the last one). */
+function fitProposal(original, proposal) {
+  return original.endsWith('\n') && !proposal.endsWith('\n') ? `${proposal}\n` : proposal;
+}
+
+/** The messages of an answer to insert at the cursor. */
+function insertMessages(prompt) {
+  return [{ role: 'system', content: SYSTEM_INSERT }, { role: 'user', content: prompt }];
+}
+
+const NOT_CHAT = /embed|whisper|tts|dall-e|moderation|transcribe|davinci|babbage|gpt-image/i;
+
+/** The chat model ids of a models.list result. */
+function chatModels(result) {
+  return ((result && result.data) || []).map((model) => model.id).filter((id) => typeof id === 'string' && !NOT_CHAT.test(id));
 }
 
 function isCancellation(error) {
@@ -101,46 +117,85 @@ function orderedAppender(write) {
 }
 
 /**
- * Owns one daemon process, started on first use and restarted when `switchboard.path` changes
- * or the daemon has gone; tracks the requests in flight so that they can be cancelled.
+ * `offset` after the document changes `changes` ({rangeOffset, rangeLength, text}) made by
+ * someone else: moved by the text inserted or removed before it, kept after a change at it.
+ */
+function shiftOffset(offset, changes) {
+  let moved = offset;
+  for (const change of changes) {
+    if (change.rangeOffset + change.rangeLength <= offset && change.rangeOffset < offset) {
+      moved += change.text.length - change.rangeLength;
+    } else if (change.rangeOffset < offset) {
+      moved = change.rangeOffset + change.text.length; // the point itself was replaced
+    }
+  }
+  return moved;
+}
+
+/**
+ * Owns one daemon process, started on first use and restarted when the daemon's path, base URL
+ * or key change (or it has gone); tracks the requests in flight so that they can be cancelled.
+ * `onBusy(busy)` runs whenever the first request starts or the last one ends.
  */
 class Session {
-  constructor(settings, { log = () => {}, createClient = (options) => new Switchboard(options) } = {}) {
+  constructor(settings, { log = () => {}, apiKey = () => '', onBusy = () => {}, createClient = (options) => new Switchboard(options) } = {}) {
     this.settings = settings;
+    this.apiKey = apiKey;
     this.log = log;
+    this.onBusy = onBusy;
     this.createClient = createClient;
     this.current = null;
+    this.identity = null;
     this.active = new Set();
   }
 
-  client() {
-    const { path } = this.settings();
-    if (this.current && !this.current.lost && this.current.binary === path) return this.current;
-    if (this.current) this.current.close().catch(() => {});
-    this.current = this.createClient({ binary: path, stderr: 'pipe' });
-    this.current.on('stderr', this.log);
-    return this.current;
+  /** The running client, (re)started when needed; resolves once `initialize` has been answered. */
+  async client() {
+    const settings = this.settings();
+    const config = daemonConfig(settings, await this.apiKey());
+    const identity = JSON.stringify([settings.path, config]);
+    if (this.current && !this.current.lost && this.identity === identity) {
+      await this.ready;
+      return this.current;
+    }
+    this.restart();
+    const client = this.createClient({ binary: settings.path, stderr: 'pipe' });
+    client.on('stderr', this.log);
+    this.current = client;
+    this.identity = identity;
+    this.ready = client.initialize({ config, clientInfo: { name: 'switchboard-vscode', version: '0.2.0' } });
+    await this.ready;
+    return client;
   }
 
-  async track(call, onPiece) {
+  /** Stops the daemon; the next request starts a new one. */
+  restart() {
+    if (this.current) this.current.close().catch(() => {});
+    this.current = null;
+    this.identity = null;
+  }
+
+  /**
+   * Streams `chat.complete` with `params`, each piece to `onPiece`; resolves to the completion.
+   * `onCall(call)` gets the request at once (`call.cancel()` cancels it alone).
+   */
+  async stream(params, onPiece, onCall = () => {}) {
+    const call = (await this.client()).streamChat(params);
+    onCall(call);
     this.active.add(call);
+    if (this.active.size === 1) this.onBusy(true);
     try {
       for await (const piece of call) onPiece(piece);
       return await call.result;
     } finally {
       this.active.delete(call);
+      if (this.active.size === 0) this.onBusy(false);
     }
   }
 
-  /** Streams the answer to `prompt` into `onPiece`; resolves to the `chat.completion`. */
-  chat(prompt, onPiece) {
-    return this.track(this.client().streamChat(chatParams(prompt, this.settings())), onPiece);
-  }
-
-  /** Streams the description of the image at `path` into `onPiece`; resolves to `{text, completion}`. */
-  describeImage(path, prompt, onPiece) {
-    const options = { ...describeOptions(prompt, this.settings()), stream: true };
-    return this.track(this.client().describeImageCall(path, options), onPiece);
+  /** A request's result (models.list, config.get, ...). */
+  async request(method, params) {
+    return (await this.client()).request(method, params);
   }
 
   /** Cancels every request in flight; returns how many there were. */
@@ -157,6 +212,29 @@ class Session {
   }
 }
 
+/** The lines of the health report: the daemon, its configuration, the upstream's models. */
+async function healthReport(session) {
+  const lines = [];
+  try {
+    const client = await session.client();
+    lines.push(`OK: daemon started: ${client.binary}`);
+    const config = await session.request('config.get', {});
+    lines.push(`INFO: base_url: ${config.base_url}`);
+    lines.push(config.api_key !== undefined || config.api_key_command !== undefined ? 'OK: API key: set' : 'WARNING: API key: not set (Switchboard: Set API Key, or OPENAI_API_KEY)');
+  } catch (error) {
+    return [...lines, `ERROR: ${formatError(error, session.settings())}`];
+  }
+  try {
+    const result = await session.request('models.list', {});
+    const chat = chatModels(result);
+    lines.push(`OK: the upstream answered models.list: ${(result.data || []).length} models, ${chat.length} for chat: ${chat.join(', ')}`);
+  } catch (error) {
+    lines.push(`ERROR: models.list failed: ${formatError(error)}; check the base URL (it usually ends in /v1), the key, the network`);
+  }
+  return lines;
+}
+
 module.exports = {
-  readSettings, chatPrompt, chatParams, describeOptions, chatHeader, isCancellation, formatError, orderedAppender, Session,
+  readSettings, daemonConfig, requestParams, rewriteMessages, fitProposal, insertMessages, chatModels, isCancellation, formatError,
+  orderedAppender, shiftOffset, Session, healthReport,
 };

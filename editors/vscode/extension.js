@@ -1,10 +1,16 @@
 'use strict';
-// VS Code glue only: commands, pickers, the chat document and the output channel. The logic lives
-// in core.js and the JSON-RPC client in switchboard.js (a link to ../node/switchboard.js).
+// VS Code glue: commands, the status bar, settings and the API key in SecretStorage. The chat
+// documents are in chat.js, rewrites in rewrite.js, the logic in core.js and conversation.js,
+// the JSON-RPC client in the Node client (client.js finds it).
 
 const vscode = require('vscode');
+const path = require('node:path');
 const core = require('./core');
+const conversation = require('./conversation');
+const { Chats, isChat } = require('./chat');
+const { Rewrites, SCHEME } = require('./rewrite');
 
+const SECRET = 'switchboard.apiKey';
 let session = null;
 
 function activate(context) {
@@ -13,71 +19,159 @@ function activate(context) {
     const configuration = vscode.workspace.getConfiguration('switchboard');
     return core.readSettings((key, fallback) => configuration.get(key, fallback));
   };
-  session = new core.Session(settings, { log: (text) => output.append(text) });
+  const status = vscode.window.createStatusBarItem(vscode.StatusBarAlignment.Right, 100);
+  const showStatus = (busy) => {
+    status.text = busy ? '$(sync~spin) Switchboard: answering' : `$(comment-discussion) ${settings().model || 'Switchboard'}`;
+    status.tooltip = busy ? 'Ctrl+Shift+Backspace (or click) cancels' : 'Switchboard: pick the model';
+    status.command = busy ? 'switchboard.cancel' : 'switchboard.pickModel';
+    status.show();
+    vscode.commands.executeCommand('setContext', 'switchboard.busy', busy);
+  };
+  session = new core.Session(settings, {
+    log: (text) => output.append(text),
+    apiKey: () => context.secrets.get(SECRET),
+    onBusy: showStatus,
+  });
+  const chats = new Chats(context.globalStorageUri.fsPath, session, settings);
+  const rewrites = new Rewrites(session, settings);
+  showStatus(false);
 
-  /** Where an answer goes: a new untitled Markdown document, or the output channel. */
-  async function openAnswer(header, kind) {
-    if (kind === 'outputChannel') {
-      output.show(true);
-      output.append(`\n${header}`);
-      return core.orderedAppender(async (text) => output.append(text));
-    }
-    const document = await vscode.workspace.openTextDocument({ language: 'markdown', content: header });
-    await vscode.window.showTextDocument(document, { preview: false, viewColumn: vscode.ViewColumn.Beside });
-    return core.orderedAppender(async (text) => {
-      const edit = new vscode.WorkspaceEdit();
-      edit.insert(document.uri, document.positionAt(document.getText().length), text);
-      if (!(await vscode.workspace.applyEdit(edit))) throw new Error('the document was closed');
-    });
-  }
-
-  /** Runs a streaming request into `answer`, then reports how it ended. */
-  async function stream(answer, run) {
-    const done = run(answer.append);
-    vscode.window.setStatusBarMessage('$(sync~spin) Switchboard is answering… ("Switchboard: Cancel" stops it)', done);
-    try {
-      await done;
-      answer.append('\n');
-    } catch (error) {
-      const text = core.formatError(error, settings());
-      answer.append(`\n\n> ${text}\n`);
-      if (!core.isCancellation(error)) vscode.window.showErrorMessage(text);
-    }
-    await answer.flushed();
-  }
-
-  async function chat() {
+  const report = (error) => {
+    if (!core.isCancellation(error)) vscode.window.showErrorMessage(core.formatError(error, settings()));
+  };
+  const editorOrTell = () => {
     const editor = vscode.window.activeTextEditor;
-    const selection = editor && !editor.selection.isEmpty ? editor.document.getText(editor.selection) : '';
-    const typed = core.chatPrompt(selection) ? undefined : await vscode.window.showInputBox({ prompt: 'Ask Switchboard' });
-    const prompt = core.chatPrompt(selection, typed);
-    if (!prompt) return;
-    const answer = await openAnswer(core.chatHeader(prompt), settings().chatOutput);
-    await stream(answer, (onPiece) => session.chat(prompt, onPiece));
-  }
+    if (!editor) vscode.window.showInformationMessage('Switchboard: open a file first.');
+    return editor;
+  };
+  const selectionBlock = (editor) => {
+    const { document, selection } = editor;
+    const name = vscode.workspace.asRelativePath(document.uri);
+    return conversation.fenced(`File: ${name} (lines ${selection.start.line + 1}-${selection.end.line + 1})`, document.getText(selection), document.languageId);
+  };
 
-  async function describeImage() {
-    const picked = await vscode.window.showOpenDialog({
-      canSelectMany: false, openLabel: 'Describe', filters: { Images: ['png', 'jpg', 'jpeg', 'gif', 'webp'] },
+  const commands = {
+    'switchboard.openChat': () => chats.current(),
+    'switchboard.newChat': async () => {
+      const names = Object.keys(settings().presets);
+      const picked = names.length ? await vscode.window.showQuickPick(['(no preset)', ...names], { placeHolder: 'Preset' }) : '(no preset)';
+      if (picked !== undefined) await chats.create(picked === '(no preset)' ? '' : picked);
+    },
+    'switchboard.send': async () => {
+      const editor = vscode.window.activeTextEditor;
+      const document = editor && isChat(editor.document) ? editor.document : (await chats.current()).document;
+      await chats.send(document).catch(report);
+    },
+    'switchboard.cancel': () => {
+      if (session.cancelAll() === 0) vscode.window.showInformationMessage('Switchboard: nothing to cancel.');
+    },
+    'switchboard.ask': async () => {
+      const editor = editorOrTell();
+      if (!editor) return;
+      const block = editor.selection.isEmpty ? '' : selectionBlock(editor);
+      const question = await vscode.window.showInputBox({ prompt: block ? 'Ask about the selection' : 'Ask Switchboard' });
+      if (!question) return;
+      const chat = await chats.add(block ? `${question}\n\n${block}` : question);
+      await chats.send(chat.document).catch(report);
+    },
+    'switchboard.addSelection': async () => {
+      const editor = editorOrTell();
+      if (editor) await chats.add(editor.selection.isEmpty ? conversation.fenced(`File: ${vscode.workspace.asRelativePath(editor.document.uri)}`, editor.document.getText(), editor.document.languageId) : selectionBlock(editor));
+    },
+    'switchboard.addFile': async (uri) => {
+      const file = uri || ((await vscode.window.showOpenDialog({ canSelectMany: false, openLabel: 'Add to the chat' })) || [])[0];
+      if (!file) return;
+      const document = await vscode.workspace.openTextDocument(file);
+      await chats.add(conversation.fenced(`File: ${vscode.workspace.asRelativePath(file)}`, document.getText(), path.extname(file.fsPath).slice(1)));
+    },
+    'switchboard.addImage': async (uri) => {
+      const image = uri || ((await vscode.window.showOpenDialog({ canSelectMany: false, openLabel: 'Attach', filters: { Images: ['png', 'jpg', 'jpeg', 'gif', 'webp'] } })) || [])[0];
+      if (image) await chats.add(`![image](${image.fsPath})`);
+    },
+    'switchboard.rewrite': async () => {
+      const editor = editorOrTell();
+      if (!editor || editor.selection.isEmpty) {
+        if (editor) vscode.window.showInformationMessage('Switchboard: select the text to rewrite first.');
+        return;
+      }
+      const instruction = await vscode.window.showInputBox({ prompt: 'Rewrite the selection: how?' });
+      if (instruction) await rewrites.start(editor, instruction);
+    },
+    'switchboard.acceptRewrite': () => rewrites.accept(),
+    'switchboard.rejectRewrite': () => rewrites.reject(),
+    'switchboard.insert': async () => {
+      const editor = editorOrTell();
+      const prompt = editor && await vscode.window.showInputBox({ prompt: 'Insert at the cursor: what?' });
+      if (prompt) await insertAtCursor(editor, prompt).catch(report);
+    },
+    'switchboard.pickModel': async () => {
+      const models = core.chatModels(await session.request('models.list', {}).catch((error) => report(error)));
+      const picked = await vscode.window.showQuickPick(["(the daemon's default_model)", ...models], { placeHolder: `Model (now ${settings().model || 'the default'})` });
+      if (picked === undefined) return;
+      await vscode.workspace.getConfiguration('switchboard').update('model', models.includes(picked) ? picked : '', vscode.ConfigurationTarget.Global);
+      showStatus(session.active.size > 0);
+    },
+    'switchboard.setApiKey': async () => {
+      const key = await vscode.window.showInputBox({ prompt: 'API key for Switchboard (kept in the OS keychain; empty removes it)', password: true, ignoreFocusOut: true });
+      if (key === undefined) return;
+      if (key) await context.secrets.store(SECRET, key);
+      else await context.secrets.delete(SECRET);
+    },
+    'switchboard.health': async () => {
+      output.appendLine('Switchboard health:');
+      for (const line of await core.healthReport(session)) output.appendLine(`  ${line}`);
+      output.show(true);
+    },
+    'switchboard.restart': () => session.restart(),
+  };
+
+  /** Streams the answer to `prompt` into `editor` at the cursor (after the selection, which goes along). */
+  async function insertAtCursor(editor, prompt) {
+    const { document, selection } = editor;
+    const user = selection.isEmpty ? prompt : `${prompt}\n\n${selectionBlock(editor)}`;
+    let offset = document.offsetAt(selection.end);
+    let writing = null;
+    const follow = vscode.workspace.onDidChangeTextDocument((event) => {
+      if (event.document !== document) return;
+      const others = event.contentChanges.filter((c) => !(writing !== null && c.rangeOffset === offset && c.rangeLength === 0 && c.text === writing));
+      offset = core.shiftOffset(offset, others);
     });
-    if (!picked || picked.length === 0) return;
-    const prompt = await vscode.window.showInputBox({ prompt: 'Question about the image', placeHolder: 'Describe this image.' });
-    if (prompt === undefined) return;
-    const path = picked[0].fsPath;
-    const answer = await openAnswer(core.chatHeader(`${path}${prompt ? `: ${prompt}` : ''}`), 'outputChannel');
-    await stream(answer, (onPiece) => session.describeImage(path, prompt, onPiece));
+    let first = true;
+    const answer = core.orderedAppender(async (text) => {
+      writing = text;
+      const done = await editor.edit((builder) => builder.insert(document.positionAt(offset), text), { undoStopBefore: first, undoStopAfter: false });
+      writing = null;
+      if (!done) throw new Error('the editor was closed');
+      offset += text.length;
+      first = false;
+    });
+    try {
+      await session.stream(core.requestParams(core.insertMessages(user), settings()), answer.append);
+    } finally {
+      await answer.flushed();
+      follow.dispose();
+    }
   }
 
-  function cancel() {
-    if (session.cancelAll() === 0) vscode.window.showInformationMessage('Switchboard: nothing to cancel.');
-  }
-
+  const updateChatContext = () => vscode.commands.executeCommand('setContext', 'switchboard.chatDocument', isChat(vscode.window.activeTextEditor && vscode.window.activeTextEditor.document));
   context.subscriptions.push(
     output,
-    vscode.commands.registerCommand('switchboard.chat', chat),
-    vscode.commands.registerCommand('switchboard.describeImage', describeImage),
-    vscode.commands.registerCommand('switchboard.cancel', cancel),
+    status,
+    vscode.workspace.registerTextDocumentContentProvider(SCHEME, rewrites),
+    ...Object.entries(commands).map(([name, run]) => vscode.commands.registerCommand(name, run)),
+    vscode.window.onDidChangeActiveTextEditor(updateChatContext),
+    vscode.workspace.onDidChangeTextDocument((event) => {
+      if (vscode.window.activeTextEditor && event.document === vscode.window.activeTextEditor.document) updateChatContext();
+    }),
+    vscode.workspace.onDidChangeConfiguration((event) => {
+      if (event.affectsConfiguration('switchboard')) showStatus(session.active.size > 0);
+    }),
+    context.secrets.onDidChange((event) => {
+      if (event.key === SECRET) session.restart();
+    }),
   );
+  updateChatContext();
+  return { session, chats, rewrites, output };
 }
 
 /** Shuts the daemon down (shutdown, exit); VS Code waits for the returned promise. */

@@ -1,56 +1,104 @@
--- Commands of switchboard.nvim (see :help switchboard). The daemon starts on first use.
+-- Commands and maps of switchboard.nvim (see :help switchboard). The daemon starts on first use.
 if vim.g.loaded_switchboard or vim.fn.has('nvim-0.7') ~= 1 then
   return
 end
 vim.g.loaded_switchboard = true
 
-local command = vim.api.nvim_create_user_command
-
-local function switchboard()
+local function sb()
   return require('switchboard')
 end
 
--- The prompt of :Switchboard: its argument, the selected lines, or the argument followed by the
--- selected lines as a fenced block.
-local function prompt_of(opts)
-  if opts.range == 0 then
-    return opts.args
+local function command(name, run, options)
+  vim.api.nvim_create_user_command(name, run, options)
+end
+
+local function range(opts)
+  if opts.range > 0 then
+    return opts.line1, opts.line2
   end
-  local selection = table.concat(vim.api.nvim_buf_get_lines(0, opts.line1 - 1, opts.line2, false), '\n')
-  if opts.args == '' then
-    return selection
-  end
-  return ('%s\n\n```%s\n%s\n```'):format(opts.args, vim.bo.filetype, selection)
+end
+
+local function preset_names(lead)
+  local names = vim.tbl_keys(require('switchboard.config').options.presets or {})
+  table.sort(names)
+  return vim.tbl_filter(function(name)
+    return vim.startswith(name, lead)
+  end, names)
 end
 
 command('Switchboard', function(opts)
-  local prompt = prompt_of(opts)
-  if prompt == '' then
-    return vim.notify('switchboard: give a prompt, or select lines', vim.log.levels.ERROR)
+  if opts.args == '' and opts.range == 0 then
+    return sb().chat()
   end
-  switchboard().chat(prompt, { new = opts.bang })
-end, { nargs = '*', range = true, bang = true, desc = 'Ask the model; ! starts a new conversation' })
+  local line1, line2 = range(opts)
+  local prompt = opts.args ~= '' and opts.args or 'About these lines:'
+  sb().ask(prompt, line1, line2, { new = opts.bang })
+end, { nargs = '*', range = true, bang = true, desc = 'Ask in the chat (! a new one); a range goes along' })
 
-command('SwitchboardDescribeImage', function(opts)
-  switchboard().describe_image(opts.fargs[1], opts.fargs[2] and table.concat(vim.list_slice(opts.fargs, 2), ' '))
-end, { nargs = '+', complete = 'file', desc = 'Describe an image file: {path} [question]' })
+command('SwitchboardChat', function(opts)
+  sb().chat({ preset = opts.args ~= '' and opts.args or nil, range = opts.range > 0 })
+end, { nargs = '?', range = true, complete = preset_names, desc = 'Open the chat; a range is added to its input' })
+
+command('SwitchboardNew', function(opts)
+  sb().new(opts.args ~= '' and opts.args or nil)
+end, { nargs = '?', complete = preset_names, desc = 'A new chat, with a preset' })
+
+command('SwitchboardSend', function()
+  sb().send()
+end, { desc = 'Send the chat input' })
+
+command('SwitchboardAdd', function(opts)
+  local line1, line2 = range(opts)
+  sb().add({ line1 = line1, line2 = line2, name = opts.args ~= '' and opts.args or nil })
+end, { nargs = '?', range = true, complete = 'file', desc = 'Add the buffer, a range, a file or a buffer to the chat input' })
+
+command('SwitchboardAddDiagnostics', function()
+  sb().add({ diagnostics = true })
+end, { desc = "Add the buffer's diagnostics to the chat input" })
+
+command('SwitchboardImage', function(opts)
+  sb().image(opts.args)
+end, { nargs = 1, complete = 'file', desc = 'Attach an image to the chat input' })
 
 command('SwitchboardCancel', function()
-  switchboard().cancel()
-end, { desc = 'Cancel the request in flight' })
+  sb().cancel()
+end, { desc = 'Cancel the requests in flight' })
 
--- Completes model names from the upstream's list, fetched once per session.
+command('SwitchboardRewrite', function(opts)
+  sb().rewrite(opts.line1, opts.line2, opts.args)
+end, { nargs = '+', range = true, desc = 'Rewrite the lines per the instruction, shown as a diff' })
+
+command('SwitchboardAccept', function()
+  sb().accept()
+end, { desc = 'Accept the rewrite on screen' })
+
+command('SwitchboardReject', function()
+  sb().reject()
+end, { desc = 'Reject the rewrite on screen' })
+
+command('SwitchboardInsert', function(opts)
+  local line1, line2 = range(opts)
+  sb().insert(opts.args, line1, line2)
+end, { nargs = '+', range = true, desc = 'Stream the answer into the buffer at the cursor (below a range)' })
+
+command('SwitchboardSave', function(opts)
+  sb().save(opts.args)
+end, { nargs = 1, complete = 'file', desc = 'Save the chat as Markdown' })
+
+command('SwitchboardOpen', function(opts)
+  sb().open(opts.args)
+end, { nargs = 1, complete = 'file', desc = 'Open a saved chat' })
+
+-- Completes chat model names from the upstream's list, fetched once per session.
 local model_names
 local function complete_models(lead)
   if not model_names then
-    local fetched
-    switchboard().list_models(function(ids)
-      fetched = ids
+    require('switchboard.models').list(function(ids)
+      model_names = ids
     end)
     vim.wait(3000, function()
-      return fetched ~= nil
+      return model_names ~= nil
     end, 10)
-    model_names = fetched
   end
   return vim.tbl_filter(function(name)
     return vim.startswith(name, lead)
@@ -58,18 +106,14 @@ local function complete_models(lead)
 end
 
 command('SwitchboardModel', function(opts)
-  local sb = switchboard()
-  if opts.bang or opts.args ~= '' then
-    sb.set_model(opts.args ~= '' and opts.args or nil)
+  if opts.bang then
+    sb().set_model(nil)
+  elseif opts.args ~= '' then
+    sb().set_model(opts.args)
+  else
+    sb().pick_model()
   end
-  local current = 'switchboard: model ' .. (require('switchboard.config').options.model or '(the daemon default)')
-  if opts.bang or opts.args ~= '' then
-    return vim.notify(current, vim.log.levels.INFO)
-  end
-  sb.list_models(function(ids)
-    vim.notify(current .. '; the upstream offers: ' .. table.concat(ids, ', '), vim.log.levels.INFO)
-  end)
-end, { nargs = '?', bang = true, complete = complete_models, desc = 'Set (! resets) the chat model' })
+end, { nargs = '?', bang = true, complete = complete_models, desc = 'Set the chat model (! the default; none: pick)' })
 
 command('SwitchboardProfile', function(opts)
   local name = opts.args ~= '' and opts.args or nil
@@ -77,18 +121,28 @@ command('SwitchboardProfile', function(opts)
     local profile = require('switchboard.config').options.profile
     return vim.notify('switchboard: profile ' .. (profile or '(the daemon default)'), vim.log.levels.INFO)
   end
-  switchboard().set_profile(name, function(err)
+  sb().set_profile(name, function(err)
     if not err then
       vim.notify('switchboard: profile ' .. (name or '(the daemon default)'), vim.log.levels.INFO)
     end
   end)
 end, { nargs = '?', bang = true, desc = 'Set (! resets) the configuration profile' })
 
+command('SwitchboardRestart', function()
+  sb().restart()
+end, { desc = 'Restart the daemon' })
+
+local keymaps = require('switchboard.keymaps')
+keymaps.define_plugs()
+if not vim.g.switchboard_no_default_keymaps then
+  keymaps.apply(true)
+end
+
 vim.api.nvim_create_autocmd('VimLeavePre', {
   group = vim.api.nvim_create_augroup('switchboard', { clear = true }),
   callback = function()
-    if package.loaded['switchboard'] then
-      require('switchboard').shutdown()
+    if package.loaded['switchboard.daemon'] then
+      require('switchboard.daemon').stop()
     end
   end,
   desc = 'Stop the switchboard daemon (shutdown, exit)',

@@ -7,6 +7,7 @@ const test = require('node:test');
 const assert = require('node:assert/strict');
 const path = require('node:path');
 const { Switchboard, SwitchboardError, ConnectionLost, MessageReader } = require('../switchboard');
+const upstream = require('./upstream');
 
 const BINARY = process.env.SWITCHBOARD_BIN || 'switchboard';
 const PNG = process.env.SWITCHBOARD_TEST_PNG;
@@ -35,7 +36,7 @@ function withClient(body, options = {}) {
 
 test('request resolves to the result', withClient(async (client) => {
   const models = await client.request('models.list');
-  assert.deepEqual(models.data.map((m) => m.id), ['gpt-4o-mini', 'gpt-4o']);
+  assert.deepEqual(models.data.map((m) => m.id), ['gpt-4o-mini', 'gpt-4o', 'text-embedding-3-small', 'whisper-1']);
 }));
 
 test('initialize layers its config', withClient(async (client) => {
@@ -121,6 +122,18 @@ test('cancel after the first piece ends the stream with -32800', withClient(asyn
   assert.deepEqual(received, piecesOf(`echo: ${text}`).slice(0, received.length));
   await assert.rejects(stream.result, { code: -32800 });
   assert.equal(answer(await client.request('chat.complete', user('after'))), 'echo: after');
+}));
+
+test('leaving a stream early cancels it: the upstream stops while the client is open', withClient(async (client) => {
+  const stream = client.streamChat(user(`SLOW ${'word '.repeat(12)}`)); // over 10 s if not cancelled
+  for await (const piece of stream) {
+    assert.equal(piece, 'ech');
+    assert.ok((await upstream.log()).open_connections >= 1);
+    break;
+  }
+  assert.ok(await upstream.waitUntil(async () => (await upstream.log()).open_connections === 0, 3000), 'the upstream is still streaming');
+  assert.equal(client.process.exitCode, null);
+  await assert.rejects(stream.result, { code: -32800 });
 }));
 
 test('many concurrent streams', withClient(async (client) => {

@@ -39,7 +39,7 @@ class ClientTests(unittest.TestCase):
     def test_request_returns_the_result(self):
         client = self.start()
         models = client.request("models.list", timeout=30)
-        self.assertEqual([m["id"] for m in models["data"]], ["gpt-4o-mini", "gpt-4o"])
+        self.assertEqual([m["id"] for m in models["data"]], ["gpt-4o-mini", "gpt-4o", "text-embedding-3-small", "whisper-1"])
 
     def test_initialize_layers_its_config(self):
         client = self.start()

@@ -1,50 +1,97 @@
 'use strict';
-// The extension's manifest and packaging, checked without VS Code.
+// The extension's manifest and packaging, checked without VS Code or vsce: the manifest's
+// commands, keys, menus and settings agree with the code, and the files vsce would pack hold no
+// link and work outside the repository once `vscode:prepublish` has bundled the Node client.
 
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
+const os = require('node:os');
 const path = require('node:path');
+const { execFileSync } = require('node:child_process');
 
 const root = path.join(__dirname, '..');
 const manifest = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
-const extension = fs.readFileSync(path.join(root, 'extension.js'), 'utf8');
+const contributed = manifest.contributes.commands.map((c) => c.command).sort();
 
 test('every contributed command is registered by extension.js, and only those', () => {
-  const contributed = manifest.contributes.commands.map((c) => c.command).sort();
-  const registered = [...extension.matchAll(/registerCommand\('([^']+)'/g)].map((m) => m[1]).sort();
-  assert.deepEqual(contributed, ['switchboard.cancel', 'switchboard.chat', 'switchboard.describeImage']);
+  const extension = fs.readFileSync(path.join(root, 'extension.js'), 'utf8');
+  const registered = [...extension.matchAll(/^ {4}'(switchboard\.\w+)':/gm)].map((m) => m[1]).sort();
   assert.deepEqual(registered, contributed);
-  const titles = manifest.contributes.commands.map((c) => `${c.category}: ${c.title}`).sort();
-  assert.deepEqual(titles, ['Switchboard: Cancel', 'Switchboard: Chat', 'Switchboard: Describe Image']);
+  for (const command of manifest.contributes.commands) assert.equal(command.category, 'Switchboard');
 });
 
-test('the settings read by core.readSettings are the contributed ones, with the same defaults', () => {
-  const properties = manifest.contributes.configuration.properties;
-  const { readSettings } = require('../core');
-  const asked = {};
-  const settings = readSettings((key, fallback) => { asked[key] = fallback; return fallback; });
-  assert.deepEqual(Object.keys(properties).sort(), Object.keys(asked).map((k) => `switchboard.${k}`).sort());
-  for (const [key, fallback] of Object.entries(asked)) assert.equal(properties[`switchboard.${key}`].default, fallback);
-  assert.equal(settings.path, 'switchboard');
-});
-
-test('switchboard.js is the Node client itself (a link), and packaging keeps it', () => {
-  const link = path.join(root, 'switchboard.js');
-  assert.ok(fs.lstatSync(link).isSymbolicLink(), 'editors/vscode/switchboard.js should be a symbolic link');
-  assert.equal(fs.realpathSync(link), fs.realpathSync(path.join(root, '..', 'node', 'switchboard.js')));
-  assert.equal(require('../switchboard'), require('../../node/switchboard'));
-  // vsce packs a linked file as its content; .vscodeignore must not leave it (or core.js) out.
-  const ignored = fs.readFileSync(path.join(root, '.vscodeignore'), 'utf8').split('\n').map((l) => l.trim()).filter(Boolean);
-  assert.deepEqual(ignored, ['test/**', 'tests/**']);
-  assert.equal(manifest.main, './extension.js');
-  for (const required of [...extension.matchAll(/require\('\.\/([^']+)'\)/g)].map((m) => m[1])) {
-    assert.ok(fs.existsSync(path.join(root, `${required}.js`)), `${required}.js is missing`);
+test('keybindings and menus name contributed commands; editor keys have when clauses', () => {
+  for (const binding of manifest.contributes.keybindings) {
+    assert.ok(contributed.includes(binding.command), binding.command);
+    assert.ok(binding.mac, `${binding.command} has a macOS key`);
+    if (binding.command !== 'switchboard.openChat') assert.ok(binding.when, `${binding.command} has a when clause`);
+  }
+  for (const items of Object.values(manifest.contributes.menus)) {
+    for (const item of items) assert.ok(contributed.includes(item.command), item.command);
   }
 });
 
-test('only extension.js loads the vscode module', () => {
-  for (const file of fs.readdirSync(root).filter((f) => f.endsWith('.js') && f !== 'extension.js')) {
-    assert.doesNotMatch(fs.readFileSync(path.join(root, file), 'utf8'), /require\(['"]vscode['"]\)/, file);
+test('the settings read by core.readSettings are the contributed ones', () => {
+  const properties = manifest.contributes.configuration.properties;
+  const asked = {};
+  require('../core').readSettings((key, fallback) => { asked[key] = fallback; return fallback; });
+  assert.deepEqual(Object.keys(asked).map((k) => `switchboard.${k}`).sort(), Object.keys(properties).sort());
+  for (const [key, fallback] of Object.entries(asked)) {
+    if (typeof fallback !== 'object') assert.equal(properties[`switchboard.${key}`].default, fallback, key);
+  }
+});
+
+test('marketplace fields: icon (a 128x128 PNG), categories, repository, licence field, prepublish', () => {
+  const icon = fs.readFileSync(path.join(root, manifest.icon));
+  assert.equal(icon.subarray(1, 4).toString(), 'PNG');
+  assert.deepEqual([icon.readUInt32BE(16), icon.readUInt32BE(20)], [128, 128]);
+  for (const category of manifest.categories) assert.ok(['AI', 'Chat', 'Programming Languages', 'Other'].includes(category), category);
+  assert.ok(manifest.repository.url && manifest.repository.directory === 'editors/vscode');
+  assert.ok(manifest.license && manifest.publisher && manifest.displayName && manifest.description);
+  assert.equal(manifest.scripts['vscode:prepublish'], 'node scripts/bundle-client.js');
+});
+
+/** A .vscodeignore pattern as a regular expression over paths relative to the extension. */
+const glob = (pattern) => new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*\*/g, '\0').replace(/\*/g, '[^/]*').replace(/\0/g, '.*')}$`);
+
+/** The files vsce would pack: all but those .vscodeignore names. */
+function packed() {
+  const ignored = fs.readFileSync(path.join(root, '.vscodeignore'), 'utf8').split('\n').filter(Boolean).map(glob);
+  const walk = (dir) => fs.readdirSync(path.join(root, dir), { withFileTypes: true }).flatMap((entry) => {
+    const relative = path.posix.join(dir, entry.name);
+    return entry.isDirectory() ? walk(relative) : [{ relative, link: entry.isSymbolicLink() }];
+  });
+  return walk('').filter(({ relative }) => !ignored.some((pattern) => pattern.test(relative)));
+}
+
+test('the package holds no link, and runs outside the repository after vscode:prepublish', () => {
+  const files = packed();
+  assert.deepEqual(files.filter((f) => f.link), []);
+  const names = files.map((f) => f.relative);
+  for (const needed of ['extension.js', 'core.js', 'chat.js', 'rewrite.js', 'conversation.js', 'client.js', 'package.json', 'README.md', manifest.icon]) {
+    assert.ok(names.includes(needed), `${needed} is packed`);
+  }
+  const place = fs.mkdtempSync(path.join(os.tmpdir(), 'switchboard-package-'));
+  try {
+    for (const name of [...names, 'scripts/bundle-client.js']) {
+      fs.mkdirSync(path.dirname(path.join(place, 'ext', name)), { recursive: true });
+      fs.copyFileSync(path.join(root, name), path.join(place, 'ext', name));
+    }
+    fs.mkdirSync(path.join(place, 'node'));
+    fs.copyFileSync(path.join(root, '..', 'node', 'switchboard.js'), path.join(place, 'node', 'switchboard.js'));
+    execFileSync(process.execPath, [path.join(place, 'ext', 'scripts', 'bundle-client.js')]);
+    fs.rmSync(path.join(place, 'node'), { recursive: true });
+    const client = require(path.join(place, 'ext', 'client.js'));
+    assert.equal(typeof client.Switchboard, 'function');
+  } finally {
+    fs.rmSync(place, { recursive: true, force: true });
+  }
+});
+
+test('only the glue modules load the vscode module', () => {
+  for (const file of fs.readdirSync(root).filter((f) => f.endsWith('.js'))) {
+    const loads = /require\(['"]vscode['"]\)/.test(fs.readFileSync(path.join(root, file), 'utf8'));
+    assert.equal(loads, ['extension.js', 'chat.js', 'rewrite.js'].includes(file), file);
   }
 });

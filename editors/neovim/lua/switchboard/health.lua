@@ -1,5 +1,7 @@
--- :checkhealth switchboard — the daemon binary, its version, and the configuration it would use.
+-- :checkhealth switchboard — the daemon binary and its version, the configuration it uses, and
+-- what the upstream answers to models.list (so a wrong base URL or key shows here).
 local config = require('switchboard.config')
+local models = require('switchboard.models')
 local rpc = require('switchboard.rpc')
 
 local M = {}
@@ -14,34 +16,48 @@ local report = {
   error = health.error or health.report_error,
 }
 
--- The effective configuration for the configured profile, asked of a short-lived daemon.
-local function effective_config(options)
+-- Asks a short-lived daemon each of `requests` ({method, params}) in turn; returns their answers
+-- ({err, result}), or nil and why the daemon did not start.
+local function ask(options, requests)
   local connection, err = rpc.start(options)
   if not connection then
     return nil, err
   end
-  local answer
-  connection:request('config.get', { profile = options.profile }, function(e, result)
-    answer = { err = e, result = result }
-  end)
-  vim.wait(options.timeout_ms, function()
-    return answer ~= nil
+  local answers = {}
+  for i, r in ipairs(requests) do
+    connection:request(r[1], r[2], function(e, result)
+      answers[i] = { err = e, result = result }
+    end)
+  end
+  vim.wait(options.timeout_ms * 3, function()
+    return #answers == #requests
   end, 10)
   connection:stop(options.timeout_ms)
+  return answers
+end
+
+local function check_upstream(answer)
   if not answer then
-    return nil, 'no answer to config.get'
+    return report.error('models.list: no answer in time')
   end
-  return answer.result, answer.err and answer.err.message
+  if answer.err then
+    return report.error(('models.list failed: %s (error %s)'):format(answer.err.message, tostring(answer.err.code)), {
+      'Check base_url (it usually ends in /v1), the API key, and the network or proxy',
+    })
+  end
+  local all = answer.result and answer.result.data or {}
+  local chat = models.chat_ids(answer.result)
+  report.ok(('the upstream answered models.list: %d models, %d for chat: %s'):format(#all, #chat, table.concat(chat, ', ')))
 end
 
 function M.check()
-  local options = config.options
+  local options = vim.tbl_extend('force', config.options, { cmd = config.command(config.options) })
   report.start('switchboard daemon')
   local path = vim.fn.exepath(options.cmd[1])
   if path == '' then
-    report.error(('%q is not an executable on PATH'):format(options.cmd[1]), {
-      'Install it: swift build -c release && install -m 755 .build/release/switchboard ~/.local/bin/',
-      "Or give its path: require('switchboard').setup({ cmd = { '/path/to/switchboard' } })",
+    report.error(('%q is not an executable'):format(options.cmd[1]), {
+      'Build it: swift build -c release (the plugin finds .build/release/switchboard in its repository)',
+      'Or put it on PATH, or give its path: setup({ cmd = { "/path/to/switchboard" } })',
     })
     return
   end
@@ -53,18 +69,21 @@ function M.check()
   end
   report.ok('version: ' .. vim.trim(version))
 
-  report.start('switchboard configuration')
+  report.start('switchboard configuration and upstream')
   report.info('profile: ' .. (options.profile or '(the daemon default)'))
-  local effective, err = effective_config(options)
+  local answers, err = ask(options, {
+    { 'config.get', { profile = options.profile } },
+    { 'models.list', { profile = options.profile } },
+  })
+  if not answers then
+    return report.error('the daemon did not start: ' .. tostring(err))
+  end
+  local effective = answers[1] and answers[1].result
   if not effective then
-    report.error('config.get failed: ' .. tostring(err))
-    return
+    return report.error('config.get failed: ' .. vim.inspect(answers[1] and answers[1].err))
   end
   report.info('base_url: ' .. tostring(effective.base_url))
-  report.info(('model: %s (vision: %s)'):format(
-    options.model or (tostring(effective.default_model) .. ', the daemon default'),
-    options.vision_model or (tostring(effective.vision_model) .. ', the daemon default')
-  ))
+  report.info(('model: %s'):format(options.model or (tostring(effective.default_model) .. ', the daemon default')))
   if effective.api_key ~= nil then
     report.ok('API key: set')
   elseif effective.api_key_command ~= nil then
@@ -75,6 +94,7 @@ function M.check()
       'Local servers that need no key: api_key = ""',
     })
   end
+  check_upstream(answers[2])
 end
 
 return M

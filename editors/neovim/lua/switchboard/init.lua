@@ -1,158 +1,182 @@
--- switchboard.nvim: chat with an OpenAI-compatible API through the switchboard daemon, the
--- answer streaming into the buffer switchboard://chat.
+-- switchboard.nvim: chat buffers, rewrites shown as diffs, answers streamed at the cursor, all
+-- through the switchboard daemon (any OpenAI-compatible API). See :help switchboard.
 local config = require('switchboard.config')
-local rpc = require('switchboard.rpc')
-local buffer = require('switchboard.buffer')
+local daemon = require('switchboard.daemon')
+local request = require('switchboard.request')
+local chat = require('switchboard.chat')
+local context = require('switchboard.context')
 
 local M = {}
 
-local state = {
-  connection = nil,
-  -- the request in flight: {id, cancelling}
-  current = nil,
-  -- the outcome of the last request: {outcome = 'done'|'cancelled'|'error', text, result, error}
-  last = nil,
-  -- the conversation so far, as chat messages
-  history = {},
-}
+local api = vim.api
 
-local function notify_error(message)
-  vim.notify('switchboard: ' .. message, vim.log.levels.ERROR)
+local function notify(message, level)
+  vim.notify('switchboard: ' .. message, level or vim.log.levels.INFO)
 end
 
---- Sets the options (see config.lua and :help switchboard-setup).
+--- Sets the options (see :help switchboard-setup). Called again, it restarts a running daemon
+--- whose command or configuration layer changed.
 function M.setup(opts)
   config.set(opts)
-end
-
---- The running daemon's connection, started on first use; nil (after an error message) when it
---- cannot start.
-function M.connection()
-  if state.connection and not state.connection.exited then
-    return state.connection
-  end
-  local connection, err = rpc.start(config.options)
-  if not connection then
-    notify_error('cannot start the daemon: ' .. err)
-    return nil
-  end
-  state.connection = connection
-  return connection
-end
-
---- {busy, last}: whether a request is in flight, and how the last one ended.
-function M.status()
-  return { busy = state.current ~= nil, last = state.last }
-end
-
--- Sends `method` with `params` and streams the answer into the chat buffer's last turn.
--- `answer_of(result)` extracts the answer text from the result; `on_end(outcome)` runs last.
-local function stream(buf, method, params, answer_of, on_end)
-  local streamed = {}
-  local function finish(outcome, note)
-    buffer.end_turn(buf, note)
-    state.current, state.last = nil, outcome
-    on_end(outcome)
-    vim.api.nvim_exec_autocmds('User', { pattern = 'SwitchboardDone', modeline = false })
-  end
-  local connection = M.connection()
-  if not connection then
-    return finish({ outcome = 'error', error = { message = 'the daemon is not running' } }, '[error: no daemon]')
-  end
-  local function on_delta(delta)
-    local content = delta.index == 0 and delta.delta and delta.delta.content
-    if type(content) == 'string' and content ~= '' then
-      table.insert(streamed, content)
-      buffer.add_text(buf, content)
-      vim.api.nvim_exec_autocmds('User', { pattern = 'SwitchboardDelta', modeline = false })
-    end
-  end
-  local function on_result(err, result)
-    local text = table.concat(streamed)
-    if err and err.code == rpc.CANCELLED then
-      return finish({ outcome = 'cancelled', text = text, error = err }, '[cancelled]')
-    elseif err then
-      notify_error(err.message)
-      return finish({ outcome = 'error', text = text, error = err }, ('[error %s: %s]'):format(tostring(err.code), err.message))
-    end
-    -- an upstream that ignored `stream` sends the whole answer in the result only
-    local answer = answer_of(result) or ''
-    if #streamed == 0 and answer ~= '' then
-      buffer.add_text(buf, answer)
-      text = answer
-    end
-    finish({ outcome = 'done', text = text, result = result })
-  end
-  params.stream = true
-  params.profile = config.options.profile
-  local id = connection:request(method, params, on_result, on_delta)
-  if id then
-    state.current = { id = id }
+  require('switchboard.keymaps').apply(config.options.default_keymaps)
+  if daemon.refresh() then
+    notify('the daemon will restart with the new options on the next request')
   end
 end
 
-local function refuse_when_busy()
-  if state.current then
-    vim.notify('switchboard: a request is in flight; :SwitchboardCancel stops it', vim.log.levels.WARN)
-    return true
-  end
-  return false
-end
-
---- Sends `prompt` as the next user message of the conversation; `opts.new` starts a new one.
-function M.chat(prompt, opts)
+--- Opens the chat (entering its window). opts.preset: a new chat with that preset; opts.range: the
+--- visual selection ('< to '>) is added to the input first.
+function M.chat(opts)
   opts = opts or {}
-  if refuse_when_busy() then
+  local source = api.nvim_get_current_buf()
+  local buf = opts.preset and chat.new(opts.preset) or chat.get()
+  if not buf then
     return
   end
-  local buf = buffer.show(config.options.window)
-  if opts.new then
-    state.history = {}
-    buffer.clear(buf)
+  if opts.range and buf ~= source then
+    chat.add_input(buf, context.lines(source, vim.fn.line("'<"), vim.fn.line("'>")))
   end
-  buffer.start_turn(buf, prompt)
-  table.insert(state.history, { role = 'user', content = prompt })
-  local params = { messages = vim.deepcopy(state.history), model = config.options.model }
-  stream(buf, 'chat.complete', params, function(result)
-    local choice = result and result.choices and result.choices[1]
-    return choice and choice.message and choice.message.content
-  end, function(outcome)
-    if outcome.outcome == 'error' then
-      table.remove(state.history) -- the question stays unanswered: leave it out of the context
-    else
-      table.insert(state.history, { role = 'assistant', content = outcome.text })
+  chat.show(buf, { focus = true })
+  return buf
+end
+
+--- Opens a new chat with preset `name` (or none).
+function M.new(name)
+  return M.chat({ preset = name or nil })
+end
+
+--- Sends the input of chat buffer `buf` (default: the current buffer, else the last chat).
+function M.send(buf)
+  buf = buf or api.nvim_get_current_buf()
+  if not chat.is_chat(buf) then
+    buf = chat.get()
+  end
+  return chat.send(buf)
+end
+
+--- Puts `prompt` in the chat's input and sends it; lines `line1`..`line2` of the current buffer,
+--- when given, go with it. opts.new starts a new chat first.
+function M.ask(prompt, line1, line2, opts)
+  opts = opts or {}
+  local source = api.nvim_get_current_buf()
+  local buf = opts.new and chat.new() or chat.get()
+  local lines = vim.split(prompt, '\n', { plain = true })
+  if line1 then
+    table.insert(lines, '')
+    vim.list_extend(lines, context.lines(source, line1, line2))
+  end
+  chat.add_input(buf, lines)
+  chat.show(buf)
+  return chat.send(buf)
+end
+
+--- Adds context to the chat's input: opts.range (the visual selection), opts.line1/line2 (a
+--- range), opts.name (a file or buffer), opts.diagnostics; else the whole current buffer.
+function M.add(opts)
+  local source = api.nvim_get_current_buf()
+  local lines, err
+  if opts.range then
+    lines = context.lines(source, vim.fn.line("'<"), vim.fn.line("'>"))
+  elseif opts.line1 then
+    lines = context.lines(source, opts.line1, opts.line2)
+  elseif opts.name then
+    lines, err = context.named(opts.name)
+  elseif opts.diagnostics then
+    lines, err = context.diagnostics(source)
+  else
+    lines = context.buffer(source)
+  end
+  if not lines then
+    return notify(err, vim.log.levels.ERROR)
+  end
+  local buf = chat.get()
+  chat.add_input(buf, lines)
+  chat.show(buf)
+end
+
+--- Attaches the image file (or URL) `path` to the chat's input.
+function M.image(path)
+  local buf = chat.get()
+  chat.add_input(buf, { ('![image](%s)'):format(require('switchboard.conversation').image_url(path, vim.fn.getcwd())) })
+  chat.show(buf)
+end
+
+--- Cancels every request in flight; each answer keeps its text so far.
+function M.cancel()
+  if request.cancel() == 0 then
+    notify('nothing to cancel')
+  end
+end
+
+--- Rewrites lines `line1`..`line2` of the current buffer per `instruction` (see rewrite.lua).
+function M.rewrite(line1, line2, instruction)
+  require('switchboard.rewrite').start(line1, line2, instruction)
+end
+
+function M.accept()
+  require('switchboard.rewrite').accept()
+end
+
+function M.reject()
+  require('switchboard.rewrite').reject()
+end
+
+-- Reads a line with vim.ui.input and passes it to `use` unless it is empty.
+local function read(label, use)
+  vim.ui.input({ prompt = label }, function(text)
+    if text and text ~= '' then
+      use(text)
     end
   end)
 end
 
---- Asks the vision model to describe the image file `path` (or URL), streaming the answer into
---- the chat buffer; `prompt` replaces the daemon's default question.
-function M.describe_image(path, prompt)
-  if refuse_when_busy() then
-    return
-  end
-  local image = path:match('^%a[%w+.-]*://') and path or vim.fn.fnamemodify(vim.fn.expand(path), ':p')
-  local buf = buffer.show(config.options.window)
-  buffer.start_turn(buf, ('[image %s]%s'):format(image, prompt and ('\n' .. prompt) or ''))
-  local params = { image = image, prompt = prompt, model = config.options.vision_model }
-  stream(buf, 'chat.describeImage', params, function(result)
-    return result and result.text
-  end, function() end)
+--- Asks for a rewrite instruction for the last visual selection.
+function M.prompt_rewrite()
+  local line1, line2 = vim.fn.line("'<"), vim.fn.line("'>")
+  read('Rewrite: ', function(instruction)
+    M.rewrite(line1, line2, instruction)
+  end)
 end
 
---- Cancels the request in flight; its answer then ends with "[cancelled]".
-function M.cancel()
-  if not state.current then
-    vim.notify('switchboard: no request in flight', vim.log.levels.INFO)
-    return
-  end
-  state.current.cancelling = true
-  state.connection:cancel(state.current.id)
+--- Streams the answer to `prompt` into the current buffer after the cursor, or below lines
+--- `line1`..`line2` (sent along).
+function M.insert(prompt, line1, line2)
+  return require('switchboard.insert').start(prompt, line1, line2)
 end
 
---- Uses `name` as the model of the next chat requests (nil: the daemon's default_model).
+--- Asks for a prompt, then inserts its answer (below the last visual selection with `range`).
+function M.prompt_insert(range)
+  local line1, line2
+  if range then
+    line1, line2 = vim.fn.line("'<"), vim.fn.line("'>")
+  end
+  read('Insert: ', function(prompt)
+    M.insert(prompt, line1, line2)
+  end)
+end
+
+--- Writes the current chat to `path` (Markdown); the buffer becomes that file.
+function M.save(path)
+  local buf = api.nvim_get_current_buf()
+  return chat.save(chat.is_chat(buf) and buf or chat.get(), path)
+end
+
+--- Opens the Markdown conversation `path` as a chat.
+function M.open(path)
+  local buf = chat.open(path)
+  chat.show(buf, { focus = true })
+  return buf
+end
+
+--- Uses `name` as the chat model (nil: the daemon's default_model).
 function M.set_model(name)
   config.options.model = name
+  notify('model ' .. (name or "(the daemon's default_model)"))
+end
+
+--- Picks the chat model among the upstream's chat models.
+function M.pick_model()
+  require('switchboard.models').pick(M.set_model)
 end
 
 --- Uses profile `name` for the next requests (nil: the daemon's default_profile), after the
@@ -163,43 +187,46 @@ function M.set_profile(name, on_done)
     config.options.profile = nil
     return on_done(nil)
   end
-  local connection = M.connection()
+  local connection, err = daemon.get()
   if not connection then
-    return on_done({ message = 'the daemon is not running' })
+    notify(err, vim.log.levels.ERROR)
+    return on_done({ message = err })
   end
-  connection:request('config.get', { profile = name }, function(err)
-    if err then
-      notify_error(err.message)
+  connection:request('config.get', { profile = name }, function(e)
+    if e then
+      notify(e.message, vim.log.levels.ERROR)
     else
       config.options.profile = name
     end
-    on_done(err)
+    on_done(e)
   end)
 end
 
---- Calls `on_models(ids)` with the ids the upstream's models.list offers.
-function M.list_models(on_models)
-  local connection = M.connection()
-  if not connection then
-    return
-  end
-  connection:request('models.list', { profile = config.options.profile }, function(err, result)
-    if err then
-      return notify_error(err.message)
-    end
-    local ids = {}
-    for _, model in ipairs(result and result.data or {}) do
-      table.insert(ids, model.id)
-    end
-    on_models(ids)
-  end)
+--- Stops the daemon; the next request starts it again (with the current options).
+function M.restart()
+  request.cancel()
+  daemon.stop()
+  notify('daemon stopped; the next request starts it again')
+end
+
+--- A statusline component: "⟳ switchboard <cancel key>" while an answer streams, else "".
+function M.statusline()
+  return request.statusline()
+end
+
+--- {busy, last}: whether requests are in flight, and how the last one ended.
+function M.status()
+  return { busy = request.busy(), last = request.last }
 end
 
 --- Stops the daemon (shutdown, then exit). Returns true when it is no longer running.
 function M.shutdown()
-  local connection = state.connection
-  state.connection = nil
-  return connection == nil or connection:stop(config.options.timeout_ms)
+  return daemon.stop()
+end
+
+--- The daemon's connection (started when needed), for scripts: connection:request(method, params, cb).
+function M.connection()
+  return daemon.get()
 end
 
 return M

@@ -1,0 +1,235 @@
+-- Chat buffers: a Markdown conversation (see conversation.lua) you type into under "## You" and
+-- send with a key; the answer streams in under "## Assistant", then a new "## You" block waits.
+-- A new chat is a scratch buffer switchboard://chat-N; :SwitchboardSave turns it into a file,
+-- :SwitchboardOpen makes any Markdown file a chat again.
+local config = require('switchboard.config')
+local conversation = require('switchboard.conversation')
+local request = require('switchboard.request')
+
+local M = {}
+
+local api = vim.api
+local count = 0
+-- the chat buffer used last
+local current = nil
+
+local function get_var(buf, name)
+  local ok, value = pcall(api.nvim_buf_get_var, buf, name)
+  return ok and value or nil
+end
+
+--- Whether `buf` is a chat buffer.
+function M.is_chat(buf)
+  return api.nvim_buf_is_valid(buf) and get_var(buf, 'switchboard_chat') == true
+end
+
+local function lines_of(buf)
+  return api.nvim_buf_get_lines(buf, 0, -1, false)
+end
+
+local function notify(message, level)
+  vim.notify('switchboard: ' .. message, level or vim.log.levels.INFO)
+end
+
+--- Makes `buf` a chat buffer: Markdown, the chat keys, and `model` (a preset's) for its requests.
+function M.attach(buf, model)
+  api.nvim_buf_set_var(buf, 'switchboard_chat', true)
+  if model then
+    api.nvim_buf_set_var(buf, 'switchboard_model', model)
+  end
+  api.nvim_buf_set_option(buf, 'filetype', 'markdown')
+  local keys = config.options.chat_keys
+  local function map(modes, lhs, rhs, desc)
+    if lhs then
+      vim.keymap.set(modes, lhs, rhs, { buffer = buf, desc = desc })
+    end
+  end
+  map('n', keys.send, function() M.send(buf) end, 'switchboard: send')
+  map({ 'n', 'i' }, keys.send_insert, function()
+    vim.cmd('stopinsert')
+    M.send(buf)
+  end, 'switchboard: send')
+  map({ 'n', 'i' }, keys.cancel, function()
+    if request.cancel(buf) == 0 then
+      notify('nothing to cancel')
+    end
+  end, 'switchboard: cancel the answer')
+  map('n', keys.new, function()
+    M.show(M.new(), { focus = true, here = true })
+  end, 'switchboard: new chat')
+  current = buf
+end
+
+--- A new chat buffer, with the system prompt of preset `name` (or `system_prompt`).
+function M.new(name)
+  local preset = {}
+  if name then
+    preset = config.options.presets[name]
+    if not preset then
+      notify(('no preset %q (see presets in setup())'):format(name), vim.log.levels.ERROR)
+      return nil
+    end
+  end
+  count = count + 1
+  local buf = api.nvim_create_buf(true, true)
+  api.nvim_buf_set_name(buf, 'switchboard://chat-' .. count)
+  api.nvim_buf_set_option(buf, 'bufhidden', 'hide')
+  api.nvim_buf_set_lines(buf, 0, -1, false, conversation.new(preset.system or config.options.system_prompt))
+  M.attach(buf, preset.model)
+  return buf
+end
+
+--- The chat buffer used last, or a new one.
+function M.get()
+  if current and M.is_chat(current) then
+    return current
+  end
+  return M.new()
+end
+
+--- Shows `buf` in a window of this tab page (opening one with the `window` option, or using the
+--- current one with opts.here); enters it with opts.focus and puts the cursor at the end.
+function M.show(buf, opts)
+  opts = opts or {}
+  local win = vim.fn.bufwinid(buf)
+  if win == -1 then
+    local previous = api.nvim_get_current_win()
+    if not opts.here then
+      vim.cmd(config.options.window)
+    end
+    win = api.nvim_get_current_win()
+    api.nvim_win_set_buf(win, buf)
+    if not opts.focus then
+      api.nvim_set_current_win(previous)
+    end
+  end
+  if opts.focus then
+    api.nvim_set_current_win(win)
+    api.nvim_win_set_cursor(win, { api.nvim_buf_line_count(buf), 0 })
+  end
+  return win
+end
+
+-- Makes sure the buffer ends with a "## You" block (the input); returns its last line number.
+local function ensure_input(buf)
+  local lines = lines_of(buf)
+  local blocks = conversation.blocks(lines)
+  local last = blocks[#blocks]
+  if not (last and last.role == 'user') then
+    local empty = #lines == 1 and lines[1] == ''
+    api.nvim_buf_set_lines(buf, empty and 0 or #lines, -1, false, empty and { '## You', '' } or { '', '## You', '' })
+  end
+  return api.nvim_buf_line_count(buf)
+end
+
+--- Appends `lines` to the input (the last "## You" block) of `buf`, followed by an empty line.
+function M.add_input(buf, lines)
+  local last = ensure_input(buf)
+  local replace_empty = lines_of(buf)[last] == ''
+  local added = vim.list_extend(vim.deepcopy(lines), { '' })
+  api.nvim_buf_set_lines(buf, replace_empty and last - 1 or last, -1, false, added)
+end
+
+local function base_dir(buf)
+  local name = api.nvim_buf_get_name(buf)
+  if api.nvim_buf_get_option(buf, 'buftype') == '' and name ~= '' then
+    return vim.fn.fnamemodify(name, ':p:h')
+  end
+  return vim.fn.getcwd()
+end
+
+-- Ends an answer: a note for a cancellation or an error, then a new "## You" block to type into
+-- (unless the input was started while the answer streamed); the cursor follows when it was on
+-- the answer's last line.
+local function end_answer(buf, outcome, job)
+  if not api.nvim_buf_is_loaded(buf) then
+    return
+  end
+  local row, col = request.end_of(job)
+  local note
+  if outcome.outcome == 'cancelled' then
+    note = conversation.CANCELLED
+  elseif outcome.outcome == 'error' then
+    note = ('[error %s: %s]'):format(tostring(outcome.error.code or ''), outcome.error.message)
+  end
+  if note then
+    api.nvim_buf_set_text(buf, row, col, row, col, col > 0 and { '', note } or { note })
+    row = row + (col > 0 and 1 or 0)
+  end
+  local followers = vim.tbl_filter(function(win)
+    return api.nvim_win_get_cursor(win)[1] - 1 >= row
+  end, vim.fn.win_findbuf(buf))
+  local last = ensure_input(buf)
+  for _, win in ipairs(followers) do
+    api.nvim_win_set_cursor(win, { last, 0 })
+  end
+end
+
+--- Sends the input of chat buffer `buf` with the conversation before it, and streams the answer
+--- in below it.
+function M.send(buf)
+  if request.busy(buf) then
+    return notify('an answer is still streaming; ' .. config.options.chat_keys.cancel .. ' cancels it', vim.log.levels.WARN)
+  end
+  local lines = lines_of(buf)
+  local pending = conversation.pending(lines)
+  if not pending then
+    return notify('nothing to send: write your message under the last "## You"', vim.log.levels.WARN)
+  end
+  local messages = conversation.messages(lines, base_dir(buf))
+  local last = #lines
+  while last > pending.first and vim.trim(lines[last]) == '' do
+    last = last - 1
+  end
+  api.nvim_buf_set_lines(buf, last, -1, false, { '', '## Assistant', '' })
+  local row = last + 2
+  for _, win in ipairs(vim.fn.win_findbuf(buf)) do
+    api.nvim_win_set_cursor(win, { row + 1, 0 })
+  end
+  local model = get_var(buf, 'switchboard_model')
+  if not model and conversation.has_image(messages) then
+    model = config.options.vision_model
+  end
+  current = buf
+  return request.start({ messages = messages, model = model or config.options.model }, {
+    buf = buf,
+    row = row,
+    col = 0,
+    cancel_hint = config.options.chat_keys.cancel or ':SwitchboardCancel',
+    on_end = function(outcome, job)
+      end_answer(buf, outcome, job)
+    end,
+  })
+end
+
+--- Writes chat `buf` to `path` and shows that file in its place, still a chat: :w then saves it.
+function M.save(buf, path)
+  if request.busy(buf) then
+    return notify('wait for the answer (or cancel it) before saving', vim.log.levels.WARN)
+  end
+  path = vim.fn.fnamemodify(vim.fn.expand(path), ':p')
+  if vim.fn.writefile(lines_of(buf), path) ~= 0 then
+    return notify('cannot write ' .. path, vim.log.levels.ERROR)
+  end
+  local model = get_var(buf, 'switchboard_model')
+  local file = M.open(path, model)
+  for _, win in ipairs(vim.fn.win_findbuf(buf)) do
+    api.nvim_win_set_buf(win, file)
+  end
+  if api.nvim_buf_get_option(buf, 'buftype') == 'nofile' then
+    api.nvim_buf_delete(buf, { force = true })
+  end
+  notify('saved to ' .. path)
+  return file
+end
+
+--- Loads the Markdown file `path` as a chat buffer (without showing it) and returns it.
+function M.open(path, model)
+  local buf = vim.fn.bufadd(vim.fn.fnamemodify(vim.fn.expand(path), ':p'))
+  vim.fn.bufload(buf)
+  api.nvim_buf_set_option(buf, 'buflisted', true)
+  M.attach(buf, model)
+  return buf
+end
+
+return M

@@ -1,0 +1,113 @@
+-- Editing source buffers: a rewrite shown as a diff and accepted or rejected (one undo step), and
+-- an answer streamed in at the cursor. The echo upstream answers a message containing UPPERCASE
+-- with its fenced block upper-cased, in a fence; other messages with "echo: <message>".
+local t = dofile(debug.getinfo(1, 'S').source:sub(2):match('^(.*)/') .. '/helpers.lua')
+local sb = t.load()
+local api = vim.api
+
+local function source(lines)
+  vim.cmd('silent! tabonly | silent! only | enew! | setlocal filetype=lua')
+  api.nvim_buf_set_lines(0, 0, -1, false, lines)
+  -- a fresh undo history (:help clear-undo): setting the lines above is not what undo undoes
+  local undolevels = vim.bo.undolevels
+  vim.bo.undolevels = -1
+  vim.cmd('normal! a \27x')
+  vim.bo.undolevels = undolevels
+  vim.bo.modified = false
+  return api.nvim_get_current_buf()
+end
+
+local ORIGINAL = { 'local one = 1', 'local two = 2', 'local three = 3', 'return one' }
+
+local function rewrite_and_wait()
+  local buf = source(ORIGINAL)
+  vim.cmd('2,3SwitchboardRewrite UPPERCASE these')
+  t.eq(t.wait_done('rewrite').outcome, 'done', 'outcome')
+  t.eq(#api.nvim_list_tabpages(), 2, 'the diff tab')
+  t.eq(api.nvim_buf_get_name(0):match('switchboard://rewrite$') ~= nil, true, 'the proposal window is current')
+  t.eq(t.lines(), { 'LOCAL TWO = 2', 'LOCAL THREE = 3' }, 'the proposal, out of its fence')
+  t.ok(vim.wo.diff, 'the proposal is in diff mode')
+  return buf
+end
+
+t.case('rewrite: the proposal shows as a diff; ga replaces the lines in one undo step', function()
+  local buf = rewrite_and_wait()
+  local body = t.last_request()
+  t.eq(body.messages[1].role, 'system', 'the rewrite instruction')
+  t.eq(body.messages[2].content, table.concat({ 'UPPERCASE these', '', ('File: buffer %d (lines 2-3)'):format(buf),
+    '```lua', 'local two = 2', 'local three = 3', '```' }, '\n'), 'the request')
+  t.feed('ga')
+  t.eq(#api.nvim_list_tabpages(), 1, 'the diff tab is closed')
+  t.eq(api.nvim_get_current_buf(), buf, 'back in the source')
+  t.eq(t.lines(buf), { 'local one = 1', 'LOCAL TWO = 2', 'LOCAL THREE = 3', 'return one' }, 'accepted')
+  vim.cmd('silent undo')
+  t.eq(t.lines(buf), ORIGINAL, 'one undo restores the lines')
+end)
+
+t.case('rewrite: gr rejects and leaves the lines as they were', function()
+  local buf = rewrite_and_wait()
+  t.feed('gr')
+  t.eq(#api.nvim_list_tabpages(), 1, 'the diff tab is closed')
+  t.eq(t.lines(buf), ORIGINAL, 'rejected')
+  t.eq(vim.bo[buf].modified, false, 'the buffer is unmodified')
+end)
+
+t.case('rewrite: an edited proposal is what ga accepts; a changed source is refused', function()
+  local buf = rewrite_and_wait()
+  api.nvim_buf_set_lines(0, 0, 1, false, { 'local TWO = 2 -- edited' })
+  t.feed('ga')
+  t.eq(t.lines(buf)[2], 'local TWO = 2 -- edited', 'the edit')
+  buf = rewrite_and_wait()
+  api.nvim_buf_set_lines(buf, 1, 2, false, { 'changed meanwhile' })
+  t.feed('ga')
+  t.eq(#api.nvim_list_tabpages(), 2, 'the diff stays open')
+  t.ok(t.notes[#t.notes].message:find('changed since'), 'refused: ' .. vim.inspect(t.notes))
+  t.feed('gr')
+end)
+
+t.case('insert: the answer streams in after the cursor, in one undo step', function()
+  local buf = source({ 'before after' })
+  api.nvim_win_set_cursor(0, { 1, 6 }) -- on the space after "before"
+  vim.cmd('SwitchboardInsert SLOW say hi')
+  t.ok(vim.wait(5000, function()
+    return t.lines(buf)[1]:find('echo') ~= nil
+  end, 10), 'nothing streamed')
+  vim.bo.undolevels = vim.bo.undolevels -- breaks the undo sequence, as a command of the user's would
+  t.eq(t.wait_done('insert').outcome, 'done', 'outcome')
+  t.eq(t.lines(buf), { 'before echo: SLOW say hiafter' }, 'the text, after the cursor character')
+  local body = t.last_request()
+  t.eq(body.messages[1].role, 'system', 'the insert instruction')
+  t.eq(body.messages[2], { role = 'user', content = 'SLOW say hi' }, 'the prompt')
+  vim.cmd('silent undo')
+  t.eq(t.lines(buf), { 'before after' }, 'one undo removes the answer')
+end)
+
+t.case('insert with a range: the lines go along and the answer comes below them', function()
+  local buf = source({ 'a = 1', 'b = 2', 'c = 3' })
+  vim.cmd('1,2SwitchboardInsert SLOW sum them')
+  t.ok(vim.wait(5000, function()
+    return t.lines(buf)[3] ~= ''
+  end, 10), 'nothing streamed')
+  t.ok(sb.statusline():find('^⟳ switchboard '), 'busy: ' .. sb.statusline())
+  vim.cmd('SwitchboardCancel')
+  t.eq(t.wait_done('cancel').outcome, 'cancelled', 'outcome')
+  local lines = t.lines(buf)
+  t.eq({ lines[1], lines[2], lines[4] }, { 'a = 1', 'b = 2', 'c = 3' }, 'the lines around')
+  t.ok(vim.startswith('echo: SLOW sum them', lines[3]) and #lines[3] < 19, 'partial answer: ' .. lines[3])
+  t.ok(t.last_request().messages[2].content:find('```lua\na = 1\nb = 2\n```', 1, true), 'the range in the request')
+  vim.cmd('silent undo')
+  t.eq(t.lines(buf), { 'a = 1', 'b = 2', 'c = 3' }, 'one undo removes the answer and its line')
+end)
+
+t.case('<Leader>ar and <Leader>ai ask for the instruction and the prompt', function()
+  source(ORIGINAL)
+  t.feed('2GVj\\arUPPERCASE these<CR>')
+  t.eq(t.wait_done('rewrite by keys').outcome, 'done', 'outcome')
+  t.eq(t.lines(), { 'LOCAL TWO = 2', 'LOCAL THREE = 3' }, '<Leader>ar: the proposal')
+  t.feed('gr')
+  t.feed('G$\\aisay hi<CR>')
+  t.eq(t.wait_done('insert by keys').outcome, 'done', 'outcome')
+  t.eq(t.lines()[4], 'return oneecho: say hi', '<Leader>ai: after the cursor')
+end)
+
+t.finish('edit')

@@ -1,0 +1,236 @@
+vim9script
+# Chat buffers: a Markdown conversation (see conversation.vim) you type into under "## You" and
+# send with a key; the answer streams in under "## Assistant", then a new "## You" block waits.
+# A new chat is a scratch buffer switchboard://chat-N; :SwitchboardSave turns it into a file,
+# :SwitchboardOpen makes any Markdown file a chat again.
+
+import autoload 'switchboard/conversation.vim'
+import autoload 'switchboard/options.vim'
+import autoload 'switchboard/stream.vim'
+
+var count = 0
+# the chat buffer used last
+var current = -1
+
+export def IsChat(buf: number): bool
+  return bufexists(buf) && getbufvar(buf, 'switchboard_chat', false) == true
+enddef
+
+def Keys(): dict<any>
+  return options.Get('chat_keys')
+enddef
+
+# Makes `buf` a chat buffer: Markdown, the chat keys, and `model` (a preset's) for its requests.
+export def Attach(buf: number, model: string = '')
+  setbufvar(buf, 'switchboard_chat', true)
+  if model != ''
+    setbufvar(buf, 'switchboard_model', model)
+  endif
+  setbufvar(buf, '&filetype', 'markdown')
+  # buffer-local maps apply to the current buffer: made now, or when the buffer is entered
+  if buf == bufnr()
+    MapKeys()
+  else
+    execute printf('autocmd BufEnter <buffer=%d> ++once MapKeys()', buf)
+  endif
+  current = buf
+enddef
+
+def MapKeys()
+  var keys = Keys()
+  var maps = [
+    ['nnoremap', get(keys, 'send', ''), '<ScriptCmd>Send(bufnr())<CR>'],
+    ['nnoremap', get(keys, 'send_insert', ''), '<ScriptCmd>Send(bufnr())<CR>'],
+    ['inoremap', get(keys, 'send_insert', ''), '<Esc><ScriptCmd>Send(bufnr())<CR>'],
+    ['nnoremap', get(keys, 'cancel', ''), '<ScriptCmd>CancelHere()<CR>'],
+    ['inoremap', get(keys, 'cancel', ''), '<ScriptCmd>CancelHere()<CR>'],
+    ['nnoremap', get(keys, 'new', ''), '<ScriptCmd>execute "buffer" New()<CR>'],
+  ]
+  for [command, lhs, rhs] in maps
+    if lhs != ''
+      execute command .. ' <buffer> <silent> ' .. lhs .. ' ' .. rhs
+    endif
+  endfor
+enddef
+
+def CancelHere()
+  if stream.Cancel(bufnr()) == 0
+    options.Info('nothing to cancel')
+  endif
+enddef
+
+# A new chat buffer with the system prompt of preset `name` (or g:switchboard_system_prompt);
+# -1 for an unknown preset.
+export def New(name: string = ''): number
+  var preset: dict<any> = {}
+  if name != ''
+    preset = get(options.Get('presets'), name, {})
+    if empty(preset)
+      options.Error(printf('no preset "%s" (see g:switchboard_presets)', name))
+      return -1
+    endif
+  endif
+  count += 1
+  var buf = bufadd('switchboard://chat-' .. count)
+  setbufvar(buf, '&buftype', 'nofile')
+  setbufvar(buf, '&bufhidden', 'hide')
+  setbufvar(buf, '&swapfile', 0)
+  setbufvar(buf, '&buflisted', 1)
+  bufload(buf)
+  setbufline(buf, 1, conversation.New(get(preset, 'system', options.Get('system_prompt'))))
+  Attach(buf, get(preset, 'model', ''))
+  return buf
+enddef
+
+# The chat buffer used last, or a new one.
+export def Get(): number
+  return IsChat(current) ? current : New()
+enddef
+
+# Shows `buf` in a window of this tab page (opening one with g:switchboard_window); enters it
+# and puts the cursor at the end with `focus`.
+export def Show(buf: number, focus: bool = false)
+  var win = bufwinid(buf)
+  if win == -1
+    var previous = win_getid()
+    execute options.Get('window')
+    execute 'buffer ' .. buf
+    win = win_getid()
+    if !focus
+      win_gotoid(previous)
+    endif
+  endif
+  if focus
+    win_gotoid(win)
+    cursor(line('$'), 1)
+  endif
+enddef
+
+# Makes sure the buffer ends with a "## You" block (the input); returns its last line number.
+def EnsureInput(buf: number): number
+  var lines = getbufline(buf, 1, '$')
+  var blocks = conversation.Blocks(lines)
+  if empty(blocks) || blocks[-1].role != 'user'
+    if lines == ['']
+      setbufline(buf, 1, ['## You', ''])
+    else
+      appendbufline(buf, '$', ['', '## You', ''])
+    endif
+  endif
+  return len(getbufline(buf, 1, '$'))
+enddef
+
+# Appends `lines` to the input (the last "## You" block) of `buf`, followed by an empty line.
+export def AddInput(buf: number, lines: list<string>)
+  var last = EnsureInput(buf)
+  if getbufline(buf, last)[0] == ''
+    deletebufline(buf, last)
+    appendbufline(buf, last - 1, lines + [''])
+  else
+    appendbufline(buf, last, lines + [''])
+  endif
+enddef
+
+def BaseDir(buf: number): string
+  var name = bufname(buf)
+  return getbufvar(buf, '&buftype') == '' && name != '' ? fnamemodify(name, ':p:h') : getcwd()
+enddef
+
+# Ends an answer: a note for a cancellation or an error, then a new "## You" block to type into
+# (unless the input was started while the answer streamed); the cursor follows when it was on
+# the answer's last line.
+def EndAnswer(buf: number, outcome: dict<any>, job: dict<any>)
+  if !bufloaded(buf)
+    return
+  endif
+  var [lnum, col] = stream.Position(job)
+  var note = ''
+  if outcome.outcome == 'cancelled'
+    note = conversation.CANCELLED
+  elseif outcome.outcome == 'error'
+    note = printf('[error %s: %s]', get(outcome.error, 'code', ''), outcome.error.message)
+  endif
+  var followers = filter(win_findbuf(buf), (_, w) => line('.', w) >= lnum)
+  if note != ''
+    if getbufline(buf, lnum)[0] == ''
+      setbufline(buf, lnum, note)
+    else
+      appendbufline(buf, lnum, note)
+    endif
+  endif
+  var last = EnsureInput(buf)
+  for win in followers
+    win_execute(win, printf('cursor(%d, 1)', last))
+  endfor
+enddef
+
+# Sends the input of chat buffer `buf` with the conversation before it; the answer streams in
+# below it.
+export def Send(buf: number)
+  var keys = Keys()
+  if stream.Busy(buf)
+    options.Warn('an answer is still streaming; ' .. get(keys, 'cancel', ':SwitchboardCancel') .. ' cancels it')
+    return
+  endif
+  var lines = getbufline(buf, 1, '$')
+  var pending = conversation.Pending(lines)
+  if empty(pending)
+    options.Warn('nothing to send: write your message under the last "## You"')
+    return
+  endif
+  var messages = conversation.Messages(lines, BaseDir(buf))
+  var last = len(lines)
+  while last > pending.first && lines[last - 1] =~ '^\s*$'
+    last -= 1
+  endwhile
+  if last < len(lines)
+    deletebufline(buf, last + 1, '$')
+  endif
+  appendbufline(buf, last, ['', '## Assistant', ''])
+  var answer_line = last + 3
+  for win in win_findbuf(buf)
+    win_execute(win, printf('cursor(%d, 1)', answer_line))
+  endfor
+  var params: dict<any> = {messages: messages}
+  var model = getbufvar(buf, 'switchboard_model', '')
+  if model == '' && conversation.HasImage(messages)
+    model = options.Get('vision_model')
+  endif
+  if model != ''
+    params.model = model
+  endif
+  current = buf
+  stream.Start(params, {buf: buf, lnum: answer_line, col: 1, cancel_hint: get(keys, 'cancel', ':SwitchboardCancel'),
+    OnEnd: (outcome, job) => EndAnswer(buf, outcome, job)})
+enddef
+
+# Loads the Markdown file `path` as a chat buffer (without showing it) and returns it.
+export def Open(path: string, model: string = ''): number
+  var buf = bufadd(fnamemodify(expand(path), ':p'))
+  bufload(buf)
+  setbufvar(buf, '&buflisted', 1)
+  Attach(buf, model)
+  return buf
+enddef
+
+# Writes chat `buf` to `path` and shows that file in its place, still a chat: :w then saves it.
+export def Save(buf: number, path: string): number
+  if stream.Busy(buf)
+    options.Warn('wait for the answer (or cancel it) before saving')
+    return -1
+  endif
+  var file_path = fnamemodify(expand(path), ':p')
+  if writefile(getbufline(buf, 1, '$'), file_path) != 0
+    options.Error('cannot write ' .. file_path)
+    return -1
+  endif
+  var file = Open(file_path, getbufvar(buf, 'switchboard_model', ''))
+  for win in win_findbuf(buf)
+    win_execute(win, 'buffer ' .. file)
+  endfor
+  if getbufvar(buf, '&buftype') == 'nofile'
+    execute 'bwipeout! ' .. buf
+  endif
+  options.Info('saved to ' .. file_path)
+  return file
+enddef

@@ -1,0 +1,143 @@
+vim9script
+# A conversation written as Markdown (the format every Switchboard editor client shares, see
+# editors/README.md): blocks under the headings "## System", "## You" and "## Assistant";
+# headings inside fenced code are text; a "## You" line `![...](path or URL)` attaches an image.
+# Pure functions over lists of lines, so that a chat buffer and a saved .md file read alike.
+
+const HEADINGS = {'## System': 'system', '## You': 'user', '## Assistant': 'assistant'}
+export const CANCELLED = '[cancelled]'
+
+def Trimmed(lines: list<string>): list<string>
+  var first = 0
+  var last = len(lines) - 1
+  while first <= last && lines[first] =~ '^\s*$'
+    first += 1
+  endwhile
+  while last >= first && lines[last] =~ '^\s*$'
+    last -= 1
+  endwhile
+  return first > last ? [] : lines[first : last]
+enddef
+
+# The blocks of `lines`: a list of {role, lines, first} (`first`: the heading's line number).
+# Text before the first heading belongs to no block.
+export def Blocks(lines: list<string>): list<dict<any>>
+  var blocks: list<dict<any>> = []
+  var fence = ''
+  var number = 0
+  for line in lines
+    number += 1
+    var heading = trim(line)
+    if fence == '' && has_key(HEADINGS, heading)
+      blocks->add({role: HEADINGS[heading], lines: [], first: number})
+      continue
+    endif
+    var ticks = matchstr(line, '^\s*\zs```\+')
+    if ticks != '' && fence == ''
+      fence = ticks
+    elseif fence != '' && line =~ '^\s*' .. fence .. '`*\s*$'
+      fence = ''
+    endif
+    if !empty(blocks)
+      blocks[-1].lines->add(line)
+    endif
+  endfor
+  return blocks
+enddef
+
+# `target` as the daemon takes it: URLs as they are, paths made absolute against `base_dir`.
+export def ImageUrl(target: string, base_dir: string): string
+  if target =~ '^\a[[:alnum:]+.-]*:'
+    return target
+  endif
+  var path = expand(target)
+  if path !~ '^/'
+    path = base_dir .. '/' .. path
+  endif
+  return fnamemodify(path, ':p')
+enddef
+
+def UserContent(lines: list<string>, base_dir: string): any
+  var text: list<string> = []
+  var images: list<dict<any>> = []
+  for line in lines
+    var image = matchstr(line, '^\s*!\[[^\]]*\](\zs.\+\ze)\s*$')
+    if image != ''
+      images->add({type: 'image_url', image_url: {url: ImageUrl(image, base_dir)}})
+    else
+      text->add(line)
+    endif
+  endfor
+  var joined = join(Trimmed(text), "\n")
+  return empty(images) ? joined : [{type: 'text', text: joined}] + images
+enddef
+
+# The chat messages of `lines`. Relative image paths are resolved against `base_dir`. An answer's
+# closing "[cancelled]" is left out (the partial text stays); an answer that is only an
+# "[error ...]" note is left out with the question it failed to answer; empty blocks too.
+export def Messages(lines: list<string>, base_dir: string): list<dict<any>>
+  var messages: list<dict<any>> = []
+  for block in Blocks(lines)
+    var body = Trimmed(block.lines)
+    if block.role == 'assistant' && !empty(body) && body[-1] == CANCELLED
+      body = Trimmed(body[: -2])
+    endif
+    var text = join(body, "\n")
+    if block.role == 'assistant' && text =~ '^\[error'
+      if !empty(messages) && messages[-1].role == 'user'
+        remove(messages, -1)
+      endif
+    elseif text != ''
+      messages->add({role: block.role, content: block.role == 'user' ? UserContent(body, base_dir) : text})
+    endif
+  endfor
+  return messages
+enddef
+
+export def HasImage(messages: list<dict<any>>): bool
+  return !empty(filter(copy(messages), (_, m) => type(m.content) == v:t_list))
+enddef
+
+# The last block when it is a "## You" block with text (the message to send), else {}.
+export def Pending(lines: list<string>): dict<any>
+  var blocks = Blocks(lines)
+  if !empty(blocks) && blocks[-1].role == 'user' && !empty(Trimmed(blocks[-1].lines))
+    return blocks[-1]
+  endif
+  return {}
+enddef
+
+# The lines of a new conversation: an optional system prompt, then an empty "## You" block.
+export def New(system: string): list<string>
+  var lines = system == '' ? [] : ['## System'] + split(system, "\n", true) + ['']
+  return lines + ['## You', '']
+enddef
+
+# `text` as a fenced block under a title line (a fence longer than any run of backticks inside).
+export def Fenced(title: string, text: string, filetype: string = ''): list<string>
+  var longest = 2
+  for run in split(text, '[^`]\+')
+    longest = max([longest, len(run)])
+  endfor
+  var fence = repeat('`', longest + 1)
+  return [title, fence .. filetype] + split(text, "\n", true) + [fence]
+enddef
+
+# The code of a model's answer: the content of its first fenced block, or the whole answer
+# (trimmed) when it has none, as lines.
+export def CodeOf(text: string): list<string>
+  var lines = split(text, "\n", true)
+  var fence = ''
+  var first = 0
+  var number = 0
+  for line in lines
+    if fence == ''
+      fence = matchstr(line, '^\s*\zs```\+')
+      first = number
+    elseif line =~ '^\s*' .. fence .. '`*\s*$'
+      return lines[first + 1 : number - 1]
+    endif
+    number += 1
+  endfor
+  return Trimmed(lines)
+enddef

@@ -1,0 +1,200 @@
+vim9script
+# Streamed chat requests in flight: each writes its answer into a buffer at a zero-width text
+# property (which follows the user's edits around it), shows a busy note with the cancel key
+# beside it, and ends with an outcome {outcome: 'done'|'cancelled'|'error', text, result?, error?}.
+
+import autoload 'switchboard/daemon.vim'
+import autoload 'switchboard/options.vim'
+
+const MARK = 'switchboard_mark'
+const NOTE = 'switchboard_note'
+const CANCELLED = -32800
+# virtual text (the busy note) came with 9.0.0067
+const HAS_NOTE = has('patch-9.0.0067')
+
+# request id (as a string) -> job {id, buf, mark, lnum, col, undo, joined, pieces, cancel_hint, OnEnd}
+var jobs: dict<dict<any>> = {}
+var marks = 0
+# how the last request ended
+export var last: dict<any> = {}
+
+def Types()
+  if empty(prop_type_get(MARK))
+    highlight default link SwitchboardNote Comment
+    prop_type_add(MARK, {})
+    prop_type_add(NOTE, {highlight: 'SwitchboardNote'})
+    # undo restores a line with the text properties it had, busy note included
+    augroup switchboard_notes
+      autocmd!
+      autocmd TextChanged,TextChangedI * RemoveStrayNotes()
+    augroup END
+  endif
+enddef
+
+def RemoveStrayNotes()
+  if HAS_NOTE && !Busy(bufnr())
+    prop_remove({bufnr: bufnr(), type: NOTE, all: true})
+  endif
+enddef
+
+# The job's insertion point [lnum, col] (col 1-based, in bytes).
+export def Position(job: dict<any>): list<number>
+  var found = prop_find({bufnr: job.buf, type: MARK, id: job.mark, lnum: 1, col: 1}, 'f')
+  if !empty(found)
+    [job.lnum, job.col] = [found.lnum, found.col]
+  endif
+  return [job.lnum, job.col]
+enddef
+
+def Place(job: dict<any>, lnum: number, col: number)
+  prop_add(lnum, col, {bufnr: job.buf, type: MARK, id: job.mark, length: 0})
+  [job.lnum, job.col] = [lnum, col]
+  if HAS_NOTE
+    prop_remove({bufnr: job.buf, type: NOTE, all: true})
+    prop_add(lnum, 0, {bufnr: job.buf, type: NOTE, text: ' ⟳ answering… ' .. job.cancel_hint .. ' cancels', text_align: 'after'})
+  endif
+enddef
+
+# Inserts `text` at the job's point. The cursor of a window on the line being written moves along
+# (the user follows the stream); other cursors stay where they are.
+def Insert(job: dict<any>, text: string)
+  if !bufloaded(job.buf)
+    return
+  endif
+  var [lnum, col] = Position(job)
+  var line = get(getbufline(job.buf, lnum), 0, '')
+  var parts = split(text, "\n", true)
+  var end_col = (len(parts) == 1 ? col - 1 : 0) + len(parts[-1]) + 1
+  parts[0] = strpart(line, 0, col - 1) .. parts[0]
+  parts[-1] ..= strpart(line, col - 1)
+  var followers = filter(win_findbuf(job.buf), (_, w) => line('.', w) == lnum)
+  var shown = win_findbuf(job.buf)
+  if job.undo && job.joined && !empty(shown)
+    win_execute(shown[0], 'silent! undojoin')
+  endif
+  setbufline(job.buf, lnum, parts[0])
+  if len(parts) > 1
+    appendbufline(job.buf, lnum, parts[1 :])
+  endif
+  job.joined = true
+  var end_lnum = lnum + len(parts) - 1
+  Place(job, end_lnum, end_col)
+  for win in followers
+    win_execute(win, printf('cursor(%d, %d)', end_lnum, max([1, end_col - 1])))
+  endfor
+enddef
+
+def Finish(job: dict<any>, outcome: dict<any>)
+  if !has_key(jobs, string(job.id))
+    return
+  endif
+  remove(jobs, string(job.id))
+  if bufexists(job.buf)
+    Position(job)
+    prop_remove({bufnr: job.buf, type: MARK, id: job.mark, all: true})
+    if HAS_NOTE
+      prop_remove({bufnr: job.buf, type: NOTE, all: true})
+    endif
+  endif
+  outcome.text = join(job.pieces, '')
+  last = outcome
+  job.OnEnd(outcome, job)
+  if exists('#User#SwitchboardDone')
+    doautocmd <nomodeline> User SwitchboardDone
+  endif
+enddef
+
+def OnResponse(job: dict<any>, channel: any, response: dict<any>)
+  if has_key(response, 'error')
+    var err = response.error
+    if err.code != CANCELLED
+      options.Error(err.message)
+    endif
+    Finish(job, {outcome: err.code == CANCELLED ? 'cancelled' : 'error', error: err})
+    return
+  endif
+  var result = response.result
+  var choices = type(result) == v:t_dict ? get(result, 'choices', []) : []
+  var answer = empty(choices) ? '' : get(get(choices[0], 'message', {}), 'content', '')
+  if empty(job.pieces) && type(answer) == v:t_string && answer != ''
+    # an upstream that ignored `stream` sends the whole answer in the result only
+    job.pieces->add(answer)
+    Insert(job, answer)
+  endif
+  Finish(job, {outcome: 'done', result: result})
+enddef
+
+def OnNotification(message: dict<any>)
+  if message.method != 'chat.delta'
+    return
+  endif
+  var params = message.params
+  var job = get(jobs, string(params.request_id), {})
+  var content = get(params.delta, 'content', '')
+  if !empty(job) && params.index == 0 && type(content) == v:t_string && content != ''
+    job.pieces->add(content)
+    Insert(job, content)
+    if exists('#User#SwitchboardDelta')
+      doautocmd <nomodeline> User SwitchboardDelta
+    endif
+  endif
+enddef
+
+def OnExit(code: number)
+  for job in values(jobs)
+    Finish(job, {outcome: 'error', error: {code: -32603, message: printf('the daemon exited (code %d)', code)}})
+  endfor
+enddef
+
+# Sends `chat.complete` (streamed) with `params` and writes the answer into `opts.buf` at
+# [opts.lnum, opts.col] (col 1-based). opts.undo: join the insertions into one undo step (with
+# the change just before when opts.joined); opts.cancel_hint: the key the busy note shows;
+# opts.OnEnd(outcome, job) runs last (Position(job) is then where the answer ended).
+# Returns the request id, or 0 when the daemon could not start (OnEnd has run).
+export def Start(params: dict<any>, opts: dict<any>): number
+  Types()
+  marks += 1
+  var job: dict<any> = {id: 0, buf: opts.buf, mark: marks, lnum: opts.lnum, col: opts.col, pieces: [],
+    undo: get(opts, 'undo', false), joined: get(opts, 'joined', false),
+    cancel_hint: get(opts, 'cancel_hint', ':SwitchboardCancel'), OnEnd: opts.OnEnd}
+  if !daemon.Connect()
+    opts.OnEnd({outcome: 'error', text: '', error: {code: -32603, message: 'the daemon is not running'}}, job)
+    return 0
+  endif
+  daemon.OnNotification(OnNotification)
+  daemon.OnExit(OnExit)
+  params.stream = true
+  if options.Get('profile') != ''
+    params.profile = options.Get('profile')
+  endif
+  if options.Get('model') != '' && !has_key(params, 'model')
+    params.model = options.Get('model')
+  endif
+  job.id = daemon.Request('chat.complete', params, function(OnResponse, [job]))
+  jobs[string(job.id)] = job
+  Place(job, opts.lnum, opts.col)
+  return job.id
+enddef
+
+# Cancels the requests writing into `buf` (every request when -1). Returns how many.
+export def Cancel(buf: number = -1): number
+  var count = 0
+  for job in values(jobs)
+    if buf == -1 || job.buf == buf
+      daemon.Cancel(job.id)
+      count += 1
+    endif
+  endfor
+  return count
+enddef
+
+# Whether requests are in flight (into `buf` only, when given).
+export def Busy(buf: number = -1): bool
+  return !empty(filter(values(jobs), (_, job) => buf == -1 || job.buf == buf))
+enddef
+
+# A statusline component: "⟳ switchboard <cancel key>" while answers stream, else "".
+export def Statusline(): string
+  var all = values(jobs)
+  return empty(all) ? '' : '⟳ switchboard ' .. all[0].cancel_hint
+enddef

@@ -1,0 +1,123 @@
+vim9script
+# Editing source buffers: a rewrite shown as a diff and accepted or rejected (one undo step), and
+# an answer streamed in at the cursor. The echo upstream answers a message containing UPPERCASE
+# with its fenced block upper-cased, in a fence; other messages with "echo: <message>".
+
+g:switchboard_cmd = [$SWITCHBOARD_BIN]
+g:switchboard_error_popup = 0
+runtime plugin/switchboard.vim
+
+import autoload 'switchboard.vim'
+import './helpers.vim' as t
+
+const ORIGINAL = ['local one = 1', 'local two = 2', 'local three = 3', 'return one']
+
+def Source(lines: list<string>): number
+  silent! tabonly
+  silent! only
+  enew!
+  setlocal filetype=lua
+  setline(1, lines)
+  # a fresh undo history (:help clear-undo): setting the lines above is not what undo undoes
+  var undolevels = &undolevels
+  &undolevels = -1
+  execute "normal! a \<Esc>x"
+  &undolevels = undolevels
+  &modified = false
+  return bufnr()
+enddef
+
+def RewriteAndWait(): number
+  var buf = Source(ORIGINAL)
+  :2,3SwitchboardRewrite UPPERCASE these
+  t.Eq(t.WaitDone('rewrite').outcome, 'done', 'outcome')
+  t.Eq(tabpagenr('$'), 2, 'the diff tab')
+  t.Check(bufname() =~ 'switchboard://rewrite$', 'the proposal window is current: ' .. bufname())
+  t.Eq(getline(1, '$'), ['LOCAL TWO = 2', 'LOCAL THREE = 3'], 'the proposal, out of its fence')
+  t.Check(&diff, 'the proposal is in diff mode')
+  return buf
+enddef
+
+def TestAccept()
+  var buf = RewriteAndWait()
+  var body = t.LastRequest()
+  t.Eq(body.messages[0].role, 'system', 'the rewrite instruction')
+  t.Eq(body.messages[1].content, join(['UPPERCASE these', '', printf('File: buffer %d (lines 2-3)', buf),
+    '```lua', 'local two = 2', 'local three = 3', '```'], "\n"), 'the request')
+  t.Feed('ga')
+  t.Eq(tabpagenr('$'), 1, 'the diff tab is closed')
+  t.Eq(bufnr(), buf, 'back in the source')
+  t.Eq(getline(1, '$'), ['local one = 1', 'LOCAL TWO = 2', 'LOCAL THREE = 3', 'return one'], 'accepted')
+  silent undo
+  t.Eq(getline(1, '$'), ORIGINAL, 'one undo restores the lines')
+enddef
+
+def TestReject()
+  var buf = RewriteAndWait()
+  t.Feed('gr')
+  t.Eq(tabpagenr('$'), 1, 'the diff tab is closed')
+  t.Eq(getbufline(buf, 1, '$'), ORIGINAL, 'rejected')
+  t.Check(!getbufvar(buf, '&modified'), 'the buffer is unmodified')
+enddef
+
+def TestEditedAndRefused()
+  var buf = RewriteAndWait()
+  setline(1, 'local TWO = 2 -- edited')
+  t.Feed('ga')
+  t.Eq(getbufline(buf, 2)[0], 'local TWO = 2 -- edited', 'the edit')
+  buf = RewriteAndWait()
+  setbufline(buf, 2, 'changed meanwhile')
+  t.Feed('ga')
+  t.Eq(tabpagenr('$'), 2, 'the diff stays open')
+  t.Check(t.Messages() =~ 'changed since', 'refused: ' .. t.Messages())
+  t.Feed('gr')
+enddef
+
+def TestInsert()
+  var buf = Source(['before after'])
+  cursor(1, 7) # on the space after "before"
+  SwitchboardInsert SLOW say hi
+  t.Check(t.WaitFor(() => getline(1) =~ 'echo'), 'nothing streamed')
+  &undolevels = &undolevels # breaks the undo sequence, as a command of the user's would
+  t.Eq(t.WaitDone('insert').outcome, 'done', 'outcome')
+  t.Eq(getline(1, '$'), ['before echo: SLOW say hiafter'], 'the text, after the cursor character')
+  var body = t.LastRequest()
+  t.Eq(body.messages[0].role, 'system', 'the insert instruction')
+  t.Eq(body.messages[1], {role: 'user', content: 'SLOW say hi'}, 'the prompt')
+  silent undo
+  t.Eq(getline(1, '$'), ['before after'], 'one undo removes the answer')
+enddef
+
+def TestInsertBelowRange()
+  var buf = Source(['a = 1', 'b = 2', 'c = 3'])
+  :1,2SwitchboardInsert SLOW sum them
+  t.Check(t.WaitFor(() => getline(3) != ''), 'nothing streamed')
+  t.Check(g:SwitchboardStatusline() =~ '^⟳ switchboard ', 'busy: ' .. g:SwitchboardStatusline())
+  SwitchboardCancel
+  t.Eq(t.WaitDone('cancel').outcome, 'cancelled', 'outcome')
+  var lines = getline(1, '$')
+  t.Eq([lines[0], lines[1], lines[3]], ['a = 1', 'b = 2', 'c = 3'], 'the lines around')
+  t.Check(stridx('echo: SLOW sum them', lines[2]) == 0 && len(lines[2]) < 19, 'partial answer: ' .. lines[2])
+  t.Check(stridx(t.LastRequest().messages[1].content, "```lua\na = 1\nb = 2\n```") >= 0, 'the range in the request')
+  silent undo
+  t.Eq(getline(1, '$'), ['a = 1', 'b = 2', 'c = 3'], 'one undo removes the answer and its line')
+enddef
+
+def TestMaps()
+  var buf = Source(ORIGINAL)
+  t.Feed("2GVj\\arUPPERCASE these\<CR>")
+  t.Eq(t.WaitDone('rewrite by keys').outcome, 'done', 'outcome')
+  t.Eq(getline(1, '$'), ['LOCAL TWO = 2', 'LOCAL THREE = 3'], '<Leader>ar: the proposal')
+  t.Feed('gr')
+  t.Feed("G$\\aisay hi\<CR>")
+  t.Eq(t.WaitDone('insert by keys').outcome, 'done', 'outcome')
+  t.Eq(getline('$'), 'return oneecho: say hi', '<Leader>ai: after the cursor')
+enddef
+
+t.Case('rewrite: the proposal shows as a diff; ga replaces the lines in one undo step', TestAccept)
+t.Case('rewrite: gr rejects and leaves the lines as they were', TestReject)
+t.Case('rewrite: an edited proposal is what ga accepts; a changed source is refused', TestEditedAndRefused)
+t.Case('insert: the answer streams in after the cursor, in one undo step', TestInsert)
+t.Case('insert with a range: the lines go along and the answer comes below them', TestInsertBelowRange)
+t.Case('<Leader>ar and <Leader>ai ask for the instruction and the prompt', TestMaps)
+t.Finish('edit')

@@ -1,0 +1,109 @@
+'use strict';
+// Rewrite the selection: the instruction and the selection go to the model; its rewrite streams
+// into a virtual document shown in a diff editor against the file; Accept replaces the selection
+// with one edit (one undo step), Reject drops it. One rewrite at a time.
+
+const vscode = require('vscode');
+const path = require('node:path');
+const conversation = require('./conversation');
+const core = require('./core');
+
+const SCHEME = 'switchboard-proposal';
+
+class Rewrites {
+  constructor(session, settings) {
+    this.session = session;
+    this.settings = settings;
+    this.pending = null; // {document, range, original, proposal, uri, call, done}
+    this.changed = new vscode.EventEmitter();
+    this.onDidChange = this.changed.event;
+    this.count = 0;
+  }
+
+  /** The proposal document: the file with the selection replaced by the proposal so far. */
+  provideTextDocumentContent() {
+    const p = this.pending;
+    if (!p) return '';
+    const text = p.document.getText();
+    const start = p.document.offsetAt(p.range.start);
+    return text.slice(0, start) + p.proposal + text.slice(p.document.offsetAt(p.range.end));
+  }
+
+  async setPending(value) {
+    this.pending = value;
+    await vscode.commands.executeCommand('setContext', 'switchboard.rewritePending', Boolean(value && value.done));
+  }
+
+  /** Asks for a rewrite of `editor`'s selection per `instruction` and shows it as a diff. */
+  async start(editor, instruction) {
+    if (this.pending) {
+      vscode.window.showWarningMessage('Switchboard: a rewrite is waiting: accept or reject it first.');
+      return;
+    }
+    const { document, selection } = editor;
+    const original = document.getText(selection);
+    const name = path.basename(document.uri.fsPath || document.uri.path);
+    const uri = vscode.Uri.parse(`${SCHEME}:/${name}?${++this.count}`);
+    await this.setPending({ document, range: new vscode.Range(selection.start, selection.end), original, proposal: '', uri, call: null, done: false });
+    const pending = this.pending;
+    await vscode.commands.executeCommand('vscode.diff', document.uri, uri, `${name} ↔ Switchboard rewrite`);
+    const messages = core.rewriteMessages(instruction, original, name, document.languageId, conversation.fenced);
+    let text = '';
+    try {
+      await this.session.stream(core.requestParams(messages, this.settings()), (piece) => {
+        text += piece;
+        pending.proposal = text;
+        this.changed.fire(uri);
+      }, (call) => { pending.call = call; });
+    } catch (error) {
+      if (!core.isCancellation(error)) vscode.window.showErrorMessage(core.formatError(error, this.settings()));
+      await this.close();
+      return;
+    }
+    pending.proposal = core.fitProposal(original, conversation.codeOf(text));
+    pending.done = true;
+    this.changed.fire(uri);
+    await this.setPending(pending);
+    const choice = await vscode.window.showInformationMessage('Switchboard: rewrite ready.', 'Accept', 'Reject');
+    if (this.pending === pending && choice === 'Accept') await this.accept();
+    else if (this.pending === pending && choice === 'Reject') await this.reject();
+  }
+
+  /** Replaces the selection with the proposal, in one edit (one undo step). */
+  async accept() {
+    const p = this.pending;
+    if (!p || !p.done) {
+      vscode.window.showWarningMessage(p ? 'Switchboard: the rewrite is still streaming.' : 'Switchboard: no rewrite to accept.');
+      return false;
+    }
+    if (p.document.getText(p.range) !== p.original) {
+      vscode.window.showErrorMessage('Switchboard: the text changed since the rewrite was asked for; not applied.');
+      return false;
+    }
+    const edit = new vscode.WorkspaceEdit();
+    edit.replace(p.document.uri, p.range, p.proposal);
+    await this.close();
+    return vscode.workspace.applyEdit(edit);
+  }
+
+  /** Drops the proposal, cancelling it while it streams. */
+  async reject() {
+    const p = this.pending;
+    if (p && !p.done && p.call) p.call.cancel();
+    else await this.close();
+  }
+
+  /** Forgets the rewrite and closes its diff editor. */
+  async close() {
+    const p = this.pending;
+    await this.setPending(null);
+    if (!p) return;
+    for (const group of vscode.window.tabGroups.all) {
+      for (const tab of group.tabs) {
+        if (tab.input && tab.input.modified && tab.input.modified.toString() === p.uri.toString()) await vscode.window.tabGroups.close(tab);
+      }
+    }
+  }
+}
+
+module.exports = { Rewrites, SCHEME };

@@ -1,0 +1,42 @@
+'use strict';
+// conversation.js: the shared Markdown form of a conversation, read into chat messages.
+
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const conversation = require('../conversation');
+
+const CHAT = [
+  '## System', 'Be brief.', '',
+  '## You', 'What is this?', '![image](pics/cat.png)', '',
+  '## Assistant', 'A cat.', '```md', '## You', 'inside a fence', '```', '',
+  '## You', 'FAIL', '', '## Assistant', '[error -32001: no]', '',
+  '## You', 'Count', '', '## Assistant', 'one two', '[cancelled]', '',
+  '## You', 'next', '',
+].join('\n');
+
+test('messages: roles, images resolved, fences, errors and cancellations', () => {
+  assert.deepEqual(conversation.messages(CHAT, '/home/me'), [
+    { role: 'system', content: 'Be brief.' },
+    { role: 'user', content: [{ type: 'text', text: 'What is this?' }, { type: 'image_url', image_url: { url: '/home/me/pics/cat.png' } }] },
+    { role: 'assistant', content: 'A cat.\n```md\n## You\ninside a fence\n```' },
+    { role: 'user', content: 'Count' },
+    { role: 'assistant', content: 'one two' },
+    { role: 'user', content: 'next' },
+  ]);
+  assert.ok(conversation.hasImage(conversation.messages(CHAT, '/')));
+  assert.equal(conversation.imageUrl('https://x/y.png', '/a'), 'https://x/y.png');
+});
+
+test('pending, isConversation and fresh', () => {
+  assert.ok(conversation.pending(CHAT));
+  assert.ok(!conversation.pending(conversation.fresh('')));
+  assert.equal(conversation.fresh('S'), '## System\nS\n\n## You\n');
+  assert.ok(conversation.isConversation('notes\n## You\n'));
+  assert.ok(!conversation.isConversation('# Title\n### You\n'));
+});
+
+test('fenced uses a longer fence than the text; codeOf takes the first fenced block', () => {
+  assert.equal(conversation.fenced('File: a', 'x ``` y\n', 'js'), 'File: a\n````js\nx ``` y\n````');
+  assert.equal(conversation.codeOf('Here:\n```lua\nA\nB\n```\nDone.'), 'A\nB');
+  assert.equal(conversation.codeOf('  plain  '), 'plain');
+});

@@ -1,0 +1,174 @@
+'use strict';
+// extension.js driven through the `vscode` stub (test/vscode-stub.js) against the real daemon
+// ($SWITCHBOARD_BIN) and the echo upstream ($OPENAI_BASE_URL): the commands as a user runs them,
+// what they do to documents, and what reached the upstream.
+
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const Module = require('node:module');
+
+const resolve = Module._resolveFilename;
+Module._resolveFilename = function resolveVscode(request, ...rest) {
+  return request === 'vscode' ? require.resolve('./vscode-stub') : resolve.call(this, request, ...rest);
+};
+const vscode = require('vscode');
+const extension = require('../extension');
+const upstream = require('../../node/test/upstream');
+
+const { answers, shown, contexts, settings } = vscode;
+const run = (command, ...args) => vscode.commands.executeCommand(command, ...args);
+const storage = fs.mkdtempSync(path.join(os.tmpdir(), 'switchboard-vscode-'));
+settings['switchboard.path'] = process.env.SWITCHBOARD_BIN || 'switchboard';
+const context = vscode.extensionContext(storage);
+const { session, output } = extension.activate(context);
+
+async function lastMessages() {
+  const bodies = await upstream.chatRequests();
+  return bodies[bodies.length - 1].messages;
+}
+
+/** A file document holding `text`, shown, with `select(document)` as its selection. */
+async function source(text, select) {
+  const file = path.join(storage, `source-${Date.now()}.py`);
+  fs.writeFileSync(file, text);
+  const editor = await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(vscode.Uri.file(file)));
+  if (select) editor.selection = select(editor.document);
+  return editor;
+}
+
+/** Types `text` at the end of the active chat and sends it. */
+async function type(text) {
+  const { document } = vscode.window.activeTextEditor;
+  const edit = new vscode.WorkspaceEdit();
+  edit.insert(document.uri, document.positionAt(document.getText().length), text);
+  await vscode.workspace.applyEdit(edit);
+  assert.equal(contexts['switchboard.chatDocument'], true, 'Ctrl+Enter is active in a chat');
+  await run('switchboard.send');
+  return document;
+}
+
+test('a chat: the answer streams in, a new "## You" waits, the file is saved, the history goes along', async () => {
+  await run('switchboard.openChat');
+  const document = await type('first line\nsecond line');
+  assert.equal(document.getText(), '## You\nfirst line\nsecond line\n\n## Assistant\necho: first line\nsecond line\n\n## You\n');
+  assert.equal(fs.readFileSync(document.uri.fsPath, 'utf8'), document.getText(), 'saved after the answer');
+  await type('and then?');
+  assert.deepEqual(await lastMessages(), [
+    { role: 'user', content: 'first line\nsecond line' },
+    { role: 'assistant', content: 'echo: first line\nsecond line' },
+    { role: 'user', content: 'and then?' },
+  ]);
+});
+
+test('cancel: the text so far, then [cancelled]; the status bar and context show the busy state', async () => {
+  const busy = [];
+  const sending = type('SLOW count slowly please');
+  const document = vscode.window.activeTextEditor.document;
+  assert.ok(await upstream.waitUntil(() => document.getText().endsWith('echo: SLO')), 'the stream did not start');
+  busy.push(contexts['switchboard.busy']);
+  await run('switchboard.cancel');
+  await sending;
+  busy.push(contexts['switchboard.busy']);
+  assert.deepEqual(busy, [true, false]);
+  assert.match(document.getText(), /## Assistant\necho: SL[^\n]*\n\[cancelled\]\n\n## You\n$/);
+  assert.equal(shown.errors.length, 0);
+});
+
+test('images stay in the history; a preset sets the system prompt and the model', async () => {
+  await run('switchboard.addImage', vscode.Uri.file(process.env.SWITCHBOARD_TEST_PNG));
+  const document = await type('What is in it?');
+  assert.match(document.getText(), /echo: What is in it\? \[1 image\]\n\n## You\n$/);
+  await type('And its colour?');
+  const withImage = (await lastMessages()).filter((m) => Array.isArray(m.content));
+  assert.equal(withImage.length, 1);
+  assert.match(withImage[0].content[1].image_url.url, /^data:image\/png;base64,/);
+
+  settings['switchboard.presets'] = { terse: { system: 'Be terse.', model: 'gpt-4o' } };
+  answers.pick.push('terse');
+  await run('switchboard.newChat');
+  assert.equal(vscode.window.activeTextEditor.document.getText(), '## System\nBe terse.\n\n## You\n');
+  await type('hi');
+  const bodies = await upstream.chatRequests();
+  assert.equal(bodies[bodies.length - 1].model, 'gpt-4o');
+  assert.deepEqual(bodies[bodies.length - 1].messages, [{ role: 'system', content: 'Be terse.' }, { role: 'user', content: 'hi' }]);
+});
+
+test('ask about the selection: the question and the fenced selection go to the chat and are sent', async () => {
+  await source('a = 1\nb = 2\nc = 3\n', (d) => new vscode.Selection(d.positionAt(0), d.positionAt(12)));
+  answers.input.push('Explain');
+  await run('switchboard.ask');
+  const messages = await lastMessages();
+  assert.match(messages[messages.length - 1].content, /^Explain\n\nFile: source-\d+\.py \(lines 1-3\)\n```python\na = 1\nb = 2\n```$/);
+});
+
+test('rewrite: a diff of the file and the proposal; Accept replaces the selection in one edit', async () => {
+  const editor = await source('keep\nchange me\nkeep too\n', (d) => new vscode.Selection(d.positionAt(5), d.positionAt(15)));
+  const before = shown.appliedEdits;
+  answers.input.push('UPPERCASE it');
+  answers.info.push('Accept');
+  await run('switchboard.rewrite');
+  const [left, right, title] = shown.diffs[shown.diffs.length - 1];
+  assert.equal(left.toString(), editor.document.uri.toString());
+  assert.equal(right.scheme, 'switchboard-proposal');
+  assert.match(title, /↔ Switchboard rewrite$/);
+  assert.equal(editor.document.getText(), 'keep\nCHANGE ME\nkeep too\n');
+  assert.equal(shown.appliedEdits - before, 1, 'one edit: one undo step');
+  assert.equal(contexts['switchboard.rewritePending'], false);
+});
+
+test('rewrite: Reject leaves the text; the proposal document showed the file with the change', async () => {
+  const editor = await source('one\ntwo\n', (d) => new vscode.Selection(d.positionAt(0), d.positionAt(4)));
+  answers.input.push('UPPERCASE it');
+  answers.info.push(undefined); // the notification is dismissed; the user decides with the keys
+  await run('switchboard.rewrite');
+  assert.equal(contexts['switchboard.rewritePending'], true);
+  const proposal = await vscode.workspace.openTextDocument(shown.diffs[shown.diffs.length - 1][1]);
+  assert.equal(proposal.getText(), 'ONE\ntwo\n');
+  await run('switchboard.rejectRewrite');
+  assert.equal(editor.document.getText(), 'one\ntwo\n');
+  assert.equal(contexts['switchboard.rewritePending'], false);
+});
+
+test('insert at the cursor: streamed in as one undo group, following edits made above it', async () => {
+  const editor = await source('top\nbottom\n', (d) => new vscode.Selection(d.positionAt(4), d.positionAt(4)));
+  answers.input.push('SLOW hi');
+  shown.editorEdits.length = 0;
+  const inserting = run('switchboard.insert');
+  const { document } = editor;
+  assert.ok(await upstream.waitUntil(() => document.getText().includes('ech')), 'nothing streamed');
+  const edit = new vscode.WorkspaceEdit(); // the user types at the top meanwhile
+  edit.insert(document.uri, document.positionAt(0), '# ');
+  await vscode.workspace.applyEdit(edit);
+  await inserting;
+  assert.equal(document.getText(), '# top\necho: SLOW hibottom\n');
+  assert.equal(shown.editorEdits[0].undoStopBefore, true);
+  assert.ok(shown.editorEdits.slice(1).every((e) => e.undoStopBefore === false && e.undoStopAfter === false));
+  assert.equal((await lastMessages())[0].role, 'system');
+});
+
+test('settings: the base URL and the key (SecretStorage) restart the daemon; the model picker lists chat models', async () => {
+  answers.input.push('sk-from-the-keychain');
+  await run('switchboard.setApiKey');
+  settings['switchboard.baseUrl'] = process.env.OPENAI_BASE_URL;
+  const config = await session.request('config.get', {});
+  assert.equal(config.api_key, '[redacted]');
+  assert.equal(config.base_url, process.env.OPENAI_BASE_URL);
+  answers.pick.push((items) => items[2]);
+  await run('switchboard.pickModel');
+  assert.deepEqual(shown.picks[shown.picks.length - 1], ["(the daemon's default_model)", 'gpt-4o-mini', 'gpt-4o']);
+  assert.equal(settings['switchboard.model'], 'gpt-4o');
+  await run('switchboard.health');
+  assert.match(output.text, /OK: the upstream answered models\.list: 4 models, 2 for chat: gpt-4o-mini, gpt-4o/);
+  settings['switchboard.baseUrl'] = 'http://127.0.0.1:9/v1';
+  await run('switchboard.health');
+  assert.match(output.text, /ERROR: models\.list failed: Switchboard error -32002/);
+  settings['switchboard.baseUrl'] = '';
+});
+
+test('deactivate shuts the daemon down (exit code 0)', async () => {
+  assert.equal(await extension.deactivate(), 0);
+  fs.rmSync(storage, { recursive: true, force: true });
+});
