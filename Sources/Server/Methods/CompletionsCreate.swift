@@ -18,12 +18,11 @@ struct CompletionsCreate: RPCMethod {
         var body = params.object
         body["profile"] = nil
         body["model"] = .string(try params.string("model") ?? settings.defaultModel)
-        let stream = CompletionStream(context: context)
         return try await StreamRelay(context: context, target: try context.target(settings))
-            .post("completions", body: StreamRelay.withUsage(body), handler: stream) { completion in
+            .post("completions", body: StreamRelay.withUsage(body), handler: CompletionDelta.stream(context)) { completion in
                 // A server that ignored `stream: true`: each choice's text as one notification.
                 guard streaming else { return }
-                for choice in completion["choices"]?.arrayValue ?? [] { stream.notify(choice) }
+                for choice in completion["choices"]?.arrayValue ?? [] { CompletionDelta.notify(context, choice) }
             }
     }
 }

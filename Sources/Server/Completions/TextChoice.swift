@@ -1,5 +1,4 @@
 public import JSONRPC
-import Upstream
 
 /// Rebuilds a `text_completion` from the chunks of a streamed legacy completion.
 public typealias CompletionStreamAssembler = StreamAssembler<TextChoice>
@@ -33,30 +32,16 @@ public struct TextChoice: StreamedChoice {
     }
 }
 
-/// A legacy completion stream: each chunk's choices relayed as `completions.delta`
-/// notifications and merged into the `text_completion`.
-struct CompletionStream: StreamHandler {
-    let context: RequestContext
-    private var assembler = CompletionStreamAssembler()
-
-    init(context: RequestContext) {
-        self.context = context
-    }
-
-    var terminator: String { "[DONE]" }
-    var isComplete: Bool { assembler.isFinished }
-    var partial: JSONValue? { assembler.hasOutput ? assembler.result() : nil }
-    func result() -> JSONValue { assembler.result() }
-
-    mutating func handle(_ event: SSEEvent, payload: JSONValue) throws -> Bool {
-        if let failure = StreamRelay.failure(in: event, payload: payload, secrets: context.secrets) { throw failure }
-        assembler.add(payload)
-        for choice in payload["choices"]?.arrayValue ?? [] { notify(choice) }
-        return false
+/// What a legacy completion stream sends the client: each chunk's choices as `completions.delta`
+/// notifications `{request_id, index, text, finish_reason}`.
+enum CompletionDelta {
+    /// The handler for a streamed completion (`ChoiceStream` assembling the `text_completion`).
+    static func stream(_ context: RequestContext) -> ChoiceStream<TextChoice> {
+        ChoiceStream(context: context) { choice in notify(context, choice) }
     }
 
     /// Sends one choice's piece as a `completions.delta` notification.
-    func notify(_ choice: JSONValue) {
+    static func notify(_ context: RequestContext, _ choice: JSONValue) {
         context.notify("completions.delta", .object(JSONObject([
             ("request_id", context.id.json), ("index", choice["index"] ?? 0), ("text", choice["text"].flatMap { $0.isNull ? nil : $0 } ?? ""),
             ("finish_reason", choice["finish_reason"] ?? .null),
