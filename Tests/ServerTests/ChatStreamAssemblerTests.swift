@@ -118,6 +118,16 @@ struct ChatStreamAssemblerTests {
         #expect(choice["logprobs"] == ["content": [["token": "a"], ["token": "b"]], "refusal": .null])
     }
 
+    @Test func textStaysTextWhenAServerSendsAStrayValueOfAnotherKind() throws {
+        let assembler = try Self.assemble([
+            Self.chunk(#"{"index":0,"delta":{"content":"ab","x_count":1}}"#),
+            Self.chunk(#"{"index":0,"delta":{"content":5,"x_count":"one"}}"#),
+            Self.chunk(#"{"index":0,"delta":{"content":{"odd":true}}}"#),
+            Self.chunk(#"{"index":0,"delta":{"content":"c","x_count":2}}"#),
+        ])
+        #expect(assembler.result()["choices"]?[0]?["message"] == ["role": "assistant", "content": "abc", "x_count": "one"])
+    }
+
     @Test func multipleChoicesAreAssembledSeparately() throws {
         var assembler = try Self.assemble([
             Self.chunk(#"{"index":0,"delta":{"role":"assistant","content":"A"}},{"index":1,"delta":{"role":"assistant","content":"X"}}"#),

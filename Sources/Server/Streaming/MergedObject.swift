@@ -16,6 +16,8 @@ public import JSONRPC
 ///   index (its position when it has none), in first-seen order, and `index` is left out of the
 ///   result.
 /// - `null` never overwrites a value; a key only ever sent as `null` is `null` in the result.
+/// - Text stays text: once a field holds text, a value of another kind (from a misbehaving
+///   server) does not replace it; otherwise a value of another kind replaces the field's value.
 ///
 /// Keys keep the order they first arrived in. Text grows in place (amortised doubling), so a long
 /// answer is never copied whole per fragment.
@@ -70,6 +72,8 @@ public struct MergedObject: Sendable {
         // Each case that grows moves its payload out of `self` first (`self = .null`), so that
         // the payload is uniquely referenced and is extended in place rather than copied.
         mutating func merge(_ value: JSONValue, key: String) {
+            // Text stays text: a stray value of another kind does not wipe what arrived.
+            if case .text = self, value.stringValue == nil { return }
             switch value {
             case .null:
                 return
