@@ -12,7 +12,7 @@ struct ExampleScript: CustomTestStringConvertible, Sendable {
 
     var testDescription: String { file }
 
-    static let examples = ["chat", "stream", "json-object", "json-schema", "embeddings", "o1"]
+    static let examples = ["chat", "stream", "json-object", "json-schema", "embeddings", "o1", "responses-stream", "fim"]
 
     static func all(_ interpreter: String, _ fileExtension: String) -> [ExampleScript] {
         examples.map { example in
@@ -35,6 +35,8 @@ struct ExampleScriptTests {
         "json-schema": "name: Paris\ncountry: France\npopulation: 2102650\n",
         "embeddings": "dimensions: 8\n",
         "o1": "1001 = 7 × 11 × 13, so no.\nreasoning tokens: 192\n",
+        "responses-stream": "Events arrive in order\nstatus: completed\n",
+        "fim": "def add(a, b):\n    return a + b\n\nprint(add(1, 2))\n",
     ]
 
     /// Whether `node` is on PATH (python3 and jq always are where the tests run).
@@ -42,7 +44,9 @@ struct ExampleScriptTests {
         .contains { FileManager.default.isExecutableFile(atPath: "\($0)/node") }
 
     /// The fake API: answers each example's request, and refuses requests the daemon should have
-    /// adapted (an o1-mini request still carrying max_tokens or a system message).
+    /// adapted (an o1-mini request still carrying max_tokens or a system message) or that the
+    /// example should not make (a Responses request that does not stream, a completion without
+    /// its prompt and suffix).
     static func answer(_ request: RecordedRequest) -> FakeResponse {
         let body = request.json ?? .null
         switch request.path {
@@ -58,6 +62,14 @@ struct ExampleScriptTests {
                           "choices": [["index": 0, "message": ["role": "assistant", "content": "1001 = 7 × 11 × 13, so no."], "finish_reason": "stop"]],
                           "usage": ["prompt_tokens": 20, "completion_tokens": 220, "total_tokens": 240,
                                     "completion_tokens_details": ["reasoning_tokens": 192]]])
+        case "/v1/responses":
+            guard body["stream"] == true, body["input"]?.stringValue != nil else { return .error(status: 400, message: "expected a streamed request") }
+            return .responsesStream(["Events ", "arrive ", "in order"])
+        case "/v1/completions":
+            guard body["prompt"] == "def add(a, b):\n    ", body["suffix"] == "\n\nprint(add(1, 2))\n" else {
+                return .error(status: 400, message: "expected a fill-in-the-middle request")
+            }
+            return .textCompletion("return a + b")
         case "/v1/chat/completions" where body["stream"] == true:
             return .chatStream(["Pipes ", "carry ", "the ", "bytes"])
         case "/v1/chat/completions" where body["response_format"]?["type"] == "json_object":

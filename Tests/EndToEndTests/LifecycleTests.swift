@@ -10,7 +10,8 @@ extension EndToEnd {
 @Suite("lifecycle end to end")
 struct LifecycleTests {
     static let methods: JSONValue = ["initialize", "shutdown", "models.list", "chat.complete", "chat.describeImage",
-                                     "chat.analyzeFile", "embeddings.create", "audio.speech", "audio.transcribe",
+                                     "chat.analyzeFile", "responses.create", "responses.get", "responses.cancel", "responses.delete",
+                                     "completions.create", "embeddings.create", "audio.speech", "audio.transcribe",
                                      "audio.translate", "images.generate", "images.edit", "midjourney.imagine", "midjourney.action", "midjourney.change",
                                      "midjourney.blend", "midjourney.describe", "midjourney.fetch", "midjourney.list",
                                      "config.get", "config.update", "rpc.discover"]
@@ -23,7 +24,7 @@ struct LifecycleTests {
         #expect(result["protocol_version"] == "1")
         #expect(result["server_info"]?["name"] == "switchboard")
         #expect(result["capabilities"]?["methods"] == Self.methods)
-        #expect(result["capabilities"]?["notifications"] == ["chat.delta", "$/progress"])
+        #expect(result["capabilities"]?["notifications"] == ["chat.delta", "$/progress", "responses.event", "completions.delta"])
         #expect(result["capabilities"]?["framings"] == ["ndjson", "lsp"])
     }
 

@@ -82,10 +82,68 @@ struct ModelRulesTests {
         #expect(harness.upstream.requests.first?.json?["stream"] == true)
     }
 
-    @Test(arguments: ["claude-3-5-sonnet-latest", "gemini-1.5-pro-latest", "gpt-4-gizmo-g-2fkFE8rbu", "gpt-4o-all", "gpt-4o", "llama3.1"])
+    @Test(arguments: ["claude-3-5-sonnet-latest", "gemini-1.5-pro-latest", "gpt-4-gizmo-g-2fkFE8rbu", "gpt-4o-all", "gpt-4o", "llama3.1",
+                      "gpt-4.1-mini", "gpt-5-chat-latest", "gpt-5.1-chat-latest", "azure/gpt-5-chat", "o1x", "gpt-50", "omni-moderation-latest"])
     func otherModelsAreOnlyNames(model: String) throws {
-        let params: JSONValue = ["model": .string(model), "max_tokens": 300, "messages": Self.conversation]
+        let params: JSONValue = ["model": .string(model), "max_tokens": 300, "temperature": 0.3, "top_p": 0.9, "messages": Self.conversation]
         #expect(try Self.sentBody(params) == params)
+    }
+
+    @Test(arguments: ["gpt-5", "gpt-5-mini", "gpt-5-nano", "gpt-5-pro", "gpt-5-2025-08-07", "gpt-5-codex", "openai/gpt-5-mini", "azure/gpt-5",
+                      "gpt-5.1", "gpt-5.2-codex", "GPT-5-Mini"])
+    func gpt5ModelsAreReasoningModels(model: String) throws {
+        let body = try Self.sentBody(["model": .string(model), "max_tokens": 300, "temperature": 0.3, "top_p": 0.5,
+                                      "presence_penalty": 0.4, "frequency_penalty": -1, "seed": 7, "messages": Self.conversation])
+        #expect(body == ["model": .string(model), "max_completion_tokens": 300, "seed": 7,
+                         "messages": [["role": "developer", "content": "Answer in French."], ["role": "user", "content": "Hi"]]])
+    }
+
+    @Test func samplingParametersAtTheirDefaultsAreKept() throws {
+        let body = try Self.sentBody(["model": "gpt-5-mini", "temperature": 1, "top_p": 1.0, "presence_penalty": 0, "frequency_penalty": 0,
+                                      "messages": [["role": "user", "content": "Hi"]]])
+        #expect(body == ["model": "gpt-5-mini", "temperature": 1, "top_p": 1.0, "presence_penalty": 0, "frequency_penalty": 0,
+                         "messages": [["role": "user", "content": "Hi"]]])
+    }
+
+    @Test func gpt51WithoutReasoningTakesSamplingParameters() throws {
+        let off = try Self.sentBody(["model": "gpt-5.1", "reasoning_effort": "none", "temperature": 0.2, "top_p": 0.9, "messages": Self.conversation])
+        #expect(off?["temperature"] == 0.2)
+        #expect(off?["top_p"] == 0.9)
+        #expect(off?["messages"]?[0]?["role"] == "developer")
+        let on = try Self.sentBody(["model": "gpt-5.1", "reasoning_effort": "low", "temperature": 0.2, "messages": Self.conversation])
+        #expect(on?["temperature"] == nil)
+        let gpt5 = try Self.sentBody(["model": "gpt-5", "reasoning_effort": "none", "temperature": 0.2, "messages": Self.conversation])
+        #expect(gpt5?["temperature"] == nil, "gpt-5 itself always reasons")
+    }
+
+    @Test(arguments: ["o1-mini", "o1", "o3-mini", "azure/o3", "openai/o4-mini"])
+    func oSeriesModelsLoseNonDefaultSamplingParameters(model: String) throws {
+        let body = try Self.sentBody(["model": .string(model), "temperature": 0.7, "top_p": 0.9, "presence_penalty": 0.5, "frequency_penalty": 0.5,
+                                      "messages": [["role": "user", "content": "Hi"]]])
+        #expect(body == ["model": .string(model), "messages": [["role": "user", "content": "Hi"]]])
+    }
+
+    @Test func whatTheRulesDoNotKnowReachesTheUpstreamAndItsErrorTheUser() throws {
+        let refusal = FakeResponse.error(status: 400, message: "logprobs are not supported with this model.", code: "unsupported_parameter")
+        let harness = try Harness(responses: [refusal])
+        let (response, _) = try harness.daemon.call("chat.complete", ["model": "gpt-5-mini", "logprobs": true, "messages": [["role": "user", "content": "Hi"]]])
+        try harness.finish()
+        #expect(harness.upstream.requests.first?.json?["logprobs"] == true)
+        #expect(response.errorCode == -32001)
+        #expect(response["error"]?["data"]?["error"] == ["message": "logprobs are not supported with this model.", "type": "invalid_request_error",
+                                                           "param": .null, "code": "unsupported_parameter"])
+    }
+
+    @Test func describeImageFollowsTheRulesOfItsModel() throws {
+        let harness = try Harness(responses: [.chatCompletion("A cat.")])
+        let (response, _) = try harness.daemon.call("chat.describeImage", ["image": "https://example.com/cat.png", "model": "gpt-5-mini",
+                                                                             "max_tokens": 50, "system": "Be brief."])
+        try harness.finish()
+        #expect(response["result"]?["text"] == "A cat.")
+        let body = try #require(harness.upstream.requests.first?.json)
+        #expect(body["max_completion_tokens"] == 50)
+        #expect(body["max_tokens"] == nil)
+        #expect(body["messages"]?[0]?["role"] == "developer")
     }
 
     @Test func theRequestParamTurnsTheRulesOffAndIsNotForwarded() throws {

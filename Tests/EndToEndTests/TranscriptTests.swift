@@ -9,6 +9,8 @@ struct Transcript: CustomTestStringConvertible, Sendable {
     let name: String
     var environment: [String: String] = [:]
     var upstream: [FakeResponse] = []
+    /// Each `upstream` entry's `method` and `path`, when it names them.
+    var routes: [(method: String?, path: String?)] = []
     var sends: [JSONValue] = []
     var expects: [JSONValue] = []
 
@@ -29,6 +31,7 @@ struct Transcript: CustomTestStringConvertible, Sendable {
                 for (key, value) in env { environment[key] = value.stringValue ?? "" }
             } else if let scripted = entry["upstream"] {
                 upstream.append(Self.response(scripted))
+                routes.append((scripted["method"]?.stringValue, scripted["path"]?.stringValue))
             } else if let message = entry["send"] {
                 sends.append(message)
             } else if let message = entry["expect"] {
@@ -50,6 +53,39 @@ struct Transcript: CustomTestStringConvertible, Sendable {
     }
 }
 
+extension Transcript {
+    /// The fake upstream's answers: each request gets the first unused entry whose `method` and
+    /// `path` match it (an entry naming neither matches any request), so that concurrent requests
+    /// to different endpoints each get their own; retries take the next matching entry.
+    func upstreamHandler() -> @Sendable (RecordedRequest) -> FakeResponse {
+        let pending = PendingResponses(Array(zip(routes, upstream)))
+        return { request in
+            request.method == "HEAD" ? FakeResponse(steps: []) : pending.take(for: request)
+                ?? .error(status: 599, message: "the transcript scripted no more responses for \(request.method) \(request.path)")
+        }
+    }
+}
+
+/// The transcript's unused upstream answers, taken by the fake upstream's connection threads.
+/// `@unchecked Sendable`: `entries` is only touched under `lock`.
+final class PendingResponses: @unchecked Sendable {
+    private let lock = NSLock()
+    private var entries: [(route: (method: String?, path: String?), response: FakeResponse)]
+
+    init(_ entries: [((method: String?, path: String?), FakeResponse)]) {
+        self.entries = entries.map { (route: $0.0, response: $0.1) }
+    }
+
+    func take(for request: RecordedRequest) -> FakeResponse? {
+        lock.withLock {
+            let match = entries.firstIndex { entry in
+                (entry.route.method.map { $0 == request.method } ?? true) && (entry.route.path.map { $0 == request.path } ?? true)
+            }
+            return match.map { entries.remove(at: $0).response }
+        }
+    }
+}
+
 /// The request a message belongs to: responses by `id`, notifications by `params.request_id`.
 func requestKey(_ message: JSONValue) -> String {
     if let id = message["id"] { return id.jsonText }
@@ -61,7 +97,7 @@ extension EndToEnd {
 struct TranscriptTests {
     @Test(arguments: try Transcript.all())
     func transcriptReplays(_ transcript: Transcript) throws {
-        let harness = try Harness(environment: transcript.environment, responses: transcript.upstream)
+        let harness = try Harness(environment: transcript.environment, handler: transcript.upstreamHandler())
         for message in transcript.sends { harness.daemon.send(message) }
         let actual = try harness.finish()
         let expectedGroups = Dictionary(grouping: transcript.expects, by: requestKey)

@@ -274,7 +274,8 @@ private struct Transcript {
 
     @Test func methodsHaveParamsResultAndKnownErrors() throws {
         let expected = ["initialize", "initialized", "shutdown", "exit", "$/cancelRequest", "models.list",
-                        "chat.complete", "chat.describeImage", "chat.analyzeFile", "embeddings.create", "audio.speech",
+                        "chat.complete", "chat.describeImage", "chat.analyzeFile", "responses.create", "responses.get", "responses.cancel",
+                        "responses.delete", "completions.create", "embeddings.create", "audio.speech",
                         "audio.transcribe", "audio.translate", "images.generate", "images.edit", "midjourney.imagine", "midjourney.action",
                         "midjourney.change", "midjourney.blend", "midjourney.describe", "midjourney.fetch", "midjourney.list",
                         "config.get", "config.update", "rpc.discover"]

@@ -78,6 +78,56 @@ struct ChatStreamAssemblerTests {
             == ["role": "assistant", "content": "Answer.", "reasoning_content": "Thinking…", "refusal": "I cannot."])
     }
 
+    @Test func audioDataAndTranscriptAreConcatenatedWithIdAndExpiryKept() throws {
+        let assembler = try Self.assemble([
+            Self.chunk(#"{"index":0,"delta":{"role":"assistant","content":null,"refusal":null,"audio":{"id":"audio_1","transcript":"Hel"}}}"#),
+            Self.chunk(#"{"index":0,"delta":{"audio":{"transcript":"lo."}}}"#),
+            Self.chunk(#"{"index":0,"delta":{"audio":{"id":"audio_1","data":"UklG"}}}"#),
+            Self.chunk(#"{"index":0,"delta":{"audio":{"data":"RiQA"}}}"#),
+            Self.chunk(#"{"index":0,"delta":{"audio":{"id":"","expires_at":1729018505}},"finish_reason":"stop"}"#),
+        ])
+        #expect(assembler.result()["choices"]?[0]?["message"] == (try JSONParser.parse("""
+            {"role":"assistant","content":null,"refusal":null,
+             "audio":{"id":"audio_1","transcript":"Hello.","data":"UklGRiQA","expires_at":1729018505}}
+            """)))
+    }
+
+    @Test func legacyFunctionCallAnnotationsAndReasoningAreKept() throws {
+        let assembler = try Self.assemble([
+            Self.chunk(#"{"index":0,"delta":{"role":"assistant","reasoning":"Look","function_call":{"name":"get_weather","arguments":""}}}"#),
+            Self.chunk(#"{"index":0,"delta":{"reasoning":" it up.","function_call":{"arguments":"{\"city\":"}}}"#),
+            Self.chunk(#"{"index":0,"delta":{"function_call":{"arguments":"\"Paris\"}"}}}"#),
+            Self.chunk(#"{"index":0,"delta":{"annotations":[{"type":"url_citation","url_citation":{"url":"https://a.example","start_index":0,"end_index":3}}]}}"#),
+            Self.chunk(#"{"index":0,"delta":{"annotations":[{"type":"url_citation","url_citation":{"url":"https://b.example","start_index":4,"end_index":9}}]},"finish_reason":"function_call"}"#),
+        ])
+        let message = try #require(assembler.result()["choices"]?[0]?["message"])
+        #expect(message["reasoning"] == "Look it up.")
+        #expect(message["function_call"] == ["name": "get_weather", "arguments": #"{"city":"Paris"}"#])
+        #expect(message["annotations"]?.arrayValue?.compactMap { $0["url_citation"]?["url"]?.stringValue } == ["https://a.example", "https://b.example"])
+        #expect(message["content"] == .null)
+    }
+
+    @Test func unknownFieldsMergeByTheSameRulesAndLogprobsAppend() throws {
+        let assembler = try Self.assemble([
+            Self.chunk(#"{"index":0,"delta":{"x_note":"a","x_meta":{"n":1,"parts":["p"]},"x_flag":null},"logprobs":{"content":[{"token":"a"}],"refusal":null}}"#),
+            Self.chunk(#"{"index":0,"delta":{"x_note":"b","x_meta":{"n":2,"parts":["q","r"]},"x_flag":true},"logprobs":{"content":[{"token":"b"}]}}"#),
+            Self.chunk(#"{"index":0,"delta":{"x_flag":null},"logprobs":null}"#),
+        ])
+        let choice = try #require(assembler.result()["choices"]?[0])
+        #expect(choice["message"] == ["role": "assistant", "content": .null, "x_note": "ab", "x_meta": ["n": 2, "parts": ["p", "q", "r"]], "x_flag": true])
+        #expect(choice["logprobs"] == ["content": [["token": "a"], ["token": "b"]], "refusal": .null])
+    }
+
+    @Test func textStaysTextWhenAServerSendsAStrayValueOfAnotherKind() throws {
+        let assembler = try Self.assemble([
+            Self.chunk(#"{"index":0,"delta":{"content":"ab","x_count":1}}"#),
+            Self.chunk(#"{"index":0,"delta":{"content":5,"x_count":"one"}}"#),
+            Self.chunk(#"{"index":0,"delta":{"content":{"odd":true}}}"#),
+            Self.chunk(#"{"index":0,"delta":{"content":"c","x_count":2}}"#),
+        ])
+        #expect(assembler.result()["choices"]?[0]?["message"] == ["role": "assistant", "content": "abc", "x_count": "one"])
+    }
+
     @Test func multipleChoicesAreAssembledSeparately() throws {
         var assembler = try Self.assemble([
             Self.chunk(#"{"index":0,"delta":{"role":"assistant","content":"A"}},{"index":1,"delta":{"role":"assistant","content":"X"}}"#),

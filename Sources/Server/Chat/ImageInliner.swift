@@ -1,25 +1,49 @@
 import JSONRPC
 
-/// Replaces local image references in chat messages with inlined data URLs.
+/// Replaces local image references in request content parts with inlined data URLs.
 enum ImageInliner {
-    /// Walks `messages[*].content[*]` parts of type `image_url`; `image_url` may be an object with
-    /// `url` or a bare string.
+    /// Chat: walks `messages[*].content[*]` parts of type `image_url`; `image_url` may be an
+    /// object with `url` or a bare string.
     static func inline(_ messages: [JSONValue], maxBytes: Int) throws(ResponseError) -> [JSONValue] {
-        var result = messages
-        for (messageIndex, message) in messages.enumerated() {
-            guard var parts = message["content"]?.arrayValue else { continue }
-            var changed = false
-            for (partIndex, part) in parts.enumerated() where part["type"]?.stringValue == "image_url" {
-                let field = "messages.\(messageIndex).content.\(partIndex).image_url"
-                if let url = part["image_url"]?["url"]?.stringValue, ImageSource.isLocal(url) {
-                    parts[partIndex]["image_url"]?["url"] = .string(try ImageSource.resolve(url, field: field + ".url", maxBytes: maxBytes))
-                    changed = true
-                } else if let url = part["image_url"]?.stringValue, ImageSource.isLocal(url) {
-                    parts[partIndex]["image_url"] = ["url": .string(try ImageSource.resolve(url, field: field, maxBytes: maxBytes))]
-                    changed = true
-                }
+        try inlineParts(of: messages, field: "messages") { part, field throws(ResponseError) in
+            guard part["type"]?.stringValue == "image_url" else { return nil }
+            var part = part
+            if let url = part["image_url"]?["url"]?.stringValue, ImageSource.isLocal(url) {
+                part["image_url"]?["url"] = .string(try ImageSource.resolve(url, field: field + ".image_url.url", maxBytes: maxBytes))
+            } else if let url = part["image_url"]?.stringValue, ImageSource.isLocal(url) {
+                part["image_url"] = ["url": .string(try ImageSource.resolve(url, field: field + ".image_url", maxBytes: maxBytes))]
+            } else {
+                return nil
             }
-            if changed { result[messageIndex]["content"] = .array(parts) }
+            return part
+        }
+    }
+
+    /// Responses: walks `input[*].content[*]` parts of type `input_image`, whose `image_url` is a
+    /// string.
+    static func inlineResponsesInput(_ items: [JSONValue], maxBytes: Int) throws(ResponseError) -> [JSONValue] {
+        try inlineParts(of: items, field: "input") { part, field throws(ResponseError) in
+            guard part["type"]?.stringValue == "input_image", let url = part["image_url"]?.stringValue, ImageSource.isLocal(url) else { return nil }
+            var part = part
+            part["image_url"] = .string(try ImageSource.resolve(url, field: field + ".image_url", maxBytes: maxBytes))
+            return part
+        }
+    }
+
+    /// Applies `rewrite` to every part of every item's `content` array; it returns the new part,
+    /// or nil to keep the part as it is. `field` names the part in errors (`messages.0.content.1`).
+    private static func inlineParts(of items: [JSONValue], field: String,
+                                    rewrite: (JSONValue, String) throws(ResponseError) -> JSONValue?) throws(ResponseError) -> [JSONValue] {
+        var result = items
+        for (itemIndex, item) in items.enumerated() {
+            guard var parts = item["content"]?.arrayValue else { continue }
+            var changed = false
+            for (partIndex, part) in parts.enumerated() {
+                guard let rewritten = try rewrite(part, "\(field).\(itemIndex).content.\(partIndex)") else { continue }
+                parts[partIndex] = rewritten
+                changed = true
+            }
+            if changed { result[itemIndex]["content"] = .array(parts) }
         }
         return result
     }

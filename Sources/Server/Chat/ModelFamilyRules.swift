@@ -1,57 +1,112 @@
 import JSONRPC
 
 /// Request changes for model families whose chat API differs from the usual one, so that one
-/// request shape works for every model. Only OpenAI's reasoning models (`o1*`, `o3*`, `o4*`, also
-/// spelled `openai/o1…`) are touched; Claude, Gemini, GPTs and the rest are plain model names.
+/// request shape works for every model. The families and what each needs are data: the table
+/// `ModelFamilyRules.families` below (documented in protocol/README.md, "Model-family rules");
+/// a model that matches no row is a plain name and its request goes out untouched.
 ///
-/// The rules, each applied only when the request needs it:
-/// - `max_tokens` becomes `max_completion_tokens` (which these models take instead); when
-///   `max_completion_tokens` is already set, it wins and `max_tokens` is dropped.
-/// - `system` messages become `developer` messages (o1, o3*, o4*).
-/// - o1-mini and o1-preview accept neither role: system and developer text is put at the start of
-///   the first user message instead.
-/// - o1-mini and o1-preview refuse streaming: a streamed request is sent without `stream`, and
-///   the whole answer is then relayed as `chat.delta` notifications.
+/// A model name is matched after removing a relay's provider prefix (`openai/`, `azure/`), then
+/// against each row's name prefixes in order, the first match winning. A prefix matches at a
+/// name boundary only (the name ends, or goes on with `-` or `.`): `o1` matches `o1` and
+/// `o1-2024-12-17`, not `o1x`; a prefix ending in `.` (`gpt-5.`) matches whatever follows.
+///
+/// Where the facts are unsure (a parameter a family may or may not take), the rules leave the
+/// request alone, so that the upstream's own error reaches the user unchanged.
 ///
 /// Turned off by the config field `model_rules: false`, or per request by the param
 /// `model_rules: false`.
 struct ModelFamilyRules {
-    enum Family: Equatable {
-        /// Not a reasoning model: nothing changes.
-        case other
-        /// o1 (not -mini/-preview), o3*, o4*: `developer` instead of `system`.
-        case reasoning
-        /// o1-mini, o1-preview: no system or developer role, no streaming.
-        case earlyReasoning
+    /// One change a family's requests need.
+    enum Rule: Equatable, Sendable {
+        /// `max_tokens` becomes `max_completion_tokens`; an explicit `max_completion_tokens` wins.
+        case maxCompletionTokens
+        /// `system` messages become `developer` messages.
+        case developerRole
+        /// No instructions role at all: system and developer text goes to the first user message.
+        case instructionsInFirstUserMessage
+        /// Sampling parameters are fixed: a value other than the default is removed.
+        case defaultSamplingOnly
+        /// As `defaultSamplingOnly`, except with `reasoning_effort: "none"` (no reasoning), when
+        /// the model takes sampling parameters like any other.
+        case defaultSamplingOnlyWhileReasoning
+        /// The model cannot stream: a streamed request is sent whole and relayed as deltas.
+        case noStreaming
     }
 
-    let family: Family
+    /// A row of the table: which names, and their rules.
+    struct Family: Sendable {
+        /// How the docs and errors name it.
+        let name: String
+        /// Model-name prefixes (after the provider prefix), matched at a name boundary.
+        let prefixes: [String]
+        /// When set, the name must also contain this (`gpt-5-chat-latest`, `gpt-5.1-chat-latest`).
+        var containing: String? = nil
+        let rules: [Rule]
+
+        func matches(_ name: String) -> Bool {
+            if let containing, !name.contains(containing) { return false }
+            return prefixes.contains { prefix in
+                guard name.hasPrefix(prefix) else { return false }
+                let rest = name.dropFirst(prefix.count)
+                return rest.isEmpty || prefix.last == "." || rest.first == "-" || rest.first == "."
+            }
+        }
+    }
+
+    /// Relay prefixes removed before matching: `openai/gpt-5-mini` is `gpt-5-mini`.
+    static let providerPrefixes = ["openai/", "azure/"]
+
+    /// Sampling parameters and the only values reasoning models take for them.
+    static let samplingDefaults: [(name: String, value: Double)] = [
+        ("temperature", 1), ("top_p", 1), ("presence_penalty", 0), ("frequency_penalty", 0),
+    ]
+
+    /// The families, first match wins. Facts: OpenAI's API reference and reasoning guide, and the
+    /// errors the API answers (`Unsupported parameter: 'max_tokens' … Use 'max_completion_tokens'`,
+    /// `Unsupported value: 'temperature' does not support 0.3 with this model. Only the default (1)
+    /// value is supported.`).
+    static let families: [Family] = [
+        // GPT-5 chat models (gpt-5-chat-latest, gpt-5.1-chat-latest …) are not reasoning models.
+        Family(name: "gpt-5 chat", prefixes: ["gpt-5"], containing: "-chat", rules: []),
+        // gpt-5.1 and later: reasoning_effort "none" turns reasoning off, and sampling back on.
+        Family(name: "gpt-5.1 and later", prefixes: ["gpt-5."],
+               rules: [.maxCompletionTokens, .developerRole, .defaultSamplingOnlyWhileReasoning]),
+        Family(name: "gpt-5", prefixes: ["gpt-5"], rules: [.maxCompletionTokens, .developerRole, .defaultSamplingOnly]),
+        Family(name: "o1-mini, o1-preview", prefixes: ["o1-mini", "o1-preview"],
+               rules: [.maxCompletionTokens, .instructionsInFirstUserMessage, .defaultSamplingOnly, .noStreaming]),
+        Family(name: "o-series", prefixes: ["o1", "o3", "o4"], rules: [.maxCompletionTokens, .developerRole, .defaultSamplingOnly]),
+    ]
+
+    /// The family `model` belongs to; nil for a plain model name.
+    let family: Family?
 
     init(model: String) {
         var name = model.lowercased()
-        if name.hasPrefix("openai/") { name.removeFirst("openai/".count) }
-        if name.hasPrefix("o1-mini") || name.hasPrefix("o1-preview") {
-            family = .earlyReasoning
-        } else if ["o1", "o3", "o4"].contains(where: { name.hasPrefix($0) }) {
-            family = .reasoning
-        } else {
-            family = .other
-        }
+        for prefix in Self.providerPrefixes where name.hasPrefix(prefix) { name.removeFirst(prefix.count) }
+        family = Self.families.first { $0.matches(name) }
     }
+
+    private func has(_ rule: Rule) -> Bool { family?.rules.contains(rule) ?? false }
 
     /// Rewrites `body` for the model family.
     /// - Returns: true when a requested stream was turned into a whole answer, which the caller
     ///   should relay as `chat.delta` notifications.
     func apply(to body: inout JSONObject) -> Bool {
-        guard family != .other else { return false }
-        if let maxTokens = body["max_tokens"] {
+        if has(.maxCompletionTokens), let maxTokens = body["max_tokens"] {
             if body["max_completion_tokens"]?.isNull ?? true, !maxTokens.isNull { body["max_completion_tokens"] = maxTokens }
             body["max_tokens"] = nil
         }
         if let messages = body["messages"]?.arrayValue {
-            body["messages"] = .array(family == .reasoning ? Self.developerRole(messages) : Self.systemMerged(messages))
+            if has(.developerRole) { body["messages"] = .array(Self.developerRole(messages)) }
+            if has(.instructionsInFirstUserMessage) { body["messages"] = .array(Self.systemMerged(messages)) }
         }
-        guard family == .earlyReasoning, body["stream"]?.boolValue == true else { return false }
+        let reasoningOff = body["reasoning_effort"]?.stringValue == "none"
+        if has(.defaultSamplingOnly) || (has(.defaultSamplingOnlyWhileReasoning) && !reasoningOff) {
+            for (name, value) in Self.samplingDefaults {
+                if let given = body[name]?.doubleValue, given != value { body[name] = nil }
+            }
+        }
+        guard has(.noStreaming), body["stream"]?.boolValue == true else { return false }
         body["stream"] = nil
         body["stream_options"] = nil
         return true

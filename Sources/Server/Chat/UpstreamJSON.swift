@@ -11,7 +11,8 @@ enum UpstreamJSON {
     /// about 90 MB.
     static let maxEmbeddingsBytes = 256 * 1024 * 1024
 
-    /// The body as a JSON object; a non-JSON body, or an `error` object inside a 200, is a bad response.
+    /// The body as a JSON object; a non-JSON body, or an `error` object inside a 200 (other than a
+    /// Responses `response` object's own `error` field), is a bad response.
     /// - Parameter secrets: scrubbed from any upstream text quoted in an error.
     static func read(_ call: UpstreamCall, secrets: Secrets, limit: Int = maxBytes) async throws -> JSONValue {
         let body = try await call.collectBody(limit: limit, what: "JSON answer")
@@ -24,7 +25,8 @@ enum UpstreamJSON {
             let start = secrets.excerpt(String(decoding: body, as: UTF8.self), limit: 200)
             throw UpstreamError.badResponse(reason: "the upstream answered with a non-JSON body\(kind): \(start)", upstreamError: nil)
         }
-        if let error = value["error"], !error.isNull {
+        // A Responses `response` object has an `error` field of its own (why a response failed).
+        if let error = value["error"], !error.isNull, value["object"] != "response" {
             let message = error["message"]?.stringValue ?? error.stringValue ?? "an error object"
             throw UpstreamError.badResponse(reason: "the upstream answered 200 with an error: \(message)", upstreamError: body)
         }

@@ -7,6 +7,11 @@ public enum MethodRegistry {
         ChatComplete(),
         ChatDescribeImage(),
         ChatAnalyzeFile(),
+        ResponsesCreate(),
+        ResponsesGet(),
+        ResponsesCancel(),
+        ResponsesDelete(),
+        CompletionsCreate(),
         EmbeddingsCreate(),
         AudioSpeech(),
         AudioTranscribe(),
@@ -28,7 +33,7 @@ public enum MethodRegistry {
     public static var names: [String] { all.map { type(of: $0).name } }
 
     /// Notifications the daemon sends.
-    public static let notifications = ["chat.delta", "$/progress"]
+    public static let notifications = ["chat.delta", "$/progress", "responses.event", "completions.delta"]
 }
 
 /// The daemon's name and version, as `initialize` and `--version` report them.

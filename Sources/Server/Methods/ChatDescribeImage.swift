@@ -1,7 +1,8 @@
 import JSONRPC
 
 /// `chat.describeImage`: asks a vision model about one or more images (paths or URLs).
-/// Result `{text, completion}`.
+/// Result `{text, completion}`. The request is adapted to the model's family (`ModelFamilyRules`)
+/// unless the config's `model_rules` is false.
 struct ChatDescribeImage: RPCMethod {
     static let name = "chat.describeImage"
     static let execution = Execution.concurrent
@@ -26,7 +27,8 @@ struct ChatDescribeImage: RPCMethod {
         var body: JSONObject = ["model": .string(try params.string("model") ?? settings.visionModel), "messages": .array(messages)]
         if let maxTokens = try params.int("max_tokens") { body["max_tokens"] = .number(maxTokens) }
         if let stream = try params.bool("stream") { body["stream"] = .bool(stream) }
-        let completion = try await ChatRunner(context: context, target: try context.target(settings)).run(body)
+        let relayWholeAnswer = settings.modelRules && ModelFamilyRules(model: body["model"]?.stringValue ?? "").apply(to: &body)
+        let completion = try await ChatRunner(context: context, target: try context.target(settings)).run(body, relayWholeAnswer: relayWholeAnswer)
         let text = completion["choices"]?.arrayValue?.first?["message"]?["content"]?.stringValue ?? ""
         return ["text": .string(text), "completion": completion]
     }

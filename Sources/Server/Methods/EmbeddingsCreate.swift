@@ -24,11 +24,12 @@ struct EmbeddingsCreate: RPCMethod {
 
     /// `input` is a string, an array of strings, an array of token ids (integers) or an array of
     /// token-id arrays, every element of one kind. Lengths and limits are the upstream's to judge.
-    static func checkInput(_ input: JSONValue?) throws(ResponseError) {
+    /// `completions.create` checks its `prompt` the same way (`field`).
+    static func checkInput(_ input: JSONValue?, field: String = "input") throws(ResponseError) {
         let kinds = "a string, an array of strings, an array of token ids or an array of token-id arrays"
-        guard let input, !input.isNull else { throw .invalidParams(field: "input", "is required: \(kinds)") }
+        guard let input, !input.isNull else { throw .invalidParams(field: field, "is required: \(kinds)") }
         if input.stringValue != nil { return }
-        guard let items = input.arrayValue else { throw .invalidParams(field: "input", "must be \(kinds), got \(input.typeName)") }
+        guard let items = input.arrayValue else { throw .invalidParams(field: field, "must be \(kinds), got \(input.typeName)") }
         let elementKinds: [(name: String, matches: (JSONValue) -> Bool)] = [
             ("a string", { $0.stringValue != nil }),
             ("a token id (an integer)", { $0.intValue != nil }),
@@ -36,10 +37,10 @@ struct EmbeddingsCreate: RPCMethod {
         ]
         guard let first = items.first else { return }
         guard let kind = elementKinds.first(where: { $0.matches(first) }) else {
-            throw .invalidParams(field: "input.0", "must be a string, a token id (an integer) or an array of token ids, got \(first.typeName)")
+            throw .invalidParams(field: "\(field).0", "must be a string, a token id (an integer) or an array of token ids, got \(first.typeName)")
         }
         if let index = items.firstIndex(where: { !kind.matches($0) }) {
-            throw .invalidParams(field: "input.\(index)", "must be \(kind.name) like input.0 (the elements of input are all of one kind)")
+            throw .invalidParams(field: "\(field).\(index)", "must be \(kind.name) like \(field).0 (the elements of \(field) are all of one kind)")
         }
     }
 }

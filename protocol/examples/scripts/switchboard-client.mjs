@@ -29,7 +29,8 @@ export class Switchboard {
   }
 
   /** Sends one request; resolves with its result, rejects with a SwitchboardError.
-   *  `onNotification(method, params)` gets the notifications (chat.delta, $/progress) it triggers. */
+   *  `onNotification(method, params)` gets the notifications (chat.delta, responses.event,
+   *  completions.delta, $/progress) it triggers. */
   request(method, params, onNotification = () => {}) {
     const id = ++this.#nextId;
     return new Promise((resolve, reject) => {

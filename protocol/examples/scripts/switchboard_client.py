@@ -31,7 +31,7 @@ class Switchboard:
         """Sends one request; returns its result or raises SwitchboardError.
 
         `on_notification(method, params)` is called for each notification (chat.delta,
-        $/progress) that arrives before the response.
+        responses.event, completions.delta, $/progress) that arrives before the response.
         """
         self._next_id += 1
         message = {"jsonrpc": "2.0", "id": self._next_id, "method": method}

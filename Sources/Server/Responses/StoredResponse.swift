@@ -1,0 +1,19 @@
+import Foundation
+import JSONRPC
+import Upstream
+
+/// A call about one stored response (`responses.get`, `.cancel`, `.delete`): `/responses/{id}`
+/// and what follows it, the answer read as JSON.
+enum StoredResponse {
+    /// Sends `method` to `responses/{response_id}` + `suffix` and returns the upstream's JSON.
+    static func send(_ method: String, suffix: String = "", _ params: Params, context: RequestContext) async throws -> JSONValue {
+        let id = try params.requireString("response_id")
+        guard !id.isEmpty, !id.contains("/"), id != ".", id != ".." else {
+            throw ResponseError.invalidParams(field: "response_id", "must be a response id (resp_…), without \"/\"")
+        }
+        let target = try context.target(try context.settings(profile: try params.string("profile")))
+        let path = "responses/\(id)" + suffix
+        let call = try await context.client.send({ target.request(method, path) }, target: target, streaming: false, onRetry: context.logRetry)
+        return try await UpstreamJSON.read(call, secrets: context.secrets)
+    }
+}
