@@ -246,13 +246,14 @@ import TestSupport
     /// Plain-http streams to one host run side by side, each on a connection of its own, rather
     /// than queueing behind the first one's HTTP/1.1 connection.
     @Test func concurrentStreamsToOnePlainHostDoNotWaitForEachOther() async throws {
-        let upstream = try FakeUpstream { _ in .sse(["a", "b"], delay: 1) }
+        let upstream = try FakeUpstream { _ in .sse(["a", "b"], delay: 3) }
         defer { upstream.stop() }
         let engine = HTTPEngine()
         let streams = (0..<4).map { index in
             Task { try await Self.read(try await engine.send(Self.get(upstream, "/\(index)"), timeouts: Timeouts(request: 30))) }
         }
-        #expect(await upstream.waitForRequests(4, timeout: 0.8), "only \(upstream.requests.count) of 4 requests arrived at once")
+        // Queued behind one another, the fourth would arrive after 9 s.
+        #expect(await upstream.waitForRequests(4, timeout: 2.5), "only \(upstream.requests.count) of 4 requests arrived at once")
         for stream in streams { _ = try await stream.value }
         #expect(upstream.connectionCount == 4)
     }
