@@ -4,6 +4,7 @@
 import Dispatch
 import Foundation
 import Glibc
+import HTTP
 import JSONRPC
 @testable import Server
 import Transport
@@ -148,7 +149,7 @@ private func checkRequests(_ settings: Settings) {
     for path in ["chat/completions", "audio/speech", "mj/task/1/fetch"] {
         check(target.request("POST", path, body: Data("{}".utf8)).url?.host == host, "a request for \(path) left \(host ?? "nil")")
     }
-    check(target.upload("images/edits", contentType: "multipart/form-data", contentLength: 1).url?.host == host, "an upload left the host")
+    check(target.upload("images/edits", contentType: "multipart/form-data", file: "/nonexistent", size: 1).url?.host == host, "an upload left the host")
     for mode in [nil] + MidjourneyRoute.modes {
         check(MidjourneyRoute.base(for: settings.baseURL, mode: mode).host == host, "MidJourney's route left the host")
     }
