@@ -1,10 +1,18 @@
 /// Splits a byte stream into messages, detecting the framing of each message from its first byte.
 ///
 /// A message whose first non-blank byte is a letter starts an LSP header block
-/// (`Content-Length: N\r\n…\r\n\r\n` + N bytes); anything else is an NDJSON line. Pure and
-/// incremental: feed bytes in any split with `append`, take events with `next()`, and call
-/// `finish()` at end of input. Never holds more than `maxMessageBytes` (plus one read) of a message:
-/// an oversized one is reported once and its bytes dropped as they arrive.
+/// (`Content-Length: N\r\n…\r\n\r\n` + N bytes); anything else is an NDJSON line. A UTF-8 byte
+/// order mark before a message is skipped. Pure and incremental: feed bytes in any split with
+/// `append`, take events with `next()`, and call `finish()` at end of input. Never holds more than
+/// `maxMessageBytes` (plus one read) of a message: an oversized one is reported once and its bytes
+/// dropped as they arrive.
+///
+/// After an LSP body whose `Content-Length` was wrong, the parser finds its way back: the bytes
+/// left over (too short a length), or the header block it ran into (too long a length, a
+/// non-numeric one), end in the line that carries the next message's `Content-Length` header. A
+/// line that ends in a `Content-Length: N` header after other bytes is therefore reported as
+/// malformed up to that header, and parsing resumes at the header. (No JSON text can end that
+/// way, so no NDJSON message is ever cut.)
 public struct FrameParser: Sendable {
     /// Longest header block (its terminating blank line included) accepted before it is treated as
     /// garbage; also the most a parser holds of a message start it cannot classify yet.
@@ -76,6 +84,13 @@ public struct FrameParser: Sendable {
             case .idle:
                 skipBlank()
                 guard start < buffer.count else { return nil }
+                switch byteOrderMark(at: start) {
+                case true?:
+                    start += Self.byteOrderMark.count
+                    continue
+                case nil: return nil
+                case false?: break
+                }
                 if isLetter(buffer[start]) {
                     switch classifyLetterStart() {
                     case .header: state = .readingHeaders
@@ -124,6 +139,13 @@ public struct FrameParser: Sendable {
     private mutating func nextLine() -> FrameEvent? {
         if let newline = find(0x0A, from: max(start, scanned)) {
             let line = trimCarriageReturn(buffer[start..<newline])
+            if line.count <= maxMessageBytes, let header = gluedContentLength(before: start + line.count) {
+                let skipped = header - start
+                start = header
+                scanned = start
+                state = .readingHeaders
+                return .malformed(.lsp, "\(skipped) bytes before a Content-Length header were skipped (the previous message's Content-Length was wrong?)")
+            }
             start = newline + 1
             scanned = start
             state = .idle
@@ -131,7 +153,8 @@ public struct FrameParser: Sendable {
         }
         scanned = buffer.count
         // One byte of grace: a line of exactly the limit may be waiting for the LF of its CRLF.
-        if buffer.count - start > maxMessageBytes + 1 {
+        // (Written so that no limit, however large, can overflow.)
+        if buffer.count - start - 1 > maxMessageBytes {
             dropBuffered()
             state = .discardingLine
             return .oversized(.ndjson)
@@ -144,6 +167,30 @@ public struct FrameParser: Sendable {
     }
 
     // MARK: - LSP
+
+    private static let contentLengthName = Array("content-length:".utf8)
+
+    /// Where a `Content-Length: N` header starts when the line ending at `end` (its CR and LF
+    /// excluded) ends in one after other bytes; nil otherwise. Read backwards from the line's end:
+    /// blanks, digits, blanks, then the header's name in any case.
+    private func gluedContentLength(before end: Int) -> Int? {
+        var index = end
+        func skip(while matches: (UInt8) -> Bool) {
+            while index > start, matches(buffer[index - 1]) { index -= 1 }
+        }
+        skip { $0 == 0x20 || $0 == 0x09 }
+        let digitsEnd = index
+        skip { $0 >= 0x30 && $0 <= 0x39 }
+        guard index < digitsEnd else { return nil }
+        skip { $0 == 0x20 || $0 == 0x09 }
+        let name = Self.contentLengthName
+        guard index - start > name.count else { return nil }
+        let header = index - name.count
+        for (offset, expected) in name.enumerated() where lowercased(buffer[header + offset]) != expected {
+            return nil
+        }
+        return header
+    }
 
     private enum LetterStart { case header, line, undecided }
 
@@ -240,6 +287,18 @@ public struct FrameParser: Sendable {
         scanned = max(scanned, start)
     }
 
+    private static let byteOrderMark: [UInt8] = [0xEF, 0xBB, 0xBF]
+
+    /// Whether a UTF-8 byte order mark starts at `index`; nil while the bytes there are only the
+    /// start of one.
+    private func byteOrderMark(at index: Int) -> Bool? {
+        for (offset, byte) in Self.byteOrderMark.enumerated() {
+            guard index + offset < buffer.count else { return nil }
+            if buffer[index + offset] != byte { return false }
+        }
+        return true
+    }
+
     private mutating func dropBuffered() {
         buffer.removeAll(keepingCapacity: buffer.capacity <= 1 << 20)
         start = 0
@@ -256,6 +315,10 @@ public struct FrameParser: Sendable {
     /// A character of a header name (letters, digits, `-`).
     private func isTokenByte(_ byte: UInt8) -> Bool {
         isLetter(byte) || (byte >= 0x30 && byte <= 0x39) || byte == UInt8(ascii: "-")
+    }
+
+    private func lowercased(_ byte: UInt8) -> UInt8 {
+        byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte
     }
 
     private func isLetter(_ byte: UInt8) -> Bool {
