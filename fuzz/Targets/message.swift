@@ -147,9 +147,9 @@ private func checkRequests(_ settings: Settings) {
                                 retry: RetryPolicy(maxRetries: settings.maxRetries))
     let host = settings.baseURL.host
     for path in ["chat/completions", "audio/speech", "mj/task/1/fetch"] {
-        check(target.request("POST", path, body: Data("{}".utf8)).url?.host == host, "a request for \(path) left \(host ?? "nil")")
+        check(URL(string: target.request("POST", path, body: Data("{}".utf8)).url)?.host == host, "a request for \(path) left \(host ?? "nil")")
     }
-    check(target.upload("images/edits", contentType: "multipart/form-data", file: "/nonexistent", size: 1).url?.host == host, "an upload left the host")
+    check(URL(string: target.upload("images/edits", contentType: "multipart/form-data", file: "/nonexistent", size: 1).url)?.host == host, "an upload left the host")
     for mode in [nil] + MidjourneyRoute.modes {
         check(MidjourneyRoute.base(for: settings.baseURL, mode: mode).host == host, "MidJourney's route left the host")
     }
