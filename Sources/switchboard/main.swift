@@ -54,7 +54,7 @@ do {
 }
 
 let writer = OutputWriter(fd: protocolFD, framing: options.framing)
-let server = Server(config: ConfigStore(startup: startup, secrets: secrets), writer: writer,
+let server = Server(config: ConfigStore(startup: startup, secrets: secrets, lockedOverTheWire: options.noRemoteConfig), writer: writer,
                     client: UpstreamClient(), log: log, secrets: secrets)
 SignalTrap.install { signalNumber in server.terminate(signal: signalNumber) }
 StdinReader(maxMessageBytes: options.maxMessageBytes,
