@@ -20,9 +20,9 @@ struct ChatRunner {
             body["stream_options"] = .object(options)
         }
         let payload = Data(JSONValue.object(body).serialized())
-        let call = try await context.client.send(
+        let call = try await context.send(
             { target.request("POST", "chat/completions", body: payload, accept: streaming ? "text/event-stream" : "application/json") },
-            target: target, streaming: streaming, onRetry: context.logRetry)
+            target: target, streaming: streaming)
         let isEventStream = call.contentType?.lowercased().contains("text/event-stream") ?? false
         guard streaming, isEventStream else {
             let completion = try await UpstreamJSON.read(call, secrets: context.secrets)

@@ -194,13 +194,15 @@ public final class Server: Sendable {
         do {
             let parsed = try Params(params)
             let result = try await method.call(parsed, context: context)
-            log.debug("request \(context.id) \(name): answered in \(ContinuousClock.now - started)")
-            return OutgoingMessage.result(id: context.id, result)
+            log.debug("\(caller) \(name): answered in \(ContinuousClock.now - started)")
+            return .success(result)
         } catch {
-            let converted = ErrorConversion.responseError(for: error, cancelReason: table.reason(context.id), secrets: secrets)
-            let line = "request \(context.id) \(name): error \(converted.code) after \(ContinuousClock.now - started): \(converted.message)"
+            let cancelReason = notification ? nil : table.reason(context.id)
+            let converted = ErrorConversion.responseError(for: error, cancelReason: cancelReason, secrets: secrets,
+                                                          attempts: context.attempts.current)
+            let line = "\(caller) \(name): error \(converted.code) after \(ContinuousClock.now - started): \(converted.message)"
             if converted.code == .internalError { log.error(line) } else { log.debug(line) }
-            return OutgoingMessage.error(id: context.id, converted)
+            return .failure(converted)
         }
     }
 

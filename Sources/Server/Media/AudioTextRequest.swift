@@ -29,7 +29,7 @@ struct AudioTextRequest {
             try form.add(name: "timestamp_granularities[]", value: .string(granularity), field: "timestamp_granularities")
         }
         form.add(file, name: "file")
-        let target = try context.target(settings)
+        let target = try await context.target(settings)
         return try await form.send(to: path, target: target, context: context) { call in
             try await Self.result(call, secrets: context.secrets, format: try params.string("response_format"))
         }

@@ -39,8 +39,7 @@ struct ImageSaver {
             throw UpstreamError.badResponse(reason: "data.\(index).url is not an http(s) URL: \(context.secrets.excerpt(link, limit: 100))",
                                             upstreamError: nil)
         }
-        let call = try await context.client.send({ target.download(url, accept: "image/*") }, target: target, streaming: false,
-                                                 redirects: .anyOrigin, onRetry: context.logRetry)
+        let call = try await context.send({ target.download(url, accept: "image/*") }, target: target, redirects: .anyOrigin)
         return try await call.collectBody(limit: maxBytes, what: "image at data.\(index).url (max_file_bytes)")
     }
 

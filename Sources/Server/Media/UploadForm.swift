@@ -44,9 +44,8 @@ struct UploadForm {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("switchboard-upload-\(UUID().uuidString).multipart")
         defer { try? FileManager.default.removeItem(at: file) }
         let size = try write(to: file)
-        let call = try await context.client.send(
-            { target.upload(path, contentType: body.contentType, file: file.path, size: size, accept: accept) },
-            target: target, streaming: false, onRetry: context.logRetry)
+        let call = try await context.send(
+            { target.upload(path, contentType: body.contentType, file: file.path, size: size, accept: accept) }, target: target)
         return try await read(call)
     }
 

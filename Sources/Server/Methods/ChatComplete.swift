@@ -22,6 +22,6 @@ struct ChatComplete: RPCMethod {
         if try params.bool("model_rules") ?? settings.modelRules {
             relayWholeAnswer = ModelFamilyRules(model: model).apply(to: &body)
         }
-        return try await ChatRunner(context: context, target: try context.target(settings)).run(body, relayWholeAnswer: relayWholeAnswer)
+        return try await ChatRunner(context: context, target: try await context.target(settings)).run(body, relayWholeAnswer: relayWholeAnswer)
     }
 }

@@ -26,7 +26,7 @@ struct ChatDescribeImage: RPCMethod {
         var body: JSONObject = ["model": .string(try params.string("model") ?? settings.visionModel), "messages": .array(messages)]
         if let maxTokens = try params.int("max_tokens") { body["max_tokens"] = .number(maxTokens) }
         if let stream = try params.bool("stream") { body["stream"] = .bool(stream) }
-        let completion = try await ChatRunner(context: context, target: try context.target(settings)).run(body)
+        let completion = try await ChatRunner(context: context, target: try await context.target(settings)).run(body)
         let text = completion["choices"]?.arrayValue?.first?["message"]?["content"]?.stringValue ?? ""
         return ["text": .string(text), "completion": completion]
     }

@@ -32,7 +32,7 @@ struct ImagesEdit: RPCMethod {
         let directory = try params.string("output_dir").map { reference throws(ResponseError) in
             try OutputLocation.directory(reference, field: "output_dir")
         }
-        let target = try context.target(settings)
+        let target = try await context.target(settings)
         let result = try await form.send(to: "images/edits", target: target, context: context) { call in
             try await UpstreamJSON.read(call, secrets: context.secrets)
         }
