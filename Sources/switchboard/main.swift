@@ -53,6 +53,12 @@ do {
     fail(String(describing: error))
 }
 
+// Upload files that daemons killed mid-upload left in $TMPDIR: removed off the start-up path.
+DispatchQueue.global(qos: .utility).async {
+    let removed = TemporaryUploads.removeLeftovers()
+    if removed > 0 { log.info("removed \(removed) upload file(s) that earlier runs left in \(NSTemporaryDirectory())") }
+}
+
 let writer = OutputWriter(fd: protocolFD, framing: options.framing)
 let server = Server(config: ConfigStore(startup: startup, secrets: secrets, lockedOverTheWire: options.noRemoteConfig), writer: writer,
                     client: UpstreamClient(), log: log, secrets: secrets)

@@ -22,7 +22,7 @@ struct AudioTextRequest {
         if !acceptsLanguage, let language = params["language"], !language.isNull {
             throw ResponseError.invalidParams(field: "language", "is not accepted by \(method): it always produces English text (use audio.transcribe)")
         }
-        var form = UploadForm()
+        var form = UploadForm(settings: settings)
         try form.add(name: "model", value: .string(try params.string("model") ?? Self.defaultModel), field: "model")
         try form.addFields(params.object, excluding: Self.handled)
         for granularity in try params.strings("timestamp_granularities") ?? [] {

@@ -1,4 +1,5 @@
 import JSONRPC
+import Upstream
 
 /// `chat.describeImage`: asks a vision model about one or more images (paths or URLs).
 /// Result `{text, completion}`.
@@ -15,8 +16,9 @@ struct ChatDescribeImage: RPCMethod {
             throw ResponseError.invalidParams(field: "detail", "must be \"auto\", \"low\" or \"high\"")
         }
         var content: [JSONValue] = [["type": "text", "text": .string(try params.string("prompt") ?? Self.defaultPrompt)]]
+        var budget = FileBudget(settings)
         for (field, reference) in references {
-            var image: JSONObject = ["url": .string(try ImageSource.resolve(reference, field: field, maxBytes: settings.maxFileBytes))]
+            var image: JSONObject = ["url": .string(try ImageSource.resolve(reference, field: field, budget: &budget))]
             if let detail { image["detail"] = .string(detail) }
             content.append(["type": "image_url", "image_url": .object(image)])
         }

@@ -15,7 +15,7 @@ struct ImagesEdit: RPCMethod {
     func call(_ params: Params, context: RequestContext) async throws -> JSONValue {
         let settings = try context.settings(profile: try params.string("profile"))
         _ = try params.requireString("prompt")
-        var form = UploadForm()
+        var form = UploadForm(settings: settings)
         try form.addFields(params.object, excluding: Self.handled)
         if let single = params["image"]?.stringValue {
             try Self.add(single, name: "image", field: "image", to: &form, maxBytes: settings.maxFileBytes)
