@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Splits a byte stream into messages, detecting the framing of each message from its first byte.
 ///
 /// A message whose first non-blank byte is a letter starts an LSP header block
@@ -119,6 +125,7 @@ public struct FrameParser: Sendable {
             state = .idle
             guard start < buffer.count else { return nil }
             let line = trimCarriageReturn(buffer[start..<buffer.count])
+            if line.count <= maxMessageBytes, let skipped = skipToGluedContentLength(lineLength: line.count) { return skipped }
             dropBuffered()
             return line.count > maxMessageBytes ? .oversized(.ndjson) : .message(line, .ndjson)
         case .readingHeaders:
@@ -139,13 +146,7 @@ public struct FrameParser: Sendable {
     private mutating func nextLine() -> FrameEvent? {
         if let newline = find(0x0A, from: max(start, scanned)) {
             let line = trimCarriageReturn(buffer[start..<newline])
-            if line.count <= maxMessageBytes, let header = gluedContentLength(before: start + line.count) {
-                let skipped = header - start
-                start = header
-                scanned = start
-                state = .readingHeaders
-                return .malformed(.lsp, "\(skipped) bytes before a Content-Length header were skipped (the previous message's Content-Length was wrong?)")
-            }
+            if line.count <= maxMessageBytes, let skipped = skipToGluedContentLength(lineLength: line.count) { return skipped }
             start = newline + 1
             scanned = start
             state = .idle
@@ -169,6 +170,18 @@ public struct FrameParser: Sendable {
     // MARK: - LSP
 
     private static let contentLengthName = Array("content-length:".utf8)
+
+    /// When the line at `start` (`lineLength` bytes, its CR and LF excluded) ends in a
+    /// `Content-Length` header after other bytes, skips those bytes, goes on with the header block
+    /// and reports them as malformed; nil otherwise.
+    private mutating func skipToGluedContentLength(lineLength: Int) -> FrameEvent? {
+        guard let header = gluedContentLength(before: start + lineLength) else { return nil }
+        let skipped = header - start
+        start = header
+        scanned = start
+        state = .readingHeaders
+        return .malformed(.lsp, "\(skipped) bytes before a Content-Length header were skipped (the previous message's Content-Length was wrong?)")
+    }
 
     /// Where a `Content-Length: N` header starts when the line ending at `end` (its CR and LF
     /// excluded) ends in one after other bytes; nil otherwise. Read backwards from the line's end:
@@ -305,10 +318,13 @@ public struct FrameParser: Sendable {
         scanned = 0
     }
 
+    /// The index of the first `byte` at or after `index` (`memchr`: long lines are scanned at
+    /// the C library's speed).
     private func find(_ byte: UInt8, from index: Int) -> Int? {
         guard index < buffer.count else { return nil }
-        return buffer.withUnsafeBufferPointer { pointer in
-            pointer[index...].firstIndex(of: byte)
+        return buffer.withUnsafeBytes { raw in
+            let base = raw.baseAddress!
+            return memchr(base + index, Int32(byte), raw.count - index).map { base.distance(to: UnsafeRawPointer($0)) }
         }
     }
 

@@ -104,6 +104,8 @@ struct FrameParserTests {
          [.message("{\n\"a\": 1", .lsp), .malformed(.lsp), .message("{\"n\":2}", .lsp)]),
         ("a line that mentions the header is a message", "{\"text\":\"Content-Length: 5\"}\n[\"Content-Length: 5\", 5]\n",
          [.message("{\"text\":\"Content-Length: 5\"}", .ndjson), .message("[\"Content-Length: 5\", 5]", .ndjson)]),
+        ("the tail of a body and a header at the end of input", "{\"a\":1}\n\"}}Content-Length: 4",
+         [.message("{\"a\":1}", .ndjson), .malformed(.lsp), .malformed(.lsp)]),
         ("byte order mark before ndjson", "\u{FEFF}{\"a\":1}\n\u{FEFF}[2]\n",
          [.message("{\"a\":1}", .ndjson), .message("[2]", .ndjson)]),
         ("byte order mark before lsp", "\u{FEFF}" + lsp("{\"a\":1}"),
