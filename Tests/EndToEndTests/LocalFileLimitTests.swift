@@ -92,11 +92,8 @@ struct LocalFileLimitTests {
 
     @Test func uploadFilesLeftByADaemonThatWasKilledAreRemovedAtStart() throws {
         let temporary = try MediaFixtures.directory()
-        let finished = Process()
-        finished.executableURL = URL(fileURLWithPath: "/bin/true")
-        try finished.run()
-        finished.waitUntilExit()
-        let leftover = "switchboard-upload-\(finished.processIdentifier)-0F1E.multipart"
+        let ended = try ProcessStats.endedProcessID()
+        let leftover = "switchboard-upload-\(ended)-0F1E.multipart"
         let running = "switchboard-upload-\(getpid())-2D3C.multipart"
         for name in [leftover, running] { try Data("part of an upload".utf8).write(to: URL(fileURLWithPath: temporary + "/" + name)) }
         let harness = try Harness(environment: ["TMPDIR": temporary], responses: [])

@@ -2,6 +2,7 @@ import Foundation
 import JSONRPC
 @testable import Server
 import Testing
+import TestSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -163,13 +164,10 @@ import Glibc
 
     @Test func leftoverUploadsOfDeadDaemonsAreRemovedAndOthersKept() throws {
         let folder = try Self.folder()
-        let finished = Process()
-        finished.executableURL = URL(fileURLWithPath: "/bin/true")
-        try finished.run()
-        finished.waitUntilExit()
-        let dead = "switchboard-upload-\(finished.processIdentifier)-A.multipart"
+        let ended = try ProcessStats.endedProcessID()
+        let dead = "switchboard-upload-\(ended)-A.multipart"
         let alive = "switchboard-upload-\(getpid())-B.multipart"
-        let unrelated = ["switchboard-upload-C.multipart", "notes-\(finished.processIdentifier).multipart", "switchboard-upload-0-D.multipart"]
+        let unrelated = ["switchboard-upload-C.multipart", "notes-\(ended).multipart", "switchboard-upload-0-D.multipart"]
         for name in [dead, alive] + unrelated { try Data("x".utf8).write(to: folder.appendingPathComponent(name)) }
         #expect(TemporaryUploads.removeLeftovers(in: folder) == 1)
         #expect(Self.names(folder) == ([alive] + unrelated).sorted())
