@@ -75,9 +75,16 @@ public struct MultipartBody: Sendable {
         defer { try? output.close() }
         var written = 0
         var budget = budget
+        // Small pieces (boundaries, headers, small chunks) are gathered into writes of 64 KiB.
+        var pending = Data()
         func emit(_ data: Data) throws {
-            try output.write(contentsOf: data)
+            pending.append(data)
             written += data.count
+            if pending.count >= 64 * 1024 { try flush() }
+        }
+        func flush() throws {
+            try output.write(contentsOf: pending)
+            pending.removeAll(keepingCapacity: true)
         }
         for part in parts {
             try emit(Data("--\(boundary)\r\n".utf8))
@@ -92,6 +99,7 @@ public struct MultipartBody: Sendable {
             try emit(Data("\r\n".utf8))
         }
         try emit(Data("--\(boundary)--\r\n".utf8))
+        try flush()
         return written
     }
 

@@ -117,8 +117,29 @@ import Upstream
         } throws: { error in
             (error as? FileBudget.Exceeded).map { $0.path == large.path && $0.limit == limit } ?? false
         }
-        let written = try FileManager.default.attributesOfItem(atPath: destination.path)[.size] as? Int ?? .max
-        #expect(written < 1000, "copying stopped at the limit, not after the 4096-byte file (\(written) bytes written)")
+    }
+
+    @Test func aBudgetStopsReadingAtTheFirstChunkOverALimit() throws {
+        let file = try Self.scratchDirectory().appendingPathComponent("endless.bin")
+        try Data(repeating: 3, count: 4096).write(to: file)
+        var budget = FileBudget(perFile: 100, total: .max)
+        var handed = 0
+        #expect {
+            try budget.read(file.path, chunkSize: 16) { handed += $0.count }
+        } throws: { error in
+            (error as? FileBudget.Exceeded)?.limit == .perFile
+        }
+        #expect(handed == 96, "whole chunks within the limit, none past it")
+        #expect(budget.spent == 112, "one chunk past the limit was read, no more")
+        let small = file.deletingLastPathComponent().appendingPathComponent("small.bin")
+        try Data(repeating: 4, count: 100).write(to: small)
+        var shared = FileBudget(perFile: .max, total: 150)
+        try shared.read(small.path) { _ in }
+        #expect {
+            try shared.read(file.path, chunkSize: 64) { _ in }
+        } throws: { error in
+            (error as? FileBudget.Exceeded).map { $0.limit == .total && $0.path == file.path } ?? false
+        }
     }
 
     @Test func theBodyFileIsReadableByItsOwnerOnly() throws {
