@@ -245,7 +245,7 @@ public struct FrameParser: Sendable {
             scanned = max(start, buffer.count - 3)
             return nil
         }
-        let headers = String(decoding: buffer[start..<headerEnd], as: UTF8.self)
+        let headers = start..<headerEnd
         start = bodyStart
         scanned = start
         guard let length = contentLength(in: headers) else {
@@ -273,17 +273,33 @@ public struct FrameParser: Sendable {
         return nil
     }
 
-    private func contentLength(in headers: String) -> Int? {
-        for line in headers.split(whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }) {
-            guard let colon = line.firstIndex(of: ":") else { continue }
-            let name = line[..<colon].trimmingWhitespace().lowercased()
-            if name == "content-length" {
-                let value = line[line.index(after: colon)...].trimmingWhitespace()
-                guard let length = Int(value), length >= 0 else { return nil }
-                return length
+    /// The value of the `Content-Length` header among the header lines in `headers` (the name in
+    /// any case, blanks around the value allowed); nil when there is none, or when it is not a
+    /// whole number, 0 or more.
+    private func contentLength(in headers: Range<Int>) -> Int? {
+        let name = Self.contentLengthName.dropLast()
+        var lineStart = headers.lowerBound
+        while lineStart < headers.upperBound {
+            let lineEnd = buffer[lineStart..<headers.upperBound].firstIndex { $0 == 0x0A || $0 == 0x0D } ?? headers.upperBound
+            if let colon = buffer[lineStart..<lineEnd].firstIndex(of: UInt8(ascii: ":")) {
+                let candidate = trimmingBlanks(lineStart..<colon)
+                if candidate.count == name.count, zip(buffer[candidate], name).allSatisfy({ lowercased($0) == $1 }) {
+                    let value = buffer[trimmingBlanks(colon + 1..<lineEnd)]
+                    guard let length = Int(String(decoding: value, as: UTF8.self)), length >= 0 else { return nil }
+                    return length
+                }
             }
+            lineStart = lineEnd + 1
         }
         return nil
+    }
+
+    /// `range` without the spaces and tabs at either end.
+    private func trimmingBlanks(_ range: Range<Int>) -> Range<Int> {
+        var (lower, upper) = (range.lowerBound, range.upperBound)
+        while lower < upper, buffer[lower] == 0x20 || buffer[lower] == 0x09 { lower += 1 }
+        while upper > lower, buffer[upper - 1] == 0x20 || buffer[upper - 1] == 0x09 { upper -= 1 }
+        return lower..<upper
     }
 
     // MARK: - Scanning
@@ -339,14 +355,5 @@ public struct FrameParser: Sendable {
 
     private func isLetter(_ byte: UInt8) -> Bool {
         (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
-    }
-}
-
-extension Substring {
-    func trimmingWhitespace() -> Substring {
-        var slice = self
-        while let first = slice.first, first == " " || first == "\t" { slice = slice.dropFirst() }
-        while let last = slice.last, last == " " || last == "\t" || last == "\r" { slice = slice.dropLast() }
-        return slice
     }
 }
