@@ -109,9 +109,10 @@ public final class Server: Sendable {
         }
     }
 
-    /// A method sent without an id. JSON-RPC forbids an answer, so only a method whose effect is
-    /// the point (`config.update`, `initialize`, `shutdown`) is run, in order, and a failure is
-    /// logged; one whose answer is the point (anything that asks the upstream) is not run at all.
+    /// A method sent without an id. JSON-RPC forbids an answer, so only an in-order method, one
+    /// that works on the daemon itself, is run (`config.update`, `initialize` and `shutdown` for
+    /// their effect; `config.get` and `rpc.discover` to no effect), and a failure is logged; one
+    /// that asks the upstream, whose answer is its point, is not run at all.
     private func runNotification(_ method: any RPCMethod, params: JSONValue?) {
         let name = type(of: method).name
         guard type(of: method).execution == .inOrder else {
