@@ -1,4 +1,9 @@
 public import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// How much of the local files one request may read: each file at most `perFile` bytes, all of
 /// them together at most `total`.
@@ -44,12 +49,11 @@ public struct FileBudget: Sendable {
     /// - Throws: `ReadError` when the file cannot be opened or read, `Exceeded` as soon as it goes
     ///   over a limit, and whatever `body` throws.
     public mutating func read(_ path: String, chunkSize: Int = 256 * 1024, _ body: (Data) throws -> Void) throws {
-        let handle: FileHandle
-        do {
-            handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: path))
-        } catch {
-            throw ReadError(path: path, underlying: error)
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else {
+            throw ReadError(path: path, underlying: POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO))
         }
+        let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
         defer { try? handle.close() }
         var fileBytes = 0
         while true {
