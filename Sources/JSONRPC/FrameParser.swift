@@ -1,10 +1,24 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Splits a byte stream into messages, detecting the framing of each message from its first byte.
 ///
 /// A message whose first non-blank byte is a letter starts an LSP header block
-/// (`Content-Length: N\r\n…\r\n\r\n` + N bytes); anything else is an NDJSON line. Pure and
-/// incremental: feed bytes in any split with `append`, take events with `next()`, and call
-/// `finish()` at end of input. Never holds more than `maxMessageBytes` (plus one read) of a message:
-/// an oversized one is reported once and its bytes dropped as they arrive.
+/// (`Content-Length: N\r\n…\r\n\r\n` + N bytes); anything else is an NDJSON line. A UTF-8 byte
+/// order mark before a message is skipped. Pure and incremental: feed bytes in any split with
+/// `append`, take events with `next()`, and call `finish()` at end of input. Never holds more than
+/// `maxMessageBytes` (plus one read) of a message: an oversized one is reported once and its bytes
+/// dropped as they arrive.
+///
+/// After an LSP body whose `Content-Length` was wrong, the parser finds its way back: the bytes
+/// left over (too short a length), or the header block it ran into (too long a length, a
+/// non-numeric one), end in the line that carries the next message's `Content-Length` header. A
+/// line that ends in a `Content-Length: N` header after other bytes is therefore reported as
+/// malformed up to that header, and parsing resumes at the header. (No JSON text can end that
+/// way, so no NDJSON message is ever cut.)
 public struct FrameParser: Sendable {
     /// Longest header block (its terminating blank line included) accepted before it is treated as
     /// garbage; also the most a parser holds of a message start it cannot classify yet.
@@ -76,6 +90,13 @@ public struct FrameParser: Sendable {
             case .idle:
                 skipBlank()
                 guard start < buffer.count else { return nil }
+                switch byteOrderMark(at: start) {
+                case true?:
+                    start += Self.byteOrderMark.count
+                    continue
+                case nil: return nil
+                case false?: break
+                }
                 if isLetter(buffer[start]) {
                     switch classifyLetterStart() {
                     case .header: state = .readingHeaders
@@ -104,6 +125,7 @@ public struct FrameParser: Sendable {
             state = .idle
             guard start < buffer.count else { return nil }
             let line = trimCarriageReturn(buffer[start..<buffer.count])
+            if line.count <= maxMessageBytes, let skipped = skipToGluedContentLength(lineLength: line.count) { return skipped }
             dropBuffered()
             return line.count > maxMessageBytes ? .oversized(.ndjson) : .message(line, .ndjson)
         case .readingHeaders:
@@ -124,6 +146,7 @@ public struct FrameParser: Sendable {
     private mutating func nextLine() -> FrameEvent? {
         if let newline = find(0x0A, from: max(start, scanned)) {
             let line = trimCarriageReturn(buffer[start..<newline])
+            if line.count <= maxMessageBytes, let skipped = skipToGluedContentLength(lineLength: line.count) { return skipped }
             start = newline + 1
             scanned = start
             state = .idle
@@ -131,7 +154,8 @@ public struct FrameParser: Sendable {
         }
         scanned = buffer.count
         // One byte of grace: a line of exactly the limit may be waiting for the LF of its CRLF.
-        if buffer.count - start > maxMessageBytes + 1 {
+        // (Written so that no limit, however large, can overflow.)
+        if buffer.count - start - 1 > maxMessageBytes {
             dropBuffered()
             state = .discardingLine
             return .oversized(.ndjson)
@@ -144,6 +168,42 @@ public struct FrameParser: Sendable {
     }
 
     // MARK: - LSP
+
+    private static let contentLengthName = Array("content-length:".utf8)
+
+    /// When the line at `start` (`lineLength` bytes, its CR and LF excluded) ends in a
+    /// `Content-Length` header after other bytes, skips those bytes, goes on with the header block
+    /// and reports them as malformed; nil otherwise.
+    private mutating func skipToGluedContentLength(lineLength: Int) -> FrameEvent? {
+        guard let header = gluedContentLength(before: start + lineLength) else { return nil }
+        let skipped = header - start
+        start = header
+        scanned = start
+        state = .readingHeaders
+        return .malformed(.lsp, "\(skipped) bytes before a Content-Length header were skipped (the previous message's Content-Length was wrong?)")
+    }
+
+    /// Where a `Content-Length: N` header starts when the line ending at `end` (its CR and LF
+    /// excluded) ends in one after other bytes; nil otherwise. Read backwards from the line's end:
+    /// blanks, digits, blanks, then the header's name in any case.
+    private func gluedContentLength(before end: Int) -> Int? {
+        var index = end
+        func skip(while matches: (UInt8) -> Bool) {
+            while index > start, matches(buffer[index - 1]) { index -= 1 }
+        }
+        skip { $0 == 0x20 || $0 == 0x09 }
+        let digitsEnd = index
+        skip { $0 >= 0x30 && $0 <= 0x39 }
+        guard index < digitsEnd else { return nil }
+        skip { $0 == 0x20 || $0 == 0x09 }
+        let name = Self.contentLengthName
+        guard index - start > name.count else { return nil }
+        let header = index - name.count
+        for (offset, expected) in name.enumerated() where lowercased(buffer[header + offset]) != expected {
+            return nil
+        }
+        return header
+    }
 
     private enum LetterStart { case header, line, undecided }
 
@@ -185,7 +245,7 @@ public struct FrameParser: Sendable {
             scanned = max(start, buffer.count - 3)
             return nil
         }
-        let headers = String(decoding: buffer[start..<headerEnd], as: UTF8.self)
+        let headers = start..<headerEnd
         start = bodyStart
         scanned = start
         guard let length = contentLength(in: headers) else {
@@ -213,17 +273,33 @@ public struct FrameParser: Sendable {
         return nil
     }
 
-    private func contentLength(in headers: String) -> Int? {
-        for line in headers.split(whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }) {
-            guard let colon = line.firstIndex(of: ":") else { continue }
-            let name = line[..<colon].trimmingWhitespace().lowercased()
-            if name == "content-length" {
-                let value = line[line.index(after: colon)...].trimmingWhitespace()
-                guard let length = Int(value), length >= 0 else { return nil }
-                return length
+    /// The value of the `Content-Length` header among the header lines in `headers` (the name in
+    /// any case, blanks around the value allowed); nil when there is none, or when it is not a
+    /// whole number, 0 or more.
+    private func contentLength(in headers: Range<Int>) -> Int? {
+        let name = Self.contentLengthName.dropLast()
+        var lineStart = headers.lowerBound
+        while lineStart < headers.upperBound {
+            let lineEnd = buffer[lineStart..<headers.upperBound].firstIndex { $0 == 0x0A || $0 == 0x0D } ?? headers.upperBound
+            if let colon = buffer[lineStart..<lineEnd].firstIndex(of: UInt8(ascii: ":")) {
+                let candidate = trimmingBlanks(lineStart..<colon)
+                if candidate.count == name.count, zip(buffer[candidate], name).allSatisfy({ lowercased($0) == $1 }) {
+                    let value = buffer[trimmingBlanks(colon + 1..<lineEnd)]
+                    guard let length = Int(String(decoding: value, as: UTF8.self)), length >= 0 else { return nil }
+                    return length
+                }
             }
+            lineStart = lineEnd + 1
         }
         return nil
+    }
+
+    /// `range` without the spaces and tabs at either end.
+    private func trimmingBlanks(_ range: Range<Int>) -> Range<Int> {
+        var (lower, upper) = (range.lowerBound, range.upperBound)
+        while lower < upper, buffer[lower] == 0x20 || buffer[lower] == 0x09 { lower += 1 }
+        while upper > lower, buffer[upper - 1] == 0x20 || buffer[upper - 1] == 0x09 { upper -= 1 }
+        return lower..<upper
     }
 
     // MARK: - Scanning
@@ -240,16 +316,31 @@ public struct FrameParser: Sendable {
         scanned = max(scanned, start)
     }
 
+    private static let byteOrderMark: [UInt8] = [0xEF, 0xBB, 0xBF]
+
+    /// Whether a UTF-8 byte order mark starts at `index`; nil while the bytes there are only the
+    /// start of one.
+    private func byteOrderMark(at index: Int) -> Bool? {
+        for (offset, byte) in Self.byteOrderMark.enumerated() {
+            guard index + offset < buffer.count else { return nil }
+            if buffer[index + offset] != byte { return false }
+        }
+        return true
+    }
+
     private mutating func dropBuffered() {
         buffer.removeAll(keepingCapacity: buffer.capacity <= 1 << 20)
         start = 0
         scanned = 0
     }
 
+    /// The index of the first `byte` at or after `index` (`memchr`: long lines are scanned at
+    /// the C library's speed).
     private func find(_ byte: UInt8, from index: Int) -> Int? {
         guard index < buffer.count else { return nil }
-        return buffer.withUnsafeBufferPointer { pointer in
-            pointer[index...].firstIndex(of: byte)
+        return buffer.withUnsafeBytes { raw in
+            let base = raw.baseAddress!
+            return memchr(base + index, Int32(byte), raw.count - index).map { base.distance(to: UnsafeRawPointer($0)) }
         }
     }
 
@@ -258,16 +349,11 @@ public struct FrameParser: Sendable {
         isLetter(byte) || (byte >= 0x30 && byte <= 0x39) || byte == UInt8(ascii: "-")
     }
 
+    private func lowercased(_ byte: UInt8) -> UInt8 {
+        byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte
+    }
+
     private func isLetter(_ byte: UInt8) -> Bool {
         (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
-    }
-}
-
-extension Substring {
-    func trimmingWhitespace() -> Substring {
-        var slice = self
-        while let first = slice.first, first == " " || first == "\t" { slice = slice.dropFirst() }
-        while let last = slice.last, last == " " || last == "\t" || last == "\r" { slice = slice.dropLast() }
-        return slice
     }
 }

@@ -63,6 +63,8 @@ private struct Reader {
         case UInt8(ascii: "f"): try expectLiteral("false"); return .bool(false)
         case UInt8(ascii: "n"): try expectLiteral("null"); return .null
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number(try parseNumber())
+        case 0xEF where bytes[index...].starts(with: [0xEF, 0xBB, 0xBF]):
+            throw error("unexpected byte order mark (U+FEFF; write UTF-8 without one)")
         default: throw error("unexpected character")
         }
     }

@@ -1,7 +1,18 @@
 import Foundation
 
-/// CPU time and memory of a running process, read from `/proc` (Linux; nil elsewhere).
+/// Processes as the tests see them: the CPU time and memory of a running one, read from `/proc`
+/// (Linux; nil elsewhere), and the id of one that has ended.
 public enum ProcessStats {
+    /// The process id of a process that has run and ended (`/bin/true`), for tests of code that
+    /// tells a running process from one that is gone.
+    public static func endedProcessID() throws -> Int32 {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/true")
+        try process.run()
+        process.waitUntilExit()
+        return process.processIdentifier
+    }
+
     /// User plus system CPU seconds the process has used so far.
     public static func cpuSeconds(_ pid: Int32) -> Double? {
         guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),

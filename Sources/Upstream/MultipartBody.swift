@@ -1,4 +1,9 @@
 public import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// A `multipart/form-data` body (RFC 7578), written to a file so that large uploads are copied
 /// from disk in chunks and never held whole in memory.
@@ -21,13 +26,6 @@ public struct MultipartBody: Sendable {
         case field(name: String, value: String)
         /// `contentType` nil: sniffed from the file's first bytes, else its extension (`MediaType`).
         case file(name: String, path: String, filename: String, contentType: String?)
-    }
-
-    /// A file part could not be read while the body was written.
-    public struct FileReadError: Error, Sendable {
-        /// The part's path, as given to `appendFile`.
-        public let path: String
-        public let underlying: any Error
     }
 
     /// The delimiter between parts; never found in text a person writes.
@@ -59,21 +57,34 @@ public struct MultipartBody: Sendable {
         parts.append(.file(name: name, path: path, filename: filename, contentType: contentType))
     }
 
-    /// Writes the whole body to a new file at `destination` (replacing one that is there) and
-    /// returns its size in bytes. Files are copied `chunkSize` bytes at a time.
-    /// - Throws: `FileReadError` when a part's file cannot be opened or read; other errors when
-    ///   `destination` cannot be written.
+    /// Writes the whole body to a file at `destination` (replacing one that is there; readable and
+    /// writable by its owner only, whatever the umask, since it holds the files' bytes) and returns
+    /// its size in bytes. Files are copied `chunkSize` bytes at a time through `budget`, which stops
+    /// a file that goes over its limits while it is copied.
+    /// - Throws: `FileBudget.ReadError` when a part's file cannot be opened or read,
+    ///   `FileBudget.Exceeded` when one goes over a limit; other errors when `destination` cannot
+    ///   be written.
     @discardableResult
-    public func write(to destination: URL, chunkSize: Int = 256 * 1024) throws -> Int {
-        guard FileManager.default.createFile(atPath: destination.path, contents: nil) else {
+    public func write(to destination: URL, chunkSize: Int = 256 * 1024, budget: FileBudget = .unlimited) throws -> Int {
+        let descriptor = open(destination.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0o600)
+        guard descriptor >= 0, fchmod(descriptor, 0o600) == 0 else {
+            if descriptor >= 0 { close(descriptor) }
             throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: destination.path])
         }
-        let output = try FileHandle(forWritingTo: destination)
+        let output = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
         defer { try? output.close() }
         var written = 0
+        var budget = budget
+        // Small pieces (boundaries, headers, small chunks) are gathered into writes of 64 KiB.
+        var pending = Data()
         func emit(_ data: Data) throws {
-            try output.write(contentsOf: data)
+            pending.append(data)
             written += data.count
+            if pending.count >= 64 * 1024 { try flush() }
+        }
+        func flush() throws {
+            try output.write(contentsOf: pending)
+            pending.removeAll(keepingCapacity: true)
         }
         for part in parts {
             try emit(Data("--\(boundary)\r\n".utf8))
@@ -82,40 +93,32 @@ public struct MultipartBody: Sendable {
                 try emit(Data("Content-Disposition: form-data; name=\(Self.quoted(name))\r\n\r\n".utf8))
                 try emit(Data(value.utf8))
             case .file(let name, let path, let filename, let contentType):
-                try copyFile(name: name, path: path, filename: filename, contentType: contentType, chunkSize: chunkSize, emit: emit)
+                try copyFile(name: name, path: path, filename: filename, contentType: contentType, chunkSize: chunkSize,
+                             budget: &budget, emit: emit)
             }
             try emit(Data("\r\n".utf8))
         }
         try emit(Data("--\(boundary)--\r\n".utf8))
+        try flush()
         return written
     }
 
-    /// Writes one file part's headers and bytes. The first chunk is read before the headers so
-    /// that the content type can be sniffed from it.
+    /// Writes one file part's headers and bytes. The headers wait for the first chunk, so that the
+    /// content type can be sniffed from it.
     private func copyFile(name: String, path: String, filename: String, contentType: String?, chunkSize: Int,
-                          emit: (Data) throws -> Void) throws {
-        let input: FileHandle
-        do {
-            input = try FileHandle(forReadingFrom: URL(fileURLWithPath: path))
-        } catch {
-            throw FileReadError(path: path, underlying: error)
+                          budget: inout FileBudget, emit: (Data) throws -> Void) throws {
+        var headersWritten = false
+        func writeHeaders(sniffing chunk: Data) throws {
+            let type = contentType ?? MediaType.sniff(chunk, filename: filename)
+            try emit(Data("Content-Disposition: form-data; name=\(Self.quoted(name)); filename=\(Self.quoted(filename))\r\n".utf8))
+            try emit(Data("Content-Type: \(type)\r\n\r\n".utf8))
+            headersWritten = true
         }
-        defer { try? input.close() }
-        func read() throws -> Data {
-            do {
-                return try input.read(upToCount: chunkSize) ?? Data()
-            } catch {
-                throw FileReadError(path: path, underlying: error)
-            }
-        }
-        var chunk = try read()
-        let type = contentType ?? MediaType.sniff(chunk, filename: filename)
-        try emit(Data("Content-Disposition: form-data; name=\(Self.quoted(name)); filename=\(Self.quoted(filename))\r\n".utf8))
-        try emit(Data("Content-Type: \(type)\r\n\r\n".utf8))
-        while !chunk.isEmpty {
+        try budget.read(path, chunkSize: chunkSize) { chunk in
+            if !headersWritten { try writeHeaders(sniffing: chunk) }
             try emit(chunk)
-            chunk = try read()
         }
+        if !headersWritten { try writeHeaders(sniffing: Data()) }
     }
 
     /// `text` as a quoted string for a Content-Disposition parameter.

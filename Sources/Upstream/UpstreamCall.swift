@@ -1,5 +1,6 @@
 public import Foundation
 import HTTP
+import JSONRPC
 
 /// One HTTP exchange with the upstream whose response head has arrived; the body follows in
 /// `body`, in arrival order, ending normally or with an `UpstreamError`/`CancellationError`.
@@ -55,6 +56,13 @@ public final class UpstreamCall: Sendable {
 
     /// The failure this non-success answer stands for, with (at most `maxErrorBodyBytes` of) its
     /// body: reading stops there, so an error body that never ends still gives an answer.
+    ///
+    /// A 500 that carries a well-formed JSON error (`{"error": {"message": …}}` or
+    /// `{"error": "…"}`) from a server that also closes the connection (`Connection: close`) is
+    /// `permanent`: that is how llama.cpp's server answers a request it cannot serve ("image
+    /// input is not supported"), and sending it again (an image uploaded again) gets the same
+    /// answer. A 500 without those signs, and 502, 503, 504 (a gateway or an overloaded server
+    /// speaking), stay retriable.
     public func failure() async -> UpstreamError {
         var data = Data()
         if let coding = response.head.contentEncoding {
@@ -69,7 +77,15 @@ public final class UpstreamCall: Sendable {
         }
         cancel()
         let retryAfter = headers["retry-after"].flatMap { RetryPolicy.parseRetryAfter($0) }
-        return .http(status: status, contentType: contentType, body: data, retryAfter: retryAfter)
+        let closes = headers["connection"]?.lowercased().contains("close") == true
+        return .http(status: status, contentType: contentType, body: data, retryAfter: retryAfter,
+                     permanent: status == 500 && closes && Self.isErrorDocument(data))
+    }
+
+    /// Whether `body` is a JSON object whose `error` is an object with a `message` or a string.
+    static func isErrorDocument(_ body: Data) -> Bool {
+        guard let error = (try? JSONParser.parse(Array(body)))?["error"] else { return false }
+        return error["message"]?.stringValue != nil || error.stringValue?.isEmpty == false
     }
 }
 

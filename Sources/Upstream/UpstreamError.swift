@@ -4,7 +4,9 @@ public import HTTP
 /// Why an upstream call failed, before it is turned into a JSON-RPC error.
 public enum UpstreamError: Error, Sendable {
     /// The upstream answered with a non-success status. `body` is at most `UpstreamCall.maxErrorBodyBytes`.
-    case http(status: Int, contentType: String?, body: Data, retryAfter: Double?)
+    /// `permanent`: the answer itself says a retry cannot mend it (see `UpstreamCall.failure()`),
+    /// so it is not retried whatever its status.
+    case http(status: Int, contentType: String?, body: Data, retryAfter: Double?, permanent: Bool = false)
     /// No answer: refused connection, DNS failure, TLS failure, connection reset before a response.
     case unreachable(reason: String)
     /// No answer, and trying again cannot help: libcurl missing, an untrusted certificate, an
@@ -19,7 +21,7 @@ public enum UpstreamError: Error, Sendable {
     /// Whether trying again may help (rate limits, server faults, connection failures).
     public var isRetriable: Bool {
         switch self {
-        case .http(let status, _, _, _): RetryPolicy.retriableStatuses.contains(status)
+        case .http(let status, _, _, _, let permanent): !permanent && RetryPolicy.retriableStatuses.contains(status)
         case .unreachable: true
         case .unavailable, .timeout, .badResponse: false
         }
@@ -27,7 +29,7 @@ public enum UpstreamError: Error, Sendable {
 
     /// The server-requested wait, for 429/503 answers that carry `Retry-After`.
     public var retryAfter: Double? {
-        if case .http(_, _, _, let retryAfter) = self { return retryAfter }
+        if case .http(_, _, _, let retryAfter, _) = self { return retryAfter }
         return nil
     }
 

@@ -16,40 +16,72 @@ struct CommandLineOptions {
     var outputDir: String?
     var showVersion = false
     var showHelp = false
+    /// `--no-remote-config`: the client may not change where requests go or what credentials
+    /// they carry (see `ConfigStore.lockedOverTheWire`).
+    var noRemoteConfig = false
+
+    /// The largest `--max-message-bytes` accepted: 4 GiB, far beyond any real message, and far
+    /// from the integer limits.
+    static let maxMessageBytesLimit = 1 << 32
 
     struct UsageError: Error, CustomStringConvertible {
         let description: String
     }
 
-    static let usage = """
-    usage: switchboard [options]
+    static var usage: String {
+        """
+        usage: switchboard [options]
 
-    A JSON-RPC 2.0 daemon on stdin/stdout for OpenAI-compatible APIs (chat, streaming, vision).
-    With --mcp, an MCP server whose tools are those APIs (for Claude, Cursor, Zed, VS Code, ...).
+        A JSON-RPC 2.0 daemon on stdin/stdout (NDJSON or LSP framing) that relays an OpenAI-compatible
+        API: chat with streaming, images described and generated, embeddings, speech, transcription,
+        MidJourney tasks. With --mcp, an MCP server whose tools are those APIs (for Claude, Cursor,
+        Zed, VS Code, ...). Its methods:
+        \(wrapped(MethodRegistry.names, indent: "  ", width: 100))
+        Send rpc.discover for the whole protocol (an OpenRPC document), or read protocol/README.md.
 
-    options:
-      --mcp                    serve the Model Context Protocol (stdio, newline-delimited JSON)
-      --output-dir DIR         where MCP tools save files (default $XDG_DATA_HOME/switchboard/output)
-      --config FILE            configuration file (default $XDG_CONFIG_HOME/switchboard/config.json)
-      --framing ndjson|lsp     force the output framing (default: that of the first message)
-      --base-url URL           upstream base URL (default https://api.openai.com/v1)
-      --model NAME             default model for chat.complete
-      --profile NAME           default profile
-      --timeout SECONDS        whole-request timeout (default 600)
-      --first-byte-timeout S   longest wait for a stream's first byte (default 300)
-      --idle-timeout SECONDS   longest silence once an answer has started (default 60)
-      --max-retries N          retries on 429/5xx/connection failures (default 2)
-      --max-message-bytes N    largest accepted message (default 67108864)
-      --log-level LEVEL        error, warn, info or debug (default warn)
-      --log-file PATH          append logs to PATH instead of stderr
-      --version                print the version and exit
-      --help                   print this help and exit
+        options:
+          --mcp                    serve the Model Context Protocol (stdio, newline-delimited JSON)
+          --output-dir DIR         where MCP tools save files (default $XDG_DATA_HOME/switchboard/output)
+          --config FILE            configuration file (default $XDG_CONFIG_HOME/switchboard/config.json)
+          --framing ndjson|lsp     force the output framing (default: that of the first message)
+          --base-url URL           upstream base URL (default https://api.openai.com/v1)
+          --model NAME             default model for chat.complete
+          --profile NAME           default profile
+          --timeout SECONDS        whole-request timeout (default 600)
+          --first-byte-timeout S   longest wait for a stream's first byte (default 300)
+          --idle-timeout SECONDS   longest silence once an answer has started (default 60)
+          --max-retries N          retries on 429/5xx/connection failures (default 2)
+          --max-message-bytes N    largest accepted message, 1 to \(maxMessageBytesLimit) (default 67108864)
+          --no-remote-config       refuse changes to base_url, headers, api_key* and profiles from the
+                                   client (initialize.config, config.update)
+          --log-level LEVEL        error, warn, info or debug (default warn)
+          --log-file PATH          append logs to PATH instead of stderr
+          --version                print the version and exit
+          --help                   print this help and exit
 
-    environment: OPENAI_API_KEY, OPENAI_BASE_URL, SWITCHBOARD_API_KEY, SWITCHBOARD_BASE_URL,
-    SWITCHBOARD_MODEL, SWITCHBOARD_PROFILE, SWITCHBOARD_CONFIG, SWITCHBOARD_LOG_LEVEL,
-    SWITCHBOARD_OUTPUT_DIR.
-    The API key is never accepted as a flag (it would show in the process list).
-    """
+        environment: OPENAI_API_KEY, OPENAI_BASE_URL, SWITCHBOARD_API_KEY, SWITCHBOARD_BASE_URL,
+        SWITCHBOARD_MODEL, SWITCHBOARD_PROFILE, SWITCHBOARD_CONFIG, SWITCHBOARD_LOG_LEVEL,
+        SWITCHBOARD_OUTPUT_DIR.
+        An empty OPENAI_API_KEY or SWITCHBOARD_API_KEY sends no key (for local servers).
+        The API key is never accepted as a flag (it would show in the process list).
+        """
+    }
+
+    /// `words` joined by ", " in lines of at most `width` characters, each starting with `indent`.
+    static func wrapped(_ words: [String], indent: String, width: Int) -> String {
+        var lines: [String] = []
+        var line = indent
+        for (index, word) in words.enumerated() {
+            let piece = word + (index < words.count - 1 ? "," : "")
+            if line.count > indent.count, line.count + 1 + piece.count > width {
+                lines.append(line)
+                line = indent
+            }
+            line += (line.count > indent.count ? " " : "") + piece
+        }
+        lines.append(line)
+        return lines.joined(separator: "\n")
+    }
 
     init(_ arguments: [String]) throws(UsageError) {
         var remaining = arguments[...]
@@ -87,8 +119,12 @@ struct CommandLineOptions {
             case "--idle-timeout": configLayer["idle_timeout_seconds"] = .number(try number(flag))
             case "--max-retries": configLayer["max_retries"] = .number(try count(flag))
             case "--max-message-bytes":
-                maxMessageBytes = try count(flag)
-                guard maxMessageBytes > 0 else { throw UsageError(description: "--max-message-bytes must be above 0") }
+                let text = try value(flag)
+                guard let bytes = Int(text), (1...Self.maxMessageBytesLimit).contains(bytes) else {
+                    throw UsageError(description: "--max-message-bytes needs a whole number from 1 to \(Self.maxMessageBytesLimit), got \"\(text)\"")
+                }
+                maxMessageBytes = bytes
+            case "--no-remote-config": noRemoteConfig = true
             case "--log-level":
                 let name = try value(flag)
                 guard let level = Log.Level(name: name) else { throw UsageError(description: "--log-level must be error, warn, info or debug, got \"\(name)\"") }

@@ -54,8 +54,14 @@ do {
     fail(String(describing: error))
 }
 
+// Upload files that daemons killed mid-upload left in $TMPDIR: removed off the start-up path.
+DispatchQueue.global(qos: .utility).async {
+    let removed = TemporaryUploads.removeLeftovers()
+    if removed > 0 { log.info("removed \(removed) upload file(s) that earlier runs left in \(NSTemporaryDirectory())") }
+}
+
 let writer = OutputWriter(fd: protocolFD, framing: options.mcp ? .ndjson : options.framing)
-let config = ConfigStore(startup: startup, secrets: secrets)
+let config = ConfigStore(startup: startup, secrets: secrets, lockedOverTheWire: options.noRemoteConfig)
 /// What reads stdin and decides the exit: Switchboard's JSON-RPC server, or with `--mcp` the MCP server.
 let receive: @Sendable (FrameEvent) -> Void
 let endOfInput: @Sendable () -> Void

@@ -7,12 +7,25 @@ extension EndToEnd {
 @Suite("configuration end to end")
 struct ConfigurationTests {
     @Test func aMissingKeyIsAClearErrorThatSaysHowToSetIt() throws {
-        let harness = try Harness(environment: ["OPENAI_API_KEY": ""], responses: [])
+        let harness = try Harness(responses: [])
+        _ = try harness.daemon.call("config.update", ["api_key": .null], id: 0)
         let (response, _) = try harness.daemon.call("chat.complete", chatParams())
         try harness.finish()
         #expect(response.errorCode == -32005)
         #expect(response["error"]?["message"]?.stringValue?.contains("OPENAI_API_KEY") == true)
         #expect(harness.upstream.requests.isEmpty)
+    }
+
+    /// An empty key set in the environment means "send no key", as `"api_key": ""` does in the
+    /// config file: what a local server (llama.cpp, Ollama) wants.
+    @Test(arguments: [["OPENAI_API_KEY": ""], ["SWITCHBOARD_API_KEY": ""]])
+    func anEmptyKeyInTheEnvironmentSendsNoKey(environment: [String: String]) throws {
+        let harness = try Harness(environment: environment, responses: [.chatCompletion("no key needed")])
+        let (response, _) = try harness.daemon.call("chat.complete", chatParams())
+        try harness.finish()
+        #expect(response.answer == "no key needed")
+        let request = try #require(harness.upstream.requests.first)
+        #expect(request.header("authorization") == nil, "\(request.headers)")
     }
 
     @Test func configGetRedactsSecretsAndConfigUpdateAppliesToLaterRequests() throws {
@@ -85,7 +98,7 @@ struct ConfigurationTests {
         let counter = FileManager.default.temporaryDirectory.appendingPathComponent("switchboard-keycount-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: counter) }
         let script = "echo run >> '\(counter.path)'; echo \(commandKey)"
-        let harness = try Harness(environment: ["OPENAI_API_KEY": ""], responses: [.chatCompletion("one"), .chatCompletion("two")])
+        let harness = try Harness(responses: [.chatCompletion("one"), .chatCompletion("two")])
         _ = try harness.daemon.call("config.update", ["api_key": .null, "api_key_command": ["sh", "-c", .string(script)]])
         let (first, _) = try harness.daemon.call("chat.complete", chatParams(), id: 2)
         let (second, _) = try harness.daemon.call("chat.complete", chatParams(), id: 3)

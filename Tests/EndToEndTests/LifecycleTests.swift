@@ -64,6 +64,50 @@ struct LifecycleTests {
         harness.upstream.stop()
     }
 
+    /// `echo … | switchboard`, then Ctrl-C: stdin has already ended when the signal arrives, and
+    /// the exit code must still say the daemon was stopped by it.
+    @Test(arguments: [(SIGTERM, Int32(143)), (SIGINT, Int32(130))])
+    func aSignalAfterTheEndOfInputStillExitsWithTheSignalsCode(signal: Int32, code: Int32) throws {
+        let harness = try Harness(responses: [FakeResponse(steps: [.stall])])
+        harness.daemon.send(["jsonrpc": "2.0", "id": 1, "method": "chat.complete", "params": chatParams()])
+        #expect(harness.upstream.waitForRequests(1))
+        harness.daemon.closeInput()
+        Thread.sleep(forTimeInterval: 0.2)
+        harness.daemon.signal(signal)
+        let (response, _) = try harness.daemon.response(to: 1)
+        #expect(response.errorCode == -32800)
+        #expect(response["error"]?["data"]?["reason"] == "signal")
+        #expect(try harness.daemon.waitForExit() == code)
+        harness.upstream.stop()
+    }
+
+    @Test func helpListsEveryMethodAndWhereTheProtocolIsDescribed() throws {
+        let help = try DaemonProcess(arguments: ["--help"])
+        #expect(try help.waitForExit() == 0)
+        let text = String(decoding: help.stdoutBytes, as: UTF8.self)
+        for method in Self.methods.arrayValue ?? [] {
+            #expect(text.contains(method.stringValue ?? "?"), "--help does not name \(method)")
+        }
+        #expect(text.contains("rpc.discover") && text.contains("protocol/README.md"))
+        #expect(!text.contains("(chat, streaming, vision)"))
+    }
+
+    @Test(arguments: ["9223372036854775807", "4294967297", "0", "-1", "1e9", "lots"])
+    func aMaxMessageBytesOutOfRangeIsABadCommandLine(value: String) throws {
+        let daemon = try DaemonProcess(arguments: ["--max-message-bytes", value])
+        #expect(try daemon.waitForExit() == 2)
+        #expect(daemon.stderr.contains("--max-message-bytes needs a whole number from 1 to 4294967296"), "\(daemon.stderr)")
+    }
+
+    @Test func theLargestMaxMessageBytesServes() throws {
+        let harness = try Harness(arguments: ["--max-message-bytes", "4294967296"], responses: [])
+        harness.daemon.write(Array(#"{"jsonrpc":"2.0","id":1,"#.utf8))
+        Thread.sleep(forTimeInterval: 0.1)
+        harness.daemon.write(Array(#""method":"config.get"}"#.utf8) + [0x0A])
+        #expect(try harness.daemon.next()["result"] != nil)
+        try harness.finish()
+    }
+
     @Test func versionAndHelpPrintAndExitZero() throws {
         let version = try DaemonProcess(arguments: ["--version"])
         #expect(try version.waitForExit() == 0)

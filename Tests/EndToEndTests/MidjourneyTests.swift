@@ -115,6 +115,7 @@ struct MidjourneyTests {
         #expect(response.errorCode == -32007)
         var data: JSONObject = ["code": .number(code), "description": .string(description)]
         if properties != [:] { data["properties"] = properties }
+        data["attempts"] = 1
         #expect(response["error"]?["data"] == .object(data))
         let message = response["error"]?["message"]?.stringValue ?? ""
         #expect(message.contains("code \(code)") && message.contains(description), "\(message)")
@@ -273,7 +274,7 @@ struct MidjourneyTests {
         #expect(MJ.progress(before).map(\.0) == ["IN_PROGRESS", "FAILURE"])
         #expect(response.errorCode == -32007)
         #expect(response["error"]?["data"] == ["status": "FAILURE", "failReason": "Banned prompt detected",
-                                               "task": MJ.task("FAILURE", "20%", failReason: "Banned prompt detected")])
+                                               "task": MJ.task("FAILURE", "20%", failReason: "Banned prompt detected"), "attempts": 1])
         #expect(response["error"]?["message"]?.stringValue?.contains("Banned prompt detected") == true)
     }
 
@@ -312,7 +313,7 @@ struct MidjourneyTests {
         #expect(Date().timeIntervalSince(started) < 3)
         #expect(MJ.progress(before).count == 1)
         #expect(response.errorCode == -32003)
-        #expect(response["error"]?["data"] == ["kind": "request", "timeout_seconds": 1, "partial": MJ.task("IN_PROGRESS", "60%")])
+        #expect(response["error"]?["data"] == ["kind": "request", "timeout_seconds": 1, "partial": MJ.task("IN_PROGRESS", "60%"), "attempts": 1])
         #expect(response["error"]?["message"]?.stringValue?.contains("midjourney.fetch") == true)
     }
 

@@ -91,6 +91,25 @@ struct FrameParserTests {
         ("input ends inside a header block", "Content-Length: 10\r\n",
          [.malformed(.lsp)]),
         ("only blank input", "\n\r\n \t\n", []),
+        // A wrong Content-Length costs the messages it damaged, not the rest of the session.
+        ("lsp Content-Length 2 too short", "Content-Length: 6\r\n\r\n{\"id\":1}" + lsp("{\"n\":2}") + lsp("{\"n\":3}"),
+         [.message("{\"id\":", .lsp), .malformed(.lsp), .message("{\"n\":2}", .lsp), .message("{\"n\":3}", .lsp)]),
+        ("lsp Content-Length 2 too long", "Content-Length: 10\r\n\r\n{\"id\":1}" + lsp("{\"n\":2}") + lsp("{\"n\":3}") + lsp("{\"n\":4}"),
+         [.message("{\"id\":1}Co", .lsp), .malformed(.lsp), .malformed(.lsp), .message("{\"n\":3}", .lsp), .message("{\"n\":4}", .lsp)]),
+        ("lsp Content-Length far too long", "Content-Length: 32\r\n\r\n{\"id\":1}" + lsp("{\"n\":2}") + lsp("{\"n\":3}"),
+         [.message("{\"id\":1}Content-Length: 7\r\n\r\n{\"n", .lsp), .malformed(.lsp), .message("{\"n\":3}", .lsp)]),
+        ("lsp garbage Content-Length", "Content-Length: 1x\r\n\r\n{\"id\":1}" + lsp("{\"n\":2}") + lsp("{\"n\":3}"),
+         [.malformed(.lsp), .malformed(.lsp), .message("{\"n\":2}", .lsp), .message("{\"n\":3}", .lsp)]),
+        ("lsp pretty-printed body too short", "Content-Length: 8\r\n\r\n{\n\"a\": 1\n}" + lsp("{\"n\":2}"),
+         [.message("{\n\"a\": 1", .lsp), .malformed(.lsp), .message("{\"n\":2}", .lsp)]),
+        ("a line that mentions the header is a message", "{\"text\":\"Content-Length: 5\"}\n[\"Content-Length: 5\", 5]\n",
+         [.message("{\"text\":\"Content-Length: 5\"}", .ndjson), .message("[\"Content-Length: 5\", 5]", .ndjson)]),
+        ("the tail of a body and a header at the end of input", "{\"a\":1}\n\"}}Content-Length: 4",
+         [.message("{\"a\":1}", .ndjson), .malformed(.lsp), .malformed(.lsp)]),
+        ("byte order mark before ndjson", "\u{FEFF}{\"a\":1}\n\u{FEFF}[2]\n",
+         [.message("{\"a\":1}", .ndjson), .message("[2]", .ndjson)]),
+        ("byte order mark before lsp", "\u{FEFF}" + lsp("{\"a\":1}"),
+         [.message("{\"a\":1}", .lsp)]),
     ]
 
     @Test(arguments: streams.indices, [1, 2, 3, 7, 64, Int.max])
@@ -106,6 +125,17 @@ struct FrameParserTests {
         for split in 0...bytes.count {
             #expect(Self.events(pushes: [bytes[..<split], bytes[split...]]) == expected, "\(name) split at \(split)")
         }
+    }
+
+    @Test func theLargestLimitCannotOverflow() {
+        var parser = FrameParser(maxMessageBytes: Int.max)
+        parser.append(Array("{\"a\":".utf8))
+        #expect(parser.next() == nil)
+        parser.append(Array("1}\n".utf8))
+        #expect(parser.next().map(Event.init) == .message("{\"a\":1}", .ndjson))
+        parser.append(Array("Content-Length: 9223372036854775807\r\n\r\n{}".utf8))
+        #expect(parser.next() == nil)
+        #expect(parser.finish().map(Event.init) == .malformed(.lsp))
     }
 
     // MARK: - finish()

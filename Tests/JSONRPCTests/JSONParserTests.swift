@@ -33,6 +33,15 @@ struct JSONParserTests {
         #expect(try JSONParser.parse(text.utf8.lazy.map { $0 }) == expected)
     }
 
+    @Test func namesAByteOrderMark() {
+        // The frame parser skips one before a message; a JSON text itself may not hold one.
+        #expect {
+            try JSONParser.parse("\u{FEFF}{\"a\":1}")
+        } throws: { error in
+            (error as? JSONParseError)?.description == "unexpected byte order mark (U+FEFF; write UTF-8 without one) at byte 0"
+        }
+    }
+
     // MARK: - Numbers
 
     @Test(arguments: [

@@ -42,6 +42,26 @@ struct MessageTests {
     }
 
     @Test(arguments: [
+        ("1", "1.0"), ("1", "10e-1"), ("1", "0.1e1"), ("100", "1e2"), ("100", "1E+2"), ("0", "-0.0"),
+        ("-12.5", "-125e-1"), ("12345678901234567890", "1.234567890123456789e19"),
+    ])
+    func numericIDsCompareByValue(left: String, right: String) throws {
+        let a = try #require(RequestID(try JSONParser.parse(left)))
+        let b = try #require(RequestID(try JSONParser.parse(right)))
+        #expect(a == b)
+        #expect(a.hashValue == b.hashValue)
+        #expect(Set([a, b]).count == 1)
+        #expect(b.description == right, "the id keeps its literal for the response")
+    }
+
+    @Test(arguments: [("1", "2"), ("1", "\"1\""), ("1", "1.5"), ("12345678901234567890", "12345678901234567891"), ("10", "1")])
+    func differentIDsStayDifferent(left: String, right: String) throws {
+        let a = try #require(RequestID(try JSONParser.parse(left)))
+        let b = try #require(RequestID(try JSONParser.parse(right)))
+        #expect(a != b)
+    }
+
+    @Test(arguments: [
         ("[1]", nil), ("42", nil), ("\"text\"", nil), ("null", nil),
         (#"{"jsonrpc":"1.0","id":5,"method":"m"}"#, .number(JSONNumber(5))),
         (#"{"jsonrpc":2.0,"id":"a","method":"m"}"#, .string("a")),

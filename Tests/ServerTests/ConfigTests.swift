@@ -202,13 +202,39 @@ struct ConfigTests {
         #expect(scrubbed.hasPrefix("keys: [redacted]"))
     }
 
+    // MARK: - --no-remote-config
+
+    @Test func aLockedStoreRefusesChangesToWhereRequestsGoAndLeavesEverythingAsItWas() throws {
+        let store = ConfigStore(startup: ["api_key": "sk-start-123456"], secrets: Secrets(), lockedOverTheWire: true)
+        let before = store.current
+        let changes: [String: JSONValue] = [
+            "base_url": "https://elsewhere.example/v1", "headers": ["X-Forward": "1"], "api_key": "sk-other-123456",
+            "api_key_command": ["true"], "api_key_command_timeout_seconds": 5, "profiles": ["x": ["default_model": "m"]],
+        ]
+        #expect(Set(changes.keys) == ConfigStore.remoteLockedFields)
+        for (field, value) in changes.sorted(by: { $0.key < $1.key }) {
+            #expect(throws: ResponseError.self) { try store.apply(["default_model": "m", .init(stringLiteral: field): value], path: "config.") }
+            do {
+                try store.apply([.init(stringLiteral: field): value], path: "config.")
+            } catch {
+                #expect(error.code == .configError)
+                #expect(error.data?["field"] == .string("config.\(field)"))
+            }
+        }
+        #expect(store.current == before, "a refused patch changes nothing, not even its other fields")
+        try store.apply(["default_model": "m", "base_url": before["base_url"]!, "api_key": "sk-start-123456"])
+        #expect(store.current["default_model"] == "m")
+    }
+
     // MARK: - Start-up layers
 
     @Test(arguments: [
         (["OPENAI_API_KEY": "sk-openai", "SWITCHBOARD_API_KEY": "sk-switchboard"], #"{"api_key":"sk-switchboard"}"#),
         (["OPENAI_BASE_URL": "http://o.example/v1", "SWITCHBOARD_BASE_URL": "http://s.example/v1"], #"{"base_url":"http://s.example/v1"}"#),
-        (["OPENAI_API_KEY": "sk-openai", "SWITCHBOARD_API_KEY": ""], #"{"api_key":"sk-openai"}"#),
-        (["OPENAI_API_KEY": "", "OPENAI_BASE_URL": ""], "{}"),
+        // An empty key is set: it means "send no key", as "" does in the config file.
+        (["OPENAI_API_KEY": "sk-openai", "SWITCHBOARD_API_KEY": ""], #"{"api_key":""}"#),
+        (["OPENAI_API_KEY": "", "OPENAI_BASE_URL": ""], #"{"api_key":""}"#),
+        (["SWITCHBOARD_BASE_URL": "", "SWITCHBOARD_MODEL": "", "SWITCHBOARD_PROFILE": ""], "{}"),
         (["SWITCHBOARD_MODEL": "m", "SWITCHBOARD_PROFILE": "p"], #"{"default_model":"m","default_profile":"p"}"#),
         (["HOME": "/root", "PATH": "/usr/bin", "OPENAI_MODEL": "ignored"], "{}"),
     ] as [([String: String], String)])

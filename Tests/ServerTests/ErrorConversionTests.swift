@@ -7,8 +7,8 @@ import Upstream
 
 /// `ErrorConversion`: the one place thrown errors become JSON-RPC error objects.
 struct ErrorConversionTests {
-    static func convert(_ error: any Error, cancelReason: CancelReason? = nil, secrets: Secrets = Secrets()) -> ResponseError {
-        ErrorConversion.responseError(for: error, cancelReason: cancelReason, secrets: secrets)
+    static func convert(_ error: any Error, cancelReason: CancelReason? = nil, secrets: Secrets = Secrets(), attempts: Int? = 1) -> ResponseError {
+        ErrorConversion.responseError(for: error, cancelReason: cancelReason, secrets: secrets, attempts: attempts)
     }
 
     static func http(_ status: Int, _ body: String, contentType: String? = "application/json", retryAfter: Double? = nil) -> UpstreamError {
@@ -68,7 +68,7 @@ struct ErrorConversionTests {
     @Test func unreachableIsItsOwnCode() {
         let response = Self.convert(UpstreamError.unreachable(reason: "connection refused"))
         #expect(response.code.rawValue == -32002)
-        #expect(response.data == ["reason": "connection refused"])
+        #expect(response.data == ["reason": "connection refused", "attempts": 1])
         #expect(response.message.contains("connection refused"))
     }
 
@@ -89,12 +89,12 @@ struct ErrorConversionTests {
     @Test func badResponseCarriesTheReasonAndAnyUpstreamError() {
         let plain = Self.convert(UpstreamError.badResponse(reason: "stream ended without [DONE]", upstreamError: nil))
         #expect(plain.code.rawValue == -32004)
-        #expect(plain.data == ["reason": "stream ended without [DONE]"])
+        #expect(plain.data == ["reason": "stream ended without [DONE]", "attempts": 1])
 
         let withError = Self.convert(UpstreamError.badResponse(
             reason: "error event", upstreamError: Data(#"{"error":{"message":"overloaded","code":503}}"#.utf8)))
         #expect(withError.code.rawValue == -32004)
-        #expect(withError.data == ["reason": "error event", "error": ["message": "overloaded", "code": 503]])
+        #expect(withError.data == ["reason": "error event", "error": ["message": "overloaded", "code": 503], "attempts": 1])
     }
 
     static let partial: JSONValue = ["id": "c1", "object": "chat.completion", "choices": [["index": 0, "message": ["role": "assistant", "content": "Hal"]]]]
@@ -107,7 +107,32 @@ struct ErrorConversionTests {
 
         let withoutPartial = Self.convert(PartialOutputError(UpstreamError.unreachable(reason: "reset"), partial: nil))
         #expect(withoutPartial.code.rawValue == -32002)
-        #expect(withoutPartial.data == ["reason": "reset"])
+        #expect(withoutPartial.data == ["reason": "reset", "attempts": 1])
+    }
+
+    // MARK: - What a failure cost
+
+    @Test func everyUpstreamErrorSaysHowManyTimesTheRequestWasSent() {
+        let errors: [any Error] = [
+            Self.http(500, #"{"error":{"message":"image input is not supported"}}"#), UpstreamError.unreachable(reason: "refused"),
+            UpstreamError.timeout(.request, seconds: 1), UpstreamError.badResponse(reason: "garbage", upstreamError: nil),
+            ResponseError(.upstreamTaskFailed, "task failed", data: ["code": 24, "description": "banned"]),
+        ]
+        for error in errors {
+            let response = Self.convert(error, attempts: 3)
+            #expect(response.data?["attempts"] == 3, "\(response)")
+            #expect(response.message.hasSuffix(" (sent 3 times)"), "\(response.message)")
+            let once = Self.convert(error, attempts: 1)
+            #expect(once.data?["attempts"] == 1)
+            #expect(!once.message.contains("sent"), "\(once.message)")
+        }
+        #expect(Self.convert(UpstreamError.unreachable(reason: "refused"), attempts: nil).data?["attempts"] == 0)
+    }
+
+    @Test func errorsThatAreNotTheUpstreamsCarryNoAttempts() {
+        let file = ResponseError(.fileError, "no such file", data: ["path": "/x", "reason": "not_found"])
+        #expect(Self.convert(file, attempts: 2) == file)
+        #expect(Self.convert(CancellationError(), attempts: 2).data?["attempts"] == nil)
     }
 
     @Test(arguments: [(nil, "cancelled"), (CancelReason.cancelled, "cancelled"), (.signal, "signal")] as [(CancelReason?, String)])

@@ -2,6 +2,10 @@ import Foundation
 import JSONRPC
 import Server
 import Testing
+import Upstream
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `MIMESniffer` and `ImageSource`: image references turned into URLs the API accepts.
 struct ImageSourceTests {
@@ -32,9 +36,15 @@ struct ImageSourceTests {
 
     // MARK: - Resolving references
 
+    /// `ImageSource.resolve` with a budget of `maxBytes` per file and `total` in all.
+    static func resolve(_ reference: String, field: String = "image", maxBytes: Int, total: Int = .max) throws(ResponseError) -> String {
+        var budget = FileBudget(perFile: maxBytes, total: total)
+        return try ImageSource.resolve(reference, field: field, budget: &budget)
+    }
+
     @Test(arguments: ["https://example.com/cat.png", "http://localhost:8000/x", "HTTPS://EXAMPLE.COM/A.PNG", "data:image/png;base64,iVBORw0KGgo="])
     func remoteAndDataURLsPassThrough(reference: String) throws {
-        #expect(try ImageSource.resolve(reference, field: "image", maxBytes: 1) == reference)
+        #expect(try Self.resolve(reference, maxBytes: 1) == reference)
         #expect(!ImageSource.isLocal(reference))
     }
 
@@ -66,7 +76,7 @@ struct ImageSourceTests {
         #expect(fileURL.hasPrefix("file:///"))
         for reference in [path, fileURL] {
             #expect(ImageSource.isLocal(reference))
-            let resolved = try ImageSource.resolve(reference, field: "image", maxBytes: Fixtures.png.count)
+            let resolved = try Self.resolve(reference, maxBytes: Fixtures.png.count)
             let prefix = "data:image/png;base64,"
             #expect(resolved.hasPrefix(prefix))
             let decoded = try #require(Data(base64Encoded: String(resolved.dropFirst(prefix.count))))
@@ -85,7 +95,7 @@ struct ImageSourceTests {
         let path = fixtures.path(name)
         for reference in [path, URL(fileURLWithPath: path).absoluteString] {
             let error = try #require(throws: ResponseError.self) {
-                try ImageSource.resolve(reference, field: "images.2", maxBytes: maxBytes)
+                try Self.resolve(reference, field: "images.2", maxBytes: maxBytes)
             }
             #expect(error.code == .fileError)
             #expect(error.code.rawValue == -32006)
@@ -94,5 +104,52 @@ struct ImageSourceTests {
             #expect(error.data?["field"] == "images.2")
             #expect(error.message.contains(path))
         }
+    }
+
+    @Test func aSymbolicLinkToAnImageIsFollowedAndItsTargetJudged() throws {
+        let fixtures = try Fixtures()
+        let link = fixtures.path("link.png")
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: fixtures.path("image.png"))
+        #expect(try Self.resolve(link, maxBytes: 1 << 20).hasPrefix("data:image/png;base64,"))
+        let dangling = fixtures.path("dangling.png")
+        try FileManager.default.createSymbolicLink(atPath: dangling, withDestinationPath: fixtures.path("gone.png"))
+        let missing = try #require(throws: ResponseError.self) { try Self.resolve(dangling, maxBytes: 1 << 20) }
+        #expect(missing.data?["reason"] == "not_found")
+        let toFolder = fixtures.path("folder-link")
+        try FileManager.default.createSymbolicLink(atPath: toFolder, withDestinationPath: fixtures.path("folder"))
+        let folder = try #require(throws: ResponseError.self) { try Self.resolve(toFolder, maxBytes: 1 << 20) }
+        #expect(folder.message.contains("is a directory, not a regular file"), "\(folder.message)")
+    }
+
+    @Test func aFIFOIsRefusedWithoutBeingOpened() throws {
+        let fixtures = try Fixtures()
+        let fifo = fixtures.path("pipe.png")
+        #expect(mkfifo(fifo, 0o600) == 0)
+        let error = try #require(throws: ResponseError.self) { try Self.resolve(fifo, maxBytes: 1 << 20) }
+        #expect(error.data?["reason"] == "unreadable")
+        #expect(error.message.contains("is a FIFO"), "\(error.message)")
+    }
+
+    /// A kernel file reports size 0 whatever it holds: the limit holds while reading.
+    @Test(arguments: ["/proc/self/maps", "/proc/self/pagemap"])
+    func aFileThatReportsNoSizeIsStoppedAtTheLimitWhileReading(path: String) throws {
+        guard FileManager.default.isReadableFile(atPath: path) else { return }
+        let error = try #require(throws: ResponseError.self) { try Self.resolve(path, maxBytes: 64) }
+        #expect(error.data?["reason"] == "too_large")
+        #expect(error.message.contains("max_file_bytes (64)"), "\(error.message)")
+    }
+
+    @Test func theFilesOfOneRequestShareTheRequestsLimit() throws {
+        let fixtures = try Fixtures()
+        var budget = FileBudget(perFile: 1 << 20, total: Fixtures.png.count * 2)
+        for field in ["images.0", "images.1"] {
+            #expect(try ImageSource.resolve(fixtures.path("image.png"), field: field, budget: &budget).hasPrefix("data:image/png"))
+        }
+        let error = try #require(throws: ResponseError.self) {
+            try ImageSource.resolve(fixtures.path("image.png"), field: "images.2", budget: &budget)
+        }
+        #expect(error.data?["reason"] == "too_large")
+        #expect(error.data?["field"] == "images.2")
+        #expect(error.message.contains("max_request_file_bytes (\(Fixtures.png.count * 2))"), "\(error.message)")
     }
 }

@@ -2,6 +2,10 @@ import Foundation
 import JSONRPC
 @testable import Server
 import Testing
+import TestSupport
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `LocalPath`, `LocalFile`, `OutputLocation` and `AtomicFileWriter`: the file handling behind the
 /// audio and images methods.
@@ -89,5 +93,84 @@ import Testing
         } catch {
             #expect(error.code == .invalidParams)
         }
+    }
+
+    static func mode(_ path: String) -> Int? {
+        (try? FileManager.default.attributesOfItem(atPath: path))?[.posixPermissions] as? Int
+    }
+
+    @Test func aReplacedFileKeepsItsPermissions() throws {
+        let folder = try Self.folder()
+        let destination = folder.appendingPathComponent("secret.mp3")
+        try Data("old".utf8).write(to: destination)
+        #expect(chmod(destination.path, 0o600) == 0)
+        try AtomicFileWriter.write(Data("new".utf8), to: destination, field: "output_path")
+        #expect(Self.mode(destination.path) == 0o600)
+        #expect(try Data(contentsOf: destination) == Data("new".utf8))
+        let fresh = folder.appendingPathComponent("fresh.mp3")
+        try AtomicFileWriter.write(Data("x".utf8), to: fresh, field: "output_path")
+        #expect(Self.mode(fresh.path) == 0o644 & ~Int(Self.umask()))
+    }
+
+    static func umask() -> mode_t {
+        let current = Glibc.umask(0o022)
+        Glibc.umask(current)
+        return current
+    }
+
+    @Test func onlyARegularFileIsReplaced() throws {
+        let folder = try Self.folder()
+        let target = folder.appendingPathComponent("target.mp3")
+        try Data("target".utf8).write(to: target)
+        let link = folder.appendingPathComponent("link.mp3")
+        try FileManager.default.createSymbolicLink(at: link, withDestinationURL: target)
+        let fifo = folder.appendingPathComponent("fifo.mp3")
+        #expect(mkfifo(fifo.path, 0o600) == 0)
+        for (destination, kind) in [(link, "a symbolic link"), (fifo, "a FIFO"), (URL(fileURLWithPath: "/dev/null"), "a character device")] {
+            for attempt in [{ try OutputLocation.file(destination.path, field: "output_path") },
+                            { _ = try AtomicFileWriter(destination: destination, field: "output_path"); return destination }] {
+                let error = try #require(throws: ResponseError.self) { _ = try attempt() }
+                #expect(error.data?["reason"] == "unwritable")
+                #expect(error.message.contains("is \(kind)"), "\(error.message)")
+            }
+        }
+        #expect(FileKind.at(link.path)?.kind == .symbolicLink)
+        #expect(FileKind.at(fifo.path)?.kind == .fifo)
+        #expect(try Data(contentsOf: target) == Data("target".utf8))
+    }
+
+    @Test func somethingThatAppearsBeforeTheRenameIsNotReplaced() throws {
+        let folder = try Self.folder()
+        let destination = folder.appendingPathComponent("out.mp3")
+        let writer = try AtomicFileWriter(destination: destination, field: "output_path")
+        try writer.append(Data("audio".utf8))
+        let elsewhere = folder.appendingPathComponent("elsewhere")
+        try Data("keep".utf8).write(to: elsewhere)
+        try FileManager.default.createSymbolicLink(at: destination, withDestinationURL: elsewhere)
+        #expect(throws: ResponseError.self) { try writer.commit() }
+        #expect(FileKind.at(destination.path)?.kind == .symbolicLink)
+        #expect(try Data(contentsOf: elsewhere) == Data("keep".utf8))
+        #expect(Self.names(folder) == ["elsewhere", "out.mp3"], "the temporary file is gone")
+    }
+
+    @Test func aNewFileNeverReplacesOneThatIsThere() throws {
+        let folder = try Self.folder()
+        let name = { (attempt: Int) in attempt == 0 ? "image-1-0.png" : "image-1-0-\(attempt + 1).png" }
+        let paths = try (1...3).map { try AtomicFileWriter.writeNew(Data([UInt8($0)]), in: folder, name: name, field: "output_dir").path }
+        #expect(paths.map { URL(fileURLWithPath: $0).lastPathComponent } == ["image-1-0.png", "image-1-0-2.png", "image-1-0-3.png"])
+        #expect(try paths.map { Array(try Data(contentsOf: URL(fileURLWithPath: $0))) } == [[1], [2], [3]])
+        #expect(Self.names(folder).count == 3)
+    }
+
+    @Test func leftoverUploadsOfDeadDaemonsAreRemovedAndOthersKept() throws {
+        let folder = try Self.folder()
+        let ended = try ProcessStats.endedProcessID()
+        let dead = "switchboard-upload-\(ended)-A.multipart"
+        let alive = "switchboard-upload-\(getpid())-B.multipart"
+        let unrelated = ["switchboard-upload-C.multipart", "notes-\(ended).multipart", "switchboard-upload-0-D.multipart"]
+        for name in [dead, alive] + unrelated { try Data("x".utf8).write(to: folder.appendingPathComponent(name)) }
+        #expect(TemporaryUploads.removeLeftovers(in: folder) == 1)
+        #expect(Self.names(folder) == ([alive] + unrelated).sorted())
+        #expect(TemporaryUploads.newFile(in: folder).lastPathComponent.hasPrefix("switchboard-upload-\(getpid())-"))
     }
 }

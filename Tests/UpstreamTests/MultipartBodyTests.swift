@@ -97,8 +97,60 @@ import Upstream
         #expect {
             try body.write(to: destination)
         } throws: { error in
-            (error as? MultipartBody.FileReadError)?.path == "/nonexistent/audio.mp3"
+            (error as? FileBudget.ReadError)?.path == "/nonexistent/audio.mp3"
         }
+    }
+
+    @Test(arguments: [(100, Int.max, FileBudget.Limit.perFile), (Int.max, 150, .total)])
+    func aFileOverItsBudgetStopsTheBodyWhileItIsCopied(perFile: Int, total: Int, limit: FileBudget.Limit) throws {
+        let folder = try Self.scratchDirectory()
+        let small = folder.appendingPathComponent("small.bin")
+        let large = folder.appendingPathComponent("large.bin")
+        try Data(repeating: 1, count: 80).write(to: small)
+        try Data(repeating: 2, count: 4096).write(to: large)
+        var body = MultipartBody()
+        body.appendFile(name: "a", path: small.path)
+        body.appendFile(name: "b", path: large.path)
+        let destination = folder.appendingPathComponent("body")
+        #expect {
+            try body.write(to: destination, chunkSize: 16, budget: FileBudget(perFile: perFile, total: total))
+        } throws: { error in
+            (error as? FileBudget.Exceeded).map { $0.path == large.path && $0.limit == limit } ?? false
+        }
+    }
+
+    @Test func aBudgetStopsReadingAtTheFirstChunkOverALimit() throws {
+        let file = try Self.scratchDirectory().appendingPathComponent("endless.bin")
+        try Data(repeating: 3, count: 4096).write(to: file)
+        var budget = FileBudget(perFile: 100, total: .max)
+        var handed = 0
+        #expect {
+            try budget.read(file.path, chunkSize: 16) { handed += $0.count }
+        } throws: { error in
+            (error as? FileBudget.Exceeded)?.limit == .perFile
+        }
+        #expect(handed == 96, "whole chunks within the limit, none past it")
+        #expect(budget.spent == 112, "one chunk past the limit was read, no more")
+        let small = file.deletingLastPathComponent().appendingPathComponent("small.bin")
+        try Data(repeating: 4, count: 100).write(to: small)
+        var shared = FileBudget(perFile: .max, total: 150)
+        try shared.read(small.path) { _ in }
+        #expect {
+            try shared.read(file.path, chunkSize: 64) { _ in }
+        } throws: { error in
+            (error as? FileBudget.Exceeded).map { $0.limit == .total && $0.path == file.path } ?? false
+        }
+    }
+
+    @Test func theBodyFileIsReadableByItsOwnerOnly() throws {
+        let destination = try Self.scratchDirectory().appendingPathComponent("body")
+        try Data("old".utf8).write(to: destination)
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: destination.path)
+        var body = MultipartBody()
+        body.append(name: "model", value: "whisper-1")
+        try body.write(to: destination)
+        let mode = try FileManager.default.attributesOfItem(atPath: destination.path)[.posixPermissions] as? Int
+        #expect(mode == 0o600)
     }
 
     @Test(arguments: [

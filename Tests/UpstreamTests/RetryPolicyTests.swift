@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import HTTP
-import Upstream
+@testable import Upstream
 
 /// `RetryPolicy`: which upstream failures are retried, and how long to wait before each retry.
 struct RetryPolicyTests {
@@ -16,6 +16,23 @@ struct RetryPolicyTests {
     func retriableStatusesAreRetried(status: Int) {
         #expect(Self.http(status).isRetriable)
         #expect(RetryPolicy().delay(beforeRetry: 1, after: Self.http(status), random: Self.topOfJitter) == 0.5)
+    }
+
+    @Test(arguments: [500, 503])
+    func aFailureTheServerMarkedPermanentIsNotRetried(status: Int) {
+        let error = UpstreamError.http(status: status, contentType: "application/json", body: Data(), retryAfter: nil, permanent: true)
+        #expect(!error.isRetriable)
+        #expect(RetryPolicy().delay(beforeRetry: 1, after: error, random: Self.topOfJitter) == nil)
+    }
+
+    @Test(arguments: [
+        (#"{"error":{"code":500,"message":"image input is not supported","type":"server_error"}}"#, true),
+        (#"{"error":"model not loaded"}"#, true),
+        (#"{"error":""}"#, false), (#"{"error":{"code":500}}"#, false), (#"{"message":"oops"}"#, false),
+        ("<html><title>500</title></html>", false), ("", false),
+    ])
+    func anErrorDocumentIsAJSONObjectWithAnErrorMessage(body: String, expected: Bool) {
+        #expect(UpstreamCall.isErrorDocument(Data(body.utf8)) == expected)
     }
 
     @Test(arguments: [400, 401, 403, 404, 409, 413, 422, 501])

@@ -1,19 +1,19 @@
 import Foundation
 public import JSONRPC
+public import Upstream
 
 /// Turns an image reference from a request into a URL the API accepts.
 ///
 /// `http(s)://` and `data:` URLs pass through unchanged; a local path (`~` expanded) or a
-/// `file://` URL is read, checked against the size limit, its type sniffed from its bytes, and
-/// inlined as a base64 `data:` URL. Errors name the path and the field it came from.
+/// `file://` URL is read through the request's `FileBudget` (which stops it at `max_file_bytes`,
+/// and all of a request's files at `max_request_file_bytes`, while reading), its type sniffed
+/// from its bytes, and inlined as a base64 `data:` URL. Errors name the path and the field it
+/// came from.
 public enum ImageSource {
-    public static func resolve(_ reference: String, field: String, maxBytes: Int) throws(ResponseError) -> String {
+    public static func resolve(_ reference: String, field: String, budget: inout FileBudget) throws(ResponseError) -> String {
         guard isLocal(reference) else { return reference }
-        let file = try LocalFile(reference, field: field, maxBytes: maxBytes)
-        guard let bytes = FileManager.default.contents(atPath: file.path) else { throw file.unreadable() }
-        if bytes.count > maxBytes {  // it grew after it was checked
-            throw fileError(file.path, field: field, reason: "too_large", "is over max_file_bytes (\(maxBytes))")
-        }
+        let file = try LocalFile(reference, field: field, maxBytes: budget.perFile)
+        let bytes = try file.read(budget: &budget)
         guard let mime = MIMESniffer.imageType(of: bytes) else {
             throw fileError(file.path, field: field, reason: "unsupported_type",
                             "is not a PNG, JPEG, GIF or WebP image (checked from its bytes)")

@@ -8,10 +8,11 @@ public enum ConfigSchema {
 
     static let fields: [(name: String, kind: Kind)] = [
         ("base_url", .url), ("api_key", .secret), ("api_key_command", .stringArray),
+        ("api_key_command_timeout_seconds", .positiveNumber),
         ("headers", .stringMap), ("default_model", .string), ("vision_model", .string),
         ("timeout_seconds", .positiveNumber), ("first_byte_timeout_seconds", .positiveNumber),
         ("idle_timeout_seconds", .positiveNumber),
-        ("max_retries", .count), ("max_file_bytes", .count), ("profiles", .profiles),
+        ("max_retries", .count), ("max_file_bytes", .count), ("max_request_file_bytes", .count), ("profiles", .profiles),
         ("default_profile", .string), ("model_rules", .boolean), ("preconnect", .boolean),
     ]
 
@@ -32,6 +33,8 @@ public enum ConfigSchema {
         "idle_timeout_seconds": 60,
         "max_retries": 2,
         "max_file_bytes": 20_971_520,
+        "max_request_file_bytes": 52_428_800,
+        "api_key_command_timeout_seconds": 30,
         "model_rules": true,
         "preconnect": true,
     ]

@@ -4,27 +4,47 @@ import Transport
 /// The live configuration: the start-up layers (defaults, file, environment, flags) with
 /// `initialize.config` and `config.update` patches merged on top, in arrival order.
 public final class ConfigStore: Sendable {
+    /// The fields that decide where requests go and which credentials they carry, or that run a
+    /// command: what `--no-remote-config` keeps out of the client's reach.
+    public static let remoteLockedFields: Set<String> = [
+        "base_url", "headers", "api_key", "api_key_command", "api_key_command_timeout_seconds", "profiles",
+    ]
+
     private let config: Locked<JSONObject>
     private let secrets: Secrets
+    private let lockedOverTheWire: Bool
 
     /// - Parameter startup: the merged start-up layers, already validated.
-    public init(startup: JSONObject, secrets: Secrets) {
+    /// - Parameter lockedOverTheWire: `--no-remote-config`: `apply` refuses to change
+    ///   `remoteLockedFields`.
+    public init(startup: JSONObject, secrets: Secrets, lockedOverTheWire: Bool = false) {
         config = Locked(ConfigSchema.defaults.merging(startup))
         self.secrets = secrets
+        self.lockedOverTheWire = lockedOverTheWire
         registerSecrets(of: config.current)
     }
 
     /// The effective configuration, secrets included (never send this to a client as-is).
     public var current: JSONObject { config.current }
 
-    /// Validates and merges a partial configuration.
+    /// Validates and merges a partial configuration from the client (`initialize.config`,
+    /// `config.update`). With `lockedOverTheWire`, a patch that would change one of
+    /// `remoteLockedFields` is refused whole (-32005 naming the field); setting one to the value
+    /// it already has is not a change.
     /// - Parameter path: prefix for field names in errors (`config.` inside `initialize`).
     public func apply(_ patch: JSONObject, path: String = "") throws(ResponseError) {
         try ConfigSchema.validate(patch, path: path)
-        let merged = config.withLock { config in
-            config = config.merging(patch)
-            return config
+        let outcome = config.withLock { config -> Result<JSONObject, ResponseError> in
+            let merged = config.merging(patch)
+            if lockedOverTheWire, let field = Self.remoteLockedFields.sorted().first(where: { merged[$0] != config[$0] }) {
+                return .failure(ResponseError(.configError,
+                                              "\(path)\(field) cannot be changed by the client: the daemon was started with --no-remote-config",
+                                              data: ["field": .string(path + field)]))
+            }
+            config = merged
+            return .success(merged)
         }
+        let merged = try outcome.get()
         registerSecrets(of: merged)
     }
 

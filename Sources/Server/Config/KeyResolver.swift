@@ -2,56 +2,56 @@ import Foundation
 import JSONRPC
 import Transport
 
-/// Obtains API keys, running `api_key_command` at most once per distinct command.
+/// Obtains API keys: `api_key` as it is, else the output of `api_key_command`, run once per
+/// distinct command and then remembered (see `KeyCommand`: off the cooperative pool, with a time
+/// limit, cancellable). Requests that need a command's key while it runs wait for that one run;
+/// a failed run is forgotten, so the next request tries again.
 final class KeyResolver: Sendable {
-    /// Held while a command runs, so concurrent first requests run it once, not once each.
-    private let cache = Locked<[[String]: String]>([:])
+    private enum Entry {
+        case running(KeyCommand)
+        case resolved(String)
+    }
+
+    private let entries = Locked<[[String]: Entry]>([:])
     private let secrets: Secrets
 
     init(secrets: Secrets) { self.secrets = secrets }
 
     /// The key for `settings`, or a configuration error saying how to provide one.
-    func key(for settings: Settings) throws(ResponseError) -> String {
+    func key(for settings: Settings) async throws -> String {
         if let key = settings.apiKey { return key }
-        if let command = settings.apiKeyCommand { return try run(command) }
-        let scope = settings.profile.map { " (profile \"\($0)\": set profiles.\($0).api_key)" } ?? ""
-        throw ResponseError(.configError,
-                            "no API key: set OPENAI_API_KEY or config.api_key\(scope), or api_key_command; use \"\" for servers that need none",
-                            data: ["field": "api_key"])
-    }
-
-    private func run(_ command: [String]) throws(ResponseError) -> String {
-        do {
-            return try cache.withLock { cache throws(ResponseError) in
-                if let cached = cache[command] { return cached }
-                let key = try execute(command)
-                cache[command] = key
-                return key
+        guard let command = settings.apiKeyCommand else {
+            let scope = settings.profile.map { " (profile \"\($0)\": set profiles.\($0).api_key)" } ?? ""
+            throw ResponseError(.configError,
+                                "no API key: set OPENAI_API_KEY or config.api_key\(scope), or api_key_command; "
+                                    + "for a server that needs none, set it to \"\" (OPENAI_API_KEY= or \"api_key\": \"\")",
+                                data: ["field": "api_key"])
+        }
+        let (entry, started) = entries.withLock { entries -> (Entry, Bool) in
+            if let entry = entries[command] { return (entry, false) }
+            let run = KeyCommand(command, timeout: settings.apiKeyCommandTimeoutSeconds) { [self] outcome in
+                remember(outcome, of: command)
             }
-        } catch let error as ResponseError {
-            throw error
-        } catch {
-            throw ResponseError.internalError(String(describing: error))
+            entries[command] = .running(run)
+            return (.running(run), true)
+        }
+        switch entry {
+        case .resolved(let key):
+            return key
+        case .running(let run):
+            if started { run.start() }
+            return try await run.key()
         }
     }
 
-    private func execute(_ command: [String]) throws(ResponseError) -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = command
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardInput = FileHandle.nullDevice
-        let failure = { (reason: String) in
-            ResponseError(.configError, "api_key_command failed: \(reason)", data: ["field": "api_key_command"])
+    private func remember(_ outcome: Result<String, ResponseError>, of command: [String]) {
+        if case .success(let key) = outcome { secrets.register(key) }
+        entries.withLock { entries in
+            guard case .running = entries[command] else { return }
+            switch outcome {
+            case .success(let key): entries[command] = .resolved(key)
+            case .failure: entries[command] = nil
+            }
         }
-        do { try process.run() } catch { throw failure("cannot start \(command[0]): \(error)") }
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw failure("\(command[0]) exited with status \(process.terminationStatus)") }
-        let key = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !key.isEmpty else { throw failure("\(command[0]) printed nothing") }
-        secrets.register(key)
-        return key
     }
 }

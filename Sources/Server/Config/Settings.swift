@@ -8,6 +8,8 @@ public struct Settings: Sendable {
     /// nil when neither `api_key` nor `api_key_command` is set; "" means "send no key".
     public var apiKey: String?
     public var apiKeyCommand: [String]?
+    /// How long `api_key_command` may run before it is stopped.
+    public var apiKeyCommandTimeoutSeconds: Double
     public var headers: [String: String]
     public var defaultModel: String
     public var visionModel: String
@@ -18,6 +20,8 @@ public struct Settings: Sendable {
     public var idleTimeoutSeconds: Double
     public var maxRetries: Int
     public var maxFileBytes: Int
+    /// The most all the local files one request reads may hold together.
+    public var maxRequestFileBytes: Int
     /// Whether chat.complete adapts requests to the model family (`ModelFamilyRules`).
     public var modelRules: Bool
     /// Whether `initialize` opens a connection to `base_url` ahead of the first request.
@@ -33,6 +37,7 @@ public struct Settings: Sendable {
         baseURL = url
         apiKey = config["api_key"]?.stringValue
         apiKeyCommand = config["api_key_command"]?.arrayValue?.compactMap(\.stringValue)
+        apiKeyCommandTimeoutSeconds = config["api_key_command_timeout_seconds"]?.doubleValue ?? 30
         var headers: [String: String] = [:]
         for (name, value) in config["headers"]?.objectValue ?? JSONObject() {
             if let value = value.stringValue { headers[name] = value }
@@ -45,6 +50,7 @@ public struct Settings: Sendable {
         idleTimeoutSeconds = config["idle_timeout_seconds"]?.doubleValue ?? 60
         maxRetries = config["max_retries"]?.intValue ?? 2
         maxFileBytes = config["max_file_bytes"]?.intValue ?? 20_971_520
+        maxRequestFileBytes = config["max_request_file_bytes"]?.intValue ?? 52_428_800
         modelRules = config["model_rules"]?.boolValue ?? true
         preconnect = config["preconnect"]?.boolValue ?? true
     }

@@ -38,7 +38,9 @@ public enum StartupConfig {
         return object
     }
 
-    /// The environment layer: `OPENAI_*`, overridden by `SWITCHBOARD_*`.
+    /// The environment layer: `OPENAI_*`, overridden by `SWITCHBOARD_*`. A variable set to the
+    /// empty string is ignored, except a key: an empty `OPENAI_API_KEY` or `SWITCHBOARD_API_KEY`
+    /// is `api_key: ""`, which sends no key (for local servers), as in the config file.
     public static func environmentLayer(_ environment: [String: String]) -> JSONObject {
         var layer = JSONObject()
         let mapping: [(variable: String, field: String)] = [
@@ -47,7 +49,7 @@ public enum StartupConfig {
             ("SWITCHBOARD_MODEL", "default_model"), ("SWITCHBOARD_PROFILE", "default_profile"),
         ]
         for (variable, field) in mapping {
-            if let value = environment[variable], !value.isEmpty { layer[field] = .string(value) }
+            if let value = environment[variable], !value.isEmpty || field == "api_key" { layer[field] = .string(value) }
         }
         return layer
     }

@@ -5,7 +5,15 @@ import Upstream
 
 /// The one place where any error a handler throws becomes a JSON-RPC error object.
 enum ErrorConversion {
-    static func responseError(for error: any Error, cancelReason: CancelReason?, secrets: Secrets) -> ResponseError {
+    /// The codes of errors that come from the upstream, which carry `data.attempts`.
+    static let upstreamCodes: Set<ErrorCode> = [.upstreamHTTPError, .upstreamUnreachable, .upstreamTimeout, .upstreamBadResponse,
+                                                .upstreamTaskFailed]
+
+    /// - Parameter attempts: how many times the request's latest upstream call was sent (nil:
+    ///   none was); an upstream error carries it as `data.attempts` (0 for none), and its message
+    ///   says so when it was more than once, so that what a failure cost is visible.
+    static func responseError(for error: any Error, cancelReason: CancelReason?, secrets: Secrets,
+                              attempts: Int? = nil) -> ResponseError {
         var partial: JSONValue?
         var underlying = error
         if let carried = error as? PartialOutputError {
@@ -25,6 +33,12 @@ enum ErrorConversion {
         } else {
             response = .internalError(String(describing: underlying))
         }
+        if upstreamCodes.contains(response.code) {
+            var data = response.data?.objectValue ?? JSONObject()
+            data["attempts"] = .number(attempts ?? 0)
+            response.data = .object(data)
+            if let attempts, attempts > 1 { response.message += " (sent \(attempts) times)" }
+        }
         if let partial {
             var data = response.data?.objectValue ?? JSONObject()
             data["partial"] = partial
@@ -39,7 +53,7 @@ enum ErrorConversion {
     ///   cut can never leave part of a key behind.
     static func convert(_ error: UpstreamError, secrets: Secrets) -> ResponseError {
         switch error {
-        case .http(let status, let contentType, let body, let retryAfter):
+        case .http(let status, let contentType, let body, let retryAfter, _):
             return httpError(status: status, contentType: contentType, body: Data(secrets.scrub(String(decoding: body, as: UTF8.self)).utf8),
                              retryAfter: retryAfter)
         case .unreachable(let reason):

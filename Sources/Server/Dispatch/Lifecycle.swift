@@ -9,6 +9,8 @@ final class Lifecycle: Sendable {
         var inputEnded = false
         var outstanding = 0
         var exitCode: Int32?
+        /// Set by SIGINT/SIGTERM: the exit code, whatever then ends the daemon.
+        var signalCode: Int32?
     }
 
     private let state = Locked(State())
@@ -45,11 +47,18 @@ final class Lifecycle: Sendable {
         finish(state.withLock { $0.shutdownRequested } ? 0 : 1)
     }
 
-    /// Decides the exit code; the first decision wins.
+    /// A signal arrived: from now on the daemon ends with `code` (128 + the signal number), even
+    /// when its end comes about otherwise (stdin had already ended and the last request in flight
+    /// is answered first).
+    func signalled(_ code: Int32) {
+        state.withLock { $0.signalCode = $0.signalCode ?? code }
+    }
+
+    /// Decides the exit code (a signal's code, once one arrived); the first decision wins.
     func finish(_ code: Int32) {
         let first = state.withLock { state -> Bool in
             guard state.exitCode == nil else { return false }
-            state.exitCode = code
+            state.exitCode = state.signalCode ?? code
             return true
         }
         if first { decided.signal() }

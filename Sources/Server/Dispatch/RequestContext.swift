@@ -1,7 +1,7 @@
 import Foundation
+public import HTTP
 public import JSONRPC
 public import Upstream
-import HTTP
 import Transport
 
 /// What a method handler may use: its request id, notifications, configuration and the upstream.
@@ -30,11 +30,12 @@ public struct RequestContext: Sendable {
         try config.settings(profile: profile)
     }
 
-    /// How to reach the upstream with `settings`; fails with a clear error when no key is set.
-    public func target(_ settings: Settings) throws(ResponseError) -> UpstreamTarget {
+    /// How to reach the upstream with `settings`; fails with a clear error when no key is set or
+    /// `api_key_command` fails (it is run, once, by the first request that needs its key).
+    public func target(_ settings: Settings) async throws -> UpstreamTarget {
         UpstreamTarget(
             baseURL: settings.baseURL,
-            apiKey: try keys.key(for: settings),
+            apiKey: try await keys.key(for: settings),
             headers: settings.headers,
             timeouts: Timeouts(request: settings.timeoutSeconds, firstByte: settings.firstByteTimeoutSeconds,
                                idle: settings.idleTimeoutSeconds),
@@ -42,8 +43,29 @@ public struct RequestContext: Sendable {
             userAgent: "switchboard/\(ServerInfo.version)")
     }
 
-    /// Logs a retry the upstream client is about to make.
-    public func logRetry(_ error: UpstreamError, wait: Double) {
-        log.info("request \(id): upstream attempt failed (\(error)); retrying in \(String(format: "%.2f", wait)) s")
+    /// How many times this request's latest upstream call was sent, for `data.attempts`.
+    let attempts = AttemptCount()
+
+    /// Sends an upstream request (see `UpstreamClient.send`): retried as `target.retry` allows,
+    /// each retry logged, and the number of attempts kept for the error should one end the request.
+    public func send(_ make: () -> HTTPRequest, target: UpstreamTarget, streaming: Bool = false,
+                     redirects: RedirectPolicy = .sameOrigin) async throws -> UpstreamCall {
+        attempts.start()
+        return try await client.send(make, target: target, streaming: streaming, redirects: redirects) { error, wait in
+            log.info("request \(id): upstream attempt failed (\(error)); retrying in \(String(format: "%.2f", wait)) s")
+            attempts.retried()
+        }
     }
+}
+
+/// The number of times a request's latest upstream call was sent: set to 1 when a call starts,
+/// one more for each retry. A request's calls come one after another, so the latest is the one
+/// an upstream error that ends the request comes from.
+final class AttemptCount: Sendable {
+    private let count = Locked<Int?>(nil)
+
+    func start() { count.withLock { $0 = 1 } }
+    func retried() { count.withLock { $0 = ($0 ?? 0) + 1 } }
+    /// nil until the request has sent anything upstream.
+    var current: Int? { count.current }
 }

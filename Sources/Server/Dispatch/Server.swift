@@ -101,9 +101,35 @@ public final class Server: Sendable {
         case "initialized":
             break
         default:
-            log.debug("ignored notification \(method)")
+            guard let handler = methods[method] else {
+                log.debug("ignored notification \(method)")
+                return
+            }
+            runNotification(handler, params: params)
         }
     }
+
+    /// A method sent without an id. JSON-RPC forbids an answer, so only an in-order method, one
+    /// that works on the daemon itself, is run (`config.update`, `initialize` and `shutdown` for
+    /// their effect; `config.get` and `rpc.discover` to no effect), and a failure is logged; one
+    /// that asks the upstream, whose answer is its point, is not run at all.
+    private func runNotification(_ method: any RPCMethod, params: JSONValue?) {
+        let name = type(of: method).name
+        guard type(of: method).execution == .inOrder else {
+            log.warn("notification \(name) ignored: without an id its answer could not be given (send it as a request)")
+            return
+        }
+        if lifecycle.isShuttingDown {
+            log.warn("notification \(name) ignored: the daemon is shutting down (shutdown was received)")
+            return
+        }
+        let context = context(for: Self.notificationID)
+        let outcome = waitFor { await self.run(method, params: params, context: context, notification: true) }
+        if case .failure(let error) = outcome { log.warn("notification \(name) failed (no answer is sent for a notification): \(error.message)") }
+    }
+
+    /// The id of the context a notification runs with: in-order methods do not use it.
+    private static let notificationID = RequestID.string("(notification)")
 
     private func handleRequest(id: RequestID, method name: String, params: JSONValue?, reply: @escaping @Sendable (JSONValue?) -> Void) {
         if lifecycle.isShuttingDown {
@@ -115,47 +141,69 @@ public final class Server: Sendable {
             return
         }
         let refuseDuplicate = { reply(OutgoingMessage.error(id: id, .invalidRequest("request id \(id) is already in flight"))) }
-        let context = RequestContext(id: id, client: client, config: config, log: log, secrets: secrets, keys: keys,
-                                     writer: writer, lifecycle: lifecycle)
+        let context = context(for: id)
         switch type(of: method).execution {
         case .inOrder:
             guard !table.contains(id) else { return refuseDuplicate() }
-            let done = DispatchSemaphore(value: 0)
-            let response = Locked<JSONValue?>(nil)
-            Task {
-                let outcome = await self.run(method, params: params, context: context)
-                response.withLock { $0 = outcome }
-                done.signal()
-            }
-            done.wait()
-            reply(response.current)
+            reply(Self.response(id: id, waitFor { await self.run(method, params: params, context: context) }))
         case .concurrent:
             guard table.reserve(id) else { return refuseDuplicate() }
             lifecycle.begin()
             let task = Task {
                 let outcome = await self.run(method, params: params, context: context)
                 _ = self.table.remove(id)
-                reply(outcome)
+                reply(Self.response(id: id, outcome))
                 self.lifecycle.end()
             }
             table.attach(task, to: id)
         }
     }
 
-    private func run(_ method: any RPCMethod, params: JSONValue?, context: RequestContext) async -> JSONValue {
+    private func context(for id: RequestID) -> RequestContext {
+        RequestContext(id: id, client: client, config: config, log: log, secrets: secrets, keys: keys, writer: writer, lifecycle: lifecycle)
+    }
+
+    private static func response(id: RequestID, _ outcome: Result<JSONValue, ResponseError>) -> JSONValue {
+        switch outcome {
+        case .success(let result): OutgoingMessage.result(id: id, result)
+        case .failure(let error): OutgoingMessage.error(id: id, error)
+        }
+    }
+
+    /// Runs `body` to its end on the cooperative pool while the calling (reader) thread waits:
+    /// how in-order methods finish before the next message is read.
+    private func waitFor<T: Sendable>(_ body: @escaping @Sendable () async -> T) -> T {
+        let done = DispatchSemaphore(value: 0)
+        let outcome = Locked<T?>(nil)
+        Task {
+            let value = await body()
+            outcome.withLock { $0 = value }
+            done.signal()
+        }
+        done.wait()
+        return outcome.current!
+    }
+
+    /// Runs one call: its result, or the error it ended with, converted in the one place errors
+    /// are. A notification is not in the request table (its context's id is no request's).
+    private func run(_ method: any RPCMethod, params: JSONValue?, context: RequestContext,
+                     notification: Bool = false) async -> Result<JSONValue, ResponseError> {
         let name = type(of: method).name
+        let caller = notification ? "notification" : "request \(context.id)"
         let started = ContinuousClock.now
-        log.debug("request \(context.id) \(name): started")
+        log.debug("\(caller) \(name): started")
         do {
             let parsed = try Params(params)
             let result = try await method.call(parsed, context: context)
-            log.debug("request \(context.id) \(name): answered in \(ContinuousClock.now - started)")
-            return OutgoingMessage.result(id: context.id, result)
+            log.debug("\(caller) \(name): answered in \(ContinuousClock.now - started)")
+            return .success(result)
         } catch {
-            let converted = ErrorConversion.responseError(for: error, cancelReason: table.reason(context.id), secrets: secrets)
-            let line = "request \(context.id) \(name): error \(converted.code) after \(ContinuousClock.now - started): \(converted.message)"
+            let cancelReason = notification ? nil : table.reason(context.id)
+            let converted = ErrorConversion.responseError(for: error, cancelReason: cancelReason, secrets: secrets,
+                                                          attempts: context.attempts.current)
+            let line = "\(caller) \(name): error \(converted.code) after \(ContinuousClock.now - started): \(converted.message)"
             if converted.code == .internalError { log.error(line) } else { log.debug(line) }
-            return OutgoingMessage.error(id: context.id, converted)
+            return .failure(converted)
         }
     }
 
@@ -172,6 +220,7 @@ public final class Server: Sendable {
     /// that reads nothing are released, so that they end at once.
     public func terminate(signal: Int32, grace: Double = 3) {
         log.info("received signal \(signal); cancelling \(lifecycle.outstanding) request(s)")
+        lifecycle.signalled(128 + signal)
         table.cancelAll(reason: .signal)
         writer.stopWaiting()
         let deadline = DispatchTime.now() + grace

@@ -1,14 +1,23 @@
 import Foundation
 import JSONRPC
+import Upstream
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
-/// A local input file named by a request param, checked up front so that it can then be streamed
-/// from disk (never read whole): it exists, is a regular file, is readable and fits
-/// `max_file_bytes`. Every failure is -32006 naming the path and the param.
+/// A local input file named by a request param, checked up front: it exists, is a regular file
+/// (a symbolic link is followed and its target judged), is readable and, as far as its reported
+/// size tells, fits `max_file_bytes`. It is then read (inlined, or copied into an upload) through
+/// a `FileBudget`, which holds the limits while reading. Every failure is -32006 naming the path
+/// and the param.
 struct LocalFile: Sendable {
     /// The path on disk (`~` expanded, `file://` removed).
     let path: String
     /// The param that named the file, for errors: `file`, `image.1`, `mask`.
     let field: String
+    /// The size the file system reports (0 for files in /proc, whatever they hold).
     let size: Int
 
     /// - Parameter reference: a path or a `file://` URL; http(s) and data: URLs are refused (-32602).
@@ -18,19 +27,20 @@ struct LocalFile: Sendable {
         }
         self.field = field
         path = LocalPath.resolve(reference)
-        guard FileManager.default.fileExists(atPath: path) else {
-            throw ImageSource.fileError(path, field: field, reason: "not_found", "does not exist")
+        var status = stat()
+        guard stat(path, &status) == 0 else {
+            throw errno == ENOENT || errno == ENOTDIR
+                ? ImageSource.fileError(path, field: field, reason: "not_found", "does not exist")
+                : ImageSource.fileError(path, field: field, reason: "unreadable", "cannot be read: \(String(cString: strerror(errno)))")
         }
-        let attributes = (try? FileManager.default.attributesOfItem(atPath: path)) ?? [:]
-        guard attributes[.type] as? FileAttributeType == .typeRegular else {
-            let what = attributes[.type] as? FileAttributeType == .typeDirectory ? "is a directory" : "is not a regular file"
-            throw ImageSource.fileError(path, field: field, reason: "unreadable", what)
+        guard status.st_mode & S_IFMT == S_IFREG else {
+            throw ImageSource.fileError(path, field: field, reason: "unreadable", "is \(FileKind(mode: status.st_mode).description), not a regular file")
         }
-        size = (attributes[.size] as? NSNumber)?.intValue ?? 0
+        size = Int(status.st_size)
         if size > maxBytes {
             throw ImageSource.fileError(path, field: field, reason: "too_large", "is \(size) bytes, over max_file_bytes (\(maxBytes))")
         }
-        guard FileManager.default.isReadableFile(atPath: path) else { throw unreadable() }
+        guard access(path, R_OK) == 0 else { throw unreadable() }
     }
 
     /// The file's first `count` bytes (fewer for a shorter file), for sniffing its type.
@@ -44,8 +54,40 @@ struct LocalFile: Sendable {
         }
     }
 
+    /// The whole file, read through `budget`.
+    func read(budget: inout FileBudget) throws(ResponseError) -> Data {
+        var bytes = Data()
+        do {
+            try budget.read(path) { bytes.append($0) }
+        } catch let error as FileBudget.Exceeded {
+            throw tooLarge(error.limit, budget: budget)
+        } catch {
+            throw unreadable()
+        }
+        return bytes
+    }
+
     /// The error for a file that could not be opened or read.
     func unreadable() -> ResponseError {
         ImageSource.fileError(path, field: field, reason: "unreadable", "cannot be read (permissions?)")
+    }
+
+    /// The error for a file that went over `limit` of `budget` while it was read.
+    func tooLarge(_ limit: FileBudget.Limit, budget: FileBudget) -> ResponseError {
+        switch limit {
+        case .perFile:
+            ImageSource.fileError(path, field: field, reason: "too_large",
+                                  "holds more than max_file_bytes (\(budget.perFile)); reading stopped there")
+        case .total:
+            ImageSource.fileError(path, field: field, reason: "too_large",
+                                  "brings the request's local files over max_request_file_bytes (\(budget.total)); reading stopped there")
+        }
+    }
+}
+
+extension FileBudget {
+    /// The limits of `settings`: `max_file_bytes` per file, `max_request_file_bytes` in all.
+    init(_ settings: Settings) {
+        self.init(perFile: settings.maxFileBytes, total: settings.maxRequestFileBytes)
     }
 }

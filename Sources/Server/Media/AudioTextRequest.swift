@@ -22,14 +22,14 @@ struct AudioTextRequest {
         if !acceptsLanguage, let language = params["language"], !language.isNull {
             throw ResponseError.invalidParams(field: "language", "is not accepted by \(method): it always produces English text (use audio.transcribe)")
         }
-        var form = UploadForm()
+        var form = UploadForm(settings: settings)
         try form.add(name: "model", value: .string(try params.string("model") ?? Self.defaultModel), field: "model")
         try form.addFields(params.object, excluding: Self.handled)
         for granularity in try params.strings("timestamp_granularities") ?? [] {
             try form.add(name: "timestamp_granularities[]", value: .string(granularity), field: "timestamp_granularities")
         }
         form.add(file, name: "file")
-        let target = try context.target(settings)
+        let target = try await context.target(settings)
         return try await form.send(to: path, target: target, context: context) { call in
             try await Self.result(call, secrets: context.secrets, format: try params.string("response_format"))
         }

@@ -24,13 +24,12 @@ struct AudioSpeech: RPCMethod {
         body["profile"] = nil
         body["output_path"] = nil
         if try params.string("model") == nil { body["model"] = .string(Self.defaultModel) }
-        let target = try context.target(settings)
+        let target = try await context.target(settings)
         // Created before the request, so that an unwritable destination costs no API call.
         let writer = try output.map { url throws(ResponseError) in try AtomicFileWriter(destination: url, field: "output_path") }
         defer { writer?.discard() }
         let payload = Data(JSONValue.object(body).serialized())
-        let call = try await context.client.send({ target.request("POST", "audio/speech", body: payload, accept: "*/*") },
-                                                 target: target, streaming: false, onRetry: context.logRetry)
+        let call = try await context.send({ target.request("POST", "audio/speech", body: payload, accept: "*/*") }, target: target)
         try await Self.refuseJSON(call, secrets: context.secrets)
         let contentType = call.contentType ?? MediaType.fallback
         guard let writer else {

@@ -21,6 +21,6 @@ struct ChatAnalyzeFile: RPCMethod {
             "messages": [["role": "user", "content": .string("\(fileURL) \(question)")]],
         ]
         if let stream = try params.bool("stream") { body["stream"] = .bool(stream) }
-        return try await ChatRunner(context: context, target: try context.target(settings)).run(body)
+        return try await ChatRunner(context: context, target: try await context.target(settings)).run(body)
     }
 }

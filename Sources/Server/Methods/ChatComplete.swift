@@ -1,4 +1,5 @@
 import JSONRPC
+import Upstream
 
 /// `chat.complete`: POST /chat/completions with every field passed through; streams
 /// `chat.delta` notifications when `stream` is true; the result is the full `chat.completion`.
@@ -17,11 +18,12 @@ struct ChatComplete: RPCMethod {
         _ = try params.bool("stream")
         let model = try params.string("model") ?? settings.defaultModel
         body["model"] = .string(model)
-        body["messages"] = .array(try ImageInliner.inline(messages, maxBytes: settings.maxFileBytes))
+        var budget = FileBudget(settings)
+        body["messages"] = .array(try ImageInliner.inline(messages, budget: &budget))
         var relayWholeAnswer = false
         if try params.bool("model_rules") ?? settings.modelRules {
             relayWholeAnswer = ModelFamilyRules(model: model).apply(to: &body)
         }
-        return try await ChatRunner(context: context, target: try context.target(settings)).run(body, relayWholeAnswer: relayWholeAnswer)
+        return try await ChatRunner(context: context, target: try await context.target(settings)).run(body, relayWholeAnswer: relayWholeAnswer)
     }
 }

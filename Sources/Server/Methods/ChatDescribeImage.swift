@@ -1,4 +1,5 @@
 import JSONRPC
+import Upstream
 
 /// `chat.describeImage`: asks a vision model about one or more images (paths or URLs).
 /// Result `{text, completion}`. The request is adapted to the model's family (`ModelFamilyRules`)
@@ -16,8 +17,9 @@ struct ChatDescribeImage: RPCMethod {
             throw ResponseError.invalidParams(field: "detail", "must be \"auto\", \"low\" or \"high\"")
         }
         var content: [JSONValue] = [["type": "text", "text": .string(try params.string("prompt") ?? Self.defaultPrompt)]]
+        var budget = FileBudget(settings)
         for (field, reference) in references {
-            var image: JSONObject = ["url": .string(try ImageSource.resolve(reference, field: field, maxBytes: settings.maxFileBytes))]
+            var image: JSONObject = ["url": .string(try ImageSource.resolve(reference, field: field, budget: &budget))]
             if let detail { image["detail"] = .string(detail) }
             content.append(["type": "image_url", "image_url": .object(image)])
         }
@@ -28,7 +30,7 @@ struct ChatDescribeImage: RPCMethod {
         if let maxTokens = try params.int("max_tokens") { body["max_tokens"] = .number(maxTokens) }
         if let stream = try params.bool("stream") { body["stream"] = .bool(stream) }
         let relayWholeAnswer = settings.modelRules && ModelFamilyRules(model: body["model"]?.stringValue ?? "").apply(to: &body)
-        let completion = try await ChatRunner(context: context, target: try context.target(settings)).run(body, relayWholeAnswer: relayWholeAnswer)
+        let completion = try await ChatRunner(context: context, target: try await context.target(settings)).run(body, relayWholeAnswer: relayWholeAnswer)
         let text = completion["choices"]?.arrayValue?.first?["message"]?["content"]?.stringValue ?? ""
         return ["text": .string(text), "completion": completion]
     }

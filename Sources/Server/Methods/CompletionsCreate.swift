@@ -18,7 +18,7 @@ struct CompletionsCreate: RPCMethod {
         var body = params.object
         body["profile"] = nil
         body["model"] = .string(try params.string("model") ?? settings.defaultModel)
-        return try await StreamRelay(context: context, target: try context.target(settings))
+        return try await StreamRelay(context: context, target: try await context.target(settings))
             .post("completions", body: StreamRelay.withUsage(body), handler: CompletionDelta.stream(context)) { completion in
                 // A server that ignored `stream: true`: each choice's text as one notification.
                 guard streaming else { return }

@@ -15,10 +15,9 @@ struct EmbeddingsCreate: RPCMethod {
         var body = params.object
         body["profile"] = nil
         if try params.string("model") == nil { body["model"] = .string(Self.defaultModel) }
-        let target = try context.target(settings)
+        let target = try await context.target(settings)
         let payload = Data(JSONValue.object(body).serialized())
-        let call = try await context.client.send({ target.request("POST", "embeddings", body: payload) }, target: target,
-                                                 streaming: false, onRetry: context.logRetry)
+        let call = try await context.send({ target.request("POST", "embeddings", body: payload) }, target: target)
         return try await UpstreamJSON.read(call, secrets: context.secrets, limit: UpstreamJSON.maxEmbeddingsBytes)
     }
 

@@ -15,7 +15,7 @@ struct ImagesEdit: RPCMethod {
     func call(_ params: Params, context: RequestContext) async throws -> JSONValue {
         let settings = try context.settings(profile: try params.string("profile"))
         _ = try params.requireString("prompt")
-        var form = UploadForm()
+        var form = UploadForm(settings: settings)
         try form.addFields(params.object, excluding: Self.handled)
         if let single = params["image"]?.stringValue {
             try Self.add(single, name: "image", field: "image", to: &form, maxBytes: settings.maxFileBytes)
@@ -32,7 +32,7 @@ struct ImagesEdit: RPCMethod {
         let directory = try params.string("output_dir").map { reference throws(ResponseError) in
             try OutputLocation.directory(reference, field: "output_dir")
         }
-        let target = try context.target(settings)
+        let target = try await context.target(settings)
         let result = try await form.send(to: "images/edits", target: target, context: context) { call in
             try await UpstreamJSON.read(call, secrets: context.secrets)
         }

@@ -18,10 +18,9 @@ struct ImagesGenerate: RPCMethod {
         var body = params.object
         body["profile"] = nil
         body["output_dir"] = nil
-        let target = try context.target(settings)
+        let target = try await context.target(settings)
         let payload = Data(JSONValue.object(body).serialized())
-        let call = try await context.client.send({ target.request("POST", "images/generations", body: payload) }, target: target,
-                                                 streaming: false, onRetry: context.logRetry)
+        let call = try await context.send({ target.request("POST", "images/generations", body: payload) }, target: target)
         let result = try await UpstreamJSON.read(call, secrets: context.secrets)
         guard let directory else { return result }
         return try await ImageSaver(directory: directory, target: target, context: context, maxBytes: settings.maxFileBytes).save(result)

@@ -11,7 +11,7 @@ struct MidjourneyBlend: MidjourneySubmitMethod {
     func body(_ params: Params, passthrough: JSONObject, settings: Settings) throws(ResponseError) -> JSONObject {
         var body = passthrough
         body["images"] = nil
-        let images = try MidjourneyImages.base64Array(params, maxBytes: settings.maxFileBytes)
+        let images = try MidjourneyImages.base64Array(params, settings: settings)
         guard (2...5).contains(images.count) else {
             throw .invalidParams(field: params["images"] == nil ? "base64Array" : "images",
                                  "must give 2 to 5 images in all (base64Array and images), got \(images.count)")

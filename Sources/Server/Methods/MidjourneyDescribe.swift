@@ -1,4 +1,5 @@
 import JSONRPC
+import Upstream
 
 /// `midjourney.describe`: POST /mj/submit/describe `{base64}`; the image is a data URL in `base64`
 /// or a local file in `image` (read and inlined).
@@ -14,7 +15,8 @@ struct MidjourneyDescribe: MidjourneySubmitMethod {
         case (_?, _?):
             throw .invalidParams(field: "image", "cannot be combined with base64: give one image")
         case (nil, let image?):
-            body["base64"] = .string(try MidjourneyImages.dataURL(image, field: "image", maxBytes: settings.maxFileBytes))
+            var budget = FileBudget(settings)
+            body["base64"] = .string(try MidjourneyImages.dataURL(image, field: "image", budget: &budget))
         case (_?, nil):
             break
         case (nil, nil):

@@ -11,7 +11,7 @@ struct MidjourneyImagine: MidjourneySubmitMethod {
         var body = passthrough
         body["images"] = nil
         _ = try params.requireString("prompt")
-        let images = try MidjourneyImages.base64Array(params, maxBytes: settings.maxFileBytes)
+        let images = try MidjourneyImages.base64Array(params, settings: settings)
         if !images.isEmpty { body["base64Array"] = .array(images.map(JSONValue.string)) }
         return body
     }

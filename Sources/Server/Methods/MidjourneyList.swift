@@ -8,7 +8,7 @@ struct MidjourneyList: RPCMethod {
 
     func call(_ params: Params, context: RequestContext) async throws -> JSONValue {
         guard try params.strings("ids") != nil else { throw ResponseError.invalidParams(field: "ids", "is required (an array of task ids)") }
-        let request = try MidjourneyRequest(params, context: context)
+        let request = try await MidjourneyRequest(params, context: context)
         return try await request.send("POST", "mj/task/list-by-condition", body: MidjourneyRequest.passthrough(params))
     }
 }

@@ -8,9 +8,8 @@ struct ModelsList: RPCMethod {
     static let execution = Execution.concurrent
 
     func call(_ params: Params, context: RequestContext) async throws -> JSONValue {
-        let target = try context.target(try context.settings(profile: try params.string("profile")))
-        let call = try await context.client.send({ target.request("GET", "models") }, target: target, streaming: false,
-                                                 onRetry: context.logRetry)
+        let target = try await context.target(try context.settings(profile: try params.string("profile")))
+        let call = try await context.send({ target.request("GET", "models") }, target: target)
         return try await UpstreamJSON.read(call, secrets: context.secrets)
     }
 }

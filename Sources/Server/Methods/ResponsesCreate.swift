@@ -1,4 +1,5 @@
 import JSONRPC
+import Upstream
 
 /// `responses.create`: POST /responses (the Responses API) with every field passed through
 /// (`model` defaults to `default_model`; local image paths in `input_image` parts are inlined as
@@ -17,13 +18,14 @@ struct ResponsesCreate: RPCMethod {
         body["model"] = .string(try params.string("model") ?? settings.defaultModel)
         switch params["input"] {
         case .array(let items)?:
-            body["input"] = .array(try ImageInliner.inlineResponsesInput(items, maxBytes: settings.maxFileBytes))
+            var budget = FileBudget(settings)
+            body["input"] = .array(try ImageInliner.inlineResponsesInput(items, budget: &budget))
         case .string?, .null?, nil:
             break
         case let other?:
             throw ResponseError.invalidParams(field: "input", "must be a string or an array of input items, got \(other.typeName)")
         }
-        return try await StreamRelay(context: context, target: try context.target(settings))
+        return try await StreamRelay(context: context, target: try await context.target(settings))
             .post("responses", body: body, handler: ResponsesStream(context: context))
     }
 }

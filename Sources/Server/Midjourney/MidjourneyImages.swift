@@ -1,12 +1,14 @@
 import JSONRPC
+import Upstream
 
 /// Images for MidJourney bodies, which carry the image bytes themselves as base64 data URLs.
 enum MidjourneyImages {
     /// Local paths (or `file://` URLs) read and inlined as data URLs; data URLs pass through.
     /// An http(s) URL is refused: the relay wants the bytes.
     /// - Parameter field: the param the references came from, for errors (`images.1`).
-    static func dataURL(_ reference: String, field: String, maxBytes: Int) throws(ResponseError) -> String {
-        let resolved = try ImageSource.resolve(reference, field: field, maxBytes: maxBytes)
+    /// - Parameter budget: the request's file limits (see `FileBudget`), shared by its images.
+    static func dataURL(_ reference: String, field: String, budget: inout FileBudget) throws(ResponseError) -> String {
+        let resolved = try ImageSource.resolve(reference, field: field, budget: &budget)
         guard resolved.lowercased().hasPrefix("data:") else {
             throw .invalidParams(field: field, "must be a local image file or a data: URL (the relay needs the image's bytes, not a link)")
         }
@@ -14,10 +16,11 @@ enum MidjourneyImages {
     }
 
     /// `base64Array` (data URLs, passed through) followed by the `images` param's files inlined.
-    static func base64Array(_ params: Params, maxBytes: Int) throws(ResponseError) -> [String] {
+    static func base64Array(_ params: Params, settings: Settings) throws(ResponseError) -> [String] {
+        var budget = FileBudget(settings)
         var array = try params.strings("base64Array") ?? []
         for (index, image) in (try params.strings("images") ?? []).enumerated() {
-            array.append(try dataURL(image, field: "images.\(index)", maxBytes: maxBytes))
+            array.append(try dataURL(image, field: "images.\(index)", budget: &budget))
         }
         return array
     }

@@ -13,11 +13,11 @@ struct MidjourneyRequest {
     let settings: Settings
     let target: UpstreamTarget
 
-    init(_ params: Params, context: RequestContext) throws(ResponseError) {
+    init(_ params: Params, context: RequestContext) async throws {
         self.context = context
         settings = try context.settings(profile: try params.string("profile"))
         let mode = try MidjourneyRoute.mode(try params.string("mode"))
-        var target = try context.target(settings)
+        var target = try await context.target(settings)
         target.baseURL = MidjourneyRoute.base(for: settings.baseURL, mode: mode)
         self.target = target
     }
@@ -35,8 +35,7 @@ struct MidjourneyRequest {
         var target = target
         if let timeout { target.timeouts.request = min(target.timeouts.request, timeout) }
         let payload = body.map { Data(JSONValue.object($0).serialized()) }
-        let call = try await context.client.send({ [target] in target.request(method, path, body: payload) }, target: target,
-                                                 streaming: false, onRetry: context.logRetry)
+        let call = try await context.send({ [target] in target.request(method, path, body: payload) }, target: target)
         let data = try await call.collectBody(limit: UpstreamJSON.maxBytes)
         if let list = try? JSONParser.parse(Array(data)), list.arrayValue != nil { return list }
         return try UpstreamJSON.parse(data, contentType: call.contentType, secrets: context.secrets)

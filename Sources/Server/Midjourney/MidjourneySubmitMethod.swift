@@ -18,7 +18,7 @@ protocol MidjourneySubmitMethod: RPCMethod {
 extension MidjourneySubmitMethod {
     func call(_ params: Params, context: RequestContext) async throws -> JSONValue {
         let started = ContinuousClock.now
-        let request = try MidjourneyRequest(params, context: context)
+        let request = try await MidjourneyRequest(params, context: context)
         let wait = try params.bool("wait") ?? false
         let interval = try MidjourneyTaskWaiter.interval(params)
         let body = try body(params, passthrough: MidjourneyRequest.passthrough(params), settings: request.settings)

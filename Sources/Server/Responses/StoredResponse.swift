@@ -11,9 +11,9 @@ enum StoredResponse {
         guard !id.isEmpty, !id.contains("/"), id != ".", id != ".." else {
             throw ResponseError.invalidParams(field: "response_id", "must be a response id (resp_…), without \"/\"")
         }
-        let target = try context.target(try context.settings(profile: try params.string("profile")))
+        let target = try await context.target(try context.settings(profile: try params.string("profile")))
         let path = "responses/\(id)" + suffix
-        let call = try await context.client.send({ target.request(method, path) }, target: target, streaming: false, onRetry: context.logRetry)
+        let call = try await context.send({ target.request(method, path) }, target: target)
         return try await UpstreamJSON.read(call, secrets: context.secrets)
     }
 }

@@ -34,9 +34,9 @@ struct StreamRelay {
                                       whole: (JSONValue) -> Void = { _ in }) async throws -> JSONValue {
         let streaming = body["stream"]?.boolValue == true
         let payload = Data(JSONValue.object(body).serialized())
-        let call = try await context.client.send(
+        let call = try await context.send(
             { target.request("POST", path, body: payload, accept: streaming ? "text/event-stream" : "application/json") },
-            target: target, streaming: streaming, onRetry: context.logRetry)
+            target: target, streaming: streaming)
         let isEventStream = call.contentType?.lowercased().contains("text/event-stream") ?? false
         guard streaming, isEventStream else {
             let answer = try await UpstreamJSON.read(call, secrets: context.secrets)

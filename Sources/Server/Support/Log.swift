@@ -5,7 +5,10 @@ import Glibc
 
 /// Diagnostics for humans, on stderr or a log file; never on the protocol stream.
 ///
-/// Every line is scrubbed of known secrets before it is written.
+/// Every line is scrubbed of known secrets before it is written, and its control characters are
+/// escaped (`\n`, `\u{1B}`, …), so that text from a client or an upstream (a method name, an id,
+/// an error message) stays inside its one line and can neither forge a line nor send a terminal
+/// escape sequence.
 public final class Log: Sendable {
     public enum Level: Int, Sendable, Comparable, CaseIterable {
         case error, warn, info, debug
@@ -50,7 +53,28 @@ public final class Log: Sendable {
 
     private func write(_ level: Level, _ message: () -> String) {
         guard enabled(level) else { return }
-        let line = "switchboard: \(level): \(secrets.scrub(message()))\n"
+        let line = "switchboard: \(level): \(Self.escapingControlCharacters(secrets.scrub(message())))\n"
         _ = line.utf8CString.withUnsafeBufferPointer { Glibc.write(fd, $0.baseAddress, $0.count - 1) }
+    }
+
+    /// `text` with every control character (C0, DEL, C1, and the line and paragraph separators
+    /// U+2028 and U+2029) written as an escape: `\n`, `\r`, `\t`, else `\u{XX}`.
+    static func escapingControlCharacters(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: isControl) else { return text }
+        var escaped = ""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\n": escaped += "\\n"
+            case "\r": escaped += "\\r"
+            case "\t": escaped += "\\t"
+            case _ where isControl(scalar): escaped += "\\u{\(String(scalar.value, radix: 16, uppercase: true))}"
+            default: escaped.unicodeScalars.append(scalar)
+            }
+        }
+        return escaped
+    }
+
+    private static func isControl(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) || scalar.value == 0x2028 || scalar.value == 0x2029
     }
 }

@@ -1,0 +1,74 @@
+public import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// How much of the local files one request may read: each file at most `perFile` bytes, all of
+/// them together at most `total`.
+///
+/// Files are read through `read(_:chunkSize:_:)`, which counts while it reads and stops at the
+/// first byte over a limit. The size the file system reports is not trusted: a file in /proc
+/// reports 0 and may have no end, and a file may grow after it was checked.
+public struct FileBudget: Sendable {
+    /// The limit a file went over.
+    public enum Limit: Sendable, Equatable {
+        case perFile, total
+    }
+
+    /// A file went over a limit; reading stopped there.
+    public struct Exceeded: Error, Sendable {
+        public let path: String
+        public let limit: Limit
+    }
+
+    /// A file could not be opened or read.
+    public struct ReadError: Error, Sendable {
+        public let path: String
+        public let underlying: any Error
+    }
+
+    public let perFile: Int
+    public let total: Int
+    /// Bytes read so far, over every file.
+    public private(set) var spent = 0
+
+    /// No limit at all.
+    public static let unlimited = FileBudget(perFile: .max, total: .max)
+
+    public init(perFile: Int, total: Int) {
+        self.perFile = perFile
+        self.total = total
+    }
+
+    /// Reads the file at `path` from its start, handing `body` one chunk (at most `chunkSize`
+    /// bytes) at a time, and stops at the first chunk that goes over a limit: no more than one
+    /// chunk past it is ever read. (Whole chunks, so that kernel files that take only aligned
+    /// reads, such as /proc/self/pagemap, are read as they want.)
+    /// - Throws: `ReadError` when the file cannot be opened or read, `Exceeded` as soon as it goes
+    ///   over a limit, and whatever `body` throws.
+    public mutating func read(_ path: String, chunkSize: Int = 256 * 1024, _ body: (Data) throws -> Void) throws {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else {
+            throw ReadError(path: path, underlying: POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO))
+        }
+        let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
+        defer { try? handle.close() }
+        var fileBytes = 0
+        while true {
+            let chunk: Data
+            do {
+                chunk = try handle.read(upToCount: chunkSize) ?? Data()
+            } catch {
+                throw ReadError(path: path, underlying: error)
+            }
+            if chunk.isEmpty { return }
+            fileBytes += chunk.count
+            spent += chunk.count
+            if fileBytes > perFile { throw Exceeded(path: path, limit: .perFile) }
+            if spent > total { throw Exceeded(path: path, limit: .total) }
+            try body(chunk)
+        }
+    }
+}

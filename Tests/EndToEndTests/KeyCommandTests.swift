@@ -1,0 +1,93 @@
+import Foundation
+import JSONRPC
+import Testing
+import TestSupport
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension EndToEnd {
+/// `api_key_command` runs beside the daemon, not inside it: a slow one holds up only the requests
+/// that need its key, one that never ends is stopped, and either can be cancelled.
+@Suite("api_key_command end to end")
+struct KeyCommandTests {
+    /// A harness whose key comes from `command` (the environment's key removed).
+    static func harness(command: [String], timeout: Double? = nil, responses: [FakeResponse] = []) throws -> Harness {
+        let harness = try Harness(responses: responses)
+        var patch: JSONObject = ["api_key": .null, "api_key_command": .array(command.map(JSONValue.string))]
+        if let timeout { patch["api_key_command_timeout_seconds"] = .number(timeout) }
+        let (updated, _) = try harness.daemon.call("config.update", .object(patch), id: "setup")
+        #expect(updated["result"] != nil)
+        return harness
+    }
+
+    @Test func aSlowCommandHoldsUpOnlyTheRequestsThatNeedItsKey() throws {
+        let key = "sk-slow-command-5e1d07"
+        let harness = try Self.harness(command: ["sh", "-c", "sleep 3; echo \(key)"], responses: [.chatCompletion("worth the wait")])
+        // Two requests wait for the key: once, they held both threads of a two-core machine's pool.
+        harness.daemon.send(["jsonrpc": "2.0", "id": 1, "method": "chat.complete", "params": chatParams()])
+        harness.daemon.send(["jsonrpc": "2.0", "id": 2, "method": "chat.complete", "params": chatParams()])
+        Thread.sleep(forTimeInterval: 0.3)
+        let started = Date()
+        let (config, _) = try harness.daemon.call("config.get", id: 3, timeout: 2)
+        let (discover, _) = try harness.daemon.call("rpc.discover", id: 4, timeout: 2)
+        #expect(config["result"]?["api_key_command"] != nil)
+        #expect(discover["result"]?["openrpc"] != nil)
+        harness.daemon.send(["jsonrpc": "2.0", "method": "$/cancelRequest", "params": ["id": 1]])
+        let (cancelled, _) = try harness.daemon.response(to: 1, timeout: 2)
+        #expect(cancelled.errorCode == -32800)
+        #expect(Date().timeIntervalSince(started) < 2, "answered while the command was still running")
+        let (answered, _) = try harness.daemon.response(to: 2, timeout: 10)
+        try harness.finish()
+        #expect(answered.answer == "worth the wait")
+        #expect(harness.upstream.requests.map { $0.header("authorization") } == ["Bearer \(key)"])
+    }
+
+    @Test func aCommandThatNeverEndsIsStoppedAfterItsTimeOutAndNamed() throws {
+        let pidFile = FileManager.default.temporaryDirectory.appendingPathComponent("switchboard-keycmd-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: pidFile) }
+        let script = "echo $$ > '\(pidFile.path)'; exec sleep 60"
+        let harness = try Self.harness(command: ["sh", "-c", script], timeout: 1)
+        let started = Date()
+        let (response, _) = try harness.daemon.call("chat.complete", chatParams(), timeout: 6)
+        #expect(Date().timeIntervalSince(started) < 4)
+        #expect(response.errorCode == -32005)
+        #expect(response["error"]?["data"]?["field"] == "api_key_command")
+        let message = response["error"]?["message"]?.stringValue ?? ""
+        #expect(message.contains(#"["sh","-c","echo $$ >"#), "\(message)")
+        #expect(message.contains("did not finish within 1 s"), "\(message)")
+        let pid = try #require(Int32((try String(contentsOf: pidFile, encoding: .utf8)).trimmingCharacters(in: .whitespacesAndNewlines)))
+        #expect(Self.waitUntilGone(pid), "the command (pid \(pid)) was stopped")
+        let (config, _) = try harness.daemon.call("config.get", id: 2)
+        #expect(config["result"] != nil)
+        try harness.finish()
+        #expect(harness.upstream.requests.isEmpty)
+    }
+
+    @Test func aFailingCommandIsNamedWithItsStatusAndRunAgainNextTime() throws {
+        let counter = FileManager.default.temporaryDirectory.appendingPathComponent("switchboard-keycount-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: counter) }
+        let harness = try Self.harness(command: ["sh", "-c", "echo run >> '\(counter.path)'; exit 3"])
+        let (first, _) = try harness.daemon.call("chat.complete", chatParams(), id: 1)
+        let (second, _) = try harness.daemon.call("chat.complete", chatParams(), id: 2)
+        try harness.finish()
+        for response in [first, second] {
+            #expect(response.errorCode == -32005)
+            #expect(response["error"]?["message"]?.stringValue?.hasSuffix("exited with status 3") == true, "\(response)")
+        }
+        #expect(try String(contentsOf: counter, encoding: .utf8) == "run\nrun\n", "a failed run is not remembered")
+    }
+
+    /// Whether process `pid` is gone (or a zombie nobody has reaped yet) within 3 s.
+    static func waitUntilGone(_ pid: Int32) -> Bool {
+        let deadline = Date().addingTimeInterval(3)
+        while Date() < deadline {
+            if kill(pid, 0) != 0 { return true }
+            if let status = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+               status.split(separator: ")").last?.split(separator: " ").first == "Z" { return true }
+            usleep(20_000)
+        }
+        return false
+    }
+}
+}
