@@ -15,29 +15,31 @@ let package = Package(
         .executable(name: "switchboard", targets: ["switchboard"]),
     ],
     targets: [
+        /// Locks, conditions and threads on pthreads (standard library only, no Foundation).
+        .target(name: "Primitives", swiftSettings: strict),
         /// JSON values, JSON-RPC messages, error codes and framing: pure, no I/O.
         .target(name: "JSONRPC", swiftSettings: strict),
         /// stdin reader thread, single stdout writer, stdio protection.
-        .target(name: "Transport", dependencies: ["JSONRPC"], swiftSettings: strict),
+        .target(name: "Transport", dependencies: ["JSONRPC", "Primitives"], swiftSettings: strict),
         /// The part of libcurl's C API the HTTP engine uses, declared here and loaded at run time
         /// with dlopen (no curl headers needed to build; see Sources/CCurl/include/CCurl.h).
         .target(name: "CCurl", linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]),
         /// The HTTP engine: one event loop thread on libcurl's multi interface, bounded buffers
         /// with backpressure, time limits, non-blocking cancellation. Standard library only.
-        .target(name: "HTTP", dependencies: ["CCurl"], swiftSettings: strict),
+        .target(name: "HTTP", dependencies: ["CCurl", "Primitives"], swiftSettings: strict),
         /// The API client: requests, redirects, SSE parser, retries, upstream errors.
-        .target(name: "Upstream", dependencies: ["JSONRPC", "HTTP"], swiftSettings: strict),
+        .target(name: "Upstream", dependencies: ["JSONRPC", "Primitives", "HTTP"], swiftSettings: strict),
         /// Dispatcher, cancellation table, configuration and one handler file per method.
-        .target(name: "Server", dependencies: ["JSONRPC", "Transport", "HTTP", "Upstream"], swiftSettings: strict),
+        .target(name: "Server", dependencies: ["JSONRPC", "Primitives", "Transport", "HTTP", "Upstream"], swiftSettings: strict),
         /// MCP server mode (`--mcp`): the methods as Model Context Protocol tools over stdio.
-        .target(name: "MCP", dependencies: ["JSONRPC", "Transport", "Server"], swiftSettings: strict),
+        .target(name: "MCP", dependencies: ["JSONRPC", "Primitives", "Transport", "Server"], swiftSettings: strict),
         /// The daemon: flags, stdout protection, start, exit.
-        .executableTarget(name: "switchboard", dependencies: ["Server", "MCP", "Transport"], swiftSettings: strict),
+        .executableTarget(name: "switchboard", dependencies: ["Primitives", "Server", "MCP", "Transport"], swiftSettings: strict),
         /// Loopback fake upstream, daemon process driver and schema checks for the tests.
         .target(name: "TestSupport", dependencies: ["JSONRPC"], swiftSettings: strict),
 
         .testTarget(name: "JSONRPCTests", dependencies: ["JSONRPC", "TestSupport"], swiftSettings: strict),
-        .testTarget(name: "TransportTests", dependencies: ["Transport", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "TransportTests", dependencies: ["Primitives", "Transport", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "UpstreamTests", dependencies: ["Upstream", "HTTP", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "ServerTests", dependencies: ["Server", "HTTP", "TestSupport"], swiftSettings: strict),

@@ -42,11 +42,11 @@ header() { sed -n "s|^// $2: ||p" "$root/fuzz/Targets/$1.swift" | head -1; }
 # Dependencies of the package's modules (as in Package.swift).
 module_deps() {
     case "$1" in
-        JSONRPC | CCurl) ;;
-        Transport) echo JSONRPC ;;
-        HTTP) echo CCurl ;;
-        Upstream) echo JSONRPC HTTP ;;
-        Server) echo JSONRPC Transport HTTP Upstream ;;
+        JSONRPC | CCurl | Primitives) ;;
+        Transport) echo JSONRPC Primitives ;;
+        HTTP) echo CCurl Primitives ;;
+        Upstream) echo JSONRPC Primitives HTTP ;;
+        Server) echo JSONRPC Primitives Transport HTTP Upstream ;;
         *) echo "fuzz/run.sh: unknown module $1" >&2; exit 2 ;;
     esac
 }
@@ -86,7 +86,7 @@ build_target() {
     local inputs=("$root"/fuzz/Support/*.swift "$root/fuzz/Targets/$target.swift" "$root/fuzz/run.sh")
     needed=$(closure $(header "$target" modules) | sort -u)
     # Static libraries go dependants first.
-    for module in Server Upstream HTTP CCurl Transport JSONRPC; do
+    for module in Server Upstream HTTP CCurl Transport Primitives JSONRPC; do
         grep -qx "$module" <<<"$needed" || continue
         build_module "$module"
         libs+=(-l"$module")
@@ -97,7 +97,7 @@ build_target() {
     [ $stale -eq 0 ] && return 0
     echo "building target $target"
     swiftc "${swift_flags[@]}" -warnings-as-errors -module-name "Fuzz_$target" -L "$out/lib" "${libs[@]}" \
-        -lFoundation -lFoundationEssentials -ldispatch -ldl \
+        -lFoundation -lFoundationEssentials -ldispatch -lswiftDispatch -lBlocksRuntime -ldl \
         "$root"/fuzz/Support/*.swift "$root/fuzz/Targets/$target.swift" -o "$out/bin/$target"
 }
 

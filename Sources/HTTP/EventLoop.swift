@@ -1,4 +1,5 @@
 import CCurl
+import Primitives
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -44,7 +45,7 @@ final class EventLoop: @unchecked Sendable {
         guard let multi = sb_curl_multi_init() else { throw .unavailable("curl_multi_init failed") }
         sb_curl_multi_setopt_long(multi, SB_CURLMOPT_PIPELINING, Int(SB_CURLPIPE_MULTIPLEX))
         let loop = EventLoop(multi: multi)
-        try LoopThread.spawn { loop.run() }
+        guard DetachedThread.start({ loop.run() }) else { throw .unavailable("cannot start the HTTP thread") }
         return loop
     }
 

@@ -1,3 +1,4 @@
+import Primitives
 import CCurl
 
 /// Sends HTTP requests on libcurl's multi interface, driven by one event loop thread for the

@@ -1,3 +1,4 @@
+import Primitives
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A JSON value, as exchanged with clients and with the upstream API.
 ///

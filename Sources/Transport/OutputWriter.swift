@@ -1,4 +1,5 @@
-import Foundation
+import Primitives
+import FoundationEssentials
 public import JSONRPC
 #if canImport(Glibc)
 import Glibc
@@ -44,7 +45,7 @@ public final class OutputWriter: Sendable {
     private static let maxDirectBytes = 4096
     /// A message that follows the previous one sooner than this is part of a burst: it queues.
     private static let burstGap = Duration.milliseconds(1)
-    private let condition = NSCondition()
+    private let condition = Condition()
     /// Guarded by `condition`; see `withState`.
     private nonisolated(unsafe) var state = State()
 
@@ -58,9 +59,7 @@ public final class OutputWriter: Sendable {
         self.fd = fd
         self.maxPendingBytes = maxPendingBytes
         state.framing = framing
-        let thread = Thread { [self] in runLoop() }
-        thread.name = "switchboard.writer"
-        thread.start()
+        DetachedThread.start { [self] in runLoop() }
     }
 
     private func withState<T>(_ body: (inout State) -> T) -> T {
@@ -136,7 +135,7 @@ public final class OutputWriter: Sendable {
     /// Returns true when everything was written.
     @discardableResult
     public func drain(timeout: Double = .infinity) -> Bool {
-        let deadline = Date(timeIntervalSinceNow: min(timeout, 1e9))
+        let deadline = ContinuousClock.now + .seconds(min(timeout, 1e9))
         condition.lock()
         state.drainers += 1
         defer {

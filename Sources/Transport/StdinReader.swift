@@ -1,5 +1,6 @@
-import Foundation
+import FoundationEssentials
 public import JSONRPC
+import Primitives
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -25,10 +26,7 @@ public final class StdinReader: Sendable {
     }
 
     public func start() {
-        let thread = Thread { [self] in run() }
-        thread.name = "switchboard.reader"
-        thread.stackSize = 4 << 20
-        thread.start()
+        DetachedThread.start(stackSize: 4 << 20) { [self] in run() }
     }
 
     private func run() {

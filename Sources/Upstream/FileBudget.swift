@@ -1,4 +1,5 @@
-public import Foundation
+public import FoundationEssentials
+import Primitives
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -51,15 +52,15 @@ public struct FileBudget: Sendable {
     public mutating func read(_ path: String, chunkSize: Int = 256 * 1024, _ body: (Data) throws -> Void) throws {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else {
-            throw ReadError(path: path, underlying: POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO))
+            throw ReadError(path: path, underlying: SystemCallError("open"))
         }
-        let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
-        defer { try? handle.close() }
+        defer { close(descriptor) }
         var fileBytes = 0
         while true {
-            let chunk: Data
+            var chunk = Data(count: chunkSize)
             do {
-                chunk = try handle.read(upToCount: chunkSize) ?? Data()
+                let count = try chunk.withUnsafeMutableBytes { try FileIO.read(descriptor, into: $0) }
+                chunk.removeSubrange(count...)
             } catch {
                 throw ReadError(path: path, underlying: error)
             }

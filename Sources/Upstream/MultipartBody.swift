@@ -1,4 +1,5 @@
-public import Foundation
+public import FoundationEssentials
+import Primitives
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -69,10 +70,9 @@ public struct MultipartBody: Sendable {
         let descriptor = open(destination.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0o600)
         guard descriptor >= 0, fchmod(descriptor, 0o600) == 0 else {
             if descriptor >= 0 { close(descriptor) }
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: destination.path])
+            throw SystemCallError("open \(destination.path)")
         }
-        let output = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
-        defer { try? output.close() }
+        defer { close(descriptor) }
         var written = 0
         var budget = budget
         // Small pieces (boundaries, headers, small chunks) are gathered into writes of 64 KiB.
@@ -83,7 +83,7 @@ public struct MultipartBody: Sendable {
             if pending.count >= 64 * 1024 { try flush() }
         }
         func flush() throws {
-            try output.write(contentsOf: pending)
+            try pending.withUnsafeBytes { try FileIO.write(descriptor, $0) }
             pending.removeAll(keepingCapacity: true)
         }
         for part in parts {

@@ -1,4 +1,10 @@
-public import Foundation
+public import FoundationEssentials
+import Primitives
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// When and how long to wait before trying an upstream request again.
 ///
@@ -31,15 +37,11 @@ public struct RetryPolicy: Sendable, Equatable {
         return exponential / 2 + exponential / 2 * random()
     }
 
-    /// Parses a `Retry-After` value: delta-seconds or an HTTP date.
+    /// Parses a `Retry-After` value: delta-seconds or an HTTP date (seconds since 1970 of `now`).
     public static func parseRetryAfter(_ value: String, now: Date = Date()) -> Double? {
-        let trimmed = value.trimmingCharacters(in: .whitespaces)
+        let trimmed = value.trimmingWhitespace
         if let seconds = Double(trimmed), seconds >= 0, seconds.isFinite { return seconds }
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "GMT")
-        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
-        guard let date = formatter.date(from: trimmed) else { return nil }
-        return max(0, date.timeIntervalSince(now))
+        guard let date = HTTPDate.secondsSince1970(trimmed) else { return nil }
+        return max(0, date - now.timeIntervalSince1970)
     }
 }

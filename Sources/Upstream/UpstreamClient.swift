@@ -1,4 +1,4 @@
-public import Foundation
+public import FoundationEssentials
 public import HTTP
 
 /// The HTTP client for the upstream API: requests go through the process's `HTTPEngine` (one

@@ -1,4 +1,4 @@
-public import Foundation
+public import FoundationEssentials
 public import HTTP
 
 /// Why an upstream call failed, before it is turned into a JSON-RPC error.

@@ -1,4 +1,4 @@
-public import Foundation
+public import FoundationEssentials
 public import HTTP
 
 /// Where and how to reach one upstream: base URL, credentials, extra headers, limits.

@@ -1,14 +1,26 @@
-import Foundation
+import Dispatch
+import FoundationEssentials
 import JSONRPC
 import MCP
 import Server
 import Transport
 import Upstream
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Entry point: parse flags, protect stdout, load configuration, serve until the end, exit.
 
+/// Writes `text` to a standard stream (1 or 2) before the protocol starts.
+func print(_ text: String, to descriptor: Int32) {
+    let bytes = Array(text.utf8)
+    bytes.withUnsafeBytes { _ = write(descriptor, $0.baseAddress, $0.count) }
+}
+
 func fail(_ message: String) -> Never {
-    FileHandle.standardError.write(Data("switchboard: \(message)\n".utf8))
+    print("switchboard: \(message)\n", to: 2)
     exit(2)
 }
 
@@ -19,11 +31,11 @@ do {
     fail(error.description)
 }
 if options.showHelp {
-    FileHandle.standardOutput.write(Data((CommandLineOptions.usage + "\n").utf8))
+    print(CommandLineOptions.usage + "\n", to: 1)
     exit(0)
 }
 if options.showVersion {
-    FileHandle.standardOutput.write(Data("\(ServerInfo.name) \(ServerInfo.version)\n".utf8))
+    print("\(ServerInfo.name) \(ServerInfo.version)\n", to: 1)
     exit(0)
 }
 
@@ -41,7 +53,7 @@ do {
     try ConfigSchema.validate(options.configLayer)
     startup = layers.merging(options.configLayer)
 } catch let error as ResponseError {
-    fail(error.message.replacingOccurrences(of: "invalid params: ", with: "invalid option: "))
+    fail(error.message.replacing("invalid params: ", with: "invalid option: "))
 } catch {
     fail(String(describing: error))
 }
@@ -57,7 +69,7 @@ do {
 // Upload files that daemons killed mid-upload left in $TMPDIR: removed off the start-up path.
 DispatchQueue.global(qos: .utility).async {
     let removed = TemporaryUploads.removeLeftovers()
-    if removed > 0 { log.info("removed \(removed) upload file(s) that earlier runs left in \(NSTemporaryDirectory())") }
+    if removed > 0 { log.info("removed \(removed) upload file(s) that earlier runs left in \(FileManager.default.temporaryDirectory.path)") }
 }
 
 let writer = OutputWriter(fd: protocolFD, framing: options.mcp ? .ndjson : options.framing)
@@ -68,7 +80,7 @@ let endOfInput: @Sendable () -> Void
 let terminate: @Sendable (Int32) -> Void
 let waitForExit: () -> Int32
 if options.mcp {
-    let root = options.outputDir.map { URL(fileURLWithPath: NSString(string: $0).expandingTildeInPath, isDirectory: true) }
+    let root = options.outputDir.map { URL(fileURLWithPath: LocalPath.resolve($0), isDirectory: true) }
     let mcp = MCPServer(invoker: MethodInvoker(config: config, writer: writer, client: UpstreamClient(), log: log, secrets: secrets),
                         writer: writer, outputFolder: OutputFolder(root: root ?? OutputFolder.defaultRoot(environment: environment)))
     (receive, endOfInput, terminate, waitForExit) = (mcp.receive, mcp.endOfInput, { mcp.terminate(signal: $0) }, mcp.waitForExit)

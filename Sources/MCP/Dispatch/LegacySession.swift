@@ -1,3 +1,4 @@
+import Primitives
 import Transport
 
 /// The state an `initialize` handshake sets up for the process (revisions before 2026-07-28):

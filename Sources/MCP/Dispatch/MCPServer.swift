@@ -1,7 +1,13 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 public import JSONRPC
 public import Server
 public import Transport
-import Foundation
+import Primitives
+import FoundationEssentials
 
 /// The MCP server (`switchboard --mcp`): reads MCP messages (newline-delimited JSON-RPC 2.0,
 /// one message per line, no batches) and serves the daemon's methods as tools.
@@ -244,8 +250,8 @@ public final class MCPServer: Sendable {
         invoker.log.info("received signal \(signal); cancelling \(calls.count) call(s)")
         calls.stopAll(.signal)
         writer.stopWaiting()
-        let deadline = DispatchTime.now() + grace
-        while calls.count > 0 && DispatchTime.now() < deadline { Thread.sleep(forTimeInterval: 0.01) }
+        let deadline = ContinuousClock.now + .seconds(grace)
+        while calls.count > 0 && ContinuousClock.now < deadline { usleep(10_000) }
         calls.decide(128 + signal)
     }
 

@@ -1,4 +1,9 @@
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import JSONRPC
 
 /// One item of a tool result's `content`.
@@ -36,6 +41,12 @@ struct SavedFile: Sendable {
     let url: URL
     let mimeType: String
     let bytes: Int
+
+    /// The size of the file at `path` in bytes (links followed); 0 when it cannot be read.
+    static func size(atPath path: String) -> Int {
+        var info = stat()
+        return stat(path, &info) == 0 ? Int(info.st_size) : 0
+    }
 
     /// `name (type, N bytes): file:///…`
     var summary: String { "\(url.lastPathComponent) (\(mimeType), \(bytes) bytes): \(url.absoluteString)" }

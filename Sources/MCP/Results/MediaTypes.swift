@@ -1,4 +1,5 @@
-import Foundation
+import Primitives
+import FoundationEssentials
 
 /// The media types of the files the tools save, from their names (the methods name them after
 /// their sniffed or requested format).
@@ -16,6 +17,6 @@ enum MediaTypes {
 
     /// A `Content-Type` value without its parameters (`audio/mpeg; charset=x` → `audio/mpeg`).
     static func essence(_ contentType: String) -> String {
-        contentType.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? contentType
+        contentType.split(separator: ";").first.map { $0.trimmingWhitespace.lowercased() } ?? contentType
     }
 }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import JSONRPC
 
 /// A `tools/call` result: content blocks for the model, `structuredContent` for programs, and

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import JSONRPC
 
 /// `generate_image` and `edit_image`: `images.generate` / `images.edit` with `output_dir` set to a
@@ -54,7 +54,7 @@ struct ImageTool: Tool {
             content.append(.text(lines.joined(separator: "\n")))
             if let path = item["path"]?.stringValue, context.outputFolder.contains(path) {
                 let url = URL(fileURLWithPath: path)
-                let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.intValue ?? 0
+                let size = SavedFile.size(atPath: path)
                 let file = SavedFile(url: url, mimeType: MediaTypes.of(url), bytes: size)
                 content += file.blocks(inlineAs: { ContentBlock.image($0, mimeType: $1) }, inlineLimit: context.inlineLimit)
             }

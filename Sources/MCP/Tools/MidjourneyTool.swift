@@ -1,4 +1,5 @@
-import Foundation
+import Primitives
+import FoundationEssentials
 import JSONRPC
 import Transport
 
@@ -96,7 +97,7 @@ struct MidjourneyTool: Tool {
             return "\(label.isEmpty ? "button" : label): \(id)"
         }
         if !buttons.isEmpty { lines.append("buttons (customId for operation action): " + buttons.joined(separator: "; ")) }
-        return lines.map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: "\n")
+        return lines.map(\.trimmingWhitespace).joined(separator: "\n")
     }
 }
 

@@ -1,4 +1,10 @@
-public import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Primitives
+public import FoundationEssentials
 import JSONRPC
 
 /// The one folder under which MCP tools write files (`--output-dir`, else `SWITCHBOARD_OUTPUT_DIR`,
@@ -19,23 +25,20 @@ public struct OutputFolder: Sendable {
         if let configured = environment["SWITCHBOARD_OUTPUT_DIR"], !configured.isEmpty {
             return URL(fileURLWithPath: configured, isDirectory: true)
         }
-        let home = environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory()
+        let home = HomeDirectory.current(environment: environment["HOME"])
         let data = environment["XDG_DATA_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? "\(home)/.local/share"
         return URL(fileURLWithPath: data, isDirectory: true).appendingPathComponent("switchboard/output", isDirectory: true)
     }
 
     /// Creates and returns a new folder for one call of `tool` (the root is created if needed, mode 0700).
     func newCallFolder(tool: String) throws(ResponseError) -> URL {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.dateFormat = "yyyyMMdd-HHmmss"
-        let name = "\(formatter.string(from: Date()))-\(tool)-\(UUID().uuidString.prefix(8).lowercased())"
+        let name = "\(Self.localTimestamp())-\(tool)-\(UUID().uuidString.prefix(8).lowercased())"
         let folder = root.appendingPathComponent(name, isDirectory: true)
         do {
             try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: false)
         } catch {
-            throw ResponseError(.fileError, "cannot create the output folder \(folder.path): \(error.localizedDescription) (see --output-dir)",
+            throw ResponseError(.fileError, "cannot create the output folder \(folder.path): \(error) (see --output-dir)",
                                 data: ["path": .string(folder.path), "reason": "unwritable"])
         }
         return folder
@@ -46,5 +49,14 @@ public struct OutputFolder: Sendable {
         let resolved = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
         let base = root.resolvingSymlinksInPath().path
         return resolved.hasPrefix(base.hasSuffix("/") ? base : base + "/")
+    }
+
+    /// The local time now as `yyyyMMdd-HHmmss`.
+    private static func localTimestamp() -> String {
+        var now = time(nil)
+        var parts = tm()
+        localtime_r(&now, &parts)
+        func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        return "\(parts.tm_year + 1900)\(two(parts.tm_mon + 1))\(two(parts.tm_mday))-\(two(parts.tm_hour))\(two(parts.tm_min))\(two(parts.tm_sec))"
     }
 }

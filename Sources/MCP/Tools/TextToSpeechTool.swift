@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import JSONRPC
 
 /// `text_to_speech`: `audio.speech` with `output_path` set to a new file under the output folder.

@@ -1,4 +1,5 @@
 public import JSONRPC
+import Primitives
 import Transport
 
 /// The live configuration: the start-up layers (defaults, file, environment, flags) with

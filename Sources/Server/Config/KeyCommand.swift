@@ -1,5 +1,11 @@
+import Primitives
 import Dispatch
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import FoundationEssentials
 import JSONRPC
 import Transport
 
@@ -44,13 +50,11 @@ final class KeyCommand: Sendable {
             return end(.failure(failure("could not be started: \(error.reason)")))
         }
         state.withLock { $0.process = process }
-        let thread = Thread { [self] in
+        DetachedThread.start { [self] in
             let (termination, output) = process.finish(limit: Self.maxOutputBytes)
             state.withLock { $0.process = nil }
             end(outcome(termination, output: output))
         }
-        thread.name = "switchboard.key-command"
-        thread.start()
         DispatchQueue.global().asyncAfter(deadline: .now() + timeout) { [self] in
             let seconds = JSONNumber(timeout).literal
             end(.failure(failure("did not finish within \(seconds) s (api_key_command_timeout_seconds; is it waiting for input, such as a PIN?), so it was stopped")))
@@ -112,7 +116,7 @@ final class KeyCommand: Sendable {
     private func outcome(_ termination: ChildProcess.Termination, output: [UInt8]) -> Result<String, ResponseError> {
         switch termination {
         case .exited(0):
-            let key = String(decoding: output, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            let key = String(decoding: output, as: UTF8.self).trimmingWhitespace
             return key.isEmpty ? .failure(failure("printed nothing")) : .success(key)
         case .exited(let status):
             return .failure(failure("exited with status \(status)"))

@@ -1,4 +1,4 @@
-public import Foundation
+public import FoundationEssentials
 import JSONRPC
 
 /// The configuration as one request sees it: every layer merged, the profile applied, typed.

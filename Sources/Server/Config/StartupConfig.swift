@@ -1,4 +1,5 @@
-import Foundation
+import Primitives
+import FoundationEssentials
 public import JSONRPC
 
 /// Builds the start-up configuration layers: config file < environment < flags.
@@ -13,7 +14,7 @@ public enum StartupConfig {
     public static func configPath(flag: String?, environment: [String: String]) -> (path: String, required: Bool)? {
         if let flag { return (flag, true) }
         if let path = environment["SWITCHBOARD_CONFIG"] { return (path, true) }
-        let home = environment["HOME"] ?? NSHomeDirectory()
+        let home = HomeDirectory.current(environment: environment["HOME"])
         let base = environment["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? "\(home)/.config"
         return ("\(base)/switchboard/config.json", false)
     }

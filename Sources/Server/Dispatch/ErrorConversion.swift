@@ -1,4 +1,5 @@
-import Foundation
+import Primitives
+import FoundationEssentials
 import JSONRPC
 import HTTP
 import Upstream
@@ -103,9 +104,8 @@ enum ErrorConversion {
 
     /// The `<title>` of an HTML page, else the first line, shortened.
     private static func summary(of text: String) -> String {
-        if let open = text.range(of: "<title>", options: .caseInsensitive),
-           let close = text.range(of: "</title>", options: .caseInsensitive, range: open.upperBound..<text.endIndex) {
-            return String(text[open.upperBound..<close.lowerBound]).trimmingCharacters(in: .whitespacesAndNewlines)
+        if let open = text.rangeIgnoringCase(of: "<title>"), let close = text.rangeIgnoringCase(of: "</title>", from: open.upperBound) {
+            return text[open.upperBound..<close.lowerBound].trimmingWhitespace
         }
         let firstLine = text.split(whereSeparator: \.isNewline).first.map(String.init) ?? text
         return firstLine.count > 200 ? String(firstLine.prefix(200)) + "…" : firstLine

@@ -1,4 +1,5 @@
-import Foundation
+import Primitives
+import FoundationEssentials
 public import HTTP
 public import JSONRPC
 public import Upstream
@@ -52,7 +53,7 @@ public struct RequestContext: Sendable {
                      redirects: RedirectPolicy = .sameOrigin) async throws -> UpstreamCall {
         attempts.start()
         return try await client.send(make, target: target, streaming: streaming, redirects: redirects) { error, wait in
-            log.info("request \(id): upstream attempt failed (\(error)); retrying in \(String(format: "%.2f", wait)) s")
+            log.info("request \(id): upstream attempt failed (\(error)); retrying in \(wait.formatted(places: 2)) s")
             attempts.retried()
         }
     }

@@ -1,4 +1,11 @@
-import Foundation
+import Primitives
+import Dispatch
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 public import JSONRPC
 public import Transport
 public import Upstream
@@ -225,7 +232,7 @@ public final class Server: Sendable {
         writer.stopWaiting()
         let deadline = DispatchTime.now() + grace
         while lifecycle.outstanding > 0 && DispatchTime.now() < deadline {
-            Thread.sleep(forTimeInterval: 0.01)
+            usleep(10_000)
         }
         lifecycle.finish(128 + signal)
     }

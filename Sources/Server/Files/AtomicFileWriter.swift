@@ -1,5 +1,6 @@
-import Foundation
+import FoundationEssentials
 import JSONRPC
+import Primitives
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -22,7 +23,8 @@ final class AtomicFileWriter {
     /// The param that named the destination, for errors.
     let field: String
     private let temporary: URL
-    private var handle: FileHandle?
+    /// The temporary file, open for writing; nil once committed or discarded.
+    private var descriptor: Int32?
     private(set) var bytesWritten = 0
 
     /// Creates the temporary file (`.<name>.<random>.part`): with the permission bits of the
@@ -36,7 +38,7 @@ final class AtomicFileWriter {
             .appendingPathComponent(".\(destination.lastPathComponent).\(UUID().uuidString.prefix(8).lowercased()).part")
         let descriptor = open(temporary.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, existingMode == nil ? 0o644 : 0o600)
         guard descriptor >= 0 else { throw Self.unwritable(destination, field: field, String(cString: strerror(errno))) }
-        handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
+        self.descriptor = descriptor
         if let existingMode, fchmod(descriptor, existingMode) != 0 {
             let reason = String(cString: strerror(errno))
             discard()
@@ -93,11 +95,11 @@ final class AtomicFileWriter {
     }
 
     func append(_ data: Data) throws(ResponseError) {
-        guard let handle else { return }
+        guard let descriptor else { return }
         do {
-            try handle.write(contentsOf: data)
+            try data.withUnsafeBytes { try FileIO.write(descriptor, $0) }
         } catch {
-            throw Self.unwritable(destination, field: field, "\(error.localizedDescription)")
+            throw Self.unwritable(destination, field: field, "\(error)")
         }
         bytesWritten += data.count
     }
@@ -105,14 +107,13 @@ final class AtomicFileWriter {
     /// Flushes the file to disk and renames it to `destination`, replacing the regular file there,
     /// if any (anything else that appeared there meanwhile is refused).
     func commit() throws(ResponseError) {
-        guard let handle else { return }
-        self.handle = nil
-        do {
-            try handle.synchronize()
-            try handle.close()
-        } catch {
+        guard let descriptor else { return }
+        self.descriptor = nil
+        let synced = fsync(descriptor) == 0
+        let reason = String(cString: strerror(errno))
+        guard close(descriptor) == 0 && synced else {
             unlink(temporary.path)
-            throw Self.unwritable(destination, field: field, "\(error.localizedDescription)")
+            throw Self.unwritable(destination, field: field, synced ? String(cString: strerror(errno)) : reason)
         }
         do throws(ResponseError) {
             _ = try Self.replaceableMode(of: destination, field: field)
@@ -129,9 +130,9 @@ final class AtomicFileWriter {
 
     /// Removes the temporary file; nothing at `destination` changes. Safe to call more than once.
     func discard() {
-        guard let handle else { return }
-        self.handle = nil
-        try? handle.close()
+        guard let descriptor else { return }
+        self.descriptor = nil
+        close(descriptor)
         unlink(temporary.path)
     }
 

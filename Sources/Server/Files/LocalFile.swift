@@ -1,5 +1,6 @@
-import Foundation
+import FoundationEssentials
 import JSONRPC
+import Primitives
 import Upstream
 #if canImport(Glibc)
 import Glibc
@@ -45,10 +46,14 @@ struct LocalFile: Sendable {
 
     /// The file's first `count` bytes (fewer for a shorter file), for sniffing its type.
     func head(_ count: Int = 16) throws(ResponseError) -> Data {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw unreadable() }
+        defer { close(descriptor) }
+        var head = Data(count: count)
         do {
-            let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: path))
-            defer { try? handle.close() }
-            return try handle.read(upToCount: count) ?? Data()
+            let read = try head.withUnsafeMutableBytes { try FileIO.read(descriptor, into: $0) }
+            head.removeSubrange(read...)
+            return head
         } catch {
             throw unreadable()
         }

@@ -1,4 +1,9 @@
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import JSONRPC
 
 /// Where a method saves what it received: `output_path` (one file) or `output_dir` (a folder).
@@ -9,9 +14,8 @@ enum OutputLocation {
     static func file(_ reference: String, field: String) throws(ResponseError) -> URL {
         let url = URL(fileURLWithPath: LocalPath.resolve(reference))
         _ = try AtomicFileWriter.replaceableMode(of: url, field: field)
-        var isDirectory: ObjCBool = false
         let folder = url.deletingLastPathComponent().path
-        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
+        guard isDirectory(folder) == true else {
             throw ImageSource.fileError(url.path, field: field, reason: "not_found", "cannot be created: the directory \(folder) does not exist")
         }
         return url
@@ -20,13 +24,19 @@ enum OutputLocation {
     /// An existing folder.
     static func directory(_ reference: String, field: String) throws(ResponseError) -> URL {
         let url = URL(fileURLWithPath: LocalPath.resolve(reference), isDirectory: true)
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
+        guard let isDirectory = isDirectory(url.path) else {
             throw ImageSource.fileError(url.path, field: field, reason: "not_found", "does not exist (create the directory first)")
         }
-        guard isDirectory.boolValue else {
+        guard isDirectory else {
             throw ImageSource.fileError(url.path, field: field, reason: "unwritable", "is not a directory")
         }
         return url
+    }
+
+    /// Whether `path` (links followed) is a directory; nil when nothing is there.
+    private static func isDirectory(_ path: String) -> Bool? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        return info.st_mode & S_IFMT == S_IFDIR
     }
 }

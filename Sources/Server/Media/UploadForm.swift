@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import JSONRPC
 import Upstream
 
@@ -64,7 +64,7 @@ struct UploadForm {
         } catch let error as FileBudget.ReadError {
             throw failure(of: error.path) { $0.unreadable() }
         } catch {
-            throw ResponseError(.fileError, "cannot write the upload's temporary file \(file.path): \(error.localizedDescription)",
+            throw ResponseError(.fileError, "cannot write the upload's temporary file \(file.path): \(error)",
                                 data: ["path": .string(file.path), "reason": "unwritable"])
         }
     }

@@ -1,4 +1,4 @@
-public import Foundation
+public import FoundationEssentials
 public import JSONRPC
 
 /// Where a relay's MidJourney endpoints live.

@@ -1,4 +1,5 @@
-import Foundation
+import Primitives
+import FoundationEssentials
 import JSONRPC
 import Upstream
 
@@ -67,7 +68,7 @@ struct MidjourneyTaskWaiter {
     /// `"37%"` (or a bare number) as 37, within 0...100; 0 when absent or unreadable.
     static func percent(_ value: JSONValue?) -> Double {
         let number = value?.doubleValue ?? value?.stringValue.flatMap { text in
-            Double(text.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "%", with: ""))
+            Double(text.trimmingWhitespace.replacing("%", with: ""))
         } ?? 0
         return min(100, max(0, number.isFinite ? number : 0))
     }

@@ -1,4 +1,5 @@
-import Foundation
+import Primitives
+import FoundationEssentials
 public import JSONRPC
 import Transport
 
@@ -22,7 +23,7 @@ public final class Secrets: Sendable {
         guard !secrets.isEmpty else { return text }
         var result = text
         for secret in secrets.sorted(by: { $0.count > $1.count }) where result.contains(secret) {
-            result = result.replacingOccurrences(of: secret, with: "[redacted]")
+            result = result.replacing(secret, with: "[redacted]")
         }
         return result
     }
