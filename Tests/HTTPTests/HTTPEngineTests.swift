@@ -249,12 +249,18 @@ import TestSupport
         let upstream = try FakeUpstream { _ in .sse(["a", "b"], delay: 3) }
         defer { upstream.stop() }
         let engine = HTTPEngine()
+        let finished = Mailbox<Int>()
         let streams = (0..<4).map { index in
-            Task { try await Self.read(try await engine.send(Self.get(upstream, "/\(index)"), timeouts: Timeouts(request: 30))) }
+            Task {
+                _ = try await Self.read(try await engine.send(Self.get(upstream, "/\(index)"), timeouts: Timeouts(request: 60)))
+                finished.post(index)
+            }
         }
-        // Queued behind one another, the fourth would arrive after 9 s.
-        #expect(await upstream.waitForRequests(4, timeout: 2.5), "only \(upstream.requests.count) of 4 requests arrived at once")
-        for stream in streams { _ = try await stream.value }
+        // Each stream lasts 6 s: queued behind one another, the fourth request would only be sent
+        // once three streams had ended. (No tight clock: a busy test run may start the tasks late.)
+        #expect(await upstream.waitForRequests(4, timeout: 30))
+        #expect(finished.count == 0, "\(finished.count) stream(s) ended before the fourth request was sent")
+        for stream in streams { try await stream.value }
         #expect(upstream.connectionCount == 4)
     }
 }
