@@ -127,7 +127,7 @@ struct AudioTranscriptionTests {
         }
         let bad: [(JSONValue, String)] = [([:], "file"), (["file": "https://example.com/a.mp3"], "file"),
                                            (["file": .string(big), "timestamp_granularities": "word"], "timestamp_granularities"),
-                                           (["file": .string(big), "metadata": ["a": 1]], "metadata")]
+                                           (["file": .string(big), "include": [["logprobs"]]], "include.0")]
         _ = try harness.daemon.call("config.update", ["max_file_bytes": 1_000_000], id: 50)
         for (index, (params, field)) in bad.enumerated() {
             let (response, _) = try harness.daemon.call("audio.transcribe", params, id: .number(index + 60))

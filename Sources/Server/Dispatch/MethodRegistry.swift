@@ -28,12 +28,13 @@ public enum MethodRegistry {
         ConfigGet(),
         ConfigUpdate(),
         RPCDiscover(),
+        APIRequest(),
     ]
 
     public static var names: [String] { all.map { type(of: $0).name } }
 
     /// Notifications the daemon sends.
-    public static let notifications = ["chat.delta", "$/progress", "responses.event", "completions.delta"]
+    public static let notifications = ["chat.delta", "$/progress", "responses.event", "completions.delta", "api.event"]
 }
 
 /// The daemon's name and version, as `initialize` and `--version` report them.
