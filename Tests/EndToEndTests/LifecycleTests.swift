@@ -13,7 +13,8 @@ struct LifecycleTests {
                                      "chat.analyzeFile", "responses.create", "responses.get", "responses.cancel", "responses.delete",
                                      "completions.create", "embeddings.create", "audio.speech", "audio.transcribe",
                                      "audio.translate", "images.generate", "images.edit", "midjourney.imagine", "midjourney.action", "midjourney.change",
-                                     "midjourney.blend", "midjourney.describe", "midjourney.fetch", "midjourney.list",
+                                     "midjourney.blend", "midjourney.describe", "midjourney.fetch", "midjourney.list", "midjourney.modal",
+                                     "midjourney.simpleChange", "midjourney.shorten", "midjourney.swapFace", "midjourney.uploadImages",
                                      "config.get", "config.update", "rpc.discover", "api.request"]
 
     @Test func initializeDescribesTheServer() throws {
