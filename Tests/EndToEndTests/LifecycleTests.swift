@@ -25,7 +25,7 @@ struct LifecycleTests {
         #expect(result["protocol_version"] == "1")
         #expect(result["server_info"]?["name"] == "switchboard")
         #expect(result["capabilities"]?["methods"] == Self.methods)
-        #expect(result["capabilities"]?["notifications"] == ["chat.delta", "$/progress", "responses.event", "completions.delta", "api.event"])
+        #expect(result["capabilities"]?["notifications"] == ["chat.delta", "$/progress", "responses.event", "completions.delta", "audio.delta", "api.event"])
         #expect(result["capabilities"]?["framings"] == ["ndjson", "lsp"])
     }
 

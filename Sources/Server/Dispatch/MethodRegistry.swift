@@ -39,7 +39,7 @@ public enum MethodRegistry {
     public static var names: [String] { all.map { type(of: $0).name } }
 
     /// Notifications the daemon sends.
-    public static let notifications = ["chat.delta", "$/progress", "responses.event", "completions.delta", "api.event"]
+    public static let notifications = ["chat.delta", "$/progress", "responses.event", "completions.delta", "audio.delta", "api.event"]
 }
 
 /// The daemon's name and version, as `initialize` and `--version` report them.
