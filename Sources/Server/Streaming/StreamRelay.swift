@@ -55,9 +55,10 @@ struct StreamRelay {
     }
 
     /// `body` asking a streamed answer to end with a usage chunk (`stream_options.include_usage`),
-    /// unless the request says otherwise.
-    static func withUsage(_ body: JSONObject) -> JSONObject {
-        guard body["stream"]?.boolValue == true, body["stream_options"]?["include_usage"] == nil else { return body }
+    /// unless the request says otherwise or `enabled` is false (config `stream_usage: false`, for
+    /// a server that refuses `stream_options`).
+    static func withUsage(_ body: JSONObject, enabled: Bool) -> JSONObject {
+        guard enabled, body["stream"]?.boolValue == true, body["stream_options"]?["include_usage"] == nil else { return body }
         var body = body
         var options = body["stream_options"]?.objectValue ?? JSONObject()
         options["include_usage"] = true
