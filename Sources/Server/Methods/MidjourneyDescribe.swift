@@ -4,7 +4,6 @@ import JSONRPC
 /// or a local file in `image` (read and inlined).
 struct MidjourneyDescribe: MidjourneySubmitMethod {
     static let name = "midjourney.describe"
-    static let execution = Execution.concurrent
     static let endpoint = "describe"
 
     func body(_ params: Params, passthrough: JSONObject, settings: Settings) throws(ResponseError) -> JSONObject {

@@ -1,5 +1,4 @@
 import JSONRPC
-import Upstream
 
 /// `midjourney.modal`: POST /mj/submit/modal `{taskId, prompt?, maskBase64?}`, the input a task
 /// stopped at status MODAL waits for (Vary (Region)'s mask and prompt, a custom zoom's prompt):
@@ -7,7 +6,6 @@ import Upstream
 /// The mask is a data URL in `maskBase64` or a local image file in `mask` (read and inlined).
 struct MidjourneyModal: MidjourneySubmitMethod {
     static let name = "midjourney.modal"
-    static let execution = Execution.concurrent
     static let endpoint = "modal"
 
     func body(_ params: Params, passthrough: JSONObject, settings: Settings) throws(ResponseError) -> JSONObject {

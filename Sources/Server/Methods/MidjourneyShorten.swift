@@ -4,7 +4,6 @@ import JSONRPC
 /// prompt into shorter ones; the finished task's `description` (or `properties`) holds them.
 struct MidjourneyShorten: MidjourneySubmitMethod {
     static let name = "midjourney.shorten"
-    static let execution = Execution.concurrent
     static let endpoint = "shorten"
 
     func body(_ params: Params, passthrough: JSONObject, settings: Settings) throws(ResponseError) -> JSONObject {

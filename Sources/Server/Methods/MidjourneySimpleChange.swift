@@ -5,7 +5,6 @@ import JSONRPC
 /// image 3) or `"<taskId> R"` (reroll).
 struct MidjourneySimpleChange: MidjourneySubmitMethod {
     static let name = "midjourney.simpleChange"
-    static let execution = Execution.concurrent
     static let endpoint = "simple-change"
     static let changes = ["U1", "U2", "U3", "U4", "V1", "V2", "V3", "V4", "R"]
 

@@ -6,7 +6,6 @@ import JSONRPC
 /// (`source`, `target`), read and inlined.
 struct MidjourneySwapFace: MidjourneySubmitMethod {
     static let name = "midjourney.swapFace"
-    static let execution = Execution.concurrent
     static let endpoint = "swap"
     static let path = "mj/insight-face/swap"
 

@@ -20,6 +20,8 @@ protocol MidjourneySubmitMethod: RPCMethod {
 
 extension MidjourneySubmitMethod {
     static var path: String { "mj/submit/\(endpoint)" }
+    /// Submits run concurrently, cancellable, as every upstream call does.
+    static var execution: Execution { .concurrent }
 
     func call(_ params: Params, context: RequestContext) async throws -> JSONValue {
         let started = ContinuousClock.now
