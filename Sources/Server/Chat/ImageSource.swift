@@ -25,7 +25,7 @@ public enum ImageSource {
     /// The local file `reference` names, read whole through `budget`; -32602 naming `field` when
     /// `reference` is empty or blank.
     static func read(_ reference: String, field: String, budget: inout FileBudget) throws(ResponseError) -> (LocalFile, Data) {
-        guard !reference.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+        guard !reference.allSatisfy(\.isWhitespace) else {
             throw .invalidParams(field: field, "is empty: give an http(s) URL, a data: URL, or the path of a local file")
         }
         let file = try LocalFile(reference, field: field, maxBytes: budget.perFile)
