@@ -102,6 +102,7 @@ final class EventLoop: @unchecked Sendable {
         guard let easy = transfer.state.easy, transfers[easy] === transfer else { return }
         sb_curl_multi_remove_handle(multi, easy)
         transfers[easy] = nil
+        transfer.state.releaseHandle()
     }
 
     /// Ends the transfers whose time limit has passed; returns the wait until the next one.

@@ -42,14 +42,15 @@ extension Transfer {
             }
         }
 
-        /// Frees the handle, header list, file and buffer. Called from the transfer's deinit: the
-        /// loop has removed the handle from its multi handle by then (or never had it), so libcurl
-        /// no longer refers to anything here.
-        func release() {
+        /// Frees the easy handle, header list and body file. The loop calls it on its own thread
+        /// right after taking the handle out of its multi handle, so that every libcurl call on
+        /// a handle that was driven happens on that thread; the transfer's deinit calls it for a
+        /// handle that was never handed over. Idempotent.
+        mutating func releaseHandle() {
             if let easy { sb_curl_easy_cleanup(easy) }
             if let headerList { sb_curl_slist_free_all(headerList) }
             if bodyFile >= 0 { close(bodyFile) }
-            errorBuffer.deallocate()
+            (easy, headerList, bodyFile) = (nil, nil, -1)
         }
     }
 

@@ -53,7 +53,10 @@ final class Transfer: @unchecked Sendable {
         state = try LoopState(request: request)
     }
 
-    deinit { state.release() }
+    deinit {
+        state.releaseHandle()
+        state.errorBuffer.deallocate()
+    }
 
     // MARK: - The reader's side
 

@@ -24,10 +24,11 @@ public struct UpstreamTarget: Sendable {
         self.userAgent = userAgent
     }
 
-    /// A request for `path` (relative to the base URL, e.g. `chat/completions`).
-    public func request(_ method: String, _ path: String, body: Data? = nil,
+    /// A request for `path` (relative to the base URL, e.g. `chat/completions`) with `query`
+    /// appended as its query string (see `queryString(_:)`).
+    public func request(_ method: String, _ path: String, query: [(name: String, value: String)] = [], body: Data? = nil,
                         contentType: String? = "application/json", accept: String = "application/json") -> HTTPRequest {
-        var request = plainRequest(method, url(for: path), accept: accept)
+        var request = plainRequest(method, url(for: path, query: query), accept: accept)
         if let body {
             request.body = .bytes(Array(body))
             if let contentType { request.setHeader("Content-Type", contentType) }
@@ -41,11 +42,12 @@ public struct UpstreamTarget: Sendable {
         withCredentials(plainRequest("GET", url, accept: accept))
     }
 
-    /// A POST to `path` whose body of `size` bytes is read from `file` while it is sent (every
-    /// attempt reads it again). `contentType` is set last: a multipart boundary must win over any
-    /// configured header.
-    public func upload(_ path: String, contentType: String, file: String, size: Int, accept: String = "application/json") -> HTTPRequest {
-        var request = withCredentials(plainRequest("POST", url(for: path), accept: accept))
+    /// A request (a POST unless `method` says otherwise) to `path` whose body of `size` bytes is
+    /// read from `file` while it is sent (every attempt reads it again). `contentType` is set
+    /// last: a multipart boundary must win over any configured header.
+    public func upload(_ path: String, method: String = "POST", query: [(name: String, value: String)] = [], contentType: String,
+                       file: String, size: Int, accept: String = "application/json") -> HTTPRequest {
+        var request = withCredentials(plainRequest(method, url(for: path, query: query), accept: accept))
         request.body = .file(path: file, size: size)
         request.setHeader("Content-Type", contentType)
         return request
@@ -72,10 +74,34 @@ public struct UpstreamTarget: Sendable {
         Self.origin(of: url) == Self.origin(of: baseURL)
     }
 
-    private func url(for path: String) -> URL {
+    /// The base URL with `path`'s segments appended (each percent-encoded where a path needs it)
+    /// and `query` as its query string.
+    private func url(for path: String, query: [(name: String, value: String)] = []) -> URL {
         var url = baseURL
         for component in path.split(separator: "/") { url.appendPathComponent(String(component)) }
-        return url
+        guard !query.isEmpty, let withQuery = URL(string: url.absoluteString + "?" + Self.queryString(query)) else { return url }
+        return withQuery
+    }
+
+    /// `name=value` pairs joined by `&`, in the order given (a name may repeat), names and values
+    /// percent-encoded except for RFC 3986's unreserved characters (`A-Z a-z 0-9 - . _ ~`): so
+    /// `include[]` is written `include%5B%5D`, a space `%20`, and no value can add a parameter.
+    public static func queryString(_ query: [(name: String, value: String)]) -> String {
+        query.map { percentEncoded($0.name) + "=" + percentEncoded($0.value) }.joined(separator: "&")
+    }
+
+    private static func percentEncoded(_ text: String) -> String {
+        var result = ""
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                 UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
+                result.unicodeScalars.append(Unicode.Scalar(byte))
+            default:
+                result += "%" + String(byte, radix: 16, uppercase: true).leftPadded(to: 2)
+            }
+        }
+        return result
     }
 
     /// Method, Accept and User-Agent: what every request carries, credentials aside.
@@ -102,5 +128,12 @@ public struct UpstreamTarget: Sendable {
         let scheme = url.scheme?.lowercased() ?? ""
         let port = url.port ?? (scheme == "https" ? 443 : 80)
         return "\(scheme)://\(url.host?.lowercased() ?? ""):\(port)"
+    }
+}
+
+private extension String {
+    /// The string with "0"s in front up to `width` characters.
+    func leftPadded(to width: Int) -> String {
+        String(repeating: "0", count: max(0, width - count)) + self
     }
 }

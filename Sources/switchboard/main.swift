@@ -95,4 +95,7 @@ let code = waitForExit()
 // What is queued goes out first, for as long as a client keeps reading: up to 10 s after the end
 // of input, 2 s after a signal (someone wants the daemon gone).
 writer.close(timeout: code >= 128 ? 2 : 10)
-exit(code)
+// `_exit`, not `exit`: every answer and log line is already written (both go out with write(2)),
+// and the process's exit handlers (OpenSSL's clean-up among them) must not run while the HTTP
+// engine's thread may still be inside libcurl — that freed memory under it.
+_exit(code)

@@ -127,7 +127,7 @@ struct AudioTranscriptionTests {
         }
         let bad: [(JSONValue, String)] = [([:], "file"), (["file": "https://example.com/a.mp3"], "file"),
                                            (["file": .string(big), "timestamp_granularities": "word"], "timestamp_granularities"),
-                                           (["file": .string(big), "metadata": ["a": 1]], "metadata")]
+                                           (["file": .string(big), "include": [["logprobs"]]], "include.0")]
         _ = try harness.daemon.call("config.update", ["max_file_bytes": 1_000_000], id: 50)
         for (index, (params, field)) in bad.enumerated() {
             let (response, _) = try harness.daemon.call("audio.transcribe", params, id: .number(index + 60))
@@ -137,6 +137,53 @@ struct AudioTranscriptionTests {
         try harness.finish()
         #expect(harness.upstream.requests.isEmpty)
         #expect(MediaFixtures.names(in: temporary).isEmpty)
+    }
+
+    @Test func arraysGoAsRepeatedBracketPartsAndObjectsAsJSON() throws {
+        let path = try MediaFixtures.file("talk.mp3", MediaFixtures.mp3)
+        let answer: JSONValue = ["text": "Hello.", "logprobs": [["token": "Hello", "logprob": -0.01, "bytes": [72]]]]
+        let (harness, _) = try Self.harness([.json(answer)])
+        let params: JSONValue = ["file": .string(path), "model": "gpt-4o-transcribe", "include": ["logprobs"],
+                                 "chunking_strategy": ["type": "server_vad", "threshold": 0.6]]
+        let (response, _) = try harness.daemon.call("audio.transcribe", params)
+        try harness.finish()
+        #expect(response["result"] == answer)
+        let fields = try #require(harness.upstream.requests.first?.multipartParts).filter { $0.filename == nil }.map { "\($0.name)=\($0.text)" }
+        #expect(fields == ["model=gpt-4o-transcribe", "include[]=logprobs", "chunking_strategy={\"type\":\"server_vad\",\"threshold\":0.6}"])
+    }
+
+    /// The events gpt-4o-transcribe streams for `pieces`, then its `transcript.text.done`.
+    static func transcriptEvents(_ pieces: [String]) -> [(name: String, payload: JSONValue)] {
+        pieces.map { ("transcript.text.delta", ["type": "transcript.text.delta", "delta": .string($0)]) }
+            + [("transcript.text.done", ["type": "transcript.text.done", "text": .string(pieces.joined()),
+                                         "usage": ["type": "tokens", "input_tokens": 14, "output_tokens": 4, "total_tokens": 18]])]
+    }
+
+    @Test func aStreamedTranscriptionIsRelayedAsAudioDeltasAndAnsweredWithTheDoneEvent() throws {
+        let path = try MediaFixtures.file("talk.mp3", MediaFixtures.mp3)
+        let events = Self.transcriptEvents(["The beach", " was", " busy."])
+        let (harness, temporary) = try Self.harness([.namedSSE(events)])
+        let (response, before) = try harness.daemon.call("audio.transcribe", ["file": .string(path), "model": "gpt-4o-transcribe", "stream": true])
+        try harness.finish()
+        #expect(before.allSatisfy { $0["method"] == "audio.delta" && $0["params"]?["request_id"] == 1 })
+        #expect(before.map { $0["params"]?["type"] } == ["transcript.text.delta", "transcript.text.delta", "transcript.text.delta", "transcript.text.done"])
+        #expect(before.compactMap { $0["params"]?["delta"]?.stringValue } == ["The beach", " was", " busy.", ""])
+        #expect(before.map { $0["params"]?["event"] } == events.map(\.payload), "each event relayed unchanged")
+        #expect(response["result"] == ["text": "The beach was busy.", "usage": ["type": "tokens", "input_tokens": 14, "output_tokens": 4, "total_tokens": 18]])
+        let request = try #require(harness.upstream.requests.first)
+        #expect(request.header("accept") == "text/event-stream")
+        #expect(request.multipartParts?.first { $0.name == "stream" }?.text == "true")
+        #expect(MediaFixtures.names(in: temporary).isEmpty)
+    }
+
+    @Test func aStreamedTranscriptionCutShortFailsWithTheTextSoFar() throws {
+        let path = try MediaFixtures.file("talk.mp3", MediaFixtures.mp3)
+        let (harness, _) = try Self.harness([.namedSSE(Array(Self.transcriptEvents(["Half", " a sentence"]).prefix(2)))])
+        let (response, before) = try harness.daemon.call("audio.transcribe", ["file": .string(path), "stream": true])
+        try harness.finish()
+        #expect(before.count == 2)
+        #expect(response.errorCode == -32004)
+        #expect(response["error"]?["data"]?["partial"] == ["text": "Half a sentence"])
     }
 }
 }

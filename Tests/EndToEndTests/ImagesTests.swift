@@ -129,7 +129,7 @@ struct ImagesTests {
             ("images.edit", ["image": [.string(image), .string(missing)], "prompt": "x"], -32006, "image.1"),
             ("images.edit", ["image": .string(image), "mask": .string(folder), "prompt": "x"], -32006, "mask"),
             ("images.edit", ["image": .string(image), "prompt": "x", "output_dir": .string(image)], -32006, "output_dir"),
-            ("images.edit", ["image": .string(image), "prompt": "x", "metadata": ["k": "v"]], -32602, "metadata"),
+            ("images.edit", ["image": .string(image), "prompt": "x", "metadata": [["k"]]], -32602, "metadata.0"),
         ]
         for (index, (method, params, code, field)) in cases.enumerated() {
             let (response, _) = try harness.daemon.call(method, params, id: .number(index + 1))

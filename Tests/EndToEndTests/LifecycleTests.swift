@@ -13,8 +13,9 @@ struct LifecycleTests {
                                      "chat.analyzeFile", "responses.create", "responses.get", "responses.cancel", "responses.delete",
                                      "completions.create", "embeddings.create", "audio.speech", "audio.transcribe",
                                      "audio.translate", "images.generate", "images.edit", "midjourney.imagine", "midjourney.action", "midjourney.change",
-                                     "midjourney.blend", "midjourney.describe", "midjourney.fetch", "midjourney.list",
-                                     "config.get", "config.update", "rpc.discover"]
+                                     "midjourney.blend", "midjourney.describe", "midjourney.fetch", "midjourney.list", "midjourney.modal",
+                                     "midjourney.simpleChange", "midjourney.shorten", "midjourney.swapFace", "midjourney.uploadImages",
+                                     "config.get", "config.update", "rpc.discover", "api.request"]
 
     @Test func initializeDescribesTheServer() throws {
         let harness = try Harness(responses: [])
@@ -24,7 +25,7 @@ struct LifecycleTests {
         #expect(result["protocol_version"] == "1")
         #expect(result["server_info"]?["name"] == "switchboard")
         #expect(result["capabilities"]?["methods"] == Self.methods)
-        #expect(result["capabilities"]?["notifications"] == ["chat.delta", "$/progress", "responses.event", "completions.delta"])
+        #expect(result["capabilities"]?["notifications"] == ["chat.delta", "$/progress", "responses.event", "completions.delta", "audio.delta", "api.event"])
         #expect(result["capabilities"]?["framings"] == ["ndjson", "lsp"])
     }
 

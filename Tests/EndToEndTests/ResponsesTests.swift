@@ -156,12 +156,14 @@ struct ResponsesTests {
         var failed = FakeResponse.responseObject("", id: "resp_f", status: "failed")
         failed["error"] = ["code": "server_error", "message": "The model crashed."]
         let harness = try Harness(responses: [.json(failed), .error(status: 404, message: "Response with id 'resp_x' not found.")])
-        let (fetched, _) = try harness.daemon.call("responses.get", ["response_id": "resp_f"])
+        let (fetched, _) = try harness.daemon.call("responses.get", ["response_id": "resp_f", "include": ["message.output_text.logprobs"]])
         let (unknown, _) = try harness.daemon.call("responses.get", ["response_id": "resp_x"], id: 2)
         try harness.finish()
         #expect(fetched["result"] == failed, "a response's own error field is data, not a failure of the call")
         #expect(unknown.errorCode == -32001)
         #expect(unknown["error"]?["data"]?["status"] == 404)
+        #expect(harness.upstream.requests.map(\.path) == ["/v1/responses/resp_f?include%5B%5D=message.output_text.logprobs", "/v1/responses/resp_x"],
+                "include goes in the query as include[]")
     }
 
     @Test(arguments: [JSONValue.null, "", "a/b", "..", 42])

@@ -278,7 +278,8 @@ private struct Transcript {
                         "responses.delete", "completions.create", "embeddings.create", "audio.speech",
                         "audio.transcribe", "audio.translate", "images.generate", "images.edit", "midjourney.imagine", "midjourney.action",
                         "midjourney.change", "midjourney.blend", "midjourney.describe", "midjourney.fetch", "midjourney.list",
-                        "config.get", "config.update", "rpc.discover"]
+                        "midjourney.modal", "midjourney.simpleChange", "midjourney.shorten", "midjourney.swapFace", "midjourney.uploadImages",
+                        "config.get", "config.update", "rpc.discover", "api.request"]
         #expect(Set(methods.compactMap { $0["name"]?.stringValue }) == Set(expected))
         for method in methods {
             let name = method["name"]?.stringValue ?? "?"

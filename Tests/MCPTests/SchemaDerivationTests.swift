@@ -50,7 +50,8 @@ struct SchemaDerivationTests {
         #expect(describe["question"] != nil && describe["prompt"] == nil)
         let midjourney = try #require(try declaration("midjourney")["inputSchema"])
         #expect(midjourney["required"] == ["operation"])
-        #expect(midjourney["properties"]?["operation"]?["enum"] == ["imagine", "action", "change", "blend", "describe", "fetch", "list"])
+        #expect(midjourney["properties"]?["operation"]?["enum"] == ["imagine", "action", "change", "blend", "describe", "fetch", "list", "modal",
+                                                                         "simple_change", "shorten", "swap_face", "upload_images"])
         #expect(midjourney["properties"]?["wait"]?["default"] == true)
         #expect(midjourney["properties"]?["customId"]?["description"]?.stringValue?.hasSuffix("Operations: action.") == true)
     }

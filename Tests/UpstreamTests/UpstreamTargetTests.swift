@@ -76,4 +76,21 @@ import Upstream
         #expect(moved.header("Content-Type") == nil)
         #expect(moved.header("Authorization") == "Bearer sk-target-test")
     }
+
+    @Test func aQueryIsPercentEncodedInOrderWithRepeatedNames() {
+        let query = [("include[]", "file_search_call.results"), ("include[]", "message.output_text.logprobs"), ("after", "a b&c=d/é")]
+        let request = Self.target.request("GET", "responses/resp_1", query: query.map { (name: $0.0, value: $0.1) })
+        #expect(request.url == "https://api.example.com/v1/responses/resp_1?include%5B%5D=file_search_call.results"
+            + "&include%5B%5D=message.output_text.logprobs&after=a%20b%26c%3Dd%2F%C3%A9")
+        #expect(request.header("Authorization") == "Bearer sk-target-test")
+        let upload = Self.target.upload("files", method: "PUT", query: [(name: "purpose", value: "batch")], contentType: "multipart/form-data; boundary=b",
+                                        file: "/tmp/body", size: 1)
+        #expect(upload.url == "https://api.example.com/v1/files?purpose=batch")
+        #expect(upload.method == "PUT")
+    }
+
+    @Test func withoutAQueryTheURLHasNoQuestionMark() {
+        #expect(Self.target.request("GET", "models", query: []).url == "https://api.example.com/v1/models")
+        #expect(UpstreamTarget.queryString([(name: "limit", value: "10"), (name: "order", value: "desc")]) == "limit=10&order=desc")
+    }
 }

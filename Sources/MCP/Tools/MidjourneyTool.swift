@@ -3,7 +3,7 @@ import FoundationEssentials
 import JSONRPC
 import Transport
 
-/// `midjourney`: the seven `midjourney.*` methods behind one tool, chosen by `operation`. The
+/// `midjourney`: the twelve `midjourney.*` methods behind one tool, chosen by `operation`. The
 /// arguments are the union of those methods' params (each says which operations use it); the
 /// method checks its own. Submits wait for the task by default (`wait: true`), reporting the
 /// relay's progress as `notifications/progress` (percent of 100) when the call has a token.
@@ -15,8 +15,12 @@ struct MidjourneyTool: Tool {
         `prompt`, with MidJourney parameters such as --ar 16:9), `action` (press a finished task's button: \
         `taskId` and the button's `customId`), `change` (UPSCALE, VARIATION or REROLL of image `index` 1-4 \
         of task `taskId`), `blend` (2-5 local `images`), `describe` (a local `image` to prompts), `fetch` (a \
-        task by `id`) or `list` (tasks by `ids`). Submits wait until the task is done unless `wait` is false; \
-        the finished task has `imageUrl` and `buttons` whose customId the `action` operation takes.
+        task by `id`), `list` (tasks by `ids`), `modal` (continue task `taskId` that stopped at MODAL with a \
+        `prompt` and a local `mask`), `simple_change` (`content` such as "<taskId> U2"), `shorten` (a \
+        `prompt` into shorter ones), `swap_face` (the face of local image `source` onto `target`) or \
+        `upload_images` (local `images` to URLs usable in a prompt). Submits wait until the task is done \
+        unless `wait` is false; the finished task has `imageUrl` and `buttons` whose customId the `action` \
+        operation takes.
         """
     let annotations = ToolAnnotations(readOnly: false)
 
@@ -24,7 +28,8 @@ struct MidjourneyTool: Tool {
     static let operations: [(name: String, method: String, submits: Bool)] = [
         ("imagine", "midjourney.imagine", true), ("action", "midjourney.action", true), ("change", "midjourney.change", true),
         ("blend", "midjourney.blend", true), ("describe", "midjourney.describe", true), ("fetch", "midjourney.fetch", false),
-        ("list", "midjourney.list", false),
+        ("list", "midjourney.list", false), ("modal", "midjourney.modal", true), ("simple_change", "midjourney.simpleChange", true),
+        ("shorten", "midjourney.shorten", true), ("swap_face", "midjourney.swapFace", true), ("upload_images", "midjourney.uploadImages", false),
     ]
 
     func inputSchema(_ schemas: MethodSchemas) -> ObjectSchema {
@@ -56,6 +61,7 @@ struct MidjourneyTool: Tool {
         ["type": "object", "anyOf": [
             schemas.component("MidjourneySubmitResult"), schemas.component("MidjourneyWaitResult"), schemas.component("MidjourneyTask"),
             ["type": "object", "required": ["tasks"], "properties": ["tasks": schemas.component("MidjourneyTaskList")]],
+            schemas.component("MidjourneyUploadResult"),
         ]]
     }
 
@@ -72,6 +78,10 @@ struct MidjourneyTool: Tool {
         if let tasks = result.arrayValue {
             let lines = tasks.map(Self.describe)
             return ToolResult([.text(lines.isEmpty ? "No such tasks." : lines.joined(separator: "\n\n"))], structured: ["tasks": result])
+        }
+        if let urls = result["urls"]?.arrayValue {
+            let lines = urls.compactMap(\.stringValue)
+            return ToolResult([.text("Uploaded \(lines.count) image(s):\n" + lines.joined(separator: "\n"))], structured: result)
         }
         if let task = result["task"] { return ToolResult([.text(Self.describe(task))], structured: result) }
         if let taskID = result["task_id"]?.stringValue {

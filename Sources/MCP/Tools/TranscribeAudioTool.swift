@@ -11,7 +11,8 @@ struct TranscribeAudioTool: Tool {
         """
     let annotations = ToolAnnotations(readOnly: true)
 
-    func inputSchema(_ schemas: MethodSchemas) -> ObjectSchema { schemas.params("audio.transcribe") }
+    /// The method's params less `stream`: a tool answers whole (the streamed form's result is the same).
+    func inputSchema(_ schemas: MethodSchemas) -> ObjectSchema { schemas.params("audio.transcribe").removing("stream") }
 
     func outputSchema(_ schemas: MethodSchemas) -> JSONValue { schemas.result("audio.transcribe") }
 

@@ -6,6 +6,15 @@ import Upstream
 struct ChatRunner {
     let context: RequestContext
     let target: UpstreamTarget
+    /// Whether a stream is asked to end with a usage chunk (config `stream_usage`).
+    let streamUsage: Bool
+
+    /// A runner for one request with `settings`: their upstream target and `stream_usage`.
+    init(context: RequestContext, settings: Settings) async throws {
+        self.context = context
+        target = try await context.target(settings)
+        streamUsage = settings.streamUsage
+    }
 
     /// - Parameter body: the request body as the API expects it (model, messages, ...).
     /// - Parameter relayWholeAnswer: send a non-streamed answer as `chat.delta` notifications too,
@@ -15,7 +24,7 @@ struct ChatRunner {
         let stream = ChoiceStream<ChatChoice>(context: context) { [context] choice in
             Self.notifyDelta(context, choice: choice, delta: choice["delta"])
         }
-        return try await StreamRelay(context: context, target: target).post("chat/completions", body: StreamRelay.withUsage(body),
+        return try await StreamRelay(context: context, target: target).post("chat/completions", body: StreamRelay.withUsage(body, enabled: streamUsage),
                                                                             handler: stream) { [context] completion in
             // A server that ignored `stream: true` answered with one JSON object: relay each
             // choice's message as a single delta so streaming clients still see the text.

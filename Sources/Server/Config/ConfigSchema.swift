@@ -9,11 +9,11 @@ public enum ConfigSchema {
     static let fields: [(name: String, kind: Kind)] = [
         ("base_url", .url), ("api_key", .secret), ("api_key_command", .stringArray),
         ("api_key_command_timeout_seconds", .positiveNumber),
-        ("headers", .stringMap), ("default_model", .string), ("vision_model", .string),
+        ("headers", .stringMap), ("default_model", .string), ("vision_model", .string), ("embedding_model", .string),
         ("timeout_seconds", .positiveNumber), ("first_byte_timeout_seconds", .positiveNumber),
         ("idle_timeout_seconds", .positiveNumber),
         ("max_retries", .count), ("max_file_bytes", .count), ("max_request_file_bytes", .count), ("profiles", .profiles),
-        ("default_profile", .string), ("model_rules", .boolean), ("preconnect", .boolean),
+        ("default_profile", .string), ("model_rules", .boolean), ("preconnect", .boolean), ("stream_usage", .boolean),
     ]
 
     /// The longest timeout accepted: a week (larger values overflow the HTTP stack's timers).
@@ -28,6 +28,7 @@ public enum ConfigSchema {
         "headers": [:],
         "default_model": "gpt-4o-mini",
         "vision_model": "gpt-4o",
+        "embedding_model": "text-embedding-3-small",
         "timeout_seconds": 600,
         "first_byte_timeout_seconds": 300,
         "idle_timeout_seconds": 60,
@@ -37,6 +38,7 @@ public enum ConfigSchema {
         "api_key_command_timeout_seconds": 30,
         "model_rules": true,
         "preconnect": true,
+        "stream_usage": true,
     ]
 
     /// Checks a partial configuration (a merge patch: `null` values are allowed and delete).

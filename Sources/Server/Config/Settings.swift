@@ -13,6 +13,8 @@ public struct Settings: Sendable {
     public var headers: [String: String]
     public var defaultModel: String
     public var visionModel: String
+    /// The model `embeddings.create` uses when the request names none.
+    public var embeddingModel: String
     public var timeoutSeconds: Double
     /// The longest wait for a streamed answer's first byte.
     public var firstByteTimeoutSeconds: Double
@@ -26,6 +28,8 @@ public struct Settings: Sendable {
     public var modelRules: Bool
     /// Whether `initialize` opens a connection to `base_url` ahead of the first request.
     public var preconnect: Bool
+    /// Whether streamed chat and text completions ask for a usage chunk (`stream_options`).
+    public var streamUsage: Bool
 
     /// Reads a merged configuration object (already validated, defaults included).
     init(_ config: JSONObject, profile: String?) throws(ResponseError) {
@@ -45,6 +49,7 @@ public struct Settings: Sendable {
         self.headers = headers
         defaultModel = config["default_model"]?.stringValue ?? "gpt-4o-mini"
         visionModel = config["vision_model"]?.stringValue ?? "gpt-4o"
+        embeddingModel = config["embedding_model"]?.stringValue ?? "text-embedding-3-small"
         timeoutSeconds = config["timeout_seconds"]?.doubleValue ?? 600
         firstByteTimeoutSeconds = config["first_byte_timeout_seconds"]?.doubleValue ?? 300
         idleTimeoutSeconds = config["idle_timeout_seconds"]?.doubleValue ?? 60
@@ -53,5 +58,6 @@ public struct Settings: Sendable {
         maxRequestFileBytes = config["max_request_file_bytes"]?.intValue ?? 52_428_800
         modelRules = config["model_rules"]?.boolValue ?? true
         preconnect = config["preconnect"]?.boolValue ?? true
+        streamUsage = config["stream_usage"]?.boolValue ?? true
     }
 }

@@ -25,15 +25,21 @@ public enum MethodRegistry {
         MidjourneyDescribe(),
         MidjourneyFetch(),
         MidjourneyList(),
+        MidjourneyModal(),
+        MidjourneySimpleChange(),
+        MidjourneyShorten(),
+        MidjourneySwapFace(),
+        MidjourneyUploadImages(),
         ConfigGet(),
         ConfigUpdate(),
         RPCDiscover(),
+        APIRequest(),
     ]
 
     public static var names: [String] { all.map { type(of: $0).name } }
 
     /// Notifications the daemon sends.
-    public static let notifications = ["chat.delta", "$/progress", "responses.event", "completions.delta"]
+    public static let notifications = ["chat.delta", "$/progress", "responses.event", "completions.delta", "audio.delta", "api.event"]
 }
 
 /// The daemon's name and version, as `initialize` and `--version` report them.

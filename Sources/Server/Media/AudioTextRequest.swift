@@ -3,7 +3,9 @@ import JSONRPC
 import Upstream
 
 /// The shared body of `audio.transcribe` and `audio.translate`: a local audio file uploaded as
-/// multipart/form-data with the params as text parts, and the answer as JSON or plain text.
+/// multipart/form-data with the params as text parts, and the answer as JSON or plain text, or,
+/// with `stream: true` and an event-stream answer, relayed as `audio.delta` notifications
+/// (`TranscriptionStream`).
 struct AudioTextRequest {
     static let defaultModel = "whisper-1"
     /// Params that are not sent as plain text parts.
@@ -29,9 +31,15 @@ struct AudioTextRequest {
             try form.add(name: "timestamp_granularities[]", value: .string(granularity), field: "timestamp_granularities")
         }
         form.add(file, name: "file")
+        let streaming = try params.bool("stream") ?? false
         let target = try await context.target(settings)
-        return try await form.send(to: path, target: target, context: context) { call in
-            try await Self.result(call, secrets: context.secrets, format: try params.string("response_format"))
+        return try await form.send(to: path, target: target, context: context, accept: streaming ? "text/event-stream" : "application/json",
+                                   streaming: streaming) { call in
+            guard streaming, call.contentType?.lowercased().contains("text/event-stream") == true else {
+                return try await Self.result(call, secrets: context.secrets, format: try params.string("response_format"))
+            }
+            var stream = TranscriptionStream(context: context)
+            return try await StreamRelay(context: context, target: target).relay(call, &stream)
         }
     }
 

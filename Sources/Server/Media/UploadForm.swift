@@ -1,4 +1,5 @@
 import FoundationEssentials
+import HTTP
 import JSONRPC
 import Upstream
 
@@ -19,22 +20,29 @@ struct UploadForm {
         budget = FileBudget(settings)
     }
 
-    /// Adds a file part. `contentType` nil: sniffed from the file's bytes, else its extension.
-    mutating func add(_ file: LocalFile, name: String, contentType: String? = nil) {
-        body.appendFile(name: name, path: file.path, contentType: contentType)
+    /// Adds a file part. `filename` nil: the file's own name. `contentType` nil: sniffed from the
+    /// file's bytes, else its extension.
+    mutating func add(_ file: LocalFile, name: String, filename: String? = nil, contentType: String? = nil) {
+        body.appendFile(name: name, path: file.path, filename: filename, contentType: contentType)
         fileFields[file.path] = file
     }
 
-    /// A param sent as a text part: a string as it is, a number or boolean as JSON writes it;
-    /// null is left out. Arrays and objects have no form encoding: -32602 naming `field`.
+    /// A param sent as text parts: a string as it is, a number or boolean as JSON writes it, an
+    /// object as its JSON text (how the API takes `chunking_strategy`), an array as one part per
+    /// element named `name[]` (how the API takes `include[]`), each element by the same rules;
+    /// null is left out. An array inside an array has no form encoding: -32602 naming `field`.
     mutating func add(name: String, value: JSONValue, field: String) throws(ResponseError) {
         switch value {
         case .null: return
-        case .string(let text): body.append(name: name, value: text)
-        case .number(let number): body.append(name: name, value: number.literal)
-        case .bool(let flag): body.append(name: name, value: flag ? "true" : "false")
-        case .array, .object:
-            throw .invalidParams(field: field, "must be a string, number or boolean (it is sent as a form field), got \(value.typeName)")
+        case .object: body.append(name: name, value: String(decoding: value.serialized(), as: UTF8.self))
+        case .array(let elements):
+            for (index, element) in elements.enumerated() {
+                if element.arrayValue != nil { throw .invalidParams(field: "\(field).\(index)", "must not be an array (arrays inside arrays have no form encoding)") }
+                try add(name: name + "[]", value: element, field: "\(field).\(index)")
+            }
+        default:
+            guard let text = APIPath.scalarText(value) else { return }
+            body.append(name: name, value: text)
         }
     }
 
@@ -45,14 +53,22 @@ struct UploadForm {
         }
     }
 
-    /// POSTs the form to `path` and hands the successful answer to `read`.
-    func send<Result>(to path: String, target: UpstreamTarget, context: RequestContext, accept: String = "application/json",
+    /// Sends the form to `path` (a POST unless `method` says otherwise; `query` and `headers`
+    /// added) and hands the successful answer to `read`. `streaming`: the answer may be a
+    /// stream, whose first byte must come within `first_byte_timeout_seconds`.
+    func send<Result>(to path: String, method: String = "POST", query: [(name: String, value: String)] = [],
+                      headers: [(name: String, value: String)] = [], target: UpstreamTarget, context: RequestContext,
+                      accept: String = "application/json", streaming: Bool = false,
                       read: (UpstreamCall) async throws -> Result) async throws -> Result {
         let file = TemporaryUploads.newFile()
         defer { try? FileManager.default.removeItem(at: file) }
         let size = try write(to: file)
-        let call = try await context.send(
-            { target.upload(path, contentType: body.contentType, file: file.path, size: size, accept: accept) }, target: target)
+        let call = try await context.send({
+            var request = target.upload(path, method: method, query: query, contentType: body.contentType, file: file.path, size: size,
+                                        accept: accept)
+            for (name, value) in headers { request.setHeader(name, value) }
+            return request
+        }, target: target, streaming: streaming)
         return try await read(call)
     }
 

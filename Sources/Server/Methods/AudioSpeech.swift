@@ -37,9 +37,7 @@ struct AudioSpeech: RPCMethod {
                                                    what: "audio (max_file_bytes; give output_path to save it to a file)")
             return ["audio_base64": .string(audio.base64EncodedString()), "bytes": .number(audio.count), "content_type": .string(contentType)]
         }
-        for try await chunk in call.body { try writer.append(chunk) }
-        try Task.checkCancellation()
-        try writer.commit()
+        try await writer.commit(call.body)
         return ["path": .string(writer.destination.path), "bytes": .number(writer.bytesWritten), "content_type": .string(contentType)]
     }
 

@@ -24,6 +24,6 @@ struct ChatComplete: RPCMethod {
         if try params.bool("model_rules") ?? settings.modelRules {
             relayWholeAnswer = ModelFamilyRules(model: model).apply(to: &body)
         }
-        return try await ChatRunner(context: context, target: try await context.target(settings)).run(body, relayWholeAnswer: relayWholeAnswer)
+        return try await ChatRunner(context: context, settings: settings).run(body, relayWholeAnswer: relayWholeAnswer)
     }
 }

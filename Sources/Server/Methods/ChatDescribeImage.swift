@@ -30,7 +30,7 @@ struct ChatDescribeImage: RPCMethod {
         if let maxTokens = try params.int("max_tokens") { body["max_tokens"] = .number(maxTokens) }
         if let stream = try params.bool("stream") { body["stream"] = .bool(stream) }
         let relayWholeAnswer = settings.modelRules && ModelFamilyRules(model: body["model"]?.stringValue ?? "").apply(to: &body)
-        let completion = try await ChatRunner(context: context, target: try await context.target(settings)).run(body, relayWholeAnswer: relayWholeAnswer)
+        let completion = try await ChatRunner(context: context, settings: settings).run(body, relayWholeAnswer: relayWholeAnswer)
         let text = completion["choices"]?.arrayValue?.first?["message"]?["content"]?.stringValue ?? ""
         return ["text": .string(text), "completion": completion]
     }

@@ -19,7 +19,7 @@ struct CompletionsCreate: RPCMethod {
         body["profile"] = nil
         body["model"] = .string(try params.string("model") ?? settings.defaultModel)
         return try await StreamRelay(context: context, target: try await context.target(settings))
-            .post("completions", body: StreamRelay.withUsage(body), handler: CompletionDelta.stream(context)) { completion in
+            .post("completions", body: StreamRelay.withUsage(body, enabled: settings.streamUsage), handler: CompletionDelta.stream(context)) { completion in
                 // A server that ignored `stream: true`: each choice's text as one notification.
                 guard streaming else { return }
                 for choice in completion["choices"]?.arrayValue ?? [] { CompletionDelta.notify(context, choice) }

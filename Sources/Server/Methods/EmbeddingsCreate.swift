@@ -3,18 +3,17 @@ import JSONRPC
 import Upstream
 
 /// `embeddings.create`: POST /embeddings with every field passed through (`model` defaults to
-/// `text-embedding-3-small`); the result is the upstream's list object, unchanged.
+/// config `embedding_model`); the result is the upstream's list object, unchanged.
 struct EmbeddingsCreate: RPCMethod {
     static let name = "embeddings.create"
     static let execution = Execution.concurrent
-    static let defaultModel = "text-embedding-3-small"
 
     func call(_ params: Params, context: RequestContext) async throws -> JSONValue {
         let settings = try context.settings(profile: try params.string("profile"))
         try Self.checkInput(params["input"])
         var body = params.object
         body["profile"] = nil
-        if try params.string("model") == nil { body["model"] = .string(Self.defaultModel) }
+        if try params.string("model") == nil { body["model"] = .string(settings.embeddingModel) }
         let target = try await context.target(settings)
         let payload = Data(JSONValue.object(body).serialized())
         let call = try await context.send({ target.request("POST", "embeddings", body: payload) }, target: target)

@@ -4,7 +4,6 @@ import JSONRPC
 /// task's buttons (its `customId` comes from the task's `buttons`).
 struct MidjourneyAction: MidjourneySubmitMethod {
     static let name = "midjourney.action"
-    static let execution = Execution.concurrent
     static let endpoint = "action"
 
     func body(_ params: Params, passthrough: JSONObject, settings: Settings) throws(ResponseError) -> JSONObject {

@@ -4,7 +4,6 @@ import JSONRPC
 /// data URLs in `base64Array` and/or local files in `images` (read and inlined).
 struct MidjourneyBlend: MidjourneySubmitMethod {
     static let name = "midjourney.blend"
-    static let execution = Execution.concurrent
     static let endpoint = "blend"
     static let dimensions = ["PORTRAIT", "SQUARE", "LANDSCAPE"]
 

@@ -4,7 +4,6 @@ import JSONRPC
 /// `index` (1–4, the image in the grid) is required except for REROLL.
 struct MidjourneyChange: MidjourneySubmitMethod {
     static let name = "midjourney.change"
-    static let execution = Execution.concurrent
     static let endpoint = "change"
     static let actions = ["UPSCALE", "VARIATION", "REROLL"]
 

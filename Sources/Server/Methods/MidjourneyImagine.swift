@@ -4,7 +4,6 @@ import JSONRPC
 /// state?}`; `images` adds local reference images to `base64Array`.
 struct MidjourneyImagine: MidjourneySubmitMethod {
     static let name = "midjourney.imagine"
-    static let execution = Execution.concurrent
     static let endpoint = "imagine"
 
     func body(_ params: Params, passthrough: JSONObject, settings: Settings) throws(ResponseError) -> JSONObject {

@@ -24,4 +24,26 @@ enum MidjourneyImages {
         }
         return array
     }
+
+    /// One image given as a data URL in the param `dataURL` or as a local file in the param
+    /// `file` (read and inlined; -32602 when both are given); nil when neither is.
+    static func oneImage(_ params: Params, file: String, dataURL: String, settings: Settings) throws(ResponseError) -> String? {
+        switch (try params.string(dataURL), try params.string(file)) {
+        case (_?, _?):
+            throw .invalidParams(field: file, "cannot be combined with \(dataURL): give one image")
+        case (nil, let reference?):
+            var budget = FileBudget(settings)
+            return try self.dataURL(reference, field: file, budget: &budget)
+        case (let given, nil):
+            return given
+        }
+    }
+
+    /// `oneImage`, required: -32602 naming `file` when neither param is given.
+    static func requiredImage(_ params: Params, file: String, dataURL: String, settings: Settings) throws(ResponseError) -> String {
+        guard let image = try oneImage(params, file: file, dataURL: dataURL, settings: settings) else {
+            throw .invalidParams(field: file, "is required (a local image file), or \(dataURL) (a data: URL)")
+        }
+        return image
+    }
 }

@@ -1,13 +1,16 @@
 import JSONRPC
 
-/// A MidJourney submit method: `POST /mj/submit/<endpoint>` with the params passed through in the
-/// relay's own camelCase spelling, then, with `wait: true`, polling until the task ends.
+/// A MidJourney submit method: `POST /mj/submit/<endpoint>` (or another `path`) with the params
+/// passed through in the relay's own camelCase spelling, then, with `wait: true`, polling until
+/// the task ends.
 ///
 /// Conformers only say which endpoint they use and how their body is built; sending, reading the
 /// submit answer and waiting are the same for all of them.
 protocol MidjourneySubmitMethod: RPCMethod {
     /// The last path segment: `imagine` for `/mj/submit/imagine`.
     static var endpoint: String { get }
+    /// The path below the MidJourney root; `mj/submit/<endpoint>` unless a method says otherwise.
+    static var path: String { get }
 
     /// The relay's request body, checked.
     /// - Parameter passthrough: the params minus Switchboard's own (`profile`, `mode`, `wait`,
@@ -16,13 +19,17 @@ protocol MidjourneySubmitMethod: RPCMethod {
 }
 
 extension MidjourneySubmitMethod {
+    static var path: String { "mj/submit/\(endpoint)" }
+    /// Submits run concurrently, cancellable, as every upstream call does.
+    static var execution: Execution { .concurrent }
+
     func call(_ params: Params, context: RequestContext) async throws -> JSONValue {
         let started = ContinuousClock.now
         let request = try await MidjourneyRequest(params, context: context)
         let wait = try params.bool("wait") ?? false
         let interval = try MidjourneyTaskWaiter.interval(params)
         let body = try body(params, passthrough: MidjourneyRequest.passthrough(params), settings: request.settings)
-        let answer = try MidjourneySubmitAnswer(try await request.send("POST", "mj/submit/\(Self.endpoint)", body: body),
+        let answer = try MidjourneySubmitAnswer(try await request.send("POST", Self.path, body: body),
                                                 secrets: context.secrets)
         guard answer.isAccepted else { throw answer.failure(secrets: context.secrets) }
         let taskID = try answer.acceptedTaskID()

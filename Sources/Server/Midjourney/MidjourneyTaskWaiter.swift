@@ -8,8 +8,8 @@ import Upstream
 /// task, a -32007 error for FAILURE or CANCEL, or -32003 when `timeout_seconds` (counted from the
 /// start of the request) runs out.
 ///
-/// A task in MODAL status waits for input Switchboard does not send (`/mj/submit/modal`), so it
-/// ends the wait too, as a result. Any other error, cancellation included, carries the last task
+/// A task in MODAL status waits for input from the user (a region's mask and prompt), which
+/// `midjourney.modal` sends, so it ends the wait too, as a result. Any other error, cancellation included, carries the last task
 /// object fetched as `partial` (or `{id}` when no fetch had answered yet), so the task can be
 /// fetched again later.
 struct MidjourneyTaskWaiter {

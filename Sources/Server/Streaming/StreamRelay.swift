@@ -20,6 +20,13 @@ protocol StreamHandler {
     var partial: JSONValue? { get }
     /// The method's result.
     func result() -> JSONValue
+    /// Whether every event's data must be JSON (a stream that sends other text fails with
+    /// -32004). When false, data that is not JSON is handed over as a string.
+    var decodesJSON: Bool { get }
+}
+
+extension StreamHandler {
+    var decodesJSON: Bool { true }
 }
 
 /// Sends a request whose answer may stream, and relays the stream through a `StreamHandler`.
@@ -48,9 +55,10 @@ struct StreamRelay {
     }
 
     /// `body` asking a streamed answer to end with a usage chunk (`stream_options.include_usage`),
-    /// unless the request says otherwise.
-    static func withUsage(_ body: JSONObject) -> JSONObject {
-        guard body["stream"]?.boolValue == true, body["stream_options"]?["include_usage"] == nil else { return body }
+    /// unless the request says otherwise or `enabled` is false (config `stream_usage: false`, for
+    /// a server that refuses `stream_options`).
+    static func withUsage(_ body: JSONObject, enabled: Bool) -> JSONObject {
+        guard enabled, body["stream"]?.boolValue == true, body["stream_options"]?["include_usage"] == nil else { return body }
         var body = body
         var options = body["stream_options"]?.objectValue ?? JSONObject()
         options["include_usage"] = true
@@ -59,7 +67,7 @@ struct StreamRelay {
     }
 
     /// Relays an SSE stream; on any failure the error carries what was assembled so far.
-    private func relay<Handler: StreamHandler>(_ call: UpstreamCall, _ handler: inout Handler) async throws -> JSONValue {
+    func relay<Handler: StreamHandler>(_ call: UpstreamCall, _ handler: inout Handler) async throws -> JSONValue {
         var parser = SSEParser()
         do {
             for try await chunk in call.body {
@@ -94,6 +102,8 @@ struct StreamRelay {
         let payload: JSONValue
         do {
             payload = try JSONParser.parse(Array(event.data.utf8))
+        } catch where !handler.decodesJSON {
+            payload = .string(event.data)
         } catch {
             throw UpstreamError.badResponse(reason: "the stream sent an event that is not JSON: \(context.secrets.excerpt(event.data, limit: 200))",
                                             upstreamError: nil)
