@@ -52,7 +52,11 @@ static int load_status = -1;
 
 /// The names libcurl goes by: Linux distributions, then macOS, then an unversioned development link.
 static const char *const library_names[] = {
-    "libcurl.so.4", "libcurl.4.dylib", "/usr/lib/libcurl.4.dylib", "libcurl.so", "libcurl.dylib",
+#if defined(__APPLE__)
+    "libcurl.4.dylib", "/usr/lib/libcurl.4.dylib", "libcurl.dylib",
+#else
+    "libcurl.so.4", "libcurl.so",
+#endif
 };
 
 #define RESOLVE(field, symbol)                                                                     \
@@ -68,15 +72,19 @@ static const char *const library_names[] = {
 static void load(void) {
     void *library = NULL;
     const char *loaded_name = NULL;
+    char first_reason[256] = "not found";
     for (size_t i = 0; i < sizeof library_names / sizeof library_names[0] && library == NULL; i++) {
         library = dlopen(library_names[i], RTLD_NOW | RTLD_LOCAL);
         loaded_name = library_names[i];
+        if (library == NULL && i == 0) {
+            // The first name is the one this platform uses: its error says what is missing.
+            const char *reason = dlerror();
+            if (reason) snprintf(first_reason, sizeof first_reason, "%s", reason);
+        }
     }
     if (library == NULL) {
-        const char *reason = dlerror();
         snprintf(load_error, sizeof load_error,
-                 "libcurl could not be loaded (%s); install it, e.g. apt-get install libcurl4",
-                 reason ? reason : "not found");
+                 "libcurl could not be loaded (%s); install it, e.g. apt-get install libcurl4", first_reason);
         return;
     }
     RESOLVE(global_init, "curl_global_init");
