@@ -37,24 +37,7 @@ public final class MCPServer: Sendable {
     // MARK: - Input
 
     public func receive(_ event: FrameEvent) {
-        switch event {
-        case .message(let bytes, _):
-            receive(bytes)
-        case .oversized:
-            invoker.log.warn("skipped a message larger than the limit")
-            writer.send(OutgoingMessage.error(id: nil, .invalidRequest("message larger than the limit (--max-message-bytes); it was skipped")))
-        case .malformed(_, let reason):
-            writer.send(OutgoingMessage.error(id: nil, .parseError(reason)))
-        }
-    }
-
-    private func receive(_ bytes: [UInt8]) {
-        let value: JSONValue
-        do {
-            value = try JSONParser.parse(bytes)
-        } catch {
-            return writer.send(OutgoingMessage.error(id: nil, .parseError(error.description)))
-        }
+        guard let value = FrameIntake.value(of: event, writer: writer, log: invoker.log, adoptFraming: false) else { return }
         if value.arrayValue != nil {
             return writer.send(OutgoingMessage.error(id: nil, .invalidRequest("batches are not part of MCP: send one message per line")))
         }

@@ -41,28 +41,7 @@ public final class Server: Sendable {
 
     /// Handles one event from the frame parser.
     public func receive(_ event: FrameEvent) {
-        switch event {
-        case .message(let bytes, let framing):
-            writer.adoptFraming(framing)
-            receive(bytes)
-        case .oversized(let framing):
-            writer.adoptFraming(framing)
-            log.warn("skipped a message larger than the limit")
-            writer.send(OutgoingMessage.error(id: nil, .invalidRequest("message larger than the limit (--max-message-bytes); it was skipped")))
-        case .malformed(_, let reason):
-            // Garbage says nothing reliable about the client's framing: adopt none from it.
-            writer.send(OutgoingMessage.error(id: nil, .parseError(reason)))
-        }
-    }
-
-    private func receive(_ bytes: [UInt8]) {
-        let value: JSONValue
-        do {
-            value = try JSONParser.parse(bytes)
-        } catch {
-            writer.send(OutgoingMessage.error(id: nil, .parseError(error.description)))
-            return
-        }
+        guard let value = FrameIntake.value(of: event, writer: writer, log: log, adoptFraming: true) else { return }
         guard case .array(let members) = value else {
             handle(IncomingMessage(value)) { [writer] response in
                 if let response { writer.send(response) }
