@@ -5,9 +5,15 @@
 #include "CCurl.h"
 
 #include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 typedef int (*setopt_fn)(void *, int, ...);
 typedef int (*getinfo_fn)(void *, int, ...);
@@ -23,6 +29,10 @@ struct curl_message {
 };
 
 enum { CURLMSG_DONE = 1, CURL_GLOBAL_ALL = 3 };
+enum { CURLMOPT_SOCKETFUNCTION = 20001, CURLMOPT_SOCKETDATA = 10002, CURLMOPT_TIMERFUNCTION = 20004,
+       CURLMOPT_TIMERDATA = 10005 };
+enum { CURL_POLL_IN = 1, CURL_POLL_OUT = 2, CURL_POLL_REMOVE = 4 };
+enum { CURL_CSELECT_IN = 1, CURL_CSELECT_OUT = 2, CURL_CSELECT_ERR = 4, CURL_SOCKET_TIMEOUT = -1 };
 
 static struct {
     int (*global_init)(long);
@@ -39,9 +49,7 @@ static struct {
     setopt_fn multi_setopt;
     int (*multi_add_handle)(void *, void *);
     int (*multi_remove_handle)(void *, void *);
-    int (*multi_perform)(void *, int *);
-    int (*multi_poll)(void *, void *, unsigned int, int, int *);
-    int (*multi_wakeup)(void *);
+    int (*multi_socket_action)(void *, int, int, int *);
     struct curl_message *(*multi_info_read)(void *, int *);
     const char *(*multi_strerror)(int);
 } curl;
@@ -101,9 +109,7 @@ static void load(void) {
     RESOLVE(multi_setopt, "curl_multi_setopt");
     RESOLVE(multi_add_handle, "curl_multi_add_handle");
     RESOLVE(multi_remove_handle, "curl_multi_remove_handle");
-    RESOLVE(multi_perform, "curl_multi_perform");
-    RESOLVE(multi_poll, "curl_multi_poll");
-    RESOLVE(multi_wakeup, "curl_multi_wakeup");
+    RESOLVE(multi_socket_action, "curl_multi_socket_action");
     RESOLVE(multi_info_read, "curl_multi_info_read");
     RESOLVE(multi_strerror, "curl_multi_strerror");
     int code = curl.global_init(CURL_GLOBAL_ALL);
@@ -168,14 +174,126 @@ int sb_curl_multi_setopt_long(sb_curl_multi *multi, int option, long value) {
 
 int sb_curl_multi_add_handle(sb_curl_multi *multi, sb_curl_easy *easy) { return curl.multi_add_handle(multi, easy); }
 int sb_curl_multi_remove_handle(sb_curl_multi *multi, sb_curl_easy *easy) { return curl.multi_remove_handle(multi, easy); }
-int sb_curl_multi_perform(sb_curl_multi *multi, int *running) { return curl.multi_perform(multi, running); }
+// MARK: - The socket driver
 
-int sb_curl_multi_poll(sb_curl_multi *multi, int timeout_ms) {
-    int ready = 0;
-    return curl.multi_poll(multi, NULL, 0, timeout_ms, &ready);
+struct sb_curl_driver {
+    sb_curl_multi *multi;
+    /// The sockets libcurl watches, with the events it wants (POLLIN/POLLOUT).
+    struct pollfd *sockets;
+    size_t count, capacity;
+    /// When libcurl's timer is due (CLOCK_MONOTONIC milliseconds); -1: no timer.
+    long long timer_due;
+    /// The wake-up pipe: [0] is watched, [1] is written by `sb_curl_driver_wake`.
+    int wake[2];
+};
+
+static long long now_ms(void) {
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000;
 }
 
-int sb_curl_multi_wakeup(sb_curl_multi *multi) { return curl.multi_wakeup(multi); }
+/// CURLMOPT_SOCKETFUNCTION: libcurl says which events of `socket` to watch, or to stop.
+static int on_socket(void *easy, int socket, int what, void *userp, void *socketp) {
+    (void)easy;
+    (void)socketp;
+    sb_curl_driver *driver = userp;
+    size_t i = 0;
+    while (i < driver->count && driver->sockets[i].fd != socket) i++;
+    if (what == CURL_POLL_REMOVE) {
+        if (i < driver->count) driver->sockets[i] = driver->sockets[--driver->count];
+        return 0;
+    }
+    if (i == driver->count) {
+        if (driver->count == driver->capacity) {
+            size_t capacity = driver->capacity ? driver->capacity * 2 : 16;
+            struct pollfd *grown = realloc(driver->sockets, capacity * sizeof *grown);
+            if (grown == NULL) return -1;
+            driver->sockets = grown;
+            driver->capacity = capacity;
+        }
+        driver->count++;
+    }
+    driver->sockets[i].fd = socket;
+    driver->sockets[i].events = (short)(((what & CURL_POLL_IN) ? POLLIN : 0) | ((what & CURL_POLL_OUT) ? POLLOUT : 0));
+    driver->sockets[i].revents = 0;
+    return 0;
+}
+
+/// CURLMOPT_TIMERFUNCTION: libcurl wants to act in `timeout_ms` (-1: never).
+static int on_timer(void *multi, long timeout_ms, void *userp) {
+    (void)multi;
+    sb_curl_driver *driver = userp;
+    driver->timer_due = timeout_ms < 0 ? -1 : now_ms() + timeout_ms;
+    return 0;
+}
+
+static int set_nonblocking(int fd) {
+    int flags = fcntl(fd, F_GETFL);
+    return flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0 || fcntl(fd, F_SETFD, FD_CLOEXEC) < 0 ? -1 : 0;
+}
+
+sb_curl_driver *sb_curl_driver_new(sb_curl_multi *multi) {
+    sb_curl_driver *driver = calloc(1, sizeof *driver);
+    if (driver == NULL) return NULL;
+    if (pipe(driver->wake) != 0) {
+        free(driver);
+        return NULL;
+    }
+    if (set_nonblocking(driver->wake[0]) != 0 || set_nonblocking(driver->wake[1]) != 0) {
+        close(driver->wake[0]);
+        close(driver->wake[1]);
+        free(driver);
+        return NULL;
+    }
+    driver->multi = multi;
+    driver->timer_due = -1;
+    curl.multi_setopt(multi, CURLMOPT_SOCKETFUNCTION, on_socket);
+    curl.multi_setopt(multi, CURLMOPT_SOCKETDATA, driver);
+    curl.multi_setopt(multi, CURLMOPT_TIMERFUNCTION, on_timer);
+    curl.multi_setopt(multi, CURLMOPT_TIMERDATA, driver);
+    return driver;
+}
+
+void sb_curl_driver_wake(sb_curl_driver *driver) {
+    char byte = 1;
+    // A full pipe already holds a wake-up; nothing else can fail here.
+    while (write(driver->wake[1], &byte, 1) < 0 && errno == EINTR) {}
+}
+
+int sb_curl_driver_wait(sb_curl_driver *driver, int timeout_ms) {
+    // What to wait on: the wake-up pipe, then a copy of the watched sockets (libcurl changes the
+    // set while it acts, below).
+    size_t count = driver->count;
+    struct pollfd stack[64];
+    struct pollfd *fds = count + 1 <= 64 ? stack : malloc((count + 1) * sizeof *fds);
+    if (fds == NULL) return 3;  // CURLM_OUT_OF_MEMORY
+    fds[0] = (struct pollfd){.fd = driver->wake[0], .events = POLLIN};
+    memcpy(fds + 1, driver->sockets, count * sizeof *fds);
+    if (driver->timer_due >= 0) {
+        long long until = driver->timer_due - now_ms();
+        if (until < timeout_ms || timeout_ms < 0) timeout_ms = until < 0 ? 0 : (int)until;
+    }
+    int ready = poll(fds, (nfds_t)(count + 1), timeout_ms);
+    int code = 0, running = 0;
+    if (ready > 0 && (fds[0].revents & POLLIN)) {
+        char drained[64];
+        while (read(driver->wake[0], drained, sizeof drained) > 0) {}
+    }
+    for (size_t i = 1; ready > 0 && i <= count && code == 0; i++) {
+        short revents = fds[i].revents;
+        if (revents == 0) continue;
+        int mask = ((revents & (POLLIN | POLLHUP)) ? CURL_CSELECT_IN : 0) | ((revents & POLLOUT) ? CURL_CSELECT_OUT : 0) |
+                   ((revents & (POLLERR | POLLNVAL)) ? CURL_CSELECT_ERR : 0);
+        code = curl.multi_socket_action(driver->multi, fds[i].fd, mask, &running);
+    }
+    if (code == 0 && driver->timer_due >= 0 && driver->timer_due <= now_ms()) {
+        driver->timer_due = -1;
+        code = curl.multi_socket_action(driver->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+    }
+    if (fds != stack) free(fds);
+    return code;
+}
 
 int sb_curl_multi_next_done(sb_curl_multi *multi, sb_curl_easy **easy, int *result) {
     int queued = 0;

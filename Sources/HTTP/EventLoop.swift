@@ -6,16 +6,21 @@ import Glibc
 import Darwin
 #endif
 
-/// The one thread that drives every transfer: a libcurl multi handle, waited on with
-/// `curl_multi_poll`, which sleeps until a socket is ready, one of libcurl's timers or one of our
-/// time limits is due, or another thread posts a command. Nothing runs while nothing arrives.
+/// The one thread that drives every transfer: a libcurl multi handle driven by its sockets (see
+/// `sb_curl_driver` in CCurl), which sleeps until a socket is ready, libcurl's timer or one of our
+/// time limits is due, or another thread posts a command, and then runs only the transfers that
+/// have something to do. Nothing runs while nothing arrives.
 ///
 /// Other threads never touch libcurl: they post commands (add, cancel, resume, discard), which
 /// the loop applies between waits. So cancelling never blocks, whatever the loop is doing.
 ///
-/// `@unchecked Sendable` is safe: `inbox` is behind a lock, `multi` is only used by the loop's
-/// thread (and by `curl_multi_wakeup`, which libcurl allows from any thread), and `transfers` is
-/// only touched by the loop's thread.
+/// The loop is also a task executor (see `LoopJobs`): a reader that prefers it takes each piece of
+/// a body on this thread, right after libcurl delivered it, so a stream trickling in wakes one
+/// thread per piece instead of three (the loop, a worker of the global executor, the writer).
+///
+/// `@unchecked Sendable` is safe: `inbox` and `jobs` are behind locks, `multi` and `driver` are
+/// only used by the loop's thread (but for `sb_curl_driver_wake`, which any thread may call), and
+/// `transfers` is only touched by the loop's thread.
 final class EventLoop: @unchecked Sendable {
     enum Command {
         case add(Transfer)
@@ -28,40 +33,56 @@ final class EventLoop: @unchecked Sendable {
     private static let maxWaitMilliseconds: Int32 = 600_000
 
     private let multi: OpaquePointer
+    private let driver: OpaquePointer
     private let inbox = Guarded<[Command]>([])
+    /// Jobs of tasks that prefer this loop as their executor.
+    let jobs: LoopJobs
     /// The transfers libcurl is driving, by easy handle.
     private var transfers: [OpaquePointer: Transfer] = [:]
 
-    private init(multi: OpaquePointer) {
+    private init(multi: OpaquePointer, driver: OpaquePointer, jobs: LoopJobs) {
         self.multi = multi
+        self.driver = driver
+        self.jobs = jobs
     }
 
-    /// Loads libcurl and starts the loop's thread.
-    static func start() throws(HTTPError) -> EventLoop {
+    /// Loads libcurl and starts the loop's thread; `turnWrapper` surrounds each turn of jobs.
+    static func start(turnWrapper: LoopJobs.TurnWrapper?) throws(HTTPError) -> EventLoop {
         var error = [CChar](repeating: 0, count: 512)
         guard sb_curl_load(&error, error.count) == 0 else {
             throw .unavailable(String(decoding: error.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
         }
         guard let multi = sb_curl_multi_init() else { throw .unavailable("curl_multi_init failed") }
         sb_curl_multi_setopt_long(multi, SB_CURLMOPT_PIPELINING, Int(SB_CURLPIPE_MULTIPLEX))
-        let loop = EventLoop(multi: multi)
-        guard DetachedThread.start({ loop.run() }) else { throw .unavailable("cannot start the HTTP thread") }
+        guard let driver = sb_curl_driver_new(multi) else { throw .unavailable("cannot set up the HTTP loop (out of file descriptors?)") }
+        let loop = EventLoop(multi: multi, driver: driver, jobs: LoopJobs(turnWrapper: turnWrapper))
+        // The stack of a thread that also runs tasks' jobs: as large as a worker thread's.
+        guard DetachedThread.start(stackSize: 8 << 20, { loop.run() }) else { throw .unavailable("cannot start the HTTP thread") }
         return loop
     }
 
-    /// Queues a command for the loop and wakes it.
+    /// Queues a command for the loop and wakes it (unless the loop itself posts it: it looks at
+    /// its commands again before it waits).
     func post(_ command: Command) {
         inbox.withLock { $0.append(command) }
-        sb_curl_multi_wakeup(multi)
+        if !jobs.isLoopThread { wake() }
+    }
+
+    /// Interrupts the loop's wait.
+    func wake() {
+        sb_curl_driver_wake(driver)
     }
 
     private func run() -> Never {
+        jobs.adoptCurrentThread()
         while true {
             for command in inbox.withLock({ commands in defer { commands.removeAll() }; return commands }) {
                 apply(command)
             }
-            var running: Int32 = 0
-            sb_curl_multi_perform(multi, &running)
+            jobs.runQueued(on: self)
+            let wait = expireAndMeasureWait()
+            let busy = jobs.hasQueued || inbox.withLock { !$0.isEmpty }
+            sb_curl_driver_wait(driver, busy ? 0 : wait)
             var easy: OpaquePointer?
             var code: Int32 = 0
             while sb_curl_multi_next_done(multi, &easy, &code) == 1 {
@@ -69,7 +90,6 @@ final class EventLoop: @unchecked Sendable {
                 transfer.completed(code: code)
                 remove(transfer)
             }
-            sb_curl_multi_poll(multi, expireAndMeasureWait())
         }
     }
 
@@ -109,14 +129,14 @@ final class EventLoop: @unchecked Sendable {
     private func expireAndMeasureWait() -> Int32 {
         let now = ContinuousClock.now
         var wait = Duration.milliseconds(Self.maxWaitMilliseconds)
-        for transfer in Array(transfers.values) {
+        var expired: [(Transfer, Timeouts.Kind?)] = []
+        for transfer in transfers.values {
             let (at, kind) = transfer.deadline()
-            if at <= now {
-                transfer.expire(kind)
-                remove(transfer)
-            } else {
-                wait = min(wait, at - now)
-            }
+            if at <= now { expired.append((transfer, kind)) } else { wait = min(wait, at - now) }
+        }
+        for (transfer, kind) in expired {
+            transfer.expire(kind)
+            remove(transfer)
         }
         let (seconds, attoseconds) = wait.components
         return Int32(seconds * 1000 + (attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000)

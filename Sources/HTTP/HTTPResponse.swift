@@ -29,6 +29,20 @@ public final class HTTPResponse: Sendable {
     /// Stops the exchange now and closes its connection; a reader gets `CancellationError`.
     public func cancel() { transfer.cancel() }
 
+    /// Runs `body` on the engine's event loop thread (as its task executor), for a reader that
+    /// takes a stream piece by piece: each piece is then handled where it arrived, right after
+    /// libcurl delivered it, instead of waking a worker thread for it. `body` must not block (it
+    /// would hold up every transfer); work that may block goes through `offLoop`.
+    public func readOnLoop<T>(_ body: () async throws -> T) async throws -> T {
+        try await withTaskExecutorPreference(transfer.loop, operation: body)
+    }
+
+    /// Runs `body` on the global executor's threads, out of a `readOnLoop` body, for work that may
+    /// block or take long.
+    public static func offLoop<T>(_ body: () async throws -> T) async throws -> T {
+        try await withTaskExecutorPreference(globalConcurrentExecutor, operation: body)
+    }
+
     /// Stops reading: the rest of the body is drained briefly in the background so the connection
     /// can be reused, else closed. A reader gets the end of the body.
     public func discard() { transfer.discard() }

@@ -20,6 +20,10 @@ import Glibc
 /// written by its sender at once instead: a stream trickling in at model speed then costs no
 /// wake-up of the writer thread per delta. Messages in quick succession queue as before and go
 /// out together, which keeps a fast stream's writes few and large.
+///
+/// A sender with several messages at once (a piece of a stream holding many events) sends them
+/// inside `batched`: they queue without waking anyone and go out together when it ends, written
+/// by the sender itself when they are small and the pipe has room, else by the writer thread.
 public final class OutputWriter: Sendable {
     private struct State {
         var framing: Framing?
@@ -36,6 +40,11 @@ public final class OutputWriter: Sendable {
         var drainers = 0
         /// When the previous message was handed over.
         var lastSend = ContinuousClock.now
+        /// Senders inside `batched`: while any is, messages queue and the writer leaves them, unless
+        /// a sender waits for room or a drain for the end.
+        var batches = 0
+        /// Senders waiting for the client to take output.
+        var waitingSenders = 0
     }
 
     private let fd: Int32
@@ -81,27 +90,57 @@ public final class OutputWriter: Sendable {
         let payload = message.serialized()
         condition.lock()
         while state.pending.count > maxPendingBytes && !state.closed && !state.broken && !state.unbounded {
+            // A batch's messages queue without waking the writer: one that must wait wakes it.
+            state.waitingSenders += 1
+            if state.writerIdle { condition.broadcast() }
             condition.wait()
+            state.waitingSenders -= 1
         }
         guard !state.closed && !state.broken else { return condition.unlock() }
         let now = ContinuousClock.now
         let alone = now - state.lastSend > Self.burstGap
         state.lastSend = now
-        if alone && state.pending.isEmpty && !state.writing && payload.count + 64 <= Self.maxDirectBytes && canWriteWithoutBlocking() {
-            var framed: [UInt8] = []
-            (state.framing ?? .ndjson).frame(payload, into: &framed)
-            state.writing = true
-            condition.unlock()
-            let ok = writeAll(framed)
-            condition.lock()
-            // Nobody waits on a direct write unless output queued meanwhile or a drain began:
-            // waking the writer thread for nothing would cost what writing directly saves.
-            finishWrite(ok: ok, wake: !state.pending.isEmpty || state.drainers > 0)
+        let framing = state.framing ?? .ndjson
+        if state.batches > 0 {
+            framing.frame(payload, into: &state.pending)
+        } else if alone && state.pending.isEmpty {
+            framing.frame(payload, into: &state.pending)
+            flushDirectly()
         } else {
-            (state.framing ?? .ndjson).frame(payload, into: &state.pending)
+            framing.frame(payload, into: &state.pending)
             if state.writerIdle { condition.broadcast() }
         }
         condition.unlock()
+    }
+
+    /// Runs `body`, whose messages go out together when it returns (see the type's note).
+    public func batched<T>(_ body: () throws -> T) rethrows -> T {
+        withState { $0.batches += 1 }
+        defer {
+            condition.lock()
+            state.batches -= 1
+            if state.batches == 0 && !state.pending.isEmpty { flushDirectly() }
+            condition.unlock()
+        }
+        return try body()
+    }
+
+    /// With the lock held and output pending: writes it from the calling thread when that cannot
+    /// block (nothing being written, little enough, the pipe has room), else wakes the writer thread.
+    private func flushDirectly() {
+        guard !state.writing, state.pending.count <= Self.maxDirectBytes, canWriteWithoutBlocking() else {
+            if state.writerIdle { condition.broadcast() }
+            return
+        }
+        var chunk: [UInt8] = []
+        swap(&chunk, &state.pending)
+        state.writing = true
+        condition.unlock()
+        let ok = writeAll(chunk)
+        condition.lock()
+        // Nobody waits on a direct write unless output queued meanwhile or a drain began:
+        // waking the writer thread for nothing would cost what writing directly saves.
+        finishWrite(ok: ok, wake: !state.pending.isEmpty || state.drainers > 0)
     }
 
     /// Whether the client's end has room for a small write now (for a pipe: at least `PIPE_BUF`).
@@ -138,6 +177,7 @@ public final class OutputWriter: Sendable {
         let deadline = ContinuousClock.now + .seconds(min(timeout, 1e9))
         condition.lock()
         state.drainers += 1
+        if state.writerIdle { condition.broadcast() }
         defer {
             state.drainers -= 1
             condition.unlock()
@@ -157,6 +197,10 @@ public final class OutputWriter: Sendable {
         }
     }
 
+    /// Whether so much output waits unwritten (over half of `maxPendingBytes`) that a sender may
+    /// soon have to wait for the client: a thread that must not wait hands its output to one that may.
+    public var isCongested: Bool { withState { $0.pending.count > maxPendingBytes / 2 } }
+
     /// True once a write failed because the client stopped reading.
     public var isBroken: Bool { withState { $0.broken } }
 
@@ -164,7 +208,9 @@ public final class OutputWriter: Sendable {
         condition.lock()
         while true {
             // A sender writing its message directly goes first: what queued meanwhile follows it.
-            while (state.pending.isEmpty && !state.closed) || state.writing {
+            // A batch's messages wait for its end, unless someone waits for them to be written.
+            while (state.pending.isEmpty && !state.closed) || state.writing
+                || (state.batches > 0 && state.waitingSenders == 0 && state.drainers == 0 && !state.closed) {
                 state.writerIdle = true
                 condition.wait()
                 state.writerIdle = false

@@ -1,5 +1,6 @@
 import Dispatch
 import FoundationEssentials
+import HTTP
 import JSONRPC
 import MCP
 import Server
@@ -73,6 +74,8 @@ DispatchQueue.global(qos: .utility).async {
 }
 
 let writer = OutputWriter(fd: protocolFD, framing: options.mcp ? .ndjson : options.framing)
+// What the streams read on the HTTP engine's thread relay in one turn goes out in one write.
+HTTPEngine.shared.surroundJobTurns { turn in writer.batched(turn) }
 let config = ConfigStore(startup: startup, secrets: secrets, lockedOverTheWire: options.noRemoteConfig)
 /// What reads stdin and decides the exit: Switchboard's JSON-RPC server, or with `--mcp` the MCP server.
 let receive: @Sendable (FrameEvent) -> Void

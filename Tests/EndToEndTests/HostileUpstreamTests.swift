@@ -208,6 +208,33 @@ struct HostileUpstreamTests {
         harness.upstream.stop()
     }
 
+    /// While the client reads nothing, the stream's handling leaves the HTTP engine's thread
+    /// (which must never wait for the client): other requests still reach the upstream. Once the
+    /// client reads again, the held stream arrives whole and in order.
+    @Test func theEngineServesOthersWhileTheClientReadsNothingAndTheHeldStreamArrivesWhole() throws {
+        let count = 80_000
+        let pad = String(repeating: "p", count: 100)
+        let events = (0..<count).map { "data: \(Self.chunk("\($0)\(pad) "))\n\n" }.joined() + "data: [DONE]\n\n"
+        let harness = try Harness(responses: [Self.eventStream([.send(Array(events.utf8))]), .chatCompletion("meanwhile")])
+        harness.daemon.pauseReading()
+        harness.daemon.send(["jsonrpc": "2.0", "id": 1, "method": "chat.complete", "params": chatParams(stream: true)])
+        #expect(harness.upstream.waitForRequests(1))
+        // The client's pipe and the daemon's output queue fill (some 14 MB of deltas).
+        Thread.sleep(forTimeInterval: 2)
+        harness.daemon.send(["jsonrpc": "2.0", "id": 2, "method": "chat.complete", "params": chatParams()])
+        #expect(harness.upstream.waitForRequests(2, timeout: 10), "the second request never reached the upstream")
+        harness.daemon.resumeReading()
+        let (streamed, before) = try harness.daemon.response(to: 1, timeout: 120)
+        let deltas = before.filter { $0["method"] == "chat.delta" && $0["params"]?["request_id"] == 1 }
+        let expected = (0..<count).map { "\($0)\(pad) " }
+        #expect(deltas.compactMap { $0["params"]?["delta"]?["content"]?.stringValue } == expected, "deltas lost, repeated or out of order")
+        #expect(streamed.answer == expected.joined())
+        // Answered while the stream was still being written, or after it.
+        let other = try before.first { $0["id"] == 2 && $0["method"] == nil } ?? harness.daemon.response(to: 2, timeout: 30).response
+        #expect(other.answer == "meanwhile")
+        try harness.finish()
+    }
+
     @Test func cancellingWhileTheClientReadsNothingClosesTheUpstream() throws {
         let harness = try Self.floodWithoutReading(content: "flood", id: 7)
         Thread.sleep(forTimeInterval: 2)

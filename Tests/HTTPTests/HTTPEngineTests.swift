@@ -263,4 +263,56 @@ import TestSupport
         for stream in streams { try await stream.value }
         #expect(upstream.connectionCount == 4)
     }
+
+    /// Readers that prefer the loop take every piece of every stream on one thread (the loop's),
+    /// and `offLoop` leaves it.
+    @Test func readersOnTheLoopTakeEveryPieceOnItsThread() async throws {
+        let upstream = try FakeUpstream { _ in .sse(["a", "b", "c", "d", "e"], delay: 0.02) }
+        defer { upstream.stop() }
+        let threads = Mailbox<UInt>()
+        let offLoopThreads = Mailbox<UInt>()
+        let bodies = try await withThrowingTaskGroup(of: String.self) { group in
+            for index in 0..<4 {
+                group.addTask {
+                    let response = try await Self.engine.send(Self.get(upstream, "/\(index)"), timeouts: Timeouts(request: 30))
+                    return try await response.readOnLoop {
+                        var text = ""
+                        for try await chunk in response.body {
+                            threads.post(UInt(pthread_self()))
+                            text += String(decoding: chunk, as: UTF8.self)
+                            try await HTTPResponse.offLoop { offLoopThreads.post(UInt(pthread_self())) }
+                        }
+                        return text
+                    }
+                }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(bodies.count == 4)
+        #expect(bodies.allSatisfy { $0.hasSuffix("data: [DONE]\n\n") })
+        let loopThreads = Set(threads.snapshot())
+        #expect(threads.count >= 4)
+        #expect(loopThreads.count == 1, "pieces were taken on \(loopThreads.count) threads")
+        #expect(loopThreads.isDisjoint(with: offLoopThreads.snapshot()), "offLoop ran on the loop's thread")
+    }
+
+    /// Cancelling a task that waits on the loop for its next piece ends it at once: the
+    /// cancellation, from another thread, wakes the loop.
+    @Test func cancellingAReaderOnTheLoopEndsItAtOnce() async throws {
+        let upstream = try FakeUpstream { _ in FakeResponse(headers: [("Content-Type", "text/plain")], steps: [.send(Array("x".utf8)), .stall], chunked: true) }
+        defer { upstream.stop() }
+        let response = try await Self.engine.send(Self.get(upstream), timeouts: Timeouts(request: 60))
+        let pieces = Mailbox<Int>()
+        let reader = Task {
+            try await response.readOnLoop {
+                for try await chunk in response.body { pieces.post(chunk.count) }
+            }
+        }
+        #expect(await Self.eventually { pieces.count > 0 })
+        let started = ContinuousClock.now
+        reader.cancel()
+        await #expect(throws: CancellationError.self) { try await reader.value }
+        #expect(ContinuousClock.now - started < .seconds(1), "the cancelled reader waited")
+        #expect(await Self.eventually { upstream.openConnectionCount == 0 })
+    }
 }

@@ -150,4 +150,60 @@ struct OutputWriterTests {
             #expect(sequences == Array(0..<60), "sender \(sender) in order")
         }
     }
+
+    /// A batch's messages are written when it ends, together, and not before.
+    @Test func aBatchGoesOutWhenItEnds() async throws {
+        let client = PipeClient()
+        client.startReading()
+        let writer = OutputWriter(fd: client.writeFD)
+        writer.batched {
+            for index in 0..<5 { writer.send(["index": .number(index)]) }
+            Thread.sleep(forTimeInterval: 0.2)
+            #expect(client.bytes.isEmpty, "a message of the batch was written before it ended")
+        }
+        #expect(writer.drain(timeout: 5))
+        try await Task.sleep(for: .milliseconds(100))
+        #expect(try client.messages().compactMap { $0["index"]?.intValue } == Array(0..<5))
+        writer.close()
+        client.closeWriteEnd()
+    }
+
+    /// A batch larger than the output limit does not wait for a writer nobody woke: a sender
+    /// that must wait wakes the writer thread itself.
+    @Test func aBatchLargerThanTheLimitStillDrains() async throws {
+        let client = PipeClient()
+        client.startReading()
+        let writer = OutputWriter(fd: client.writeFD, maxPendingBytes: 4096)
+        let done = Task.detached {
+            writer.batched {
+                for index in 0..<100 { writer.send(["index": .number(index), "pad": .string(String(repeating: "z", count: 500))]) }
+            }
+        }
+        let finished = await withTaskGroup(of: Bool.self) { group in
+            group.addTask { await done.value; return true }
+            group.addTask { try? await Task.sleep(for: .seconds(10)); return false }
+            defer { group.cancelAll() }
+            return await group.next() ?? false
+        }
+        #expect(finished, "the batch never finished: its sender waited for a writer that was never woken")
+        #expect(writer.drain(timeout: 5))
+        try await Task.sleep(for: .milliseconds(100))
+        #expect(try client.messages().count == 100)
+        writer.close()
+        client.closeWriteEnd()
+    }
+
+    @Test func congestionIsReportedAboveHalfTheLimit() throws {
+        let client = PipeClient()  // nobody reads: output queues up
+        let writer = OutputWriter(fd: client.writeFD, maxPendingBytes: 256 * 1024)
+        #expect(!writer.isCongested)
+        // The pipe takes about 64 KiB; the rest queues.
+        for _ in 0..<300 { writer.send(["pad": .string(String(repeating: "c", count: 1000))]) }
+        #expect(writer.isCongested)
+        client.startReading()
+        #expect(writer.drain(timeout: 5))
+        #expect(!writer.isCongested)
+        writer.close()
+        client.closeWriteEnd()
+    }
 }

@@ -99,12 +99,23 @@ sb_curl_multi *sb_curl_multi_init(void);
 int sb_curl_multi_setopt_long(sb_curl_multi *multi, int option, long value);
 int sb_curl_multi_add_handle(sb_curl_multi *multi, sb_curl_easy *easy);
 int sb_curl_multi_remove_handle(sb_curl_multi *multi, sb_curl_easy *easy);
-int sb_curl_multi_perform(sb_curl_multi *multi, int *running);
-/// Waits for activity on the transfers' sockets, for curl's own timers, for `timeout_ms`, or for
-/// `sb_curl_multi_wakeup` from another thread, whichever comes first.
-int sb_curl_multi_poll(sb_curl_multi *multi, int timeout_ms);
-/// Wakes a thread blocked in `sb_curl_multi_poll`; safe to call from any thread.
-int sb_curl_multi_wakeup(sb_curl_multi *multi);
+
+/// A multi handle driven by its sockets (libcurl's `curl_multi_socket_action` interface): the
+/// sockets libcurl asks to watch and the timer it asks for are kept here, waited on with one
+/// poll(2), and only the transfers whose socket is ready (or whose timer is due) are run. (The
+/// `curl_multi_perform` interface instead looks at every transfer, with a poll(2) of its own, on
+/// every turn: with many slow streams that costs more than the data.)
+typedef struct sb_curl_driver sb_curl_driver;
+
+/// Takes over `multi`'s socket and timer callbacks. Returns NULL when out of memory or file
+/// descriptors (for the wake-up pipe).
+sb_curl_driver *sb_curl_driver_new(sb_curl_multi *multi);
+/// Waits until a watched socket is ready, libcurl's timer is due, `timeout_ms` passed or
+/// `sb_curl_driver_wake` was called, then lets libcurl act on what is ready. Call it from one
+/// thread only. Returns 0, or a CURLMcode.
+int sb_curl_driver_wait(sb_curl_driver *driver, int timeout_ms);
+/// Interrupts `sb_curl_driver_wait`; safe to call from any thread, never blocks.
+void sb_curl_driver_wake(sb_curl_driver *driver);
 /// Takes the next finished transfer, if any: returns 1 and sets `easy` and `result`, else 0.
 int sb_curl_multi_next_done(sb_curl_multi *multi, sb_curl_easy **easy, int *result);
 const char *sb_curl_multi_strerror(int code);

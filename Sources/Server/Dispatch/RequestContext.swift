@@ -26,6 +26,14 @@ public struct RequestContext: Sendable {
         writer.send(OutgoingMessage.notification(method, params))
     }
 
+    /// Whether the client is so far behind that sending may have to wait (see `OutputWriter.isCongested`).
+    var isOutputCongested: Bool { writer.isCongested }
+
+    /// Runs `body`, whose notifications go out together when it returns (see `OutputWriter.batched`).
+    func batchingOutput<T>(_ body: () throws -> T) rethrows -> T {
+        try writer.batched(body)
+    }
+
     /// The settings for this request (`profile` param, else the default profile).
     public func settings(profile: String?) throws(ResponseError) -> Settings {
         try config.settings(profile: profile)

@@ -67,30 +67,48 @@ struct StreamRelay {
     }
 
     /// Relays an SSE stream; on any failure the error carries what was assembled so far.
+    ///
+    /// The stream is read on the HTTP engine's thread (`readOnLoop`): each piece is parsed and
+    /// relayed right where it arrived, so a stream trickling in at model speed wakes one thread
+    /// per piece, and the notifications of one piece go out in one write. That thread must never
+    /// wait for a slow client, so while the output queue is congested the pieces are handled off
+    /// it, where waiting is harmless.
     func relay<Handler: StreamHandler>(_ call: UpstreamCall, _ handler: inout Handler) async throws -> JSONValue {
         var parser = SSEParser()
         do {
-            for try await chunk in call.body {
-                for event in chunk.withUnsafeBytes({ parser.push($0) }) where try receive(event, &handler) {
-                    call.finish()
-                    return handler.result()
+            let terminated = try await call.readOnLoop { () async throws -> Bool in
+                for try await chunk in call.body {
+                    let events = chunk.withUnsafeBytes { parser.push($0) }
+                    let done = context.isOutputCongested
+                        ? try await UpstreamCall.offLoop { try receive(events, &handler) }
+                        : try context.batchingOutput { try receive(events, &handler) }
+                    if done { return true }
+                    if parser.isOverflowed {
+                        call.cancel()
+                        throw UpstreamError.badResponse(
+                            reason: "the stream sent an event larger than \(parser.maxEventBytes) bytes (a line without end?)", upstreamError: nil)
+                    }
                 }
-                if parser.isOverflowed {
-                    call.cancel()
-                    throw UpstreamError.badResponse(
-                        reason: "the stream sent an event larger than \(parser.maxEventBytes) bytes (a line without end?)", upstreamError: nil)
-                }
+                return false
             }
-            try Task.checkCancellation()
-            for event in parser.finish() where try receive(event, &handler) {
+            if terminated {
+                call.finish()
                 return handler.result()
             }
+            try Task.checkCancellation()
+            if try receive(parser.finish(), &handler) { return handler.result() }
             // Some servers end without their terminator; a stream whose answer is whole is complete.
             if handler.isComplete { return handler.result() }
             throw UpstreamError.badResponse(reason: "the stream ended before it was complete (no \(handler.terminator))", upstreamError: nil)
         } catch {
             throw PartialOutputError(error, partial: handler.partial)
         }
+    }
+
+    /// Handles `events` in order up to the one that ends the stream; returns true when one did.
+    private func receive<Handler: StreamHandler>(_ events: [SSEEvent], _ handler: inout Handler) throws -> Bool {
+        for event in events where try receive(event, &handler) { return true }
+        return false
     }
 
     /// Handles one event; returns true when the stream is over.
