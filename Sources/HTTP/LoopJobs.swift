@@ -20,6 +20,10 @@ public final class LoopJobs: Sendable {
     private struct State {
         var queue: [UnownedJob] = []
         var thread: pthread_t?
+
+        func isLoop(_ thread: pthread_t) -> Bool {
+            self.thread.map { pthread_equal($0, thread) != 0 } ?? false
+        }
     }
 
     private let state = Guarded(State())
@@ -37,7 +41,7 @@ public final class LoopJobs: Sendable {
     /// Whether the caller is the loop's thread.
     var isLoopThread: Bool {
         let current = pthread_self()
-        return state.withLock { state in state.thread.map { pthread_equal($0, current) != 0 } ?? false }
+        return state.withLock { $0.isLoop(current) }
     }
 
     /// Queues `job`; returns true when the loop must be woken to run it (queued by another thread).
@@ -45,7 +49,7 @@ public final class LoopJobs: Sendable {
         let current = pthread_self()
         return state.withLock { state in
             state.queue.append(job)
-            return !(state.thread.map { pthread_equal($0, current) != 0 } ?? false)
+            return !state.isLoop(current)
         }
     }
 

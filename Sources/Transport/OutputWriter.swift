@@ -132,15 +132,23 @@ public final class OutputWriter: Sendable {
             if state.writerIdle { condition.broadcast() }
             return
         }
+        writePending { state in
+            // Nobody waits on a direct write unless output queued meanwhile or a drain began:
+            // waking the writer thread for nothing would cost what writing directly saves.
+            !state.pending.isEmpty || state.drainers > 0
+        }
+    }
+
+    /// With the lock held: takes everything pending and writes it with the lock released, then
+    /// records the outcome, waking the waiters when `wake` says so (always after a failure).
+    private func writePending(wake: (State) -> Bool = { _ in true }) {
         var chunk: [UInt8] = []
         swap(&chunk, &state.pending)
         state.writing = true
         condition.unlock()
         let ok = writeAll(chunk)
         condition.lock()
-        // Nobody waits on a direct write unless output queued meanwhile or a drain began:
-        // waking the writer thread for nothing would cost what writing directly saves.
-        finishWrite(ok: ok, wake: !state.pending.isEmpty || state.drainers > 0)
+        finishWrite(ok: ok, wake: wake(state))
     }
 
     /// Whether the client's end has room for a small write now (for a pipe: at least `PIPE_BUF`).
@@ -216,13 +224,7 @@ public final class OutputWriter: Sendable {
                 state.writerIdle = false
             }
             if state.pending.isEmpty && state.closed { break }
-            var chunk: [UInt8] = []
-            swap(&chunk, &state.pending)
-            state.writing = true
-            condition.unlock()
-            let ok = writeAll(chunk)
-            condition.lock()
-            finishWrite(ok: ok)
+            writePending()
         }
         condition.unlock()
     }

@@ -35,14 +35,9 @@ public final class UpstreamCall: Sendable {
     public func finish() { response.discard() }
 
     /// Runs `body`, a reader of this call's stream, on the HTTP engine's thread: see
-    /// `HTTPResponse.readOnLoop`. `body` must not block; `offLoop` runs what may.
+    /// `HTTPResponse.readOnLoop`. `body` must not block; `HTTPResponse.offLoop` runs what may.
     public func readOnLoop<T>(_ body: () async throws -> T) async throws -> T {
         try await response.readOnLoop(body)
-    }
-
-    /// Runs `body` off the HTTP engine's thread: see `HTTPResponse.offLoop`.
-    public static func offLoop<T>(_ body: () async throws -> T) async throws -> T {
-        try await HTTPResponse.offLoop(body)
     }
 
     /// Reads the whole body, failing with `badResponse` as soon as it is known to exceed `limit`

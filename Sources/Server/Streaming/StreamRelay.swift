@@ -1,4 +1,5 @@
 import FoundationEssentials
+import HTTP
 import JSONRPC
 import Upstream
 
@@ -80,7 +81,7 @@ struct StreamRelay {
                 for try await chunk in call.body {
                     let events = chunk.withUnsafeBytes { parser.push($0) }
                     let done = context.isOutputCongested
-                        ? try await UpstreamCall.offLoop { try receive(events, &handler) }
+                        ? try await HTTPResponse.offLoop { try receive(events, &handler) }
                         : try context.batchingOutput { try receive(events, &handler) }
                     if done { return true }
                     if parser.isOverflowed {
