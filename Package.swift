@@ -15,10 +15,11 @@ let package = Package(
         .executable(name: "switchboard", targets: ["switchboard"]),
     ],
     targets: [
-        /// Locks, conditions and threads on pthreads (standard library only, no Foundation).
+        /// The platform's C library (imported here once, re-exported), locks, conditions, threads,
+        /// the blocking-I/O executor and file helpers (standard library only, no Foundation).
         .target(name: "Primitives", swiftSettings: strict),
         /// JSON values, JSON-RPC messages, error codes and framing: pure, no I/O.
-        .target(name: "JSONRPC", swiftSettings: strict),
+        .target(name: "JSONRPC", dependencies: ["Primitives"], swiftSettings: strict),
         /// stdin reader thread, single stdout writer, stdio protection.
         .target(name: "Transport", dependencies: ["JSONRPC", "Primitives"], swiftSettings: strict),
         /// The part of libcurl's C API the HTTP engine uses, declared here and loaded at run time

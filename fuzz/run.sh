@@ -42,7 +42,8 @@ header() { sed -n "s|^// $2: ||p" "$root/fuzz/Targets/$1.swift" | head -1; }
 # Dependencies of the package's modules (as in Package.swift).
 module_deps() {
     case "$1" in
-        JSONRPC | CCurl | Primitives) ;;
+        CCurl | Primitives) ;;
+        JSONRPC) echo Primitives ;;
         Transport) echo JSONRPC Primitives ;;
         HTTP) echo CCurl Primitives ;;
         Upstream) echo JSONRPC Primitives HTTP ;;
@@ -86,7 +87,7 @@ build_target() {
     local inputs=("$root"/fuzz/Support/*.swift "$root/fuzz/Targets/$target.swift" "$root/fuzz/run.sh")
     needed=$(closure $(header "$target" modules) | sort -u)
     # Static libraries go dependants first.
-    for module in Server Upstream HTTP CCurl Transport Primitives JSONRPC; do
+    for module in Server Upstream HTTP CCurl Transport JSONRPC Primitives; do
         grep -qx "$module" <<<"$needed" || continue
         build_module "$module"
         libs+=(-l"$module")

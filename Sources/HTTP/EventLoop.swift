@@ -1,10 +1,5 @@
 import CCurl
 import Primitives
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// The one thread that drives every transfer: a libcurl multi handle driven by its sockets (see
 /// `sb_curl_driver` in CCurl), which sleeps until a socket is ready, libcurl's timer or one of our
@@ -46,8 +41,8 @@ final class EventLoop: @unchecked Sendable {
         self.jobs = jobs
     }
 
-    /// Loads libcurl and starts the loop's thread; `turnWrapper` surrounds each turn of jobs.
-    static func start(turnWrapper: LoopJobs.TurnWrapper?) throws(HTTPError) -> EventLoop {
+    /// Loads libcurl and starts the loop's thread.
+    static func start() throws(HTTPError) -> EventLoop {
         var error = [CChar](repeating: 0, count: 512)
         guard sb_curl_load(&error, error.count) == 0 else {
             throw .unavailable(String(decoding: error.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
@@ -55,9 +50,9 @@ final class EventLoop: @unchecked Sendable {
         guard let multi = sb_curl_multi_init() else { throw .unavailable("curl_multi_init failed") }
         sb_curl_multi_setopt_long(multi, SB_CURLMOPT_PIPELINING, Int(SB_CURLPIPE_MULTIPLEX))
         guard let driver = sb_curl_driver_new(multi) else { throw .unavailable("cannot set up the HTTP loop (out of file descriptors?)") }
-        let loop = EventLoop(multi: multi, driver: driver, jobs: LoopJobs(turnWrapper: turnWrapper))
+        let loop = EventLoop(multi: multi, driver: driver, jobs: LoopJobs())
         // The stack of a thread that also runs tasks' jobs: as large as a worker thread's.
-        guard DetachedThread.start(stackSize: 8 << 20, { loop.run() }) else { throw .unavailable("cannot start the HTTP thread") }
+        guard DetachedThread.start(name: "sb-http", stackSize: 8 << 20, { loop.run() }) else { throw .unavailable("cannot start the HTTP thread") }
         return loop
     }
 

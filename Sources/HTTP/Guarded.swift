@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import Primitives
 
 /// A value behind a pthread mutex: the engine's one lock primitive (no Foundation, and visible to
 /// ThreadSanitizer, which a bare futex would not be).

@@ -20,7 +20,6 @@ public final class HTTPEngine: Sendable {
     /// Buffered body bytes per response at which the transfer is paused until the reader takes them.
     public let bufferLimit: Int
     private let loop = Guarded<Result<EventLoop, HTTPError>?>(nil)
-    private let turnWrapper = Guarded<LoopJobs.TurnWrapper?>(nil)
 
     public init(bufferLimit: Int = 1 << 20) {
         self.bufferLimit = bufferLimit
@@ -47,20 +46,11 @@ public final class HTTPEngine: Sendable {
         return String(cString: sb_curl_version())
     }
 
-    /// Surrounds each turn of the event loop in which tasks' jobs run (see
-    /// `HTTPResponse.readOnLoop`) with `wrapper`, which must call the function it is given once.
-    /// The daemon passes its output writer's `batched`, so that what every stream relayed in one
-    /// turn goes out in one write. Takes effect when the loop starts (the first request).
-    public func surroundJobTurns(with wrapper: @escaping LoopJobs.TurnWrapper) {
-        turnWrapper.withLock { $0 = wrapper }
-    }
-
     private func started() throws(HTTPError) -> EventLoop {
-        let wrapper = turnWrapper.withLock { $0 }
         let outcome = loop.withLock { loop in
             if let loop { return loop }
             let made: Result<EventLoop, HTTPError>
-            made = Result { () throws(HTTPError) in try EventLoop.start(turnWrapper: wrapper) }
+            made = Result { () throws(HTTPError) in try EventLoop.start() }
             loop = made
             return made
         }

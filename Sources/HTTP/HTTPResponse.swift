@@ -32,15 +32,9 @@ public final class HTTPResponse: Sendable {
     /// Runs `body` on the engine's event loop thread (as its task executor), for a reader that
     /// takes a stream piece by piece: each piece is then handled where it arrived, right after
     /// libcurl delivered it, instead of waking a worker thread for it. `body` must not block (it
-    /// would hold up every transfer); work that may block goes through `offLoop`.
+    /// would hold up every transfer): what must wait suspends instead.
     public func readOnLoop<T>(_ body: () async throws -> T) async throws -> T {
         try await withTaskExecutorPreference(transfer.loop, operation: body)
-    }
-
-    /// Runs `body` on the global executor's threads, out of a `readOnLoop` body, for work that may
-    /// block or take long.
-    public static func offLoop<T>(_ body: () async throws -> T) async throws -> T {
-        try await withTaskExecutorPreference(globalConcurrentExecutor, operation: body)
     }
 
     /// Stops reading: the rest of the body is drained briefly in the background so the connection

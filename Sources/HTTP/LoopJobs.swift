@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import Primitives
 
 /// The jobs of tasks that run on the event loop's thread, which makes the loop a `TaskExecutor`.
 ///
@@ -11,12 +7,9 @@ import Darwin
 /// wake-up and run as soon as libcurl returns, before the loop waits again. Jobs queued from other
 /// threads (a task entering the preference, a cancellation) wake the loop.
 ///
-/// What runs here must not block: it holds up every transfer. Readers that may block (on a full
-/// output queue) leave the loop first; see `HTTPResponse.readOnLoop`.
-public final class LoopJobs: Sendable {
-    /// Surrounds a turn of jobs: calls the function it is given, once.
-    public typealias TurnWrapper = @Sendable (() -> Void) -> Void
-
+/// What runs here must not block: it holds up every transfer. A reader that must wait for its
+/// client suspends (see `OutputWriter.waitForRoom`), which frees the loop at once.
+final class LoopJobs: Sendable {
     private struct State {
         var queue: [UnownedJob] = []
         var thread: pthread_t?
@@ -27,11 +20,6 @@ public final class LoopJobs: Sendable {
     }
 
     private let state = Guarded(State())
-    private let turnWrapper: TurnWrapper?
-
-    init(turnWrapper: TurnWrapper?) {
-        self.turnWrapper = turnWrapper
-    }
 
     /// Called by the loop's thread before it runs anything.
     func adoptCurrentThread() {
@@ -55,15 +43,13 @@ public final class LoopJobs: Sendable {
 
     var hasQueued: Bool { state.withLock { !$0.queue.isEmpty } }
 
-    /// Runs the jobs queued so far, inside the turn wrapper; those they queue run on the loop's
-    /// next turn.
+    /// Runs the jobs queued so far; those they queue run on the loop's next turn.
     func runQueued(on loop: EventLoop) {
         var batch: [UnownedJob] = []
         state.withLock { swap(&batch, &$0.queue) }
         guard !batch.isEmpty else { return }
         let executor = loop.asUnownedTaskExecutor()
-        let turn = { for job in batch { job.runSynchronously(on: executor) } }
-        if let turnWrapper { turnWrapper(turn) } else { turn() }
+        for job in batch { job.runSynchronously(on: executor) }
     }
 }
 

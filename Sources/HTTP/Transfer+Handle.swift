@@ -1,9 +1,5 @@
+import Primitives
 import CCurl
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// Building the libcurl easy handle that carries a transfer.
 extension Transfer {
@@ -27,6 +23,10 @@ extension Transfer {
     func prepare() throws(HTTPError) {
         guard let easy = sb_curl_easy_init() else { throw .unavailable("curl_easy_init failed") }
         state.easy = easy
+        // libcurl keeps this pointer, unretained, as every callback's user data. That is safe
+        // because a handle is driven only while its transfer is in `EventLoop.transfers`, which
+        // retains it; the loop removes it from there only after `curl_multi_remove_handle`, after
+        // which libcurl calls back no more, and frees the handle before the transfer can go.
         let me = Unmanaged.passUnretained(self).toOpaque()
         var failed: Int32 = 0
         func set(_ option: Int32, _ value: Int) { failed |= sb_curl_easy_setopt_long(easy, option, value) }

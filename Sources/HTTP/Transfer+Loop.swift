@@ -1,13 +1,9 @@
+import Primitives
 import CCurl
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
 import Foundation
-#endif
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
 #endif
 
 /// The event loop's half of a transfer: libcurl's callbacks, time limits and the ending.
@@ -61,9 +57,16 @@ extension Transfer {
 
     // MARK: - libcurl callbacks (loop thread)
 
+    /// Debug builds trap unless the caller is the event loop's thread, which owns `state` once the
+    /// transfer was posted to it.
+    func assertOnLoop(_ function: StaticString = #function) {
+        assert(loop.jobs.isLoopThread, "Transfer.\(function) called off the HTTP thread")
+    }
+
     /// Body bytes: handed to a waiting reader, buffered, or refused with a pause when the buffer
     /// is full (libcurl then keeps them and offers them again after `resume`).
     func received(_ bytes: UnsafeRawBufferPointer) -> Int {
+        assertOnLoop()
         state.lastActivity = .now
         enum Action {
             case buffered, pause, abort, discard
@@ -102,6 +105,7 @@ extension Transfer {
 
     /// One line of the response head (status line, field, blank line; trailers too).
     func receivedHeaderLine(_ line: UnsafeRawBufferPointer) -> Int {
+        assertOnLoop()
         let now = ContinuousClock.now
         if state.firstByte == nil { state.firstByte = now }
         state.lastActivity = now
@@ -145,6 +149,7 @@ extension Transfer {
 
     /// libcurl finished the transfer with `code`.
     func completed(code: Int32) {
+        assertOnLoop()
         let error: HTTPError?
         if code == SB_CURLE_OK {
             error = state.headParser.isComplete ? nil : .transport("the server closed the connection without a response", afterHead: false)
@@ -166,6 +171,7 @@ extension Transfer {
 
     /// The reader drained a full buffer: let libcurl deliver again.
     func resume() {
+        assertOnLoop()
         guard state.paused, let easy = state.easy else { return }
         state.paused = false
         state.lastActivity = .now
@@ -196,6 +202,7 @@ extension Transfer {
 
     /// A limit ran out (nil: a discarded body's drain time).
     func expire(_ kind: Timeouts.Kind?) {
+        assertOnLoop()
         guard let kind else { return end(nil) }
         let seconds = switch kind {
         case .request: timeouts.request

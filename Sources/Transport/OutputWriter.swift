@@ -1,57 +1,69 @@
 import Primitives
-import FoundationEssentials
 public import JSONRPC
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// The single writer of protocol output.
 ///
 /// Callers hand over whole messages; each is framed and appended to a pending buffer under one
 /// lock, so two messages never interleave, and one request's messages keep the order it sent
-/// them in. A dedicated thread writes the pending bytes with blocking `write(2)` calls, several
-/// messages per call when they queue up, so a slow client does not block a request handler or the
-/// stdin reader — until more than `maxPendingBytes` wait unwritten: then senders wait for the
-/// client to catch up, which bounds memory when a client stops reading. When the client has gone
-/// (EPIPE), further output is dropped.
+/// them in. `send` never waits: a dedicated thread (`sb-stdout`) writes the pending bytes with
+/// blocking `write(2)` calls, several messages per call when they queue up.
+///
+/// **Flow control suspends, it never blocks.** A request that produces output as an upstream
+/// sends it (a stream) has an `OutputAccount`; before it takes the next piece from the upstream
+/// it awaits `waitForRoom`, which returns at once while the client keeps up and otherwise
+/// suspends the task (no thread waits) until the request's unwritten output, and everyone's, has
+/// fallen below the low marks of `OutputLimits`. The upstream's transfer then stays paused, so
+/// its TCP window, not our memory, holds what the client has not read. One request's unread
+/// output never delays another's reading from stdin, its dispatch or its upstream request.
+/// Answers (results and errors) are queued whatever the marks say: they are already in memory.
+/// When the client has gone (EPIPE), further output is dropped and waiting producers go on.
 ///
 /// When messages come one at a time (the previous one more than a millisecond ago), nothing is
-/// queued or being written and the client's pipe has room (`poll` says so), a small message is
+/// queued or being written and the client's end has room (`poll` says so), a small message is
 /// written by its sender at once instead: a stream trickling in at model speed then costs no
-/// wake-up of the writer thread per delta. Messages in quick succession queue as before and go
-/// out together, which keeps a fast stream's writes few and large.
-///
-/// A sender with several messages at once (a piece of a stream holding many events) sends them
-/// inside `batched`: they queue without waking anyone and go out together when it ends, written
-/// by the sender itself when they are small and the pipe has room, else by the writer thread.
+/// wake-up of the writer thread per delta. A sender with several messages at once (a piece of a
+/// stream holding many events) sends them inside `batched`: they go out together when it ends.
 public final class OutputWriter: Sendable {
+    /// A producer suspended in `waitForRoom`. Guarded by the writer's lock.
+    private final class RoomTicket: @unchecked Sendable {
+        let account: Int
+        var continuation: CheckedContinuation<Void, Never>?
+        var cancelled = false
+        init(account: Int) { self.account = account }
+    }
+
     private struct State {
         var framing: Framing?
         var pending: [UInt8] = []
+        var ledger = FlowLedger()
         var writing = false
         var closed = false
         var broken = false
         /// The writer thread is asleep waiting for output: only then does a send need to wake it,
         /// which keeps a busy stream from paying a futex wake-up per message.
         var writerIdle = false
-        /// Senders no longer wait for the client (the daemon is stopping).
+        /// Producers no longer wait for the client (the daemon is stopping).
         var unbounded = false
         /// Threads in `drain`, waiting for everything to be written.
         var drainers = 0
+        /// Threads in `waitWhileOverloaded` (the stdin reader).
+        var overloadWaiters = 0
         /// When the previous message was handed over.
         var lastSend = ContinuousClock.now
-        /// Senders inside `batched`: while any is, messages queue and the writer leaves them, unless
-        /// a sender waits for room or a drain for the end.
+        /// Senders inside `batched`: while any is, small amounts of output wait for its end.
         var batches = 0
-        /// Senders waiting for the client to take output.
-        var waitingSenders = 0
+        var roomWaiters: [RoomTicket] = []
+        var nextAccount = 0
     }
 
     private let fd: Int32
-    private let maxPendingBytes: Int
+    private let limits: OutputLimits
+    private let redact: (@Sendable (inout [UInt8]) -> Void)?
     /// The largest message written by its sender: a pipe with room for any write takes this much
     /// without blocking (`PIPE_BUF`).
     private static let maxDirectBytes = 4096
+    /// Output a batch may hold back from the writer thread; more is written while the batch goes on.
+    private static let maxBatchedBytes = 256 * 1024
     /// A message that follows the previous one sooner than this is part of a burst: it queues.
     private static let burstGap = Duration.milliseconds(1)
     private let condition = Condition()
@@ -61,14 +73,16 @@ public final class OutputWriter: Sendable {
     /// - Parameters:
     ///   - fd: where protocol bytes go (the duplicated stdout).
     ///   - framing: a forced framing; nil adopts the framing of the first message received.
-    ///   - maxPendingBytes: how much unwritten output may queue before senders wait. 8 MiB keeps
-    ///     a fast stream's writes large while bounding what a client that stops reading costs
-    ///     (with the HTTP engine's per-response buffer, that is all the daemon holds for it).
-    public init(fd: Int32, framing: Framing? = nil, maxPendingBytes: Int = 8 * 1024 * 1024) {
+    ///   - limits: the flow-control marks (see `OutputLimits.standard`).
+    ///   - redact: applied to every serialized message before it is queued (the daemon removes
+    ///     its secrets there, so that no result can carry one to the client).
+    public init(fd: Int32, framing: Framing? = nil, limits: OutputLimits = .standard,
+                redact: (@Sendable (inout [UInt8]) -> Void)? = nil) {
         self.fd = fd
-        self.maxPendingBytes = maxPendingBytes
+        self.limits = limits
+        self.redact = redact
         state.framing = framing
-        DetachedThread.start { [self] in runLoop() }
+        DetachedThread.start(name: "sb-stdout") { [self] in runLoop() }
     }
 
     private func withState<T>(_ body: (inout State) -> T) -> T {
@@ -85,32 +99,36 @@ public final class OutputWriter: Sendable {
     /// The framing in force (NDJSON until a message says otherwise).
     public var framing: Framing { withState { $0.framing ?? .ndjson } }
 
-    /// Queues one message for writing; waits while too much output is already queued.
-    public func send(_ message: JSONValue) {
-        let payload = message.serialized()
+    /// A new account for one request's output (see `waitForRoom`).
+    public func openAccount() -> OutputAccount {
+        OutputAccount(id: withState { state in
+            state.nextAccount += 1
+            return state.nextAccount
+        })
+    }
+
+    /// Queues one message for writing, counted against `account` when given. Never waits.
+    public func send(_ message: JSONValue, account: OutputAccount? = nil) {
+        var payload = message.serialized()
+        redact?(&payload)
         condition.lock()
-        while state.pending.count > maxPendingBytes && !state.closed && !state.broken && !state.unbounded {
-            // A batch's messages queue without waking the writer: one that must wait wakes it.
-            state.waitingSenders += 1
-            if state.writerIdle { condition.broadcast() }
-            condition.wait()
-            state.waitingSenders -= 1
-        }
-        guard !state.closed && !state.broken else { return condition.unlock() }
+        defer { condition.unlock() }
+        guard !state.closed && !state.broken else { return }
         let now = ContinuousClock.now
         let alone = now - state.lastSend > Self.burstGap
         state.lastSend = now
+        let wasEmpty = state.pending.isEmpty
+        let before = state.pending.count
         let framing = state.framing ?? .ndjson
-        if state.batches > 0 {
-            framing.frame(payload, into: &state.pending)
-        } else if alone && state.pending.isEmpty {
-            framing.frame(payload, into: &state.pending)
+        framing.frame(payload, into: &state.pending)
+        let size = state.pending.count - before
+        state.ledger.enqueue(size, account: account?.id)
+        if state.batches > 0 && state.pending.count <= Self.maxBatchedBytes { return }
+        if state.batches == 0 && alone && wasEmpty {
             flushDirectly()
-        } else {
-            framing.frame(payload, into: &state.pending)
-            if state.writerIdle { condition.broadcast() }
+        } else if state.writerIdle {
+            condition.broadcast()
         }
-        condition.unlock()
     }
 
     /// Runs `body`, whose messages go out together when it returns (see the type's note).
@@ -125,6 +143,74 @@ public final class OutputWriter: Sendable {
         return try body()
     }
 
+    /// Returns once `account` may produce more: at once while the client keeps up; otherwise
+    /// the calling task is suspended (no thread waits) until the account's unwritten output and
+    /// the total have fallen below their low marks, the client has gone or the daemon is stopping.
+    /// - Throws: `CancellationError` when the task is cancelled, at once, while it waits.
+    public func waitForRoom(_ account: OutputAccount) async throws {
+        if withState({ hasRoom($0, account: account.id, waited: false) }) { return }
+        let ticket = RoomTicket(account: account.id)
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let ready = withState { state -> Bool in
+                    guard !ticket.cancelled, !hasRoom(state, account: ticket.account, waited: true) else { return true }
+                    ticket.continuation = continuation
+                    state.roomWaiters.append(ticket)
+                    if state.writerIdle && !state.pending.isEmpty { condition.broadcast() }
+                    return false
+                }
+                if ready { continuation.resume() }
+            }
+        } onCancel: {
+            let continuation = withState { state -> CheckedContinuation<Void, Never>? in
+                ticket.cancelled = true
+                state.roomWaiters.removeAll { $0 === ticket }
+                defer { ticket.continuation = nil }
+                return ticket.continuation
+            }
+            continuation?.resume()
+        }
+        try Task.checkCancellation()
+    }
+
+    /// Bytes queued and not yet written.
+    public var queuedBytes: Int { withState { $0.ledger.queued } }
+
+    /// Unwritten bytes of `account`.
+    public func queuedBytes(of account: OutputAccount) -> Int { withState { $0.ledger.balance(of: account.id) } }
+
+    /// Blocks the calling thread while more than `OutputLimits.readerPause` bytes wait unwritten
+    /// (see there); the stdin reader calls it between messages.
+    public func waitWhileOverloaded() {
+        condition.lock()
+        defer { condition.unlock() }
+        while state.ledger.queued > limits.readerPause && !state.closed && !state.broken && !state.unbounded {
+            state.overloadWaiters += 1
+            if state.writerIdle { condition.broadcast() }
+            condition.wait()
+            state.overloadWaiters -= 1
+        }
+    }
+
+    private func hasRoom(_ state: State, account: Int, waited: Bool) -> Bool {
+        state.unbounded || state.broken || state.closed || state.ledger.hasRoom(for: account, waited: waited, limits: limits)
+    }
+
+    /// With the lock held: resumes the producers that now have room.
+    private func resumeProducers() {
+        guard !state.roomWaiters.isEmpty else { return }
+        var waiting: [RoomTicket] = []
+        for ticket in state.roomWaiters {
+            if hasRoom(state, account: ticket.account, waited: true), let continuation = ticket.continuation {
+                ticket.continuation = nil
+                continuation.resume()
+            } else {
+                waiting.append(ticket)
+            }
+        }
+        state.roomWaiters = waiting
+    }
+
     /// With the lock held and output pending: writes it from the calling thread when that cannot
     /// block (nothing being written, little enough, the pipe has room), else wakes the writer thread.
     private func flushDirectly() {
@@ -133,9 +219,9 @@ public final class OutputWriter: Sendable {
             return
         }
         writePending { state in
-            // Nobody waits on a direct write unless output queued meanwhile or a drain began:
+            // Nobody waits on a direct write unless output queued meanwhile or someone waits:
             // waking the writer thread for nothing would cost what writing directly saves.
-            !state.pending.isEmpty || state.drainers > 0
+            !state.pending.isEmpty || state.drainers > 0 || state.overloadWaiters > 0
         }
     }
 
@@ -148,7 +234,17 @@ public final class OutputWriter: Sendable {
         condition.unlock()
         let ok = writeAll(chunk)
         condition.lock()
-        finishWrite(ok: ok, wake: wake(state))
+        state.writing = false
+        if ok {
+            let size = chunk.count
+            state.ledger.wrote(size)
+        } else {
+            state.broken = true
+            state.pending = []
+            state.ledger.dropAll()
+        }
+        resumeProducers()
+        if !ok || wake(state) { condition.broadcast() }
     }
 
     /// Whether the client's end has room for a small write now (for a pipe: at least `PIPE_BUF`).
@@ -157,24 +253,15 @@ public final class OutputWriter: Sendable {
         return poll(&entry, 1, 0) == 1 && entry.revents & Int16(POLLOUT) != 0
     }
 
-    /// Called with the lock held after a write by the writer thread or a sender.
-    private func finishWrite(ok: Bool, wake: Bool = true) {
-        state.writing = false
-        if !ok {
-            state.broken = true
-            state.pending = []
-        }
-        if wake || !ok { condition.broadcast() }
-    }
-
-    /// Releases every sender waiting for the client, and lets later ones queue without waiting:
-    /// for a daemon that is stopping, whose requests must each queue their last answer even when
-    /// the client reads nothing. (What remains unwritten is bounded by the drain before exit.)
+    /// Releases every producer waiting for the client, and lets later ones go on without waiting:
+    /// for a daemon that is stopping, whose requests must each reach their end even when the
+    /// client reads nothing. (What remains unwritten is bounded by the drain before exit.)
     public func stopWaiting() {
-        withState {
-            $0.unbounded = true
-            condition.broadcast()
-        }
+        condition.lock()
+        defer { condition.unlock() }
+        state.unbounded = true
+        resumeProducers()
+        condition.broadcast()
     }
 
     /// Blocks until everything queued so far has been written, the client has gone, or
@@ -199,15 +286,12 @@ public final class OutputWriter: Sendable {
     /// Drains (for at most `timeout` seconds), then stops the writer thread; later messages are dropped.
     public func close(timeout: Double = .infinity) {
         drain(timeout: timeout)
-        withState {
-            $0.closed = true
-            condition.broadcast()
-        }
+        condition.lock()
+        defer { condition.unlock() }
+        state.closed = true
+        resumeProducers()
+        condition.broadcast()
     }
-
-    /// Whether so much output waits unwritten (over half of `maxPendingBytes`) that a sender may
-    /// soon have to wait for the client: a thread that must not wait hands its output to one that may.
-    public var isCongested: Bool { withState { $0.pending.count > maxPendingBytes / 2 } }
 
     /// True once a write failed because the client stopped reading.
     public var isBroken: Bool { withState { $0.broken } }
@@ -216,9 +300,8 @@ public final class OutputWriter: Sendable {
         condition.lock()
         while true {
             // A sender writing its message directly goes first: what queued meanwhile follows it.
-            // A batch's messages wait for its end, unless someone waits for them to be written.
-            while (state.pending.isEmpty && !state.closed) || state.writing
-                || (state.batches > 0 && state.waitingSenders == 0 && state.drainers == 0 && !state.closed) {
+            // A batch's output waits for its end, unless there is much of it or someone waits.
+            while (state.pending.isEmpty && !state.closed) || state.writing || isHeldByBatch {
                 state.writerIdle = true
                 condition.wait()
                 state.writerIdle = false
@@ -227,6 +310,12 @@ public final class OutputWriter: Sendable {
             writePending()
         }
         condition.unlock()
+    }
+
+    /// With the lock held: whether the pending output is left for an open batch to send.
+    private var isHeldByBatch: Bool {
+        state.batches > 0 && state.pending.count <= Self.maxBatchedBytes && state.roomWaiters.isEmpty
+            && state.drainers == 0 && state.overloadWaiters == 0 && !state.closed
     }
 
     private func writeAll(_ bytes: [UInt8]) -> Bool {
@@ -243,4 +332,9 @@ public final class OutputWriter: Sendable {
             return true
         }
     }
+}
+
+/// One request's share of the output queue, for flow control: see `OutputWriter.waitForRoom`.
+public struct OutputAccount: Sendable, Hashable {
+    let id: Int
 }

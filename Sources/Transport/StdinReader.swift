@@ -1,9 +1,6 @@
 import FoundationEssentials
 public import JSONRPC
 import Primitives
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// Reads the protocol input on a dedicated thread with blocking `read(2)` calls and splits it
 /// into frames.
@@ -26,7 +23,7 @@ public final class StdinReader: Sendable {
     }
 
     public func start() {
-        DetachedThread.start(stackSize: 4 << 20) { [self] in run() }
+        DetachedThread.start(name: "sb-stdin", stackSize: 4 << 20) { [self] in run() }
     }
 
     private func run() {

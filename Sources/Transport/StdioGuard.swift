@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import Primitives
 
 /// Sets up the process's standard streams for a protocol that owns stdout.
 public enum StdioGuard {

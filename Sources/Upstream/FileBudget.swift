@@ -1,10 +1,5 @@
 public import FoundationEssentials
 import Primitives
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// How much of the local files one request may read: each file at most `perFile` bytes, all of
 /// them together at most `total`.

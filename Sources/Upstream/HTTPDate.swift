@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import Primitives
 
 /// HTTP dates (RFC 9110 §5.6.7): the IMF-fixdate every server sends today,
 /// `Sun, 06 Nov 1994 08:49:37 GMT`, and the two obsolete forms recipients must still accept,

@@ -1,10 +1,5 @@
 public import FoundationEssentials
 import Primitives
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// A `multipart/form-data` body (RFC 7578), written to a file so that large uploads are copied
 /// from disk in chunks and never held whole in memory.

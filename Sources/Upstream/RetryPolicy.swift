@@ -1,10 +1,5 @@
 public import FoundationEssentials
 import Primitives
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// When and how long to wait before trying an upstream request again.
 ///

@@ -35,7 +35,7 @@ public final class UpstreamCall: Sendable {
     public func finish() { response.discard() }
 
     /// Runs `body`, a reader of this call's stream, on the HTTP engine's thread: see
-    /// `HTTPResponse.readOnLoop`. `body` must not block; `HTTPResponse.offLoop` runs what may.
+    /// `HTTPResponse.readOnLoop`. `body` must not block: what must wait suspends instead.
     public func readOnLoop<T>(_ body: () async throws -> T) async throws -> T {
         try await response.readOnLoop(body)
     }

@@ -1,7 +1,5 @@
+import Primitives
 import Dispatch
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// Delivers SIGINT and SIGTERM to a handler on a queue of its own instead of killing the process.
 enum SignalTrap {

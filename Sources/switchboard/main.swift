@@ -1,16 +1,11 @@
 import Dispatch
 import FoundationEssentials
-import HTTP
 import JSONRPC
 import MCP
+import Primitives
 import Server
 import Transport
 import Upstream
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// Entry point: parse flags, protect stdout, load configuration, serve until the end, exit.
 
@@ -74,9 +69,8 @@ DispatchQueue.global(qos: .utility).async {
 }
 
 let writer = OutputWriter(fd: protocolFD, framing: options.mcp ? .ndjson : options.framing)
-// What the streams read on the HTTP engine's thread relay in one turn goes out in one write.
-HTTPEngine.shared.surroundJobTurns { turn in writer.batched(turn) }
 let config = ConfigStore(startup: startup, secrets: secrets, lockedOverTheWire: options.noRemoteConfig)
+let runner = MethodRunner(config: config, client: UpstreamClient(), log: log, secrets: secrets)
 /// What reads stdin and decides the exit: Switchboard's JSON-RPC server, or with `--mcp` the MCP server.
 let receive: @Sendable (FrameEvent) -> Void
 let endOfInput: @Sendable () -> Void
@@ -84,11 +78,11 @@ let terminate: @Sendable (Int32) -> Void
 let waitForExit: () -> Int32
 if options.mcp {
     let root = options.outputDir.map { URL(fileURLWithPath: LocalPath.resolve($0), isDirectory: true) }
-    let mcp = MCPServer(invoker: MethodInvoker(config: config, writer: writer, client: UpstreamClient(), log: log, secrets: secrets),
-                        writer: writer, outputFolder: OutputFolder(root: root ?? OutputFolder.defaultRoot(environment: environment)))
+    let mcp = MCPServer(runner: runner, writer: writer,
+                        outputFolder: OutputFolder(root: root ?? OutputFolder.defaultRoot(environment: environment)))
     (receive, endOfInput, terminate, waitForExit) = (mcp.receive, mcp.endOfInput, { mcp.terminate(signal: $0) }, mcp.waitForExit)
 } else {
-    let server = Server(config: config, writer: writer, client: UpstreamClient(), log: log, secrets: secrets)
+    let server = JSONRPCServer(runner: runner, writer: writer)
     (receive, endOfInput, terminate, waitForExit) = (server.receive, server.endOfInput, { server.terminate(signal: $0) }, server.waitForExit)
 }
 SignalTrap.install(terminate)

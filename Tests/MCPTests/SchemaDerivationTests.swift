@@ -16,7 +16,7 @@ struct SchemaDerivationTests {
 
     @Test func chatTakesTheAPIsOptionsAsTheOpenRPCDocumentDefinesThem() throws {
         let input = try #require(try declaration("chat")["inputSchema"])
-        let openRPC = MethodInvoker.document["components"]?["schemas"]?["ChatCompletionRequest"]?["properties"]
+        let openRPC = MethodRunner.document["components"]?["schemas"]?["ChatCompletionRequest"]?["properties"]
         #expect(input["properties"]?["temperature"] == openRPC?["temperature"])
         #expect(input["properties"]?["messages"]?["items"] == ["$ref": "#/$defs/ChatMessage"], "references move to $defs")
         #expect(input["$defs"]?["ChatMessage"] != nil && input["$defs"]?["ContentPart"] != nil, "with what they reference")

@@ -1,8 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 public import JSONRPC
 public import Server
 public import Transport
@@ -15,20 +10,20 @@ import FoundationEssentials
 /// Dual-era (see `ProtocolVersion`): a request whose `_meta` declares a 2026-07-28 version is
 /// served statelessly (`server/discover`, `tools/list`, `tools/call`); `initialize` opens a legacy
 /// session for 2024-11-05 to 2025-11-25 clients, which adds `ping`, `logging/setLevel` and
-/// `notifications/initialized`. Runs on the stdin reader thread like `Server`: every request but
-/// `tools/call` is answered at once; each `tools/call` runs in a Task of its own, recorded in the
-/// call table so `notifications/cancelled` can stop it.
+/// `notifications/initialized`. Runs on the stdin reader thread like `JSONRPCServer`: every
+/// request but `tools/call` is answered at once; each `tools/call` runs through the
+/// `MethodRunner`, in a task of its own that `notifications/cancelled` and signals reach.
 public final class MCPServer: Sendable {
-    private let invoker: MethodInvoker
+    private let runner: MethodRunner
     private let writer: OutputWriter
     private let outputFolder: OutputFolder
     private let catalog: ToolCatalog
     private let session = LegacySession()
-    private let calls = CallTable()
     private let preconnected = Locked(false)
+    private var log: Log { runner.log }
 
-    public init(invoker: MethodInvoker, writer: OutputWriter, outputFolder: OutputFolder) {
-        self.invoker = invoker
+    public init(runner: MethodRunner, writer: OutputWriter, outputFolder: OutputFolder) {
+        self.runner = runner
         self.writer = writer
         self.outputFolder = outputFolder
         catalog = ToolCatalog()
@@ -37,7 +32,8 @@ public final class MCPServer: Sendable {
     // MARK: - Input
 
     public func receive(_ event: FrameEvent) {
-        guard let value = FrameIntake.value(of: event, writer: writer, log: invoker.log, adoptFraming: false) else { return }
+        defer { writer.waitWhileOverloaded() }
+        guard let value = FrameIntake.value(of: event, writer: writer, log: log, adoptFraming: false) else { return }
         if value.arrayValue != nil {
             return writer.send(OutgoingMessage.error(id: nil, .invalidRequest("batches are not part of MCP: send one message per line")))
         }
@@ -49,7 +45,7 @@ public final class MCPServer: Sendable {
         case .invalid(let id, let error):
             writer.send(OutgoingMessage.error(id: id, error))
         case .response:
-            invoker.log.debug("ignored a response from the client (this server sends no requests)")
+            log.debug("ignored a response from the client (this server sends no requests)")
         case .notification(let method, let params):
             handleNotification(method, params)
         case .request(let id, let method, let params):
@@ -68,14 +64,14 @@ public final class MCPServer: Sendable {
         switch method {
         case "notifications/cancelled":
             guard let id = params?["requestId"].flatMap(RequestID.init) else {
-                return invoker.log.warn("notifications/cancelled without a usable requestId")
+                return log.warn("notifications/cancelled without a usable requestId")
             }
-            invoker.log.debug("request \(id) cancelled by the client: \(params?["reason"]?.stringValue ?? "no reason given")")
-            calls.stop(id, .silently)
+            log.debug("request \(id) cancelled by the client: \(params?["reason"]?.stringValue ?? "no reason given")")
+            runner.cancel(id)
         case "notifications/initialized":
-            invoker.log.debug("the client finished initialization")
+            log.debug("the client finished initialization")
         default:
-            invoker.log.debug("ignored notification \(method)")
+            log.debug("ignored notification \(method)")
         }
     }
 
@@ -145,7 +141,7 @@ public final class MCPServer: Sendable {
         let requested = params?["protocolVersion"]?.stringValue
         let version = ProtocolVersion.negotiate(initialize: requested)
         guard session.begin(version) else { throw .invalidRequest("initialize was already received: the session is open") }
-        invoker.log.info("MCP session \(version) (the client asked for \(requested ?? "no version")), client "
+        log.info("MCP session \(version) (the client asked for \(requested ?? "no version")), client "
             + (params?["clientInfo"]?["name"]?.stringValue ?? "unnamed"))
         preconnect()
         return ["protocolVersion": .string(version.name), "capabilities": capabilities, "serverInfo": Self.serverInfo,
@@ -178,17 +174,18 @@ public final class MCPServer: Sendable {
         }
         let arguments = params?["arguments"].flatMap { $0.isNull ? nil : $0 } ?? [:]
         guard arguments.objectValue != nil else { throw .invalidParams(field: "arguments", "must be an object") }
-        guard calls.reserve(id) else { throw .invalidRequest("request id \(id) is already in flight") }
-        let (calls, writer, session) = (self.calls, self.writer, self.session)
+        guard !runner.isInFlight(id) else { throw .invalidRequest("request id \(id) is already in flight") }
+        let (runner, session) = (self.runner, self.session)
+        let output = RequestOutput(writer: writer)
         // Nothing more is written for a call once the client cancelled it.
-        let send: @Sendable (JSONValue) -> Void = { message in if calls.stopped(id) == nil { writer.send(message) } }
+        let send: @Sendable (JSONValue) -> Void = { message in if runner.cancelReason(of: id) == nil { output.send(message) } }
         let requestLevel = meta.logLevel
         let threshold: @Sendable () -> LogLevel?
         if version.isModern { threshold = { requestLevel } } else { threshold = { session.logLevel } }
-        let log = CallLog(tool: name, threshold: threshold, send: send, log: invoker.log, secrets: invoker.secrets)
-        let context = ToolContext(id: id, invoker: invoker, outputFolder: outputFolder,
+        let log = CallLog(tool: name, threshold: threshold, send: send, log: runner.log, secrets: runner.secrets)
+        let context = ToolContext(id: id, runner: runner, output: output, outputFolder: outputFolder,
                                   progress: meta.progressToken.map { ProgressReporter(token: $0, send: send) }, log: log, version: version)
-        let task = Task {
+        let run: @Sendable () async -> JSONValue? = {
             let started = ContinuousClock.now
             var result: ToolResult
             do throws(ResponseError) {
@@ -196,48 +193,49 @@ public final class MCPServer: Sendable {
                 log(.debug, "done in \(ContinuousClock.now - started)")
             } catch {
                 result = ToolResult(error: error)
-                log(.error, error.message)
+                log(error.code == .requestCancelled ? .debug : .error, error.message)
             }
-            switch calls.stopped(id) {
-            case .silently?:
+            switch runner.cancelReason(of: id) {
+            case .cancelled?:
                 log(.debug, "cancelled; no response is sent")
+                return nil
             case .signal?:
-                self.reply(id, ToolResult([.text("The call was cancelled: the server is stopping.")], isError: true).json(for: version), in: version)
+                return ToolResult([.text("The call was cancelled: the server is stopping.")], isError: true).json(for: version)
             case nil:
-                self.reply(id, result.json(for: version), in: version)
+                return result.json(for: version)
             }
-            calls.finish(id)
         }
-        calls.attach(task, to: id)
+        let started = runner.start(id, run: run, answer: { result in
+            if let result { self.reply(id, result, in: version) }
+        })
+        if !started { throw .invalidRequest("request id \(id) is already in flight") }
     }
 
     /// Opens the connection to the upstream ahead of the first tool call, as JSON-RPC mode's
     /// `initialize` does (it is that method, called once).
     private func preconnect() {
         guard preconnected.withLock({ done in defer { done = true }; return !done }) else { return }
-        let invoker = self.invoker
-        Task.detached { _ = await invoker.call("initialize", [:], id: .string("preconnect"), notify: { _, _ in }) }
+        let runner = self.runner
+        guard let initialize = runner.method(named: "initialize") else { return }
+        let context = runner.context(for: .string("preconnect"), output: DiscardingSink())
+        Task.detached { _ = await runner.invoke(initialize, params: nil, context: context, inFlight: false) }
     }
 
     // MARK: - Ending
 
     /// stdin ended: the client is gone, so the calls in flight are stopped and the process exits 0.
     public func endOfInput() {
-        invoker.log.debug("end of input; stopping \(calls.count) call(s) in flight")
-        calls.endOfInput()
+        log.debug("end of input; stopping \(runner.outstanding) call(s) in flight")
+        runner.cancelAll(reason: .cancelled)
+        runner.endOfInput()
     }
 
     /// SIGINT/SIGTERM: every call in flight is answered as cancelled (up to `grace` seconds), then
     /// the process exits with 128 + the signal number.
     public func terminate(signal: Int32, grace: Double = 3) {
-        invoker.log.info("received signal \(signal); cancelling \(calls.count) call(s)")
-        calls.stopAll(.signal)
-        writer.stopWaiting()
-        let deadline = ContinuousClock.now + .seconds(grace)
-        while calls.count > 0 && ContinuousClock.now < deadline { usleep(10_000) }
-        calls.decide(128 + signal)
+        runner.terminate(signal: signal, writer: writer, grace: grace)
     }
 
     /// Blocks until the process should exit; returns the exit code.
-    public func waitForExit() -> Int32 { calls.waitForExit() }
+    public func waitForExit() -> Int32 { runner.waitForExit() }
 }

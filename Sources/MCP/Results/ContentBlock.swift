@@ -1,9 +1,5 @@
+import Primitives
 import FoundationEssentials
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import JSONRPC
 
 /// One item of a tool result's `content`.

@@ -11,7 +11,7 @@ struct MethodSchemas: Sendable {
     static let prefix = "#/components/schemas/"
     let document: JSONValue
 
-    init(document: JSONValue = MethodInvoker.document) {
+    init(document: JSONValue = MethodRunner.document) {
         self.document = document
     }
 

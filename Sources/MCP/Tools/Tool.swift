@@ -1,7 +1,7 @@
 import JSONRPC
 
 /// One MCP tool: how `tools/list` describes it and what `tools/call` does. Each tool calls one or
-/// more of the daemon's methods (`MethodInvoker`), so the API logic lives in one place.
+/// more of the daemon's methods (`MethodRunner`), so the API logic lives in one place.
 protocol Tool: Sendable {
     /// The wire name, e.g. `generate_image`.
     var name: String { get }

@@ -1,12 +1,15 @@
 import FoundationEssentials
 import JSONRPC
 import Server
+import Transport
 
 /// What a tool may use for one `tools/call`: the daemon's methods, the output folder, progress
 /// and log notifications for this call, and the protocol revision it answers in.
 struct ToolContext: Sendable {
     let id: RequestID
-    let invoker: MethodInvoker
+    let runner: MethodRunner
+    /// This call's share of the output: its progress and log notifications, with flow control.
+    let output: RequestOutput
     let outputFolder: OutputFolder
     /// Set when the call carried a progress token.
     let progress: ProgressReporter?
@@ -18,11 +21,15 @@ struct ToolContext: Sendable {
     /// About 1 MB once base64-encoded: what hosts accept in a tool result without complaint.
     static let defaultInlineLimit = 750_000
 
-    /// Calls one of the daemon's methods; its notifications go to `onNotification`.
+    /// Calls one of the daemon's methods as this call; its notifications go to `onNotification`
+    /// (which turns them into MCP's), and it waits for the client as this call's output does.
+    /// Cancelling the call cancels the method (its error is then -32800).
     func call(_ method: String, _ params: JSONObject,
               onNotification: @escaping @Sendable (String, JSONValue) -> Void = { _, _ in }) async throws(ResponseError) -> JSONValue {
         log(.debug, "calling \(method)")
-        switch await invoker.call(method, params, id: id, notify: onNotification) {
+        guard let handler = runner.method(named: method) else { throw .methodNotFound(method) }
+        let context = runner.context(for: id, output: TranslatedNotifications(output: output, translate: onNotification))
+        switch await runner.invoke(handler, params: .object(params), context: context) {
         case .success(let result): return result
         case .failure(let error): throw error
         }

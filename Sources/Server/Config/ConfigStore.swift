@@ -51,7 +51,12 @@ public final class ConfigStore: Sendable {
 
     /// The settings for one request: `profile`, else `default_profile`, merged over the rest.
     public func settings(profile requested: String?) throws(ResponseError) -> Settings {
-        let current = config.current
+        try Self.settings(in: config.current, profile: requested)
+    }
+
+    /// The settings `profile` (else `default_profile`) gives in the configuration `current`: a
+    /// request resolves them in the configuration in force when it was read (its context keeps it).
+    public static func settings(in current: JSONObject, profile requested: String?) throws(ResponseError) -> Settings {
         let name = requested ?? current["default_profile"]?.stringValue
         guard let name else { return try Settings(current, profile: nil) }
         guard let profile = current["profiles"]?[name]?.objectValue else {

@@ -1,10 +1,5 @@
 import Primitives
 import Dispatch
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import FoundationEssentials
 import JSONRPC
 import Transport
@@ -50,7 +45,7 @@ final class KeyCommand: Sendable {
             return end(.failure(failure("could not be started: \(error.reason)")))
         }
         state.withLock { $0.process = process }
-        DetachedThread.start { [self] in
+        DetachedThread.start(name: "sb-key-command") { [self] in
             let (termination, output) = process.finish(limit: Self.maxOutputBytes)
             state.withLock { $0.process = nil }
             end(outcome(termination, output: output))

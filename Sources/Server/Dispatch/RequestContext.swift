@@ -3,40 +3,47 @@ import FoundationEssentials
 public import HTTP
 public import JSONRPC
 public import Upstream
-import Transport
+public import Transport
 
 /// What a method handler may use: its request id, notifications, configuration and the upstream.
 public struct RequestContext: Sendable {
     public let id: RequestID
     public let client: UpstreamClient
+    /// The live configuration: what in-order methods (`config.update`, `initialize`) change.
     public let config: ConfigStore
+    /// The configuration in force when the request was read from stdin: what its settings come
+    /// from, so that a `config.update` read after it never changes where it goes.
+    public let configSnapshot: JSONObject
     public let log: Log
     /// For quoting upstream text safely: see `Secrets.excerpt`.
     public let secrets: Secrets
     let keys: KeyResolver
-    let writer: OutputWriter
     let lifecycle: Lifecycle
-    /// Where `notify` delivers instead of the writer, for a front end that translates the
-    /// notifications (the MCP server; see `MethodInvoker`). nil: written as JSON-RPC.
-    var notificationSink: (@Sendable (String, JSONValue) -> Void)? = nil
+    /// Where this request's notifications go (the JSON-RPC client, or a front end that
+    /// translates them), with flow control.
+    public let output: any NotificationSink
 
     /// Sends a notification to the client, in order with this request's other output.
     public func notify(_ method: String, _ params: JSONValue) {
-        if let notificationSink { return notificationSink(method, params) }
-        writer.send(OutgoingMessage.notification(method, params))
+        output.notify(method, params)
     }
 
-    /// Whether the client is so far behind that sending may have to wait (see `OutputWriter.isCongested`).
-    var isOutputCongested: Bool { writer.isCongested }
+    /// Returns once the client has room for more of this request's output; see
+    /// `NotificationSink.waitForRoom`. A stream reader awaits it before taking the next piece
+    /// from the upstream, so that the upstream, not our memory, holds what the client has not read.
+    func waitForOutputRoom() async throws {
+        try await output.waitForRoom()
+    }
 
-    /// Runs `body`, whose notifications go out together when it returns (see `OutputWriter.batched`).
+    /// Runs `body`, whose notifications go out together when it returns.
     func batchingOutput<T>(_ body: () throws -> T) rethrows -> T {
-        try writer.batched(body)
+        try output.batched(body)
     }
 
-    /// The settings for this request (`profile` param, else the default profile).
+    /// The settings for this request (`profile` param, else the default profile), in the
+    /// configuration in force when it was read.
     public func settings(profile: String?) throws(ResponseError) -> Settings {
-        try config.settings(profile: profile)
+        try ConfigStore.settings(in: configSnapshot, profile: profile)
     }
 
     /// How to reach the upstream with `settings`; fails with a clear error when no key is set or

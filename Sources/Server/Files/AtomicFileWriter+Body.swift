@@ -1,3 +1,5 @@
+import Primitives
+import JSONRPC
 import Upstream
 
 extension AtomicFileWriter {
@@ -7,6 +9,6 @@ extension AtomicFileWriter {
     func commit(_ body: UpstreamBody) async throws {
         for try await chunk in body { try append(chunk) }
         try Task.checkCancellation()
-        try commit()
+        try await BlockingIO.run { () throws(ResponseError) in try commit() }
     }
 }

@@ -1,11 +1,6 @@
 import FoundationEssentials
 import JSONRPC
 import Primitives
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// A file written under a temporary name in its destination's directory and renamed into place
 /// only once complete: the destination never holds a partial file (an earlier file there stays

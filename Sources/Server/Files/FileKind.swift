@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import Primitives
 
 /// What a path names, from the `st_mode` of its `stat` or `lstat`, as errors say it.
 enum FileKind: Equatable, CustomStringConvertible {

@@ -2,11 +2,6 @@ import FoundationEssentials
 import JSONRPC
 import Primitives
 import Upstream
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// A local input file named by a request param, checked up front: it exists, is a regular file
 /// (a symbolic link is followed and its target judged), is readable and, as far as its reported

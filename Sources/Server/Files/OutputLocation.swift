@@ -1,9 +1,5 @@
+import Primitives
 import FoundationEssentials
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import JSONRPC
 
 /// Where a method saves what it received: `output_path` (one file) or `output_dir` (a folder).

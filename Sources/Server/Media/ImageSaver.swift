@@ -1,3 +1,4 @@
+import Primitives
 import FoundationEssentials
 import JSONRPC
 import Upstream
@@ -29,7 +30,9 @@ struct ImageSaver {
                 let name = { (attempt: Int) in
                     "image-\(created)-\(index)\(attempt == 0 ? "" : "-\(attempt + 1)").\(Self.fileExtension(bytes))"
                 }
-                let file = try AtomicFileWriter.writeNew(bytes, in: directory, name: name, field: "output_dir")
+                let file = try await BlockingIO.run { () throws(ResponseError) in
+                    try AtomicFileWriter.writeNew(bytes, in: directory, name: name, field: "output_dir")
+                }
                 items[index]["path"] = .string(file.path)
             } catch {
                 if Task.isCancelled || error is CancellationError {

@@ -1,9 +1,5 @@
+import Primitives
 public import FoundationEssentials
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// The files in `$TMPDIR` that multipart uploads are built in:
 /// `switchboard-upload-<pid>-<uuid>.multipart`, readable by their owner only.

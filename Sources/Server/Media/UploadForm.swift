@@ -1,3 +1,4 @@
+import Primitives
 import FoundationEssentials
 import HTTP
 import JSONRPC
@@ -62,7 +63,7 @@ struct UploadForm {
                       read: (UpstreamCall) async throws -> Result) async throws -> Result {
         let file = TemporaryUploads.newFile()
         defer { try? FileManager.default.removeItem(at: file) }
-        let size = try write(to: file)
+        let size = try await BlockingIO.run { () throws(ResponseError) in try write(to: file) }
         let call = try await context.send({
             var request = target.upload(path, method: method, query: query, contentType: body.contentType, file: file.path, size: size,
                                         accept: accept)

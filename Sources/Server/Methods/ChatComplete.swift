@@ -1,3 +1,4 @@
+import Primitives
 import JSONRPC
 import Upstream
 
@@ -19,7 +20,7 @@ struct ChatComplete: RPCMethod {
         let model = try params.string("model") ?? settings.defaultModel
         body["model"] = .string(model)
         var budget = FileBudget(settings)
-        body["messages"] = .array(try ImageInliner.inline(messages, budget: &budget))
+        body["messages"] = .array(try await BlockingIO.run { try ImageInliner.inline(messages, budget: &budget) })
         var relayWholeAnswer = false
         if try params.bool("model_rules") ?? settings.modelRules {
             relayWholeAnswer = ModelFamilyRules(model: model).apply(to: &body)

@@ -1,3 +1,4 @@
+import Primitives
 import JSONRPC
 import Upstream
 
@@ -18,8 +19,11 @@ struct ChatDescribeImage: RPCMethod {
         }
         var content: [JSONValue] = [["type": "text", "text": .string(try params.string("prompt") ?? Self.defaultPrompt)]]
         var budget = FileBudget(settings)
-        for (field, reference) in references {
-            var image: JSONObject = ["url": .string(try ImageSource.resolve(reference, field: field, budget: &budget))]
+        let urls = try await BlockingIO.run { () throws(ResponseError) in
+            try references.map { field, reference throws(ResponseError) in try ImageSource.resolve(reference, field: field, budget: &budget) }
+        }
+        for url in urls {
+            var image: JSONObject = ["url": .string(url)]
             if let detail { image["detail"] = .string(detail) }
             content.append(["type": "image_url", "image_url": .object(image)])
         }

@@ -14,7 +14,8 @@ struct Initialize: RPCMethod {
         if let config = try params.objectValue("config") {
             try context.config.apply(config, path: "config.")
         }
-        if let settings = try? context.settings(profile: nil), settings.preconnect {
+        // The live configuration: the snapshot the request was read with predates `config` above.
+        if let settings = try? context.config.settings(profile: nil), settings.preconnect {
             let (client, log, url) = (context.client, context.log, settings.baseURL)
             Task.detached {
                 let started = ContinuousClock.now

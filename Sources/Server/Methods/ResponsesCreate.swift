@@ -1,3 +1,4 @@
+import Primitives
 import JSONRPC
 import Upstream
 
@@ -19,7 +20,7 @@ struct ResponsesCreate: RPCMethod {
         switch params["input"] {
         case .array(let items)?:
             var budget = FileBudget(settings)
-            body["input"] = .array(try ImageInliner.inlineResponsesInput(items, budget: &budget))
+            body["input"] = .array(try await BlockingIO.run { try ImageInliner.inlineResponsesInput(items, budget: &budget) })
         case .string?, .null?, nil:
             break
         case let other?:

@@ -1,3 +1,4 @@
+import Primitives
 import JSONRPC
 import Upstream
 
@@ -16,32 +17,34 @@ enum MidjourneyImages {
     }
 
     /// `base64Array` (data URLs, passed through) followed by the `images` param's files inlined.
-    static func base64Array(_ params: Params, settings: Settings) throws(ResponseError) -> [String] {
+    static func base64Array(_ params: Params, settings: Settings) async throws(ResponseError) -> [String] {
         var budget = FileBudget(settings)
-        var array = try params.strings("base64Array") ?? []
-        for (index, image) in (try params.strings("images") ?? []).enumerated() {
-            array.append(try dataURL(image, field: "images.\(index)", budget: &budget))
+        let given = try params.strings("base64Array") ?? []
+        let images = try params.strings("images") ?? []
+        return try await BlockingIO.run { () throws(ResponseError) in
+            try given + images.enumerated().map { index, image throws(ResponseError) in
+                try dataURL(image, field: "images.\(index)", budget: &budget)
+            }
         }
-        return array
     }
 
     /// One image given as a data URL in the param `dataURL` or as a local file in the param
     /// `file` (read and inlined; -32602 when both are given); nil when neither is.
-    static func oneImage(_ params: Params, file: String, dataURL: String, settings: Settings) throws(ResponseError) -> String? {
+    static func oneImage(_ params: Params, file: String, dataURL: String, settings: Settings) async throws(ResponseError) -> String? {
         switch (try params.string(dataURL), try params.string(file)) {
         case (_?, _?):
             throw .invalidParams(field: file, "cannot be combined with \(dataURL): give one image")
         case (nil, let reference?):
             var budget = FileBudget(settings)
-            return try self.dataURL(reference, field: file, budget: &budget)
+            return try await BlockingIO.run { () throws(ResponseError) in try self.dataURL(reference, field: file, budget: &budget) }
         case (let given, nil):
             return given
         }
     }
 
     /// `oneImage`, required: -32602 naming `file` when neither param is given.
-    static func requiredImage(_ params: Params, file: String, dataURL: String, settings: Settings) throws(ResponseError) -> String {
-        guard let image = try oneImage(params, file: file, dataURL: dataURL, settings: settings) else {
+    static func requiredImage(_ params: Params, file: String, dataURL: String, settings: Settings) async throws(ResponseError) -> String {
+        guard let image = try await oneImage(params, file: file, dataURL: dataURL, settings: settings) else {
             throw .invalidParams(field: file, "is required (a local image file), or \(dataURL) (a data: URL)")
         }
         return image

@@ -1,5 +1,4 @@
 import FoundationEssentials
-import HTTP
 import JSONRPC
 import Upstream
 
@@ -71,19 +70,21 @@ struct StreamRelay {
     ///
     /// The stream is read on the HTTP engine's thread (`readOnLoop`): each piece is parsed and
     /// relayed right where it arrived, so a stream trickling in at model speed wakes one thread
-    /// per piece, and the notifications of one piece go out in one write. That thread must never
-    /// wait for a slow client, so while the output queue is congested the pieces are handled off
-    /// it, where waiting is harmless.
+    /// per piece, and the notifications of one piece go out in one write. Before it takes the
+    /// next piece the reader asks the client's side for room: while the client is behind, the
+    /// reader suspends (the thread goes on with other transfers) and the transfer stays paused
+    /// once its buffer is full, so the upstream's TCP window holds the rest. A cancelled request
+    /// closes the upstream connection at once, whether or not the client reads.
     func relay<Handler: StreamHandler>(_ call: UpstreamCall, _ handler: inout Handler) async throws -> JSONValue {
         var parser = SSEParser()
         do {
             let terminated = try await call.readOnLoop { () async throws -> Bool in
-                for try await chunk in call.body {
+                var pieces = call.body.makeAsyncIterator()
+                while true {
+                    try await context.waitForOutputRoom()
+                    guard let chunk = try await pieces.next() else { return false }
                     let events = chunk.withUnsafeBytes { parser.push($0) }
-                    let done = context.isOutputCongested
-                        ? try await HTTPResponse.offLoop { try receive(events, &handler) }
-                        : try context.batchingOutput { try receive(events, &handler) }
-                    if done { return true }
+                    if try context.batchingOutput({ try receive(events, &handler) }) { return true }
                     if parser.isOverflowed {
                         call.cancel()
                         throw UpstreamError.badResponse(
@@ -102,6 +103,7 @@ struct StreamRelay {
             if handler.isComplete { return handler.result() }
             throw UpstreamError.badResponse(reason: "the stream ended before it was complete (no \(handler.terminator))", upstreamError: nil)
         } catch {
+            call.cancel()
             throw PartialOutputError(error, partial: handler.partial)
         }
     }

@@ -1,9 +1,5 @@
+import Primitives
 import FoundationEssentials
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// A command run in a process group of its own, its stdout read through a pipe.
 ///

@@ -1,7 +1,5 @@
+import Primitives
 import FoundationEssentials
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// Diagnostics for humans, on stderr or a log file; never on the protocol stream.
 ///
@@ -44,17 +42,17 @@ public final class Log: Sendable {
         public var description: String { "cannot open log file \(path): \(reason)" }
     }
 
-    public func error(_ message: @autoclosure () -> String) { write(.error, message) }
-    public func warn(_ message: @autoclosure () -> String) { write(.warn, message) }
-    public func info(_ message: @autoclosure () -> String) { write(.info, message) }
-    public func debug(_ message: @autoclosure () -> String) { write(.debug, message) }
+    public func error(_ message: @autoclosure () -> String) { emit(.error, message) }
+    public func warn(_ message: @autoclosure () -> String) { emit(.warn, message) }
+    public func info(_ message: @autoclosure () -> String) { emit(.info, message) }
+    public func debug(_ message: @autoclosure () -> String) { emit(.debug, message) }
 
     public func enabled(_ level: Level) -> Bool { level <= self.level }
 
-    private func write(_ level: Level, _ message: () -> String) {
+    private func emit(_ level: Level, _ message: () -> String) {
         guard enabled(level) else { return }
         let line = "switchboard: \(level): \(Self.escapingControlCharacters(secrets.scrub(message())))\n"
-        _ = line.utf8CString.withUnsafeBufferPointer { Glibc.write(fd, $0.baseAddress, $0.count - 1) }
+        _ = line.utf8CString.withUnsafeBufferPointer { write(fd, $0.baseAddress, $0.count - 1) }
     }
 
     /// `text` with every control character (C0, DEL, C1, and the line and paragraph separators

@@ -1,46 +1,30 @@
 import Primitives
 import Dispatch
-import FoundationEssentials
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 public import JSONRPC
 public import Transport
-public import Upstream
 
-/// Turns incoming frames into method calls and their responses.
+/// Switchboard's JSON-RPC front end: turns incoming frames into method calls and their responses.
 ///
-/// Runs on the stdin reader thread: parses each frame, answers protocol errors at once, runs
-/// in-order methods to completion before reading on, and starts one Task per concurrent request,
-/// recorded in the request table so that `$/cancelRequest` and signals can reach it.
-public final class Server: Sendable {
-    private let methods: [String: any RPCMethod]
+/// Runs on the stdin reader thread, which only reads, parses and dispatches: protocol errors
+/// are answered at once, in-order methods (configuration, lifecycle) run to completion before
+/// the next message is read, and every other request starts in a task of its own through the
+/// `MethodRunner`, which `$/cancelRequest` and signals reach. Nothing here waits for the client
+/// to read: only writing does (see `OutputWriter`).
+public final class JSONRPCServer: Sendable {
+    private let runner: MethodRunner
     private let writer: OutputWriter
-    private let client: UpstreamClient
-    private let config: ConfigStore
-    private let log: Log
-    private let secrets: Secrets
-    private let keys: KeyResolver
-    private let table = RequestTable()
-    private let lifecycle = Lifecycle()
+    private var log: Log { runner.log }
 
-    public init(config: ConfigStore, writer: OutputWriter, client: UpstreamClient, log: Log, secrets: Secrets,
-                methods: [any RPCMethod] = MethodRegistry.all) {
-        self.methods = Dictionary(uniqueKeysWithValues: methods.map { (type(of: $0).name, $0) })
+    public init(runner: MethodRunner, writer: OutputWriter) {
+        self.runner = runner
         self.writer = writer
-        self.client = client
-        self.config = config
-        self.log = log
-        self.secrets = secrets
-        keys = KeyResolver(secrets: secrets)
     }
 
     // MARK: - Input
 
     /// Handles one event from the frame parser.
     public func receive(_ event: FrameEvent) {
+        defer { writer.waitWhileOverloaded() }
         guard let value = FrameIntake.value(of: event, writer: writer, log: log, adoptFraming: true) else { return }
         guard case .array(let members) = value else {
             handle(IncomingMessage(value)) { [writer] response in
@@ -81,13 +65,13 @@ public final class Server: Sendable {
                 log.warn("$/cancelRequest without a usable id")
                 return
             }
-            if !table.cancel(id, reason: .cancelled) { log.debug("$/cancelRequest for \(id): not in flight") }
+            if !runner.cancel(id) { log.debug("$/cancelRequest for \(id): not in flight") }
         case "exit":
-            lifecycle.exitRequested()
+            runner.exitRequested()
         case "initialized":
             break
         default:
-            guard let handler = methods[method] else {
+            guard let handler = runner.method(named: method) else {
                 log.debug("ignored notification \(method)")
                 return
             }
@@ -105,12 +89,12 @@ public final class Server: Sendable {
             log.warn("notification \(name) ignored: without an id its answer could not be given (send it as a request)")
             return
         }
-        if lifecycle.isShuttingDown {
+        if runner.isShuttingDown {
             log.warn("notification \(name) ignored: the daemon is shutting down (shutdown was received)")
             return
         }
-        let context = context(for: Self.notificationID)
-        let outcome = waitFor { await self.run(method, params: params, context: context, notification: true) }
+        let context = runner.context(for: Self.notificationID, output: DiscardingSink())
+        let outcome = waitFor { await self.runner.invoke(method, params: params, context: context, inFlight: false) }
         if case .failure(let error) = outcome { log.warn("notification \(name) failed (no answer is sent for a notification): \(error.message)") }
     }
 
@@ -118,35 +102,26 @@ public final class Server: Sendable {
     private static let notificationID = RequestID.string("(notification)")
 
     private func handleRequest(id: RequestID, method name: String, params: JSONValue?, reply: @escaping @Sendable (JSONValue?) -> Void) {
-        if lifecycle.isShuttingDown {
+        if runner.isShuttingDown {
             reply(OutgoingMessage.error(id: id, .invalidRequest("the daemon is shutting down (shutdown was received)")))
             return
         }
-        guard let method = methods[name] else {
+        guard let method = runner.method(named: name) else {
             reply(OutgoingMessage.error(id: id, .methodNotFound(name)))
             return
         }
         let refuseDuplicate = { reply(OutgoingMessage.error(id: id, .invalidRequest("request id \(id) is already in flight"))) }
-        let context = context(for: id)
+        let context = runner.context(for: id, output: RequestOutput(writer: writer))
         switch type(of: method).execution {
         case .inOrder:
-            guard !table.contains(id) else { return refuseDuplicate() }
-            reply(Self.response(id: id, waitFor { await self.run(method, params: params, context: context) }))
+            guard !runner.isInFlight(id) else { return refuseDuplicate() }
+            reply(Self.response(id: id, waitFor { await self.runner.invoke(method, params: params, context: context) }))
         case .concurrent:
-            guard table.reserve(id) else { return refuseDuplicate() }
-            lifecycle.begin()
-            let task = Task {
-                let outcome = await self.run(method, params: params, context: context)
-                _ = self.table.remove(id)
-                reply(Self.response(id: id, outcome))
-                self.lifecycle.end()
-            }
-            table.attach(task, to: id)
+            let runner = self.runner
+            let started = runner.start(id, run: { await runner.invoke(method, params: params, context: context) },
+                                       answer: { reply(Self.response(id: id, $0)) })
+            if !started { refuseDuplicate() }
         }
-    }
-
-    private func context(for id: RequestID) -> RequestContext {
-        RequestContext(id: id, client: client, config: config, log: log, secrets: secrets, keys: keys, writer: writer, lifecycle: lifecycle)
     }
 
     private static func response(id: RequestID, _ outcome: Result<JSONValue, ResponseError>) -> JSONValue {
@@ -157,7 +132,8 @@ public final class Server: Sendable {
     }
 
     /// Runs `body` to its end on the cooperative pool while the calling (reader) thread waits:
-    /// how in-order methods finish before the next message is read.
+    /// how in-order methods finish before the next message is read. They never wait for the
+    /// client, so this waits only for the method's own work.
     private func waitFor<T: Sendable>(_ body: @escaping @Sendable () async -> T) -> T {
         let done = DispatchSemaphore(value: 0)
         let outcome = Locked<T?>(nil)
@@ -170,52 +146,20 @@ public final class Server: Sendable {
         return outcome.current!
     }
 
-    /// Runs one call: its result, or the error it ended with, converted in the one place errors
-    /// are. A notification is not in the request table (its context's id is no request's).
-    private func run(_ method: any RPCMethod, params: JSONValue?, context: RequestContext,
-                     notification: Bool = false) async -> Result<JSONValue, ResponseError> {
-        let name = type(of: method).name
-        let caller = notification ? "notification" : "request \(context.id)"
-        let started = ContinuousClock.now
-        log.debug("\(caller) \(name): started")
-        do {
-            let parsed = try Params(params)
-            let result = try await method.call(parsed, context: context)
-            log.debug("\(caller) \(name): answered in \(ContinuousClock.now - started)")
-            return .success(result)
-        } catch {
-            let cancelReason = notification ? nil : table.reason(context.id)
-            let converted = ErrorConversion.responseError(for: error, cancelReason: cancelReason, secrets: secrets,
-                                                          attempts: context.attempts.current)
-            let line = "\(caller) \(name): error \(converted.code) after \(ContinuousClock.now - started): \(converted.message)"
-            if converted.code == .internalError { log.error(line) } else { log.debug(line) }
-            return .failure(converted)
-        }
-    }
-
     // MARK: - Ending
 
     /// stdin ended: finish what is in flight, then exit 0.
     public func endOfInput() {
-        log.debug("end of input; \(lifecycle.outstanding) request(s) in flight")
-        lifecycle.inputEnded()
+        log.debug("end of input; \(runner.outstanding) request(s) in flight")
+        runner.endOfInput()
     }
 
     /// SIGINT/SIGTERM: cancel everything in flight, let the cancellations be answered (up to
-    /// `grace` seconds), then exit with 128 + the signal number. Handlers waiting for a client
-    /// that reads nothing are released, so that they end at once.
+    /// `grace` seconds), then exit with 128 + the signal number.
     public func terminate(signal: Int32, grace: Double = 3) {
-        log.info("received signal \(signal); cancelling \(lifecycle.outstanding) request(s)")
-        lifecycle.signalled(128 + signal)
-        table.cancelAll(reason: .signal)
-        writer.stopWaiting()
-        let deadline = DispatchTime.now() + grace
-        while lifecycle.outstanding > 0 && DispatchTime.now() < deadline {
-            usleep(10_000)
-        }
-        lifecycle.finish(128 + signal)
+        runner.terminate(signal: signal, writer: writer, grace: grace)
     }
 
     /// Blocks until the daemon should exit; returns the exit code.
-    public func waitForExit() -> Int32 { lifecycle.waitForExit() }
+    public func waitForExit() -> Int32 { runner.waitForExit() }
 }

@@ -1,0 +1,22 @@
+public import JSONRPC
+
+/// Where one request's notifications go, with the flow control that keeps a slow client from
+/// costing memory: what method code talks to, whichever front end (JSON-RPC, MCP) carries them.
+public protocol NotificationSink: Sendable {
+    /// Queues a notification, in order with this request's other output. Never waits.
+    func notify(_ method: String, _ params: JSONValue)
+    /// Returns once this request may produce more output: at once while the client keeps up,
+    /// otherwise after suspending (never blocking a thread) until it has caught up.
+    /// - Throws: `CancellationError` when the request is cancelled while it waits.
+    func waitForRoom() async throws
+    /// Runs `body`, whose notifications go out together when it returns.
+    func batched<T>(_ body: () throws -> T) rethrows -> T
+}
+
+/// A sink that drops everything: for calls whose notifications nobody wants.
+public struct DiscardingSink: NotificationSink {
+    public init() {}
+    public func notify(_ method: String, _ params: JSONValue) {}
+    public func waitForRoom() async throws {}
+    public func batched<T>(_ body: () throws -> T) rethrows -> T { try body() }
+}
