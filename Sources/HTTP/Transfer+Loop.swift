@@ -1,4 +1,5 @@
 import CCurl
+import Primitives
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -151,7 +152,13 @@ extension Transfer {
         } else {
             let detail = String(cString: state.errorBuffer)
             let reason = detail.isEmpty ? String(cString: sb_curl_easy_strerror(code)) : detail
-            error = Self.permanentCodes.contains(code) ? .permanent(reason) : .transport(reason, afterHead: state.headParser.isComplete)
+            if !state.headParser.isComplete, ErrorNumber.descriptorsExhausted() {
+                // libcurl keeps no errno: a socket() or CA file open that failed for want of a
+                // descriptor reads "Couldn't connect to server" or a certificate problem.
+                error = .transport("\(reason) — \(ErrorNumber.descriptorAdvice)", afterHead: false)
+            } else {
+                error = Self.permanentCodes.contains(code) ? .permanent(reason) : .transport(reason, afterHead: state.headParser.isComplete)
+            }
         }
         end(error)
     }
