@@ -36,7 +36,7 @@ extension Transfer {
             if case .file(let path, _) = request.body {
                 bodyFile = open(path, O_RDONLY | O_CLOEXEC)
                 if bodyFile < 0 {
-                    let reason = String(cString: strerror(errno))
+                    let reason = ErrorNumber.text(errno)
                     errorBuffer.deallocate()
                     throw .invalidRequest("cannot open the body file \(path): \(reason)")
                 }

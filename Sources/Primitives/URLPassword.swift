@@ -7,7 +7,8 @@ public enum URLPassword {
     /// `text` with the password of every URL in it (`scheme://user:password@`) replaced by
     /// `mask`; the user name is kept, so the URL still says which account it uses.
     public static func redacted(in text: String) -> String {
-        guard text.contains("://") else { return text }
+        // A password needs an "@": a byte scan spares the texts without one (most) the search below.
+        guard text.utf8.contains(UInt8(ascii: "@")) else { return text }
         var result = ""
         var rest = text[...]
         while let separator = rest.firstRange(of: "://") {

@@ -1,4 +1,5 @@
 import FoundationEssentials
+import Primitives
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -20,7 +21,7 @@ enum ConfigFilePermissions {
     /// judged is the file read) and the folder of `path`.
     static func check(_ descriptor: Int32, path: String) throws(StartupConfig.Failure) {
         var file = stat()
-        guard fstat(descriptor, &file) == 0 else { throw failure(path, "cannot be examined: \(String(cString: strerror(errno)))") }
+        guard fstat(descriptor, &file) == 0 else { throw failure(path, "cannot be examined: \(ErrorNumber.text(errno))") }
         guard file.st_mode & S_IFMT == S_IFREG else { throw failure(path, "is not a regular file") }
         let me = getuid()
         if file.st_uid != me && file.st_uid != 0 {

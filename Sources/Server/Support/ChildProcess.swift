@@ -35,7 +35,7 @@ public final class ChildProcess: Sendable {
 
     init(_ arguments: [String]) throws(StartError) {
         var pipeEnds: [Int32] = [0, 0]
-        guard pipe(&pipeEnds) == 0 else { throw StartError(reason: String(cString: strerror(errno))) }
+        guard pipe(&pipeEnds) == 0 else { throw StartError(reason: ErrorNumber.text(errno)) }
         let (readEnd, writeEnd) = (pipeEnds[0], pipeEnds[1])
         _ = fcntl(readEnd, F_SETFD, FD_CLOEXEC)
 
@@ -85,7 +85,7 @@ public final class ChildProcess: Sendable {
         close(writeEnd)
         guard status == 0 else {
             close(readEnd)
-            throw StartError(reason: String(cString: strerror(status)))
+            throw StartError(reason: ErrorNumber.text(status))
         }
         self.pid = pid
         output = readEnd
