@@ -1,4 +1,5 @@
 import Dispatch
+import Server
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -23,7 +24,12 @@ enum SignalTrap {
         for signalNumber in endingSignals {
             signal(signalNumber, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: queue)
-            source.setEventHandler { handler(signalNumber) }
+            // Once the requests are answered, a running api_key_command is ended at once rather
+            // than after the output's last few seconds (the exit does it again, for any started since).
+            source.setEventHandler {
+                handler(signalNumber)
+                ChildProcess.killAll()
+            }
             source.resume()
             sources.append(source)
         }

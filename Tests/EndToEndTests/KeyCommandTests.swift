@@ -43,10 +43,12 @@ struct KeyCommandTests {
         #expect(harness.upstream.requests.map { $0.header("authorization") } == ["Bearer \(key)"])
     }
 
-    @Test func aCommandThatNeverEndsIsStoppedAfterItsTimeOutAndNamed() throws {
+    /// Also when it ignores SIGTERM: SIGKILL follows a second later.
+    @Test(arguments: ["", "trap '' TERM; "])
+    func aCommandThatNeverEndsIsStoppedAfterItsTimeOutAndNamed(prelude: String) throws {
         let pidFile = FileManager.default.temporaryDirectory.appendingPathComponent("switchboard-keycmd-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: pidFile) }
-        let script = "echo $$ > '\(pidFile.path)'; exec sleep 60"
+        let script = prelude + "echo $$ > '\(pidFile.path)'; exec sleep 60"
         let harness = try Self.harness(command: ["sh", "-c", script], timeout: 1)
         let started = Date()
         let (response, _) = try harness.daemon.call("chat.complete", chatParams(), timeout: 6)
@@ -54,7 +56,7 @@ struct KeyCommandTests {
         #expect(response.errorCode == -32005)
         #expect(response["error"]?["data"]?["field"] == "api_key_command")
         let message = response["error"]?["message"]?.stringValue ?? ""
-        #expect(message.contains(#"["sh","-c","echo $$ >"#), "\(message)")
+        #expect(message.contains(#"["sh","-c",""# + prelude + "echo $$ >"), "\(message)")
         #expect(message.contains("did not finish within 1 s"), "\(message)")
         let pid = try #require(Int32((try String(contentsOf: pidFile, encoding: .utf8)).trimmingCharacters(in: .whitespacesAndNewlines)))
         #expect(Self.waitUntilGone(pid), "the command (pid \(pid)) was stopped")
