@@ -10,10 +10,10 @@ import Darwin
 ///
 /// Started with `posix_spawnp` (the command is searched on PATH): stdin is /dev/null, stdout the
 /// pipe, stderr the daemon's, and no other descriptor of the daemon's is inherited (the protocol
-/// stream, connections). It starts with no signal blocked and every signal's default action: a
-/// daemon thread's mask (signals kept for the signal-handling queue) and the signals the daemon
-/// ignores (SIGPIPE, SIGINT, SIGTERM) would otherwise pass to it, and a SIGTERM sent to stop it
-/// would do nothing. Its own process group lets `signal` reach the command and whatever it
+/// stream, connections). It starts with no signal blocked and every signal's default action: the
+/// spawning thread's mask and the signals the daemon ignores (SIGPIPE; SIGINT and SIGTERM until
+/// its signal queue takes them) would otherwise pass to it, and a blocked or ignored SIGTERM sent
+/// to stop it would do nothing. Its own process group lets `signal` reach the command and whatever it
 /// started (a shell's children), so that stopping it also ends what holds the pipe open.
 ///
 /// The groups of the commands still running are recorded, so that `killAll` can end them when
@@ -75,8 +75,8 @@ public final class ChildProcess: Sendable {
         var pid: pid_t = 0
         let argv = arguments.map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
-        // Recorded before the spawn, under the lock `killAll` takes, so that an exit at this
-        // moment still finds the new group (a spawn that failed is dropped again below).
+        // Spawned and recorded under the lock `killAll` takes: an exit at this moment either
+        // finds the new group or comes before it exists.
         let status = Self.running.withLock { groups in
             let status = posix_spawnp(&pid, arguments[0], &actions, &attributes, argv, environ)
             if status == 0 { groups.insert(pid) }
