@@ -54,7 +54,9 @@ static struct {
     const char *(*multi_strerror)(int);
 } curl;
 
-static pthread_once_t load_once = PTHREAD_ONCE_INIT;
+/// Loading is tried again after a failure: one caused by a lack of descriptors at that moment
+/// (dlopen must open the library's file) must not leave the process without HTTP for good.
+static pthread_mutex_t load_lock = PTHREAD_MUTEX_INITIALIZER;
 static char load_error[512];
 static int load_status = -1;
 
@@ -121,7 +123,9 @@ static void load(void) {
 }
 
 int sb_curl_load(char *error, size_t error_size) {
-    pthread_once(&load_once, load);
+    pthread_mutex_lock(&load_lock);
+    if (load_status != 0) load();
+    pthread_mutex_unlock(&load_lock);
     if (load_status != 0 && error != NULL && error_size > 0) {
         snprintf(error, error_size, "%s", load_error);
     }

@@ -51,6 +51,10 @@ public final class HTTPEngine: Sendable {
             if let loop { return loop }
             let made: Result<EventLoop, HTTPError>
             made = Result { () throws(HTTPError) in try EventLoop.start() }
+            // Out of descriptors is a passing state, not a missing library: try again next time.
+            if case .failure(.unavailable) = made, ErrorNumber.descriptorsExhausted() {
+                return .failure(.unavailable("libcurl could not be loaded: Too many open files: \(ErrorNumber.descriptorAdvice)"))
+            }
             loop = made
             return made
         }

@@ -1,5 +1,6 @@
 import Primitives
 import CCurl
+import Primitives
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -31,7 +32,7 @@ extension Transfer {
             if case .file(let path, _) = request.body {
                 bodyFile = open(path, O_RDONLY | O_CLOEXEC)
                 if bodyFile < 0 {
-                    let reason = String(cString: strerror(errno))
+                    let reason = ErrorNumber.text(errno)
                     errorBuffer.deallocate()
                     throw .invalidRequest("cannot open the body file \(path): \(reason)")
                 }
@@ -156,7 +157,13 @@ extension Transfer {
         } else {
             let detail = String(cString: state.errorBuffer)
             let reason = detail.isEmpty ? String(cString: sb_curl_easy_strerror(code)) : detail
-            error = Self.permanentCodes.contains(code) ? .permanent(reason) : .transport(reason, afterHead: state.headParser.isComplete)
+            if !state.headParser.isComplete, ErrorNumber.descriptorsExhausted() {
+                // libcurl keeps no errno: a socket() or CA file open that failed for want of a
+                // descriptor reads "Couldn't connect to server" or a certificate problem.
+                error = .transport("\(reason) — \(ErrorNumber.descriptorAdvice)", afterHead: false)
+            } else {
+                error = Self.permanentCodes.contains(code) ? .permanent(reason) : .transport(reason, afterHead: state.headParser.isComplete)
+            }
         }
         end(error)
     }

@@ -98,6 +98,14 @@ public struct JSONObject: Sendable, Hashable, Sequence {
         }
     }
 
+    /// Removes every member whose key is in `keys`, keeping the others' order: one pass over the
+    /// members, where removing them one by one would shift the rest (and rebuild the index) each time.
+    public mutating func removeValues(forKeys keys: Set<String>) {
+        guard !keys.isEmpty else { return }
+        entries.removeAll { keys.contains($0.key) }
+        if index != nil { rebuildIndex() }
+    }
+
     private mutating func rebuildIndex() {
         var built = [String: Int](minimumCapacity: entries.count)
         for (position, entry) in entries.enumerated() { built[entry.key] = position }

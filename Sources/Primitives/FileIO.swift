@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// A failed system call: which one, and `errno`'s explanation.
 public struct SystemCallError: Error, Sendable, CustomStringConvertible {
     public let call: String
@@ -15,7 +9,7 @@ public struct SystemCallError: Error, Sendable, CustomStringConvertible {
         self.code = code ?? errno
     }
 
-    public var description: String { "\(call): \(String(cString: strerror(code)))" }
+    public var description: String { "\(call): \(ErrorNumber.text(code))" }
 }
 
 /// Reading and writing whole buffers through a file descriptor, retrying after signals.
@@ -26,6 +20,20 @@ public enum FileIO {
             let count = systemRead(descriptor, buffer.baseAddress, buffer.count)
             if count >= 0 { return count }
             if errno != EINTR { throw SystemCallError("read") }
+        }
+    }
+
+    /// Reads from `descriptor` to the end of the file.
+    public static func readToEnd(_ descriptor: Int32) throws(SystemCallError) -> [UInt8] {
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { buffer in Result { () throws(SystemCallError) in try read(descriptor, into: buffer) } }
+            switch count {
+            case .success(0): return bytes
+            case .success(let count): bytes += chunk[0..<count]
+            case .failure(let error): throw error
+            }
         }
     }
 

@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// Home directories, for `~` in paths: the user's own from `HOME`, else the password database.
 public enum HomeDirectory {
     /// The current user's home directory.

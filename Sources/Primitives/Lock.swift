@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// A pthread mutex with a condition variable: the daemon's lock and wait primitive, without
 /// Foundation (and visible to ThreadSanitizer, which a bare futex would not be).
 ///

@@ -7,6 +7,23 @@ extension StringProtocol {
     }
 }
 
+extension StringProtocol {
+    /// The first control character (Unicode's category Cc: C0, DEL and C1) not in `allowed`; nil
+    /// when there is none.
+    public func firstControlCharacter(allowing allowed: Set<Unicode.Scalar> = []) -> Unicode.Scalar? {
+        unicodeScalars.first { $0.properties.generalCategory == .control && !allowed.contains($0) }
+    }
+}
+
+extension Unicode.Scalar {
+    /// The code point as Unicode writes it, e.g. `U+000A`: names a character in an error without
+    /// quoting the text around it.
+    public var codePointText: String {
+        let hex = String(value, radix: 16, uppercase: true)
+        return "U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
+    }
+}
+
 extension Double {
     /// The number with `places` digits after the point (rounded), as `String(format: "%.Nf")` writes it.
     public func formatted(places: Int) -> String {

@@ -23,6 +23,9 @@ public struct FileBudget: Sendable {
     public struct ReadError: Error, Sendable {
         public let path: String
         public let underlying: any Error
+
+        /// The failed call's `errno` (EIO when the failure was of another kind).
+        public var code: Int32 { (underlying as? SystemCallError)?.code ?? EIO }
     }
 
     public let perFile: Int

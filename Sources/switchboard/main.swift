@@ -94,5 +94,7 @@ let code = waitForExit()
 writer.close(timeout: code >= 128 ? 2 : 10)
 // `_exit`, not `exit`: every answer and log line is already written (both go out with write(2)),
 // and the process's exit handlers (OpenSSL's clean-up among them) must not run while the HTTP
-// engine's thread may still be inside libcurl — that freed memory under it.
+// engine's thread may still be inside libcurl — that freed memory under it. `_exit` ends no
+// child, so a running api_key_command is stopped first.
+ChildProcess.killAll()
 _exit(code)

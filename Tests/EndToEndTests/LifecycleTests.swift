@@ -47,7 +47,7 @@ struct LifecycleTests {
         harness.upstream.stop()
     }
 
-    @Test(arguments: [(SIGTERM, Int32(143)), (SIGINT, Int32(130))])
+    @Test(arguments: [(SIGTERM, Int32(143)), (SIGINT, Int32(130)), (SIGHUP, Int32(129)), (SIGUSR1, Int32(138)), (SIGUSR2, Int32(140))])
     func aSignalCancelsInFlightRequestsAnswersThemAndExits(signal: Int32, code: Int32) throws {
         let chunk = #"{"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"content":"before the signal"},"finish_reason":null}]}"#
         let stalled = FakeResponse(status: 200, headers: [("Content-Type", "text/event-stream")],
@@ -127,4 +127,35 @@ struct LifecycleTests {
         #expect(daemon.stdoutBytes.isEmpty, "nothing on stdout")
     }
 }
+}
+
+extension EndToEnd.LifecycleTests {
+    /// SIGHUP (a closed terminal or session) ended the daemon on the spot: no answers, and the
+    /// file being downloaded and the upload being sent stayed behind. Now it ends as SIGTERM does.
+    @Test func aHangUpRemovesTheFilesBeingWrittenAndTheUploadCopies() throws {
+        let folder = try MediaFixtures.directory()
+        let temporary = try MediaFixtures.directory()
+        let audio = try MediaFixtures.file("talk.mp3", MediaFixtures.mp3)
+        let stalledDownload = FakeResponse(headers: [("Content-Type", "audio/mpeg")],
+                                           steps: [.send(Array(MediaFixtures.mp3.prefix(5000))), .stall], chunked: true)
+        let harness = try Harness(environment: ["TMPDIR": temporary], handler: { request in
+            request.path.hasSuffix("/audio/speech") ? stalledDownload : FakeResponse(steps: [.stall])
+        })
+        harness.daemon.send(["jsonrpc": "2.0", "id": 1, "method": "audio.speech",
+                             "params": ["input": "Hi", "voice": "fable", "output_path": .string(folder + "/long.mp3")]])
+        harness.daemon.send(["jsonrpc": "2.0", "id": 2, "method": "audio.transcribe", "params": ["file": .string(audio)]])
+        #expect(MediaFixtures.wait { MediaFixtures.names(in: folder).contains { $0.hasSuffix(".part") } }, "the download started")
+        #expect(harness.upstream.waitForRequests(2))
+        #expect(MediaFixtures.names(in: temporary).contains { $0.hasPrefix("switchboard-upload-") }, "the upload's copy exists")
+        harness.daemon.signal(SIGHUP)
+        // Either may be answered first; `response(to:)` hands back what came before its answer.
+        let (download, before) = try harness.daemon.response(to: 1)
+        let upload = try before.first { $0["id"] == 2 } ?? harness.daemon.response(to: 2).response
+        #expect(download.errorCode == -32800)
+        #expect(upload.errorCode == -32800)
+        #expect(try harness.daemon.waitForExit() == 129)
+        harness.upstream.stop()
+        #expect(MediaFixtures.names(in: folder).isEmpty, "\(MediaFixtures.names(in: folder))")
+        #expect(MediaFixtures.names(in: temporary).isEmpty, "\(MediaFixtures.names(in: temporary))")
+    }
 }

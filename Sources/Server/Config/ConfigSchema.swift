@@ -1,15 +1,16 @@
 public import JSONRPC
+import Primitives
 
 /// The configuration's fields, their types and defaults: the one place a field is declared.
 public enum ConfigSchema {
     enum Kind {
-        case string, secret, url, stringArray, stringMap, positiveNumber, count, boolean, profiles
+        case string, secret, url, stringArray, headers, positiveNumber, count, boolean, profiles
     }
 
     static let fields: [(name: String, kind: Kind)] = [
         ("base_url", .url), ("api_key", .secret), ("api_key_command", .stringArray),
         ("api_key_command_timeout_seconds", .positiveNumber),
-        ("headers", .stringMap), ("default_model", .string), ("vision_model", .string), ("embedding_model", .string),
+        ("headers", .headers), ("default_model", .string), ("vision_model", .string), ("embedding_model", .string),
         ("timeout_seconds", .positiveNumber), ("first_byte_timeout_seconds", .positiveNumber),
         ("idle_timeout_seconds", .positiveNumber),
         ("max_retries", .count), ("max_file_bytes", .count), ("max_request_file_bytes", .count), ("profiles", .profiles),
@@ -56,21 +57,28 @@ public enum ConfigSchema {
 
     private static func check(_ value: JSONValue, kind: Kind, field: String) throws(ResponseError) {
         switch kind {
-        case .string, .secret:
+        case .string:
             guard value.stringValue != nil else { throw .invalidParams(field: field, "must be a string, got \(value.typeName)") }
+        case .secret:
+            guard let text = value.stringValue else { throw .invalidParams(field: field, "must be a string, got \(value.typeName)") }
+            // Named by code point only: the value is a secret.
+            if let control = text.firstControlCharacter() {
+                throw .invalidParams(field: field, "must not contain a control character (it holds \(control.codePointText)): "
+                                         + "the key goes into the Authorization header, where a line break would start another header")
+            }
         case .url:
             guard let text = value.stringValue else { throw .invalidParams(field: field, "must be a string, got \(value.typeName)") }
             guard text.hasPrefix("http://") || text.hasPrefix("https://") else {
-                throw .invalidParams(field: field, "must be an http:// or https:// URL, got \"\(text)\"")
+                throw .invalidParams(field: field, "must be an http:// or https:// URL, got \"\(URLPassword.redacted(in: text))\"")
             }
         case .stringArray:
             guard let array = value.arrayValue, !array.isEmpty, array.allSatisfy({ $0.stringValue != nil }) else {
                 throw .invalidParams(field: field, "must be a non-empty array of strings (argv)")
             }
-        case .stringMap:
+        case .headers:
             guard let object = value.objectValue else { throw .invalidParams(field: field, "must be an object, got \(value.typeName)") }
-            for (name, headerValue) in object where !headerValue.isNull && headerValue.stringValue == nil {
-                throw .invalidParams(field: "\(field).\(name)", "must be a string, got \(headerValue.typeName)")
+            for (name, headerValue) in object where !headerValue.isNull {
+                try checkHeader(name, headerValue, field: "\(field).\(name)")
             }
         case .positiveNumber:
             guard let number = value.doubleValue, number > 0, number <= maxSeconds else {
@@ -91,16 +99,34 @@ public enum ConfigSchema {
         }
     }
 
+    /// One configured header: a name that is an HTTP token and not one only the HTTP engine sets
+    /// (`Host`, `Content-Length`, …), a string value without CR, LF or NUL. A secret header's
+    /// value is not quoted.
+    private static func checkHeader(_ name: String, _ value: JSONValue, field: String) throws(ResponseError) {
+        guard HeaderRules.isToken(name) else {
+            throw .invalidParams(field: field, "is not a valid header name (letters, digits and !#$%&'*+-.^_`|~ only)")
+        }
+        guard !HeaderRules.framing.contains(name.lowercased()) else {
+            throw .invalidParams(field: field, "cannot be configured: the HTTP engine sets it (for the host and framing of each request)")
+        }
+        guard let text = value.stringValue else { throw .invalidParams(field: field, "must be a string, got \(value.typeName)") }
+        guard !HeaderRules.breaksLine(text) else {
+            throw .invalidParams(field: field, "must not contain CR, LF or NUL (a line break would start another header)")
+        }
+    }
+
     /// Whether a header's value is a credential, to be hidden like `api_key`.
     static func isSecretHeader(_ name: String) -> Bool {
         let lowered = name.lowercased()
         return ["authorization", "key", "token", "secret", "cookie"].contains { lowered.contains($0) }
     }
 
-    /// `config` with secrets replaced by `[redacted]`, as `config.get` shows it.
+    /// `config` with secrets replaced by `[redacted]` (and `base_url`'s password, if it has one),
+    /// as `config.get` shows it.
     public static func redacted(_ config: JSONObject) -> JSONObject {
         var result = config
         if result["api_key"]?.stringValue != nil { result["api_key"] = "[redacted]" }
+        if let url = result["base_url"]?.stringValue { result["base_url"] = .string(URLPassword.redacted(in: url)) }
         if var headers = result["headers"]?.objectValue {
             for (name, _) in headers where isSecretHeader(name) { headers[name] = "[redacted]" }
             result["headers"] = .object(headers)

@@ -27,7 +27,7 @@ final class KeyCommand: Sendable {
         var nextWaiter = 0
     }
 
-    /// The most of the command's output that is read as the key.
+    /// The most output the command may print; more is refused (not cut: a cut key is a wrong key).
     static let maxOutputBytes = 64 * 1024
 
     init(_ command: [String], timeout: Double, onEnd: @escaping @Sendable (Result<String, ResponseError>) -> Void) {
@@ -108,16 +108,43 @@ final class KeyCommand: Sendable {
         onEnd(outcome)
     }
 
-    private func outcome(_ termination: ChildProcess.Termination, output: [UInt8]) -> Result<String, ResponseError> {
+    private func outcome(_ termination: ChildProcess.Termination, output: ChildProcess.Output) -> Result<String, ResponseError> {
         switch termination {
         case .exited(0):
-            let key = String(decoding: output, as: UTF8.self).trimmingWhitespace
-            return key.isEmpty ? .failure(failure("printed nothing")) : .success(key)
+            switch output {
+            case .overLimit:
+                return .failure(failure("printed more than \(Self.maxOutputBytes / 1024) KiB; it should print the key"))
+            case .complete(let bytes):
+                do throws(OutputProblem) { return .success(try Self.key(in: bytes)) } catch { return .failure(failure(error.what)) }
+            }
         case .exited(let status):
             return .failure(failure("exited with status \(status)"))
         case .signalled(let signal):
             return .failure(failure("was ended by signal \(signal)"))
         }
+    }
+
+    /// What is wrong with the command's output, said without quoting it.
+    struct OutputProblem: Error, Equatable {
+        let what: String
+    }
+
+    /// The key in the command's output: its first line, without the white space around it, as
+    /// `pass` and git's credential helpers print a password (further lines hold other fields,
+    /// such as `login:`). A key holding a control character is refused: it would end the
+    /// Authorization header and start others.
+    static func key(in output: [UInt8]) throws(OutputProblem) -> String {
+        // Split as bytes: as Characters, a CRLF is one grapheme that a split at "\n" would miss.
+        let firstLine = output.split(separator: UInt8(ascii: "\n"), maxSplits: 1, omittingEmptySubsequences: false).first ?? []
+        let key = String(decoding: firstLine, as: UTF8.self).trimmingWhitespace
+        guard !key.isEmpty else {
+            let printedNothing = String(decoding: output, as: UTF8.self).trimmingWhitespace.isEmpty
+            throw OutputProblem(what: printedNothing ? "printed nothing" : "printed an empty first line (the key goes on the first line)")
+        }
+        if let control = key.firstControlCharacter() {
+            throw OutputProblem(what: "printed a key holding a control character (\(control.codePointText)); the key must be one line of printable text")
+        }
+        return key
     }
 
     /// -32005 naming the command (its argv, as `config.get` shows it).

@@ -1,5 +1,6 @@
 public import FoundationEssentials
 import JSONRPC
+import Primitives
 
 /// The configuration as one request sees it: every layer merged, the profile applied, typed.
 public struct Settings: Sendable {
@@ -36,10 +37,16 @@ public struct Settings: Sendable {
         self.profile = profile
         let base = config["base_url"]?.stringValue ?? ""
         guard let url = URL(string: base.hasSuffix("/") ? String(base.dropLast()) : base), url.host != nil else {
-            throw ResponseError(.configError, "base_url is not a usable URL: \"\(base)\"", data: ["field": "base_url"])
+            throw ResponseError(.configError, "base_url is not a usable URL: \"\(URLPassword.redacted(in: base))\"", data: ["field": "base_url"])
         }
         baseURL = url
         apiKey = config["api_key"]?.stringValue
+        // The config file and config.update are checked as they arrive; this catches a key from
+        // the environment (OPENAI_API_KEY), which nothing checks before it is used.
+        if let control = apiKey?.firstControlCharacter() {
+            throw ResponseError(.configError, "api_key holds a control character (\(control.codePointText)), which would break the Authorization header: "
+                                    + "check OPENAI_API_KEY or SWITCHBOARD_API_KEY", data: ["field": "api_key"])
+        }
         apiKeyCommand = config["api_key_command"]?.arrayValue?.compactMap(\.stringValue)
         apiKeyCommandTimeoutSeconds = config["api_key_command_timeout_seconds"]?.doubleValue ?? 30
         var headers: [String: String] = [:]

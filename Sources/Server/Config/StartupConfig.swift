@@ -1,7 +1,6 @@
 import Primitives
 import FoundationEssentials
 public import JSONRPC
-
 /// Builds the start-up configuration layers: config file < environment < flags.
 public enum StartupConfig {
     /// A problem that stops the daemon before it starts (exit code 2).
@@ -19,17 +18,23 @@ public enum StartupConfig {
         return ("\(base)/switchboard/config.json", false)
     }
 
-    /// Reads and validates the config file; a missing optional file is an empty layer.
+    /// Reads and validates the config file; a missing optional file is an empty layer. A file
+    /// that other users could change is refused (see `ConfigFilePermissions`).
     public static func fileLayer(path: String, required: Bool) throws -> JSONObject {
         guard FileManager.default.fileExists(atPath: path) else {
             if required { throw Failure(description: "config file not found: \(path)") }
             return JSONObject()
         }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw Failure(description: "cannot read config file: \(path)")
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw Failure(description: "cannot read config file \(path): \(SystemCallError("open").reason)") }
+        defer { close(descriptor) }
+        try ConfigFilePermissions.check(descriptor, path: path)
+        let bytes: [UInt8]
+        do { bytes = try FileIO.readToEnd(descriptor) } catch {
+            throw Failure(description: "cannot read config file \(path): \(error.reason)")
         }
         let value: JSONValue
-        do { value = try JSONParser.parse(Array(data)) } catch {
+        do { value = try JSONParser.parse(bytes) } catch {
             throw Failure(description: "config file \(path) is not valid JSON: \(error)")
         }
         guard let object = value.objectValue else { throw Failure(description: "config file \(path) must hold a JSON object") }

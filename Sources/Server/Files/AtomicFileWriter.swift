@@ -32,10 +32,10 @@ final class AtomicFileWriter {
         temporary = destination.deletingLastPathComponent()
             .appendingPathComponent(".\(destination.lastPathComponent).\(UUID().uuidString.prefix(8).lowercased()).part")
         let descriptor = open(temporary.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, existingMode == nil ? 0o644 : 0o600)
-        guard descriptor >= 0 else { throw Self.unwritable(destination, field: field, String(cString: strerror(errno))) }
+        guard descriptor >= 0 else { throw Self.unwritable(destination, field: field, ErrorNumber.text(errno)) }
         self.descriptor = descriptor
         if let existingMode, fchmod(descriptor, existingMode) != 0 {
-            let reason = String(cString: strerror(errno))
+            let reason = ErrorNumber.text(errno)
             discard()
             throw Self.unwritable(destination, field: field, reason)
         }
@@ -65,7 +65,7 @@ final class AtomicFileWriter {
             let claim = open(candidate.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
             guard claim >= 0 else {
                 if errno == EEXIST { continue }
-                throw unwritable(candidate, field: field, String(cString: strerror(errno)))
+                throw unwritable(candidate, field: field, ErrorNumber.text(errno))
             }
             close(claim)
             do throws(ResponseError) {
@@ -105,10 +105,10 @@ final class AtomicFileWriter {
         guard let descriptor else { return }
         self.descriptor = nil
         let synced = fsync(descriptor) == 0
-        let reason = String(cString: strerror(errno))
+        let reason = ErrorNumber.text(errno)
         guard close(descriptor) == 0 && synced else {
             unlink(temporary.path)
-            throw Self.unwritable(destination, field: field, synced ? String(cString: strerror(errno)) : reason)
+            throw Self.unwritable(destination, field: field, synced ? ErrorNumber.text(errno) : reason)
         }
         do throws(ResponseError) {
             _ = try Self.replaceableMode(of: destination, field: field)
@@ -117,7 +117,7 @@ final class AtomicFileWriter {
             throw error
         }
         guard rename(temporary.path, destination.path) == 0 else {
-            let reason = String(cString: strerror(errno))
+            let reason = ErrorNumber.text(errno)
             unlink(temporary.path)
             throw Self.unwritable(destination, field: field, reason)
         }

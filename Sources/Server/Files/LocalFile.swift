@@ -27,7 +27,7 @@ struct LocalFile: Sendable {
         guard stat(path, &status) == 0 else {
             throw errno == ENOENT || errno == ENOTDIR
                 ? ImageSource.fileError(path, field: field, reason: "not_found", "does not exist")
-                : ImageSource.fileError(path, field: field, reason: "unreadable", "cannot be read: \(String(cString: strerror(errno)))")
+                : Self.unreadable(path, field: field, errno)
         }
         guard status.st_mode & S_IFMT == S_IFREG else {
             throw ImageSource.fileError(path, field: field, reason: "unreadable", "is \(FileKind(mode: status.st_mode).description), not a regular file")
@@ -36,13 +36,13 @@ struct LocalFile: Sendable {
         if size > maxBytes {
             throw ImageSource.fileError(path, field: field, reason: "too_large", "is \(size) bytes, over max_file_bytes (\(maxBytes))")
         }
-        guard access(path, R_OK) == 0 else { throw unreadable() }
+        guard access(path, R_OK) == 0 else { throw unreadable(errno) }
     }
 
     /// The file's first `count` bytes (fewer for a shorter file), for sniffing its type.
     func head(_ count: Int = 16) throws(ResponseError) -> Data {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { throw unreadable() }
+        guard descriptor >= 0 else { throw unreadable(errno) }
         defer { close(descriptor) }
         var head = Data(count: count)
         do {
@@ -50,7 +50,7 @@ struct LocalFile: Sendable {
             head.removeSubrange(read...)
             return head
         } catch {
-            throw unreadable()
+            throw unreadable((error as? SystemCallError)?.code ?? EIO)
         }
     }
 
@@ -61,15 +61,23 @@ struct LocalFile: Sendable {
             try budget.read(path) { bytes.append($0) }
         } catch let error as FileBudget.Exceeded {
             throw tooLarge(error.limit, budget: budget)
+        } catch let error as FileBudget.ReadError {
+            throw unreadable(error.code)
         } catch {
-            throw unreadable()
+            throw unreadable(EIO)
         }
         return bytes
     }
 
-    /// The error for a file that could not be opened or read.
-    func unreadable() -> ResponseError {
-        ImageSource.fileError(path, field: field, reason: "unreadable", "cannot be read (permissions?)")
+    /// The error for a file that could not be opened or read, with `errno`'s reason (`code`):
+    /// "Permission denied", or that the daemon has run out of file descriptors and how to raise
+    /// its limit.
+    func unreadable(_ code: Int32) -> ResponseError {
+        Self.unreadable(path, field: field, code)
+    }
+
+    private static func unreadable(_ path: String, field: String, _ code: Int32) -> ResponseError {
+        ImageSource.fileError(path, field: field, reason: "unreadable", "cannot be read: \(ErrorNumber.text(code))")
     }
 
     /// The error for a file that went over `limit` of `budget` while it was read.

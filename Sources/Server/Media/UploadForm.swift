@@ -79,7 +79,7 @@ struct UploadForm {
         } catch let error as FileBudget.Exceeded {
             throw failure(of: error.path) { $0.tooLarge(error.limit, budget: budget) }
         } catch let error as FileBudget.ReadError {
-            throw failure(of: error.path) { $0.unreadable() }
+            throw failure(of: error.path) { $0.unreadable(error.code) }
         } catch {
             throw ResponseError(.fileError, "cannot write the upload's temporary file \(file.path): \(error)",
                                 data: ["path": .string(file.path), "reason": "unwritable"])

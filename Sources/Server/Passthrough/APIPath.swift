@@ -61,26 +61,22 @@ enum APIPath {
     }
 
     /// Header names the daemon sets itself or that frame the request: a client may not send them.
-    static let reservedHeaders: Set<String> = [
-        "authorization", "proxy-authorization", "host", "content-length", "content-type", "transfer-encoding", "connection",
-        "keep-alive", "te", "trailer", "upgrade", "accept-encoding", "expect",
-    ]
+    static let reservedHeaders = HeaderRules.framing.union(["authorization", "proxy-authorization", "content-type", "accept-encoding"])
 
     /// The `headers` param: names that are HTTP tokens and not reserved, string values without
     /// CR, LF or NUL.
     static func headers(_ value: JSONValue?) throws(ResponseError) -> [(name: String, value: String)] {
         guard let value, !value.isNull else { return [] }
         guard let object = value.objectValue else { throw .invalidParams(field: "headers", "must be an object of header names and values, got \(value.typeName)") }
-        let tokenCharacters = Set("!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
         var headers: [(name: String, value: String)] = []
         for (name, value) in object {
             let field = "headers.\(name)"
-            guard !name.isEmpty, name.allSatisfy(tokenCharacters.contains) else { throw .invalidParams(field: field, "is not a valid header name") }
+            guard HeaderRules.isToken(name) else { throw .invalidParams(field: field, "is not a valid header name") }
             guard !reservedHeaders.contains(name.lowercased()) else {
                 throw .invalidParams(field: field, "is set by the daemon (the key comes from the configuration; bodies are framed by it) and cannot be sent")
             }
             guard let text = value.stringValue else { throw .invalidParams(field: field, "must be a string, got \(value.typeName)") }
-            guard !text.unicodeScalars.contains(where: { $0 == "\r" || $0 == "\n" || $0 == "\0" }) else {
+            guard !HeaderRules.breaksLine(text) else {
                 throw .invalidParams(field: field, "must not contain CR, LF or NUL")
             }
             headers.append((name, text))

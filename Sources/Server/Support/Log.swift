@@ -1,5 +1,5 @@
-import Primitives
 import FoundationEssentials
+import Primitives
 
 /// Diagnostics for humans, on stderr or a log file; never on the protocol stream.
 ///
@@ -29,7 +29,7 @@ public final class Log: Sendable {
         self.secrets = secrets
         if let path {
             let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
-            guard fd >= 0 else { throw LogFileError(path: path, reason: String(cString: strerror(errno))) }
+            guard fd >= 0 else { throw LogFileError(path: path, reason: ErrorNumber.text(errno)) }
             self.fd = fd
         } else {
             fd = STDERR_FILENO

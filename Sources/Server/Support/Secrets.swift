@@ -17,11 +17,12 @@ public final class Secrets: Sendable {
     }
 
     /// `text` with every known secret replaced by `[redacted]` (longest first, so a secret that
-    /// contains another is removed whole).
+    /// contains another is removed whole), and the password of every URL in it (`base_url` may
+    /// hold one, of any length).
     public func scrub(_ text: String) -> String {
         let secrets = values.current
-        guard !secrets.isEmpty else { return text }
-        var result = text
+        var result = URLPassword.redacted(in: text)
+        guard !secrets.isEmpty else { return result }
         for secret in secrets.sorted(by: { $0.count > $1.count }) where result.contains(secret) {
             result = result.replacing(secret, with: "[redacted]")
         }
