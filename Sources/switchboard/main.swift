@@ -84,8 +84,14 @@ let terminate: @Sendable (Int32) -> Void
 let waitForExit: () -> Int32
 if options.mcp {
     let root = options.outputDir.map { URL(fileURLWithPath: LocalPath.resolve($0), isDirectory: true) }
-    let mcp = MCPServer(invoker: MethodInvoker(config: config, writer: writer, client: UpstreamClient(), log: log, secrets: secrets),
-                        writer: writer, outputFolder: OutputFolder(root: root ?? OutputFolder.defaultRoot(environment: environment)))
+    let outputFolder = OutputFolder(root: root ?? OutputFolder.defaultRoot(environment: environment))
+    // Tool arguments come from a model: reads are confined to these folders (see ReadPolicy).
+    let readRoots = [FileManager.default.currentDirectoryPath, outputFolder.root.path]
+        + (startup["read_roots"]?.arrayValue?.compactMap(\.stringValue) ?? []) + options.allowRead
+    let readPolicy = ReadPolicy.confined(to: readRoots)
+    log.info("MCP tools may read files under \((readPolicy.roots ?? []).joined(separator: ", "))")
+    let invoker = MethodInvoker(config: config, writer: writer, client: UpstreamClient(), log: log, secrets: secrets, readPolicy: readPolicy)
+    let mcp = MCPServer(invoker: invoker, writer: writer, outputFolder: outputFolder)
     (receive, endOfInput, terminate, waitForExit) = (mcp.receive, mcp.endOfInput, { mcp.terminate(signal: $0) }, mcp.waitForExit)
 } else {
     let server = Server(config: config, writer: writer, client: UpstreamClient(), log: log, secrets: secrets)

@@ -16,10 +16,14 @@ public final class MethodInvoker: Sendable {
     private let writer: OutputWriter
     private let lifecycle = Lifecycle()
     private let methods: [String: any RPCMethod]
+    /// Which local files the methods may read for this front end's calls.
+    public let readPolicy: ReadPolicy
 
+    /// - Parameter readPolicy: `confined` where a model chooses the paths (see `ReadPolicy`).
     public init(config: ConfigStore, writer: OutputWriter, client: UpstreamClient, log: Log, secrets: Secrets,
-                methods: [any RPCMethod] = MethodRegistry.all) {
+                readPolicy: ReadPolicy = .trusted, methods: [any RPCMethod] = MethodRegistry.all) {
         self.config = config
+        self.readPolicy = readPolicy
         self.writer = writer
         self.client = client
         self.log = log
@@ -37,6 +41,7 @@ public final class MethodInvoker: Sendable {
         var context = RequestContext(id: id, client: client, config: config, log: log, secrets: secrets, keys: keys,
                                      writer: writer, lifecycle: lifecycle)
         context.notificationSink = notify
+        context.readPolicy = readPolicy
         do {
             return .success(try await method.call(try Params(.object(params)), context: context))
         } catch {

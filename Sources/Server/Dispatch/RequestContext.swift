@@ -19,6 +19,9 @@ public struct RequestContext: Sendable {
     /// Where `notify` delivers instead of the writer, for a front end that translates the
     /// notifications (the MCP server; see `MethodInvoker`). nil: written as JSON-RPC.
     var notificationSink: (@Sendable (String, JSONValue) -> Void)? = nil
+    /// Which local files the request may read: `trusted` for a JSON-RPC client, confined to
+    /// folders where a model chooses the paths (see `ReadPolicy`).
+    public var readPolicy = ReadPolicy.trusted
 
     /// Sends a notification to the client, in order with this request's other output.
     public func notify(_ method: String, _ params: JSONValue) {

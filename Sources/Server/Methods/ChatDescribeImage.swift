@@ -17,9 +17,9 @@ struct ChatDescribeImage: RPCMethod {
             throw ResponseError.invalidParams(field: "detail", "must be \"auto\", \"low\" or \"high\"")
         }
         var content: [JSONValue] = [["type": "text", "text": .string(try params.string("prompt") ?? Self.defaultPrompt)]]
-        var budget = FileBudget(settings)
+        var reads = context.localReads(settings)
         for (field, reference) in references {
-            var image: JSONObject = ["url": .string(try ImageSource.resolve(reference, field: field, budget: &budget))]
+            var image: JSONObject = ["url": .string(try ImageSource.resolve(reference, field: field, reads: &reads))]
             if let detail { image["detail"] = .string(detail) }
             content.append(["type": "image_url", "image_url": .object(image)])
         }

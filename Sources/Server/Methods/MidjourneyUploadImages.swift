@@ -13,7 +13,7 @@ struct MidjourneyUploadImages: RPCMethod {
     func call(_ params: Params, context: RequestContext) async throws -> JSONValue {
         let request = try await MidjourneyRequest(params, context: context)
         var body = MidjourneyRequest.passthrough(params, removing: ["images"])
-        let images = try MidjourneyImages.base64Array(params, settings: request.settings)
+        let images = try MidjourneyImages.base64Array(params, reads: context.localReads(request.settings))
         guard !images.isEmpty else {
             throw ResponseError.invalidParams(field: "images", "is required: at least one image (local files in images, or data URLs in base64Array)")
         }

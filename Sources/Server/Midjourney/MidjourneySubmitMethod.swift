@@ -15,7 +15,8 @@ protocol MidjourneySubmitMethod: RPCMethod {
     /// The relay's request body, checked.
     /// - Parameter passthrough: the params minus Switchboard's own (`profile`, `mode`, `wait`,
     ///   `poll_interval_seconds`).
-    func body(_ params: Params, passthrough: JSONObject, settings: Settings) throws(ResponseError) -> JSONObject
+    /// - Parameter reads: the local image files the body may read.
+    func body(_ params: Params, passthrough: JSONObject, reads: LocalReads) throws(ResponseError) -> JSONObject
 }
 
 extension MidjourneySubmitMethod {
@@ -28,7 +29,8 @@ extension MidjourneySubmitMethod {
         let request = try await MidjourneyRequest(params, context: context)
         let wait = try params.bool("wait") ?? false
         let interval = try MidjourneyTaskWaiter.interval(params)
-        let body = try body(params, passthrough: MidjourneyRequest.passthrough(params), settings: request.settings)
+        let body = try body(params, passthrough: MidjourneyRequest.passthrough(params),
+                            reads: context.localReads(request.settings))
         let answer = try MidjourneySubmitAnswer(try await request.send("POST", Self.path, body: body),
                                                 secrets: context.secrets)
         guard answer.isAccepted else { throw answer.failure(secrets: context.secrets) }

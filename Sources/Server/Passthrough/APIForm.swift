@@ -28,7 +28,7 @@ enum APIForm {
         }
         guard let path = reference.stringValue else { throw .invalidParams(field: field + ".file", "must be a local path, got \(reference.typeName)") }
         let params = try Params(value)
-        let file = try LocalFile(path, field: field + ".file", maxBytes: upload.budget.perFile)
+        let file = try upload.file(path, field: field + ".file")
         upload.add(file, name: name, filename: try params.string("filename"), contentType: try params.string("content_type"))
     }
 }

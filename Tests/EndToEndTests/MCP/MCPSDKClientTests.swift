@@ -25,6 +25,10 @@ struct MCPSDKClientTests {
         environment["SWITCHBOARD_TEST_PNG"] = try MediaFixtures.file("photo.png", MediaFixtures.png, in: folder)
         environment["SWITCHBOARD_TEST_MP3"] = try MediaFixtures.file("memo.mp3", MediaFixtures.mp3, in: folder)
         environment["SWITCHBOARD_TEST_LOG"] = log
+        // The tools read only under the working directory, the output folder and read_roots.
+        let config = folder + "/config.json"
+        try Data(#"{"read_roots": ["\#(folder)"]}"#.utf8).write(to: URL(fileURLWithPath: config))
+        environment["SWITCHBOARD_CONFIG"] = config
         let script = repositoryRoot.appendingPathComponent("Tests/Fixtures/mcp/sdk_client_test.py").path
         let outcome = try ChildProcess.run(URL(fileURLWithPath: python), arguments: [script], environment: environment, timeout: 300)
         #expect(outcome.succeeded, "the MCP SDK client's tests failed:\n\(outcome.output)")

@@ -17,7 +17,7 @@ struct MCPToolCallTests {
         let mp3 = try MediaFixtures.file("memo.mp3", MediaFixtures.mp3, in: folder)
         let output = folder + "/out"
         let upstream = try MCPUpstream.start()
-        let harness = try Harness(arguments: ["--mcp", "--output-dir", output], upstream: upstream)
+        let harness = try Harness(arguments: ["--mcp", "--output-dir", output, "--allow-read", folder], upstream: upstream)
         let opened = try MCPMessages.open(harness.daemon, modern: modern)
         #expect(opened["result"]?[modern ? "supportedVersions" : "protocolVersion"] == (modern ? ["2026-07-28"] : "2025-11-25"))
         harness.daemon.send(MCPMessages.request("list", "tools/list", modern: modern))

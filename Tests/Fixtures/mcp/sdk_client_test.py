@@ -24,7 +24,7 @@ TOOLS = {"chat", "describe_image", "generate_image", "edit_image", "transcribe_a
 
 
 def server(extra_args=()):
-    env = {key: ENV[key] for key in ("OPENAI_BASE_URL", "OPENAI_API_KEY", "SWITCHBOARD_OUTPUT_DIR", "PATH", "HOME",
+    env = {key: ENV[key] for key in ("OPENAI_BASE_URL", "OPENAI_API_KEY", "SWITCHBOARD_OUTPUT_DIR", "SWITCHBOARD_CONFIG", "PATH", "HOME",
                                      "TSAN_OPTIONS", "ASAN_OPTIONS", "LSAN_OPTIONS") if key in ENV}
     args = ["--mcp", "--log-level", "debug", "--log-file", ENV["SWITCHBOARD_TEST_LOG"], *extra_args]
     return StdioServerParameters(command=ENV["SWITCHBOARD_BIN"], args=args, env=env)
