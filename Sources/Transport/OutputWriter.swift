@@ -49,6 +49,8 @@ public final class OutputWriter: Sendable {
 
     private let fd: Int32
     private let maxPendingBytes: Int
+    /// Applied to each serialized message before it is framed (the daemon's secrets scrubbed).
+    private let redact: @Sendable (inout [UInt8]) -> Void
     /// The largest message written by its sender: a pipe with room for any write takes this much
     /// without blocking (`PIPE_BUF`).
     private static let maxDirectBytes = 4096
@@ -64,9 +66,12 @@ public final class OutputWriter: Sendable {
     ///   - maxPendingBytes: how much unwritten output may queue before senders wait. 8 MiB keeps
     ///     a fast stream's writes large while bounding what a client that stops reading costs
     ///     (with the HTTP engine's per-response buffer, that is all the daemon holds for it).
-    public init(fd: Int32, framing: Framing? = nil, maxPendingBytes: Int = 8 * 1024 * 1024) {
+    ///   - redact: applied to each serialized message before it is framed.
+    public init(fd: Int32, framing: Framing? = nil, maxPendingBytes: Int = 8 * 1024 * 1024,
+                redact: @escaping @Sendable (inout [UInt8]) -> Void = { _ in }) {
         self.fd = fd
         self.maxPendingBytes = maxPendingBytes
+        self.redact = redact
         state.framing = framing
         DetachedThread.start { [self] in runLoop() }
     }
@@ -87,7 +92,8 @@ public final class OutputWriter: Sendable {
 
     /// Queues one message for writing; waits while too much output is already queued.
     public func send(_ message: JSONValue) {
-        let payload = message.serialized()
+        var payload = message.serialized()
+        redact(&payload)
         condition.lock()
         while state.pending.count > maxPendingBytes && !state.closed && !state.broken && !state.unbounded {
             // A batch's messages queue without waking the writer: one that must wait wakes it.

@@ -73,7 +73,8 @@ DispatchQueue.global(qos: .utility).async {
     if removed > 0 { log.info("removed \(removed) upload file(s) that earlier runs left in \(FileManager.default.temporaryDirectory.path)") }
 }
 
-let writer = OutputWriter(fd: protocolFD, framing: options.mcp ? .ndjson : options.framing)
+// Every message is scrubbed of the key and the secret headers' values, results included.
+let writer = OutputWriter(fd: protocolFD, framing: options.mcp ? .ndjson : options.framing, redact: secrets.redact)
 // What the streams read on the HTTP engine's thread relay in one turn goes out in one write.
 HTTPEngine.shared.surroundJobTurns { turn in writer.batched(turn) }
 let config = ConfigStore(startup: startup, secrets: secrets, lockedOverTheWire: options.noRemoteConfig)
