@@ -34,7 +34,7 @@ extension MidjourneySubmitMethod {
         let answer = try MidjourneySubmitAnswer(try await request.send("POST", Self.path, body: body),
                                                 secrets: context.secrets)
         guard answer.isAccepted else { throw answer.failure(secrets: context.secrets) }
-        let taskID = try answer.acceptedTaskID()
+        let taskID = try answer.acceptedTaskID(secrets: context.secrets)
         guard wait else { return answer.result(taskID: taskID) }
         let deadline = started + .milliseconds(Int(request.settings.timeoutSeconds * 1000))
         return try await MidjourneyTaskWaiter(request: request, interval: interval, deadline: deadline).wait(for: taskID)

@@ -5,7 +5,8 @@ import JSONRPC
 enum APIPath {
     /// `path` as a path relative to `base_url` (`files`, `vector_stores/vs_1/files`); a leading
     /// `/` is allowed and means the same. Refused (-32602): a URL with a scheme, `//`, empty,
-    /// `.` and `..` segments, `\`, `?` and `#` (the query goes in `query`), `%` (each segment is
+    /// `.` and `..` segments (also `..;x`: Tomcat, Jetty and Spring drop a segment's `;parameters`
+    /// and then resolve the `..`), `\`, `?` and `#` (the query goes in `query`), `%` (each segment is
     /// percent-encoded by the daemon, so an encoded `..` or `/` cannot slip through) and control
     /// characters.
     static func relative(_ path: String) throws(ResponseError) -> String {
@@ -26,7 +27,10 @@ enum APIPath {
         }
         let segments = relative.split(separator: "/", omittingEmptySubsequences: false)
         if relative.isEmpty || segments.contains(where: \.isEmpty) { throw refuse("it has an empty segment") }
-        if segments.contains(where: { $0 == "." || $0 == ".." }) { throw refuse("it has a . or .. segment") }
+        if segments.contains(where: { [".", ".."].contains($0.prefix { $0 != ";" }) }) {
+            throw refuse("it has a . or .. segment (a segment such as ..;x counts: servers drop its ;parameters)")
+        }
+        if segments.contains(where: { $0.hasPrefix(";") }) { throw refuse("it has a segment that is empty once its ;parameters are dropped") }
         return relative
     }
 
