@@ -47,6 +47,16 @@ struct MCPProtocolTests {
         #expect(rest.isEmpty, "notifications got no answer: \(rest)")
     }
 
+    /// As in JSON-RPC mode, an integer id of any size is an id, echoed as it was written.
+    @Test func anIntegerIDAbove64BitsIsAnswered() throws {
+        let harness = try Self.harness()
+        harness.daemon.write(Array("{\"jsonrpc\":\"2.0\",\"id\":123456789012345678901234567890,\"method\":\"ping\"}\n".utf8))
+        let response = try harness.daemon.next()
+        #expect(response["result"] == [:], "\(response)")
+        try harness.finish(conformance: { _ in })
+        #expect(String(decoding: harness.daemon.stdoutBytes, as: UTF8.self).contains("\"id\":123456789012345678901234567890"))
+    }
+
     @Test(arguments: [false, true])
     func aCancelledCallGetsNothingMoreAndTheServerGoesOn(modern: Bool) throws {
         let harness = try Self.harness()
