@@ -196,7 +196,7 @@ public final class MCPServer: Sendable {
                 log(.debug, "done in \(ContinuousClock.now - started)")
             } catch {
                 result = ToolResult(error: error)
-                log(.error, error.message)
+                log(error.code == .requestCancelled ? .debug : .error, error.message)
             }
             switch calls.stopped(id) {
             case .silently?:

@@ -2,6 +2,9 @@ import Foundation
 import JSONRPC
 import Testing
 import TestSupport
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// JSON-RPC and MCP rules at the edges: protocol errors stay JSON-RPC errors, notifications are
 /// never answered, cancelled calls get nothing more, the end of input and signals end calls.
@@ -69,6 +72,13 @@ struct MCPProtocolTests {
         let (response, before) = try harness.daemon.response(to: 6)
         #expect(before.isEmpty && response["result"]?["isError"] == nil)
         #expect(MediaFixtures.wait { (try? String(contentsOf: harness.logFile, encoding: .utf8))?.contains("chat: cancelled; no response is sent") == true })
+        var log = ""
+        for _ in 0..<200 where !log.contains("chat: request cancelled") {
+            usleep(10_000)
+            log = (try? String(contentsOf: harness.logFile, encoding: .utf8)) ?? ""
+        }
+        #expect(log.contains("switchboard: debug: chat: request cancelled"), "\(log)")
+        #expect(!log.contains("switchboard: error:"), "a client's cancel is not an error: \(log)")
         let rest = try harness.finishMCP()
         #expect(rest.isEmpty, "nothing for the cancelled call: \(rest)")
     }

@@ -58,7 +58,7 @@ struct MCPToolCallTests {
         harness.daemon.send(MCPMessages.callTool(1, "text_to_speech", ["input": "Hi", "voice": "alloy"], modern: false))
         let result = try harness.daemon.response(to: 1).response["result"]
         let kinds = result?["content"]?.arrayValue?.compactMap { $0["type"]?.stringValue }
-        #expect(kinds == ["text", "text"], "no audio content in 2024-11-05, and the file is named in text instead of a resource_link")
+        #expect(kinds == ["text", "text", "resource"], "the file named in text instead of a resource_link in 2024-11-05, and its bytes embedded")
         #expect(result?["content"]?[1]?["text"]?.stringValue?.hasPrefix("Saved speech.mp3 (audio/mpeg, \(MediaFixtures.mp3.count) bytes): file://") == true)
         #expect(result?["structuredContent"] == nil)
         try harness.finishMCP()
