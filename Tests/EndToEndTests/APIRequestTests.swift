@@ -32,7 +32,8 @@ struct APIRequestTests {
 
     @Test(arguments: ["https://elsewhere.example/v1/files", "//elsewhere.example/files", "http:files", "files/../../admin", "../v2/files",
                       "files/%2e%2e/admin", "files%2Fx", "files?purpose=batch", "files#x", "files\\..\\x", "files//x", "./files", "",
-                      "files/\u{0}x", "/", "..;/..;/admin", "files/..;x/admin", "files/.;/x", "files/;/admin"])
+                      "files/\u{0}x", "/", "..;/..;/admin", "files/..;x/admin", "files/.;/x", "files/;/admin",
+                      "files/../\u{30F}admin", "../\u{30F}admin"])
     func aPathThatCouldLeaveTheBaseURLIsRefusedBeforeAnythingIsSent(path: String) throws {
         let harness = try Harness(responses: [])
         let (response, _) = try harness.daemon.call("api.request", ["method": "GET", "path": .string(path)])

@@ -57,7 +57,7 @@ struct MidjourneyTests {
 
     /// A task id goes into the poll's path as one segment: the relay's ids are checked as a
     /// client's are, so neither can point the poll elsewhere.
-    @Test(arguments: ["../../../x", "..", "a/b", "x;y", "a%2F", "a?b"])
+    @Test(arguments: ["../../../x", "..", "a/b", "x;y", "a%2F", "a?b", "../\u{30F}x", "a/\u{30F}b"])
     func aTaskIDThatIsNotOnePathSegmentIsNeverPolled(id: String) throws {
         let harness = try Harness(responses: [MJ.submit(code: 1, result: .string(id))])
         let (submitted, _) = try harness.daemon.call("midjourney.imagine", ["prompt": "fox", "wait": true, "poll_interval_seconds": 0.1])

@@ -87,6 +87,22 @@ import Glibc
         #expect(Self.reason(.trusted, folders.outside + "/out.txt") == nil)
     }
 
+    /// Names on disk are bytes: a root spelled with a precomposed é does not hold the folder beside
+    /// it spelled with e and a combining accent, though Swift compares the two strings as equal;
+    /// and a "/" followed by a combining mark still separates components.
+    @Test func pathsAreComparedByTheirBytes() throws {
+        let folders = try Folders()
+        defer { folders.remove() }
+        let precomposed = folders.outside + "/caf\u{E9}"
+        let decomposed = folders.outside + "/cafe\u{301}"
+        for folder in [precomposed, decomposed] { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
+        FileManager.default.createFile(atPath: decomposed + "/secret.txt", contents: Data("x".utf8))
+        let policy = ReadPolicy.confined(to: [precomposed])
+        #expect(Self.reason(policy, decomposed + "/secret.txt") == "not_allowed")
+        #expect(Self.reason(folders.policy, folders.root + "/../\u{30F}x") == "not_allowed")
+        #expect(RealPath.normalized("/a", appending: ["b/\u{30F}..", "..", "c"]) == "/a/b/c")
+    }
+
     @Test func pathsAreNormalizedLexicallyPastWhatExists() {
         #expect(RealPath.normalized("/a/b", appending: ["..", "c", ".", "", "d"]) == "/a/c/d")
         #expect(RealPath.normalized("/", appending: ["..", "..", "etc"]) == "/etc")

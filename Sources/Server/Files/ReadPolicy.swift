@@ -79,9 +79,14 @@ public struct ReadPolicy: Sendable, Equatable {
         return roots.contains { Self.path(path, isInside: $0) } ? nil : .outsideRoots
     }
 
-    /// Whether `path` is `folder` or below it (both absolute and normalized).
+    /// Whether `path` is `folder` or below it (both absolute and normalized), compared byte by
+    /// byte: Swift's `==` and `hasPrefix` take canonically equivalent strings (`é` and `e` with a
+    /// combining accent) for equal, which names on disk are not.
     static func path(_ path: String, isInside folder: String) -> Bool {
-        folder == "/" || path == folder || path.hasPrefix(folder + "/")
+        let (path, folder) = (path.utf8, folder.utf8)
+        if folder.elementsEqual("/".utf8) { return true }
+        guard path.starts(with: folder) else { return false }
+        return path.count == folder.count || path.dropFirst(folder.count).first == UInt8(ascii: "/")
     }
 
     private func refused(_ path: String, real: String, field: String, _ refusal: Refusal) -> ResponseError {
@@ -116,32 +121,35 @@ struct RealPath: Equatable {
     static let maxLinks = 40
 
     static func resolve(_ path: String) -> RealPath {
-        resolve(path.hasPrefix("/") ? path : currentDirectory() + "/" + path, links: 0)
+        resolve(path.utf8.first == UInt8(ascii: "/") ? path : currentDirectory() + "/" + path, links: 0)
     }
 
     private static func resolve(_ absolute: String, links: Int) -> RealPath {
         if let real = realPath(absolute) { return RealPath(path: real, failure: nil) }
         let failure = errno
-        let slash = absolute.lastIndex(of: "/") ?? absolute.startIndex
-        let folder = absolute[..<slash].isEmpty ? "/" : String(absolute[..<slash])
+        let bytes = absolute.utf8
+        let slash = bytes.lastIndex(of: UInt8(ascii: "/")) ?? bytes.startIndex
+        let folder = bytes[..<slash].isEmpty ? "/" : String(decoding: bytes[..<slash], as: UTF8.self)
         if links < maxLinks, let target = readLink(absolute) {
-            let next = target.hasPrefix("/") ? target : folder + "/" + target
+            let next = target.utf8.first == UInt8(ascii: "/") ? target : folder + "/" + target
             return RealPath(path: resolve(next, links: links + 1).path, failure: failure)
         }
-        let name = absolute[absolute.index(after: slash)...]
-        let parent = folder == absolute ? "/" : resolve(folder, links: links).path
-        return RealPath(path: normalized(parent, appending: [name]), failure: failure)
+        let name = bytes.isEmpty ? "" : String(decoding: bytes[bytes.index(after: slash)...], as: UTF8.self)
+        let parent = folder.utf8.elementsEqual(bytes) ? "/" : resolve(folder, links: links).path
+        return RealPath(path: normalized(parent, appending: [Substring(name)]), failure: failure)
     }
 
     /// `base` (absolute, normalized) followed by `components`, `.` and empty ones dropped, `..`
     /// removing the component before it (never above `/`).
+    /// Components are compared by bytes: a name is `..` only when its bytes are.
     static func normalized(_ base: String, appending components: [Substring]) -> String {
-        var parts = base.split(separator: "/")
-        for component in components {
-            switch component {
-            case "", ".": continue
-            case "..": _ = parts.popLast()
-            default: parts.append(component)
+        var parts = base.utf8.split(separator: UInt8(ascii: "/")).map { String(decoding: $0, as: UTF8.self) }
+        for component in components.flatMap({ $0.utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false) }) {
+            if component.isEmpty || component.elementsEqual(".".utf8) { continue }
+            if component.elementsEqual("..".utf8) {
+                _ = parts.popLast()
+            } else {
+                parts.append(String(decoding: component, as: UTF8.self))
             }
         }
         return "/" + parts.joined(separator: "/")
@@ -174,11 +182,11 @@ enum ProcessFiles {
     /// `/proc/thread-self`, `/proc/<its pid>`, or `/proc/<the id of one of its threads>` (which
     /// `/proc` serves although it does not list them).
     static func isOwn(_ path: String) -> Bool {
-        let components = path.split(separator: "/", maxSplits: 2)
-        guard components.count >= 2, components[0] == "proc" else { return false }
-        let entry = components[1]
-        if entry == "self" || entry == "thread-self" { return true }
-        guard let id = Int32(entry), id > 0 else { return false }
+        let components = path.utf8.split(separator: UInt8(ascii: "/"), maxSplits: 2)
+        guard components.count >= 2, components[0].elementsEqual("proc".utf8) else { return false }
+        let entry = String(decoding: components[1], as: UTF8.self)
+        if components[1].elementsEqual("self".utf8) || components[1].elementsEqual("thread-self".utf8) { return true }
+        guard entry.utf8.allSatisfy({ (0x30...0x39).contains($0) }), let id = Int32(entry), id > 0 else { return false }
         return id == getpid() || access("/proc/self/task/\(id)", F_OK) == 0
     }
 }
