@@ -90,3 +90,21 @@ struct SecretRedactionTests {
         #expect(perMessage < .microseconds(10), "redact took \(perMessage) per \(delta.count)-byte message")
     }
 }
+
+/// `SecretPattern`: the search by the rarest byte finds every occurrence, at any place.
+@Suite("secret patterns")
+struct SecretPatternTests {
+    @Test(arguments: ["sk-proj-0123456789", "abcdefgh", "A", "aaaaab", "\"quoted\\\\"])
+    func everyOccurrenceIsFoundWhereverItIs(secret: String) {
+        let pattern = SecretPattern(Array(secret.utf8))
+        for prefix in ["", "x", "sk-proj-012345678", String(repeating: "a", count: 37)] {
+            for suffix in ["", "y", "0123"] {
+                let text = Array((prefix + secret + suffix).utf8)
+                #expect(pattern.first(in: text, from: 0) == prefix.utf8.count, "\(prefix)|\(secret)|\(suffix)")
+                #expect(pattern.first(in: text, from: prefix.utf8.count + 1) == nil || secret.count == 1 && suffix.contains(secret))
+            }
+        }
+        #expect(pattern.first(in: Array(secret.utf8.dropLast()), from: 0) == nil)
+        #expect(pattern.first(in: [], from: 0) == nil)
+    }
+}

@@ -2,11 +2,6 @@ import Primitives
 import FoundationEssentials
 public import JSONRPC
 import Transport
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// The secrets currently in use (API keys), so that logs and error messages can be scrubbed of them.
 public final class Secrets: Sendable {
@@ -15,7 +10,7 @@ public final class Secrets: Sendable {
     private let values = Locked<Set<String>>([])
     /// The byte sequences `redact` looks for: each secret's UTF-8, and its form inside a JSON
     /// string when that differs; longest first.
-    private let patterns = Locked<[[UInt8]]>([])
+    private let patterns = Locked<[SecretPattern]>([])
 
     public init() {}
 
@@ -27,8 +22,8 @@ public final class Secrets: Sendable {
         let inserted = values.withLock { $0.insert(secret).inserted }
         guard inserted else { return }
         patterns.withLock { patterns in
-            for form in forms where !patterns.contains(form) { patterns.append(form) }
-            patterns.sort { $0.count > $1.count }
+            for form in forms where !patterns.contains(where: { $0.bytes == form }) { patterns.append(SecretPattern(form)) }
+            patterns.sort { $0.bytes.count > $1.bytes.count }
         }
     }
 
@@ -39,14 +34,14 @@ public final class Secrets: Sendable {
     /// `[redacted]`: as its UTF-8 and as a JSON string writes it (quotes and backslashes escaped).
     /// Replaced inside a JSON string, it leaves the message valid JSON.
     ///
-    /// Made for every message written to stdout: a byte search per secret (`memchr` for its
-    /// first byte, `memcmp` for the rest), which costs a lock and a scan when no secret is there,
-    /// and nothing more when none is known.
+    /// Made for every message written to stdout: a byte search per secret (`SecretPattern`:
+    /// `memchr` for its rarest byte, `memcmp` for the rest), which costs a lock and about a scan
+    /// per secret when none is there, and a lock when none is known.
     public func redact(_ bytes: inout [UInt8]) {
         let patterns = patterns.current
         guard !patterns.isEmpty else { return }
-        for pattern in patterns where bytes.count >= pattern.count {
-            guard let first = Self.find(pattern, in: bytes, from: 0) else { continue }
+        for pattern in patterns where bytes.count >= pattern.bytes.count {
+            guard let first = pattern.first(in: bytes, from: 0) else { continue }
             var result: [UInt8] = []
             result.reserveCapacity(bytes.count)
             var start = 0
@@ -54,30 +49,11 @@ public final class Secrets: Sendable {
             while let index = found {
                 result.append(contentsOf: bytes[start..<index])
                 result.append(contentsOf: Self.replacement)
-                start = index + pattern.count
-                found = Self.find(pattern, in: bytes, from: start)
+                start = index + pattern.bytes.count
+                found = pattern.first(in: bytes, from: start)
             }
             result.append(contentsOf: bytes[start...])
             bytes = result
-        }
-    }
-
-    /// The offset of the first `pattern` (not empty) in `bytes` at or after `offset`.
-    private static func find(_ pattern: [UInt8], in bytes: [UInt8], from offset: Int) -> Int? {
-        let last = bytes.count - pattern.count
-        guard offset <= last else { return nil }
-        return bytes.withUnsafeBytes { haystack -> Int? in
-            pattern.withUnsafeBytes { needle -> Int? in
-                let base = haystack.baseAddress!
-                let first = Int32(needle[0])
-                var position = offset
-                while position <= last, let hit = memchr(base + position, first, last - position + 1) {
-                    let index = UnsafeRawPointer(hit) - base
-                    if memcmp(base + index, needle.baseAddress!, needle.count) == 0 { return index }
-                    position = index + 1
-                }
-                return nil
-            }
         }
     }
 
