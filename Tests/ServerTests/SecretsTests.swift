@@ -108,3 +108,21 @@ struct SecretPatternTests {
         #expect(pattern.first(in: [], from: 0) == nil)
     }
 }
+
+/// A secret that a JSON escape's last letters seem to begin is not there: replacing it would
+/// break the message.
+@Suite("secrets next to JSON escapes")
+struct SecretEscapeTests {
+    @Test(arguments: ["\u{0F}b6dro-1", "\nabc123", "x\\\\fb6dro-1"])
+    func aMatchStartingInsideAnEscapeIsLeftAndTheMessageStaysJSON(text: String) throws {
+        let secrets = Secrets()
+        secrets.register("fb6dro-1")
+        secrets.register("nabc123")
+        let message: JSONValue = ["result": ["text": .string(text)]]
+        var bytes = message.serialized()
+        secrets.redact(&bytes)
+        let parsed = try JSONParser.parse(bytes)
+        let expected = text.replacing("fb6dro-1", with: "[redacted]").replacing("nabc123", with: "[redacted]")
+        #expect(parsed["result"]?["text"]?.stringValue == expected, "\(String(decoding: bytes, as: UTF8.self))")
+    }
+}

@@ -41,20 +41,53 @@ public final class Secrets: Sendable {
         let patterns = patterns.current
         guard !patterns.isEmpty else { return }
         for pattern in patterns where bytes.count >= pattern.bytes.count {
-            guard let first = pattern.first(in: bytes, from: 0) else { continue }
+            guard var found = match(pattern, in: bytes, from: 0) else { continue }
             var result: [UInt8] = []
             result.reserveCapacity(bytes.count)
             var start = 0
-            var found: Int? = first
-            while let index = found {
-                result.append(contentsOf: bytes[start..<index])
+            while true {
+                result.append(contentsOf: bytes[start..<found])
                 result.append(contentsOf: Self.replacement)
-                start = index + pattern.bytes.count
-                found = pattern.first(in: bytes, from: start)
+                start = found + pattern.bytes.count
+                guard let next = match(pattern, in: bytes, from: start) else { break }
+                found = next
             }
             result.append(contentsOf: bytes[start...])
             bytes = result
         }
+    }
+
+    /// The first occurrence of `pattern` at or after `offset` that does not start inside a JSON
+    /// escape: the `f` of `\u000f` or the `n` of `\n` followed by the rest of a secret is not the
+    /// secret (and replacing it would break the escape).
+    private func match(_ pattern: SecretPattern, in bytes: [UInt8], from offset: Int) -> Int? {
+        var offset = offset
+        while let found = pattern.first(in: bytes, from: offset) {
+            if !Self.startsInsideEscape(bytes, at: found) { return found }
+            offset = found + 1
+        }
+        return nil
+    }
+
+    /// Whether `bytes[index]` is the letter after an escaping backslash, or one of a `\u`
+    /// escape's four hex digits.
+    static func startsInsideEscape(_ bytes: [UInt8], at index: Int) -> Bool {
+        let backslash = UInt8(ascii: "\\")
+        /// Whether an odd run of backslashes ends at `end` (so the last one escapes what follows).
+        func escapes(_ end: Int) -> Bool {
+            var count = 0
+            var position = end
+            while position >= 0, bytes[position] == backslash {
+                count += 1
+                position -= 1
+            }
+            return count % 2 == 1
+        }
+        if index >= 1, escapes(index - 1) { return true }
+        for distance in 1...4 where index - distance >= 1 {
+            if bytes[index - distance] == UInt8(ascii: "u"), escapes(index - distance - 1) { return true }
+        }
+        return false
     }
 
     /// `text` with every known secret replaced by `[redacted]` (longest first, so a secret that
