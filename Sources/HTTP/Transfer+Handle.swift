@@ -13,6 +13,8 @@ extension Transfer {
     /// - no content decoding, and `Accept-Encoding: identity` is sent unless the caller set one, so
     ///   a body's size on the wire is its size in memory (no decompression bombs);
     /// - `Expect:` is sent empty: no 100-continue round trip before an upload;
+    /// - `Content-Type:` is sent empty unless the caller set one: libcurl would otherwise label any
+    ///   POST (an empty one too) `application/x-www-form-urlencoded`;
     /// - HTTP/2 is used over TLS where the server offers it, and concurrent requests to an https
     ///   host wait for the first connection's answer and share it if it multiplexes (`PIPEWAIT`)
     ///   rather than opening new ones (not for plain http, where libcurl would queue them behind
@@ -79,6 +81,7 @@ extension Transfer {
         var lines = request.headers.map { $0.value.isEmpty ? "\($0.name);" : "\($0.name): \($0.value)" }
         if request.header("Accept-Encoding") == nil { lines.append("Accept-Encoding: identity") }
         if request.header("Expect") == nil { lines.append("Expect:") }
+        if request.header("Content-Type") == nil { lines.append("Content-Type:") }
         for line in lines {
             guard let list = sb_curl_slist_append(state.headerList, line) else { throw .unavailable("curl_slist_append failed") }
             state.headerList = list

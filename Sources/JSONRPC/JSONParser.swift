@@ -3,6 +3,13 @@ public struct JSONParseError: Error, Sendable, Equatable, CustomStringConvertibl
     public let reason: String
     public let offset: Int
     public var description: String { "\(reason) at byte \(offset)" }
+
+    /// The reason given for input nested deeper than `JSONParser.maxDepth`.
+    static let tooDeepReason = "nesting deeper than \(JSONParser.maxDepth)"
+
+    /// Whether the input was refused for nesting deeper than `JSONParser.maxDepth` (it may be
+    /// valid JSON otherwise).
+    public var isTooDeeplyNested: Bool { reason == Self.tooDeepReason }
 }
 
 /// A strict RFC 8259 parser producing `JSONValue`.
@@ -53,7 +60,7 @@ private struct Reader {
     }
 
     mutating func parseValue(depth: Int) throws(JSONParseError) -> JSONValue {
-        guard depth < JSONParser.maxDepth else { throw error("nesting deeper than \(JSONParser.maxDepth)") }
+        guard depth < JSONParser.maxDepth else { throw error(JSONParseError.tooDeepReason) }
         guard index < bytes.count else { throw error("unexpected end of input") }
         switch bytes[index] {
         case UInt8(ascii: "{"): return try parseObject(depth: depth)

@@ -14,6 +14,8 @@ struct CommandLineOptions {
     var mcp = false
     /// `--output-dir`: where MCP tools write files.
     var outputDir: String?
+    /// `--allow-read DIR`, repeatable: more folders MCP tools may read files from.
+    var allowRead: [String] = []
     var showVersion = false
     var showHelp = false
     /// `--no-remote-config`: the client may not change where requests go or what credentials
@@ -42,6 +44,9 @@ struct CommandLineOptions {
         options:
           --mcp                    serve the Model Context Protocol (stdio, newline-delimited JSON)
           --output-dir DIR         where MCP tools save files (default $XDG_DATA_HOME/switchboard/output)
+          --allow-read DIR         let MCP tools read files under DIR too (repeatable; by default they read
+                                   only under the working directory and the output folder, never /proc,
+                                   /sys or /dev); the config file's read_roots adds folders as well
           --config FILE            configuration file (default $XDG_CONFIG_HOME/switchboard/config.json)
           --framing ndjson|lsp     force the output framing (default: that of the first message)
           --base-url URL           upstream base URL (default https://api.openai.com/v1)
@@ -132,6 +137,7 @@ struct CommandLineOptions {
             case "--log-file": logFile = try value(flag)
             case "--mcp": mcp = true
             case "--output-dir": outputDir = try value(flag)
+            case "--allow-read": allowRead.append(try value(flag))
             case "--version", "-V": showVersion = true
             case "--help", "-h": showHelp = true
             default: throw UsageError(description: "unknown option \(argument) (see --help)")

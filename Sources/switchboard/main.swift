@@ -68,9 +68,9 @@ DispatchQueue.global(qos: .utility).async {
     if removed > 0 { log.info("removed \(removed) upload file(s) that earlier runs left in \(FileManager.default.temporaryDirectory.path)") }
 }
 
-let writer = OutputWriter(fd: protocolFD, framing: options.mcp ? .ndjson : options.framing)
+// Every message is scrubbed of the key and the secret headers' values, results included.
+let writer = OutputWriter(fd: protocolFD, framing: options.mcp ? .ndjson : options.framing, redact: secrets.redact)
 let config = ConfigStore(startup: startup, secrets: secrets, lockedOverTheWire: options.noRemoteConfig)
-let runner = MethodRunner(config: config, client: UpstreamClient(), log: log, secrets: secrets)
 /// What reads stdin and decides the exit: Switchboard's JSON-RPC server, or with `--mcp` the MCP server.
 let receive: @Sendable (FrameEvent) -> Void
 let endOfInput: @Sendable () -> Void
@@ -78,11 +78,17 @@ let terminate: @Sendable (Int32) -> Void
 let waitForExit: () -> Int32
 if options.mcp {
     let root = options.outputDir.map { URL(fileURLWithPath: LocalPath.resolve($0), isDirectory: true) }
-    let mcp = MCPServer(runner: runner, writer: writer,
-                        outputFolder: OutputFolder(root: root ?? OutputFolder.defaultRoot(environment: environment)))
+    let outputFolder = OutputFolder(root: root ?? OutputFolder.defaultRoot(environment: environment))
+    // Tool arguments come from a model: reads are confined to these folders (see ReadPolicy).
+    let readRoots = [FileManager.default.currentDirectoryPath, outputFolder.root.path]
+        + (startup["read_roots"]?.arrayValue?.compactMap(\.stringValue) ?? []) + options.allowRead
+    let readPolicy = ReadPolicy.confined(to: readRoots)
+    log.info("MCP tools may read files under \((readPolicy.roots ?? []).joined(separator: ", "))")
+    let mcp = MCPServer(runner: MethodRunner(config: config, client: UpstreamClient(), log: log, secrets: secrets, readPolicy: readPolicy),
+                        writer: writer, outputFolder: outputFolder)
     (receive, endOfInput, terminate, waitForExit) = (mcp.receive, mcp.endOfInput, { mcp.terminate(signal: $0) }, mcp.waitForExit)
 } else {
-    let server = JSONRPCServer(runner: runner, writer: writer)
+    let server = JSONRPCServer(runner: MethodRunner(config: config, client: UpstreamClient(), log: log, secrets: secrets), writer: writer)
     (receive, endOfInput, terminate, waitForExit) = (server.receive, server.endOfInput, { server.terminate(signal: $0) }, server.waitForExit)
 }
 SignalTrap.install(terminate)

@@ -32,7 +32,8 @@ struct APIRequestTests {
 
     @Test(arguments: ["https://elsewhere.example/v1/files", "//elsewhere.example/files", "http:files", "files/../../admin", "../v2/files",
                       "files/%2e%2e/admin", "files%2Fx", "files?purpose=batch", "files#x", "files\\..\\x", "files//x", "./files", "",
-                      "files/\u{0}x", "/"])
+                      "files/\u{0}x", "/", "..;/..;/admin", "files/..;x/admin", "files/.;/x", "files/;/admin",
+                      "files/../\u{30F}admin", "../\u{30F}admin"])
     func aPathThatCouldLeaveTheBaseURLIsRefusedBeforeAnythingIsSent(path: String) throws {
         let harness = try Harness(responses: [])
         let (response, _) = try harness.daemon.call("api.request", ["method": "GET", "path": .string(path)])
@@ -40,6 +41,16 @@ struct APIRequestTests {
         #expect(response.errorCode == -32602, "\(path)")
         #expect(response["error"]?["data"]?["field"] == "path")
         #expect(harness.upstream.requests.isEmpty)
+    }
+
+    @Test func aPostWithoutABodyCarriesNoContentType() throws {
+        let harness = try Harness(responses: [.json(["id": "batch_1", "status": "cancelling"])])
+        let (response, _) = try harness.daemon.call("api.request", ["method": "POST", "path": "batches/batch_1/cancel"])
+        try harness.finish()
+        #expect(response["result"]?["status"] == 200)
+        let request = try #require(harness.upstream.requests.first { $0.method == "POST" })
+        #expect(request.header("content-type") == nil, "libcurl's application/x-www-form-urlencoded is not sent")
+        #expect(request.body.isEmpty)
     }
 
     @Test func badParamsAreRefusedBeforeAnythingIsSent() throws {
@@ -56,6 +67,8 @@ struct APIRequestTests {
             (["method": "GET", "path": "files", "query": ["q": ["a": 1]]], "query.q"),
             (["method": "GET", "path": "files", "stream": true, "output_path": "/tmp/x.bin"], "output_path"),
             (["path": "files"], "method"),
+            (["method": "POST", "path": "files", "form": ["file": ["file": "/etc/hostname", "content_type": "text/plain\r\nX-Evil: 1"]]],
+             "form.file.content_type"),
         ]
         for (index, (params, field)) in cases.enumerated() {
             let (response, _) = try harness.daemon.call("api.request", params, id: .number(index + 1))

@@ -22,6 +22,21 @@ struct HostileUpstreamTests {
 
     // MARK: - No work while nothing arrives
 
+    /// JSON nested deeper than the parser goes is named as such, not as "non-JSON".
+    @Test func aTooDeeplyNestedAnswerIsSaidToBe() throws {
+        let deep = "{\"a\":" + String(repeating: "[", count: 600) + String(repeating: "]", count: 600) + "}"
+        let event = "{\"choices\":" + String(repeating: "[", count: 600) + String(repeating: "]", count: 600) + "}"
+        let harness = try Harness(responses: [.text(deep, contentType: "application/json"), .sse([event])])
+        let (plain, _) = try harness.daemon.call("chat.complete", ["messages": [["role": "user", "content": "hi"]]], id: 1)
+        let (streamed, _) = try harness.daemon.call("chat.complete", ["stream": true, "messages": [["role": "user", "content": "hi"]]], id: 2)
+        try harness.finish()
+        for response in [plain, streamed] {
+            #expect(response.errorCode == -32004, "\(response)")
+            let message = response["error"]?["message"]?.stringValue ?? ""
+            #expect(message.contains("nested too deeply (more than 512 levels)") && !message.contains("non-JSON"), "\(message)")
+        }
+    }
+
     @Test func waitingForTheHeadersCostsNoCPU() throws {
         var late = FakeResponse.chatCompletion("thought about it")
         late.steps.insert(.sleep(3), at: 0)

@@ -55,6 +55,21 @@ struct MidjourneyTests {
                                  "state": "job-7", "accountFilter": ["remark": "main"]])
     }
 
+    /// A task id goes into the poll's path as one segment: the relay's ids are checked as a
+    /// client's are, so neither can point the poll elsewhere.
+    @Test(arguments: ["../../../x", "..", "a/b", "x;y", "a%2F", "a?b", "../\u{30F}x", "a/\u{30F}b"])
+    func aTaskIDThatIsNotOnePathSegmentIsNeverPolled(id: String) throws {
+        let harness = try Harness(responses: [MJ.submit(code: 1, result: .string(id))])
+        let (submitted, _) = try harness.daemon.call("midjourney.imagine", ["prompt": "fox", "wait": true, "poll_interval_seconds": 0.1])
+        let (fetched, _) = try harness.daemon.call("midjourney.fetch", ["id": .string(id)], id: 2)
+        try harness.finish()
+        #expect(submitted.errorCode == -32004, "\(submitted)")
+        #expect(submitted["error"]?["message"]?.stringValue?.contains("cannot be polled") == true, "\(submitted)")
+        #expect(fetched.errorCode == -32602, "\(fetched)")
+        #expect(fetched["error"]?["data"]?["field"] == "id")
+        #expect(harness.upstream.requests.map(\.path) == ["/mj/submit/imagine"], "nothing was polled")
+    }
+
     @Test(arguments: ["fast", "relax", "turbo"])
     func modeSelectsThePathPrefix(mode: String) throws {
         let harness = try Harness(responses: [MJ.submit(code: 1), MJ.fetched("SUCCESS", "100%")])

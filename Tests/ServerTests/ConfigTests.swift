@@ -225,6 +225,7 @@ struct ConfigTests {
         let changes: [String: JSONValue] = [
             "base_url": "https://elsewhere.example/v1", "headers": ["X-Forward": "1"], "api_key": "sk-other-123456",
             "api_key_command": ["true"], "api_key_command_timeout_seconds": 5, "profiles": ["x": ["default_model": "m"]],
+            "read_roots": ["/"],
         ]
         #expect(Set(changes.keys) == ConfigStore.remoteLockedFields)
         for (field, value) in changes.sorted(by: { $0.key < $1.key }) {
@@ -239,6 +240,16 @@ struct ConfigTests {
         #expect(store.current == before, "a refused patch changes nothing, not even its other fields")
         try store.apply(["default_model": "m", "base_url": before["base_url"]!, "api_key": "sk-start-123456"])
         #expect(store.current["default_model"] == "m")
+    }
+
+    @Test func readRootsAreAListOfFoldersThatNoProfileSets() throws {
+        try ConfigSchema.validate(["read_roots": ["~/notes", "/srv/data"]])
+        try ConfigSchema.validate(["read_roots": []])
+        for bad: JSONValue in ["/", [""], [1], ["/", .null]] {
+            #expect(throws: ResponseError.self) { try ConfigSchema.validate(["read_roots": bad]) }
+        }
+        let error = #expect(throws: ResponseError.self) { try ConfigSchema.validate(["profiles": ["wide": ["read_roots": ["/"]]]]) }
+        #expect(error?.data?["field"] == "profiles.wide.read_roots")
     }
 
     // MARK: - Start-up layers

@@ -81,14 +81,14 @@ import Glibc
         let folder = try Self.folder()
         let file = folder.appendingPathComponent("clip.wav")
         try Data(repeating: 7, count: 100).write(to: file)
-        let checked = try LocalFile("file://" + file.path, field: "file", maxBytes: 100)
+        let checked = try LocalFile("file://" + file.path, field: "file", maxBytes: 100, policy: .trusted)
         #expect(checked.size == 100)
         #expect(checked.path == file.path)
         #expect(try checked.head(4) == Data(repeating: 7, count: 4))
-        #expect(throws: ResponseError.self) { try LocalFile(file.path, field: "file", maxBytes: 99) }
-        #expect(throws: ResponseError.self) { try LocalFile(folder.path, field: "file", maxBytes: 1000) }
+        #expect(throws: ResponseError.self) { try LocalFile(file.path, field: "file", maxBytes: 99, policy: .trusted) }
+        #expect(throws: ResponseError.self) { try LocalFile(folder.path, field: "file", maxBytes: 1000, policy: .trusted) }
         do {
-            _ = try LocalFile("https://example.com/a.mp3", field: "file", maxBytes: 1000)
+            _ = try LocalFile("https://example.com/a.mp3", field: "file", maxBytes: 1000, policy: .trusted)
             Issue.record("no error")
         } catch {
             #expect(error.code == .invalidParams)

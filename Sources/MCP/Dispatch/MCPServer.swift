@@ -49,7 +49,7 @@ public final class MCPServer: Sendable {
         case .notification(let method, let params):
             handleNotification(method, params)
         case .request(let id, let method, let params):
-            if case .number(let number) = id, number.intValue == nil {
+            if case .number(let number) = id, number.intValue == nil, !number.literal.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == "-") }) {
                 return writer.send(OutgoingMessage.error(id: id, .invalidRequest("id must be a string or an integer")))
             }
             do {

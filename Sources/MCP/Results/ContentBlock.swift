@@ -7,10 +7,11 @@ enum ContentBlock: Sendable {
     case text(String)
     /// An image, base64-encoded on the wire.
     case image(Data, mimeType: String)
-    /// Audio, base64-encoded on the wire (2025-03-26 and later).
-    case audio(Data, mimeType: String)
     /// A file the tool wrote, as a `resource_link` (2025-06-18 and later).
     case link(SavedFile)
+    /// A file the tool wrote, with its bytes: an embedded `resource` (every revision). Hosts that
+    /// cannot take `audio` content (LangChain's adapter refuses the whole result) take this.
+    case embedded(SavedFile, Data)
 
     /// The block as `version` has it; what a revision lacks is said in text instead.
     func json(for version: ProtocolVersion) -> [JSONValue] {
@@ -19,9 +20,10 @@ enum ContentBlock: Sendable {
             return [["type": "text", "text": .string(text)]]
         case .image(let data, let mimeType):
             return [["type": "image", "data": .string(data.base64EncodedString()), "mimeType": .string(mimeType)]]
-        case .audio(let data, let mimeType):
-            guard version.hasAnnotationsAndAudio else { return [] }
-            return [["type": "audio", "data": .string(data.base64EncodedString()), "mimeType": .string(mimeType)]]
+        case .embedded(let file, let data):
+            return [["type": "resource", "resource": .object(JSONObject([
+                ("uri", .string(file.url.absoluteString)), ("mimeType", .string(file.mimeType)), ("blob", .string(data.base64EncodedString())),
+            ]))]]
         case .link(let file):
             guard version.hasStructuredResults else { return [["type": "text", "text": .string("Saved \(file.summary)")]] }
             return [.object(JSONObject([
@@ -47,10 +49,11 @@ struct SavedFile: Sendable {
     /// `name (type, N bytes): file:///…`
     var summary: String { "\(url.lastPathComponent) (\(mimeType), \(bytes) bytes): \(url.absoluteString)" }
 
-    /// The blocks for a saved image or audio file: the bytes inline when the file is at most
-    /// `inlineLimit` bytes (and of a type the block can carry), then always the link.
-    func blocks(inlineAs kind: (Data, String) -> ContentBlock, inlineLimit: Int) -> [ContentBlock] {
+    /// The blocks for a saved image or audio file: always the link, and the bytes inline when the
+    /// file is at most `inlineLimit` bytes (and of a type the block can carry), before the link
+    /// unless `linkFirst`.
+    func blocks(inlineAs kind: (Data, String) -> ContentBlock, inlineLimit: Int, linkFirst: Bool = false) -> [ContentBlock] {
         guard bytes <= inlineLimit, mimeType != MediaTypes.fallback, let data = try? Data(contentsOf: url) else { return [.link(self)] }
-        return [kind(data, mimeType), .link(self)]
+        return linkFirst ? [.link(self), kind(data, mimeType)] : [kind(data, mimeType), .link(self)]
     }
 }

@@ -1,8 +1,9 @@
 import JSONRPC
 
 /// `chat`: one question (`prompt`, optionally `system`) or a whole conversation (`messages`) to
-/// a model, through `chat.complete`. The text content is the answer; `structuredContent` is the
-/// `chat.completion` object.
+/// a model, through `chat.complete`. The text content is the answer; `structuredContent` is kept
+/// small, `{text, model, usage}` (a host may hand it whole to its model): the answer text, the
+/// model that wrote it and the tokens it cost.
 struct ChatTool: Tool {
     let name = "chat"
     let title = "Ask a model"
@@ -25,7 +26,16 @@ struct ChatTool: Tool {
             .requiring([])
     }
 
-    func outputSchema(_ schemas: MethodSchemas) -> JSONValue { schemas.result("chat.complete") }
+    func outputSchema(_ schemas: MethodSchemas) -> JSONValue {
+        .object(JSONObject([
+            ("type", "object"), ("required", ["text"]),
+            ("properties", .object(JSONObject([
+                ("text", ["type": "string", "description": "The answer, as the text content gives it (each choice's text when there are several)."]),
+                ("model", ["type": "string", "description": "The model that answered, as the API named it."]),
+                ("usage", ["anyOf": [schemas.component("Usage"), ["type": "null"]], "description": "The tokens the answer cost, when the API said."]),
+            ]))),
+        ]))
+    }
 
     func call(_ arguments: Params, context: ToolContext) async throws(ResponseError) -> ToolResult {
         let progress = DeltaProgress(context.progress)
@@ -44,7 +54,15 @@ struct ChatTool: Tool {
         params["messages"] = .array(messages)
         let completion = try await context.call("chat.complete", params, onNotification: progress.relay)
         context.log(.info, "answered by \(completion["model"]?.stringValue ?? "the model")")
-        return ToolResult([.text(Self.answer(completion))], structured: completion)
+        return ToolResult([.text(Self.answer(completion))], structured: Self.structured(completion))
+    }
+
+    /// The structured content: `{text, model?, usage?}` of `completion`.
+    static func structured(_ completion: JSONValue) -> JSONValue {
+        var structured: JSONObject = ["text": .string(answer(completion))]
+        if let model = completion["model"]?.stringValue { structured["model"] = .string(model) }
+        if let usage = completion["usage"] { structured["usage"] = usage }
+        return .object(structured)
     }
 
     /// The answer as a model should read it: each choice's text, with what else it holds said.

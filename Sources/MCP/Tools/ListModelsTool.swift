@@ -7,7 +7,9 @@ struct ListModelsTool: Tool {
     let summary = "List the models the configured API offers (their ids, for the other tools' `model` argument)."
     let annotations = ToolAnnotations(readOnly: true)
 
-    func inputSchema(_ schemas: MethodSchemas) -> ObjectSchema { schemas.params("models.list") }
+    func inputSchema(_ schemas: MethodSchemas) -> ObjectSchema {
+        schemas.params("models.list").describing("list_models arguments (all optional).")
+    }
 
     func outputSchema(_ schemas: MethodSchemas) -> JSONValue { schemas.result("models.list") }
 

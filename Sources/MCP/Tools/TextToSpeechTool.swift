@@ -2,7 +2,10 @@ import FoundationEssentials
 import JSONRPC
 
 /// `text_to_speech`: `audio.speech` with `output_path` set to a new file under the output folder.
-/// The result is the audio itself when small (`audio` content) and a `resource_link` to the file.
+/// The result is text naming the file (with its link) first, then the `resource_link`, then the
+/// audio itself when small, as an embedded `resource` rather than `audio` content, which
+/// LangChain's MCP adapter cannot convert (it then fails the whole call): a host that reads only
+/// text has the file, and every host can take the bytes.
 struct TextToSpeechTool: Tool {
     let name = "text_to_speech"
     let title = "Speak text aloud"
@@ -33,7 +36,7 @@ struct TextToSpeechTool: Tool {
         let contentType = result["content_type"]?.stringValue.map(MediaTypes.essence) ?? MediaTypes.of(url)
         let file = SavedFile(url: url, mimeType: contentType, bytes: result["bytes"]?.intValue ?? 0)
         context.log(.info, "saved \(file.bytes) bytes of \(contentType)")
-        let blocks = file.blocks(inlineAs: { ContentBlock.audio($0, mimeType: $1) }, inlineLimit: context.inlineLimit)
+        let blocks = file.blocks(inlineAs: { data, _ in ContentBlock.embedded(file, data) }, inlineLimit: context.inlineLimit, linkFirst: true)
         return ToolResult([.text("Saved the speech as \(file.summary)")] + blocks, structured: result)
     }
 }

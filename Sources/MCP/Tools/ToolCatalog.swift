@@ -32,7 +32,7 @@ struct ToolCatalog: Sendable {
             var entry: JSONObject = ["name": .string(tool.name)]
             if version.hasStructuredResults { entry["title"] = .string(tool.title) }
             entry["description"] = .string(tool.summary)
-            entry["inputSchema"] = schemas.bundle(tool.inputSchema(schemas).withoutRootCombinators().json)
+            entry["inputSchema"] = StrictSchema.closed(schemas.bundle(tool.inputSchema(schemas).withoutRootCombinators().json))
             if version.hasStructuredResults { entry["outputSchema"] = schemas.bundle(Self.objectRooted(schemas.inlined(tool.outputSchema(schemas)))) }
             if version.hasAnnotationsAndAudio { entry["annotations"] = tool.annotations.json }
             return .object(entry)

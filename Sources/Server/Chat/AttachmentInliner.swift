@@ -2,8 +2,8 @@ import FoundationEssentials
 import JSONRPC
 import Upstream
 
-/// Local files in the audio and file content parts of a request, read through the request's
-/// `FileBudget` and inlined as the API wants them (images are `ImageSource`'s).
+/// Local files in the audio and file content parts of a request, checked and read through the
+/// request's `LocalReads` and inlined as the API wants them (images are `ImageSource`'s).
 ///
 /// - Chat `input_audio` parts: `input_audio.data` is base64 audio, or a local file: a `file://`
 ///   URL, or a path starting with `~/`, `./` or `../`, or an absolute path (one leading `/`)
@@ -25,10 +25,10 @@ enum AttachmentInliner {
     }
 
     /// An `input_audio` part with a local file inlined; nil when it has none.
-    static func audioPart(_ part: JSONValue, field: String, budget: inout FileBudget) throws(ResponseError) -> JSONValue? {
+    static func audioPart(_ part: JSONValue, field: String, reads: inout LocalReads) throws(ResponseError) -> JSONValue? {
         guard let data = part["input_audio"]?["data"]?.stringValue, isLocalAudio(data) else { return nil }
         let dataField = field + ".input_audio.data"
-        let (file, bytes) = try ImageSource.read(data, field: dataField, budget: &budget)
+        let (file, bytes) = try ImageSource.read(data, field: dataField, reads: &reads)
         var audio = part["input_audio"]?.objectValue ?? JSONObject()
         audio["data"] = .string(bytes.base64EncodedString())
         if audio["format"] == nil || audio["format"] == .null {
@@ -47,12 +47,12 @@ enum AttachmentInliner {
 
     /// A chat `file` part (`container` "file") or a Responses `input_file` part (`container`
     /// nil: the fields are the part's own) with a local `file_data` inlined; nil when it has none.
-    static func filePart(_ part: JSONValue, container: String?, field: String, budget: inout FileBudget) throws(ResponseError) -> JSONValue? {
+    static func filePart(_ part: JSONValue, container: String?, field: String, reads: inout LocalReads) throws(ResponseError) -> JSONValue? {
         let fields = container.map { part[$0]?.objectValue } ?? part.objectValue
         guard var fields, let reference = fields["file_data"]?.stringValue, ImageSource.isLocal(reference) else { return nil }
         let dataField = field + (container.map { ".\($0)" } ?? "") + ".file_data"
-        let (file, bytes) = try ImageSource.read(reference, field: dataField, budget: &budget)
-        let name = URL(fileURLWithPath: file.path).lastPathComponent
+        let (file, bytes) = try ImageSource.read(reference, field: dataField, reads: &reads)
+        let name = file.name
         let type = bytes.starts(with: Array("%PDF-".utf8)) ? "application/pdf" : MediaType.sniff(bytes, filename: name)
         fields["file_data"] = .string("data:\(type);base64,\(bytes.base64EncodedString())")
         if fields["filename"]?.stringValue == nil { fields["filename"] = .string(name) }

@@ -7,24 +7,24 @@ enum ImageInliner {
     /// Chat: walks `messages[*].content[*]`: parts of type `image_url` (whose `image_url` may be
     /// an object with `url` or a bare string) get their local image inlined, `input_audio` and
     /// `file` parts their local file (see `AttachmentInliner`).
-    static func inline(_ messages: [JSONValue], budget: inout FileBudget) throws(ResponseError) -> [JSONValue] {
+    static func inline(_ messages: [JSONValue], reads: inout LocalReads) throws(ResponseError) -> [JSONValue] {
         try inlineParts(of: messages, field: "messages") { part, field throws(ResponseError) in
             switch part["type"]?.stringValue {
-            case "image_url": try imagePart(part, field: field, budget: &budget)
-            case "input_audio": try AttachmentInliner.audioPart(part, field: field, budget: &budget)
-            case "file": try AttachmentInliner.filePart(part, container: "file", field: field, budget: &budget)
+            case "image_url": try imagePart(part, field: field, reads: &reads)
+            case "input_audio": try AttachmentInliner.audioPart(part, field: field, reads: &reads)
+            case "file": try AttachmentInliner.filePart(part, container: "file", field: field, reads: &reads)
             default: nil
             }
         }
     }
 
     /// An `image_url` part with a local image inlined; nil when it has none.
-    private static func imagePart(_ part: JSONValue, field: String, budget: inout FileBudget) throws(ResponseError) -> JSONValue? {
+    private static func imagePart(_ part: JSONValue, field: String, reads: inout LocalReads) throws(ResponseError) -> JSONValue? {
         var part = part
         if let url = part["image_url"]?["url"]?.stringValue, ImageSource.isLocal(url) {
-            part["image_url"]?["url"] = .string(try ImageSource.resolve(url, field: field + ".image_url.url", budget: &budget))
+            part["image_url"]?["url"] = .string(try ImageSource.resolve(url, field: field + ".image_url.url", reads: &reads))
         } else if let url = part["image_url"]?.stringValue, ImageSource.isLocal(url) {
-            part["image_url"] = ["url": .string(try ImageSource.resolve(url, field: field + ".image_url", budget: &budget))]
+            part["image_url"] = ["url": .string(try ImageSource.resolve(url, field: field + ".image_url", reads: &reads))]
         } else {
             return nil
         }
@@ -33,15 +33,15 @@ enum ImageInliner {
 
     /// Responses: walks `input[*].content[*]`: parts of type `input_image`, whose `image_url` is a
     /// string, get their local image inlined, `input_file` parts their local `file_data`.
-    static func inlineResponsesInput(_ items: [JSONValue], budget: inout FileBudget) throws(ResponseError) -> [JSONValue] {
+    static func inlineResponsesInput(_ items: [JSONValue], reads: inout LocalReads) throws(ResponseError) -> [JSONValue] {
         try inlineParts(of: items, field: "input") { part, field throws(ResponseError) in
             switch part["type"]?.stringValue {
             case "input_image":
                 guard let url = part["image_url"]?.stringValue, ImageSource.isLocal(url) else { return nil }
                 var part = part
-                part["image_url"] = .string(try ImageSource.resolve(url, field: field + ".image_url", budget: &budget))
+                part["image_url"] = .string(try ImageSource.resolve(url, field: field + ".image_url", reads: &reads))
                 return part
-            case "input_file": return try AttachmentInliner.filePart(part, container: nil, field: field, budget: &budget)
+            case "input_file": return try AttachmentInliner.filePart(part, container: nil, field: field, reads: &reads)
             default: return nil
             }
         }

@@ -20,8 +20,16 @@ enum UpstreamJSON {
     }
 
     static func parse(_ body: Data, contentType: String?, secrets: Secrets) throws -> JSONValue {
-        guard let value = try? JSONParser.parse(Array(body)), value.objectValue != nil else {
-            let kind = contentType.map { " (\($0))" } ?? ""
+        let kind = contentType.map { " (\($0))" } ?? ""
+        let parsed: JSONValue?
+        do {
+            parsed = try JSONParser.parse(Array(body))
+        } catch where error.isTooDeeplyNested {
+            throw tooDeep("answer", kind: kind)
+        } catch {
+            parsed = nil
+        }
+        guard let value = parsed, value.objectValue != nil else {
             let start = secrets.excerpt(String(decoding: body, as: UTF8.self), limit: 200)
             throw UpstreamError.badResponse(reason: "the upstream answered with a non-JSON body\(kind): \(start)", upstreamError: nil)
         }
@@ -31,5 +39,12 @@ enum UpstreamJSON {
             throw UpstreamError.badResponse(reason: "the upstream answered 200 with an error: \(message)", upstreamError: body)
         }
         return value
+    }
+
+    /// The error for JSON from the upstream (an `answer`, an `event`) that nests deeper than the
+    /// parser goes.
+    static func tooDeep(_ what: String, kind: String = "") -> UpstreamError {
+        .badResponse(reason: "the upstream's JSON \(what)\(kind) is nested too deeply (more than \(JSONParser.maxDepth) levels)",
+                     upstreamError: nil)
     }
 }

@@ -5,10 +5,11 @@ import Transport
 /// The live configuration: the start-up layers (defaults, file, environment, flags) with
 /// `initialize.config` and `config.update` patches merged on top, in arrival order.
 public final class ConfigStore: Sendable {
-    /// The fields that decide where requests go and which credentials they carry, or that run a
-    /// command: what `--no-remote-config` keeps out of the client's reach.
+    /// The fields that decide where requests go and which credentials they carry, that run a
+    /// command, or that widen which files may be read: what `--no-remote-config` keeps out of the
+    /// client's reach.
     public static let remoteLockedFields: Set<String> = [
-        "base_url", "headers", "api_key", "api_key_command", "api_key_command_timeout_seconds", "profiles",
+        "base_url", "headers", "api_key", "api_key_command", "api_key_command_timeout_seconds", "profiles", "read_roots",
     ]
 
     private let config: Locked<JSONObject>

@@ -19,10 +19,14 @@ public final class MethodRunner: Sendable {
     private let methods: [String: any RPCMethod]
     private let requests = RequestTable()
     let lifecycle = Lifecycle()
+    /// Which local files the methods may read for this front end's requests.
+    public let readPolicy: ReadPolicy
 
-    public init(config: ConfigStore, client: UpstreamClient, log: Log, secrets: Secrets,
+    /// - Parameter readPolicy: `confined` where a model chooses the paths (see `ReadPolicy`).
+    public init(config: ConfigStore, client: UpstreamClient, log: Log, secrets: Secrets, readPolicy: ReadPolicy = .trusted,
                 methods: [any RPCMethod] = MethodRegistry.all) {
         self.config = config
+        self.readPolicy = readPolicy
         self.client = client
         self.log = log
         self.secrets = secrets
@@ -36,8 +40,10 @@ public final class MethodRunner: Sendable {
     /// A context for request `id`, taken now: it keeps the configuration in force at this moment,
     /// so the front end makes it while it reads the request, before reading the next one.
     public func context(for id: RequestID, output: any NotificationSink) -> RequestContext {
-        RequestContext(id: id, client: client, config: config, configSnapshot: config.current, log: log, secrets: secrets,
-                       keys: keys, lifecycle: lifecycle, output: output)
+        var context = RequestContext(id: id, client: client, config: config, configSnapshot: config.current, log: log, secrets: secrets,
+                                     keys: keys, lifecycle: lifecycle, output: output)
+        context.readPolicy = readPolicy
+        return context
     }
 
     /// Runs one call: its result, or the error it ended with, converted in the one place errors

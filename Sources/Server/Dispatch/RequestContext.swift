@@ -22,6 +22,9 @@ public struct RequestContext: Sendable {
     /// Where this request's notifications go (the JSON-RPC client, or a front end that
     /// translates them), with flow control.
     public let output: any NotificationSink
+    /// Which local files the request may read: `trusted` for a JSON-RPC client, confined to
+    /// folders where a model chooses the paths (see `ReadPolicy`).
+    public var readPolicy = ReadPolicy.trusted
 
     /// Sends a notification to the client, in order with this request's other output.
     public func notify(_ method: String, _ params: JSONValue) {

@@ -3,28 +3,32 @@ import JSONRPC
 import Primitives
 import Upstream
 
-/// A local input file named by a request param, checked up front: it exists, is a regular file
-/// (a symbolic link is followed and its target judged), is readable and, as far as its reported
-/// size tells, fits `max_file_bytes`. It is then read (inlined, or copied into an upload) through
+/// A local input file named by a request param, checked up front: the request's `ReadPolicy`
+/// allows it (judged by where its symbolic links lead), it exists, is a regular file, is readable
+/// and, as far as its reported size tells, fits `max_file_bytes`. It is opened by its real path. It is then read (inlined, or copied into an upload) through
 /// a `FileBudget`, which holds the limits while reading. Every failure is -32006 naming the path
 /// and the param.
 struct LocalFile: Sendable {
-    /// The path on disk (`~` expanded, `file://` removed).
+    /// The path as the request gave it (`~` expanded, `file://` removed), for errors and names.
     let path: String
+    /// The path with its symbolic links resolved: what is opened.
+    let realPath: String
     /// The param that named the file, for errors: `file`, `image.1`, `mask`.
     let field: String
     /// The size the file system reports (0 for files in /proc, whatever they hold).
     let size: Int
 
     /// - Parameter reference: a path or a `file://` URL; http(s) and data: URLs are refused (-32602).
-    init(_ reference: String, field: String, maxBytes: Int) throws(ResponseError) {
+    /// - Parameter policy: which files the request may read.
+    init(_ reference: String, field: String, maxBytes: Int, policy: ReadPolicy) throws(ResponseError) {
         guard ImageSource.isLocal(reference) else {
             throw .invalidParams(field: field, "must be a local path or file:// URL (the file is uploaded from disk)")
         }
         self.field = field
         path = LocalPath.resolve(reference)
+        realPath = try policy.check(path, field: field)
         var status = stat()
-        guard stat(path, &status) == 0 else {
+        guard stat(realPath, &status) == 0 else {
             throw errno == ENOENT || errno == ENOTDIR
                 ? ImageSource.fileError(path, field: field, reason: "not_found", "does not exist")
                 : Self.unreadable(path, field: field, errno)
@@ -36,12 +40,12 @@ struct LocalFile: Sendable {
         if size > maxBytes {
             throw ImageSource.fileError(path, field: field, reason: "too_large", "is \(size) bytes, over max_file_bytes (\(maxBytes))")
         }
-        guard access(path, R_OK) == 0 else { throw unreadable(errno) }
+        guard access(realPath, R_OK) == 0 else { throw unreadable(errno) }
     }
 
     /// The file's first `count` bytes (fewer for a shorter file), for sniffing its type.
     func head(_ count: Int = 16) throws(ResponseError) -> Data {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        let descriptor = open(realPath, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { throw unreadable(errno) }
         defer { close(descriptor) }
         var head = Data(count: count)
@@ -54,11 +58,14 @@ struct LocalFile: Sendable {
         }
     }
 
+    /// The file's own name (the last component of the path the request gave).
+    var name: String { URL(fileURLWithPath: path).lastPathComponent }
+
     /// The whole file, read through `budget`.
     func read(budget: inout FileBudget) throws(ResponseError) -> Data {
         var bytes = Data()
         do {
-            try budget.read(path) { bytes.append($0) }
+            try budget.read(realPath) { bytes.append($0) }
         } catch let error as FileBudget.Exceeded {
             throw tooLarge(error.limit, budget: budget)
         } catch let error as FileBudget.ReadError {

@@ -20,11 +20,11 @@ struct AudioTextRequest {
 
     func run(_ params: Params, context: RequestContext) async throws -> JSONValue {
         let settings = try context.settings(profile: try params.string("profile"))
-        let file = try LocalFile(try params.requireString("file"), field: "file", maxBytes: settings.maxFileBytes)
+        var form = UploadForm(reads: context.localReads(settings))
+        let file = try form.file(try params.requireString("file"), field: "file")
         if !acceptsLanguage, let language = params["language"], !language.isNull {
             throw ResponseError.invalidParams(field: "language", "is not accepted by \(method): it always produces English text (use audio.transcribe)")
         }
-        var form = UploadForm(settings: settings)
         try form.add(name: "model", value: .string(try params.string("model") ?? Self.defaultModel), field: "model")
         try form.addFields(params.object, excluding: Self.handled)
         for granularity in try params.strings("timestamp_granularities") ?? [] {

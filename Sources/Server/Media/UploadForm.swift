@@ -6,26 +6,33 @@ import Upstream
 
 /// A `multipart/form-data` request assembled from a method's params: text fields and local files.
 ///
-/// The body is built in a temporary file (see `TemporaryUploads`) by copying each local file in
-/// chunks through the request's `FileBudget`, so an upload is never held whole in memory and no
+/// Its files are checked by the request's `ReadPolicy` (`file(_:field:)`). The body is built in a
+/// temporary file (see `TemporaryUploads`) by copying each local file in chunks through the
+/// request's `FileBudget`, so an upload is never held whole in memory and no
 /// file goes over its limits; it is sent from that file (every retry reads it again) and removed
 /// once the answer has been read, whatever happened.
 struct UploadForm {
     private(set) var body = MultipartBody()
-    /// The param behind each file part's path, for errors.
+    /// The param behind each file part's (real) path, for errors.
     private var fileFields: [String: LocalFile] = [:]
-    /// The limits the files are copied within.
-    let budget: FileBudget
+    /// Which files may be read, and the limits they are copied within.
+    let reads: LocalReads
+    var budget: FileBudget { reads.budget }
 
-    init(settings: Settings) {
-        budget = FileBudget(settings)
+    init(reads: LocalReads) {
+        self.reads = reads
+    }
+
+    /// The local file `reference` names, checked (see `LocalFile`), to add as a part.
+    func file(_ reference: String, field: String) throws(ResponseError) -> LocalFile {
+        try reads.file(reference, field: field)
     }
 
     /// Adds a file part. `filename` nil: the file's own name. `contentType` nil: sniffed from the
     /// file's bytes, else its extension.
     mutating func add(_ file: LocalFile, name: String, filename: String? = nil, contentType: String? = nil) {
-        body.appendFile(name: name, path: file.path, filename: filename, contentType: contentType)
-        fileFields[file.path] = file
+        body.appendFile(name: name, path: file.realPath, filename: filename ?? file.name, contentType: contentType)
+        fileFields[file.realPath] = file
     }
 
     /// A param sent as text parts: a string as it is, a number or boolean as JSON writes it, an

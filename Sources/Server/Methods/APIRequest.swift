@@ -54,7 +54,7 @@ struct APIRequest: RPCMethod {
             try await Self.answer(call, streaming: streaming, writer: writer, settings: settings, context: context, target: target)
         }
         if let form {
-            var upload = UploadForm(settings: settings)
+            var upload = UploadForm(reads: context.localReads(settings))
             try APIForm.add(form, to: &upload)
             return try await upload.send(to: path, method: method, query: query, headers: headers, target: target, context: context,
                                          accept: accept, streaming: streaming, read: read)

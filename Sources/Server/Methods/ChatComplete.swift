@@ -19,8 +19,8 @@ struct ChatComplete: RPCMethod {
         _ = try params.bool("stream")
         let model = try params.string("model") ?? settings.defaultModel
         body["model"] = .string(model)
-        var budget = FileBudget(settings)
-        body["messages"] = .array(try await BlockingIO.run { try ImageInliner.inline(messages, budget: &budget) })
+        var reads = context.localReads(settings)
+        body["messages"] = .array(try await BlockingIO.run { () throws(ResponseError) in try ImageInliner.inline(messages, reads: &reads) })
         var relayWholeAnswer = false
         if try params.bool("model_rules") ?? settings.modelRules {
             relayWholeAnswer = ModelFamilyRules(model: model).apply(to: &body)

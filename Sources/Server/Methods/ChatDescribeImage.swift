@@ -18,9 +18,9 @@ struct ChatDescribeImage: RPCMethod {
             throw ResponseError.invalidParams(field: "detail", "must be \"auto\", \"low\" or \"high\"")
         }
         var content: [JSONValue] = [["type": "text", "text": .string(try params.string("prompt") ?? Self.defaultPrompt)]]
-        var budget = FileBudget(settings)
+        var reads = context.localReads(settings)
         let urls = try await BlockingIO.run { () throws(ResponseError) in
-            try references.map { field, reference throws(ResponseError) in try ImageSource.resolve(reference, field: field, budget: &budget) }
+            try references.map { field, reference throws(ResponseError) in try ImageSource.resolve(reference, field: field, reads: &reads) }
         }
         for url in urls {
             var image: JSONObject = ["url": .string(url)]

@@ -15,19 +15,19 @@ struct ImagesEdit: RPCMethod {
     func call(_ params: Params, context: RequestContext) async throws -> JSONValue {
         let settings = try context.settings(profile: try params.string("profile"))
         _ = try params.requireString("prompt")
-        var form = UploadForm(settings: settings)
+        var form = UploadForm(reads: context.localReads(settings))
         try form.addFields(params.object, excluding: Self.handled)
         if let single = params["image"]?.stringValue {
-            try Self.add(single, name: "image", field: "image", to: &form, maxBytes: settings.maxFileBytes)
+            try Self.add(single, name: "image", field: "image", to: &form)
         } else if let several = try params.strings("image"), !several.isEmpty {
             for (index, reference) in several.enumerated() {
-                try Self.add(reference, name: "image[]", field: "image.\(index)", to: &form, maxBytes: settings.maxFileBytes)
+                try Self.add(reference, name: "image[]", field: "image.\(index)", to: &form)
             }
         } else {
             throw ResponseError.invalidParams(field: "image", "is required: a local image file, or an array of them")
         }
         if let mask = try params.string("mask") {
-            try Self.add(mask, name: "mask", field: "mask", to: &form, maxBytes: settings.maxFileBytes)
+            try Self.add(mask, name: "mask", field: "mask", to: &form)
         }
         let directory = try params.string("output_dir").map { reference throws(ResponseError) in
             try OutputLocation.directory(reference, field: "output_dir")
@@ -42,8 +42,8 @@ struct ImagesEdit: RPCMethod {
 
     /// Adds one image file, its type sniffed from its bytes (PNG, JPEG, GIF, WebP; else
     /// application/octet-stream, left for the upstream to judge).
-    private static func add(_ reference: String, name: String, field: String, to form: inout UploadForm, maxBytes: Int) throws(ResponseError) {
-        let file = try LocalFile(reference, field: field, maxBytes: maxBytes)
+    private static func add(_ reference: String, name: String, field: String, to form: inout UploadForm) throws(ResponseError) {
+        let file = try form.file(reference, field: field)
         form.add(file, name: name, contentType: MIMESniffer.imageType(of: try file.head()) ?? MediaType.fallback)
     }
 }

@@ -6,7 +6,7 @@ struct MidjourneyAction: MidjourneySubmitMethod {
     static let name = "midjourney.action"
     static let endpoint = "action"
 
-    func body(_ params: Params, passthrough: JSONObject, settings: Settings) async throws(ResponseError) -> JSONObject {
+    func body(_ params: Params, passthrough: JSONObject, reads: LocalReads) throws(ResponseError) -> JSONObject {
         _ = try params.requireString("taskId")
         _ = try params.requireString("customId")
         return passthrough

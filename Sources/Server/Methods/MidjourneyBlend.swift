@@ -7,10 +7,10 @@ struct MidjourneyBlend: MidjourneySubmitMethod {
     static let endpoint = "blend"
     static let dimensions = ["PORTRAIT", "SQUARE", "LANDSCAPE"]
 
-    func body(_ params: Params, passthrough: JSONObject, settings: Settings) async throws(ResponseError) -> JSONObject {
+    func body(_ params: Params, passthrough: JSONObject, reads: LocalReads) throws(ResponseError) -> JSONObject {
         var body = passthrough
         body["images"] = nil
-        let images = try await MidjourneyImages.base64Array(params, settings: settings)
+        let images = try MidjourneyImages.base64Array(params, reads: reads)
         guard (2...5).contains(images.count) else {
             throw .invalidParams(field: params["images"] == nil ? "base64Array" : "images",
                                  "must give 2 to 5 images in all (base64Array and images), got \(images.count)")

@@ -7,7 +7,7 @@ struct MidjourneyChange: MidjourneySubmitMethod {
     static let endpoint = "change"
     static let actions = ["UPSCALE", "VARIATION", "REROLL"]
 
-    func body(_ params: Params, passthrough: JSONObject, settings: Settings) async throws(ResponseError) -> JSONObject {
+    func body(_ params: Params, passthrough: JSONObject, reads: LocalReads) throws(ResponseError) -> JSONObject {
         _ = try params.requireString("taskId")
         let action = try params.requireString("action")
         guard Self.actions.contains(action) else {

@@ -6,10 +6,10 @@ struct MidjourneyDescribe: MidjourneySubmitMethod {
     static let name = "midjourney.describe"
     static let endpoint = "describe"
 
-    func body(_ params: Params, passthrough: JSONObject, settings: Settings) async throws(ResponseError) -> JSONObject {
+    func body(_ params: Params, passthrough: JSONObject, reads: LocalReads) throws(ResponseError) -> JSONObject {
         var body = passthrough
         body["image"] = nil
-        body["base64"] = .string(try await MidjourneyImages.requiredImage(params, file: "image", dataURL: "base64", settings: settings))
+        body["base64"] = .string(try MidjourneyImages.requiredImage(params, file: "image", dataURL: "base64", reads: reads))
         return body
     }
 }

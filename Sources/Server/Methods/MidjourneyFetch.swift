@@ -7,7 +7,7 @@ struct MidjourneyFetch: RPCMethod {
 
     func call(_ params: Params, context: RequestContext) async throws -> JSONValue {
         let id = try params.requireString("id")
-        guard !id.isEmpty, !id.contains("/") else { throw ResponseError.invalidParams(field: "id", "must be a task id (no \"/\")") }
+        if let problem = MidjourneyTaskID.problem(id) { throw ResponseError.invalidParams(field: "id", "must be a task id: \(problem)") }
         return try await MidjourneyRequest(params, context: context).send("GET", "mj/task/\(id)/fetch")
     }
 }

@@ -6,11 +6,11 @@ struct MidjourneyImagine: MidjourneySubmitMethod {
     static let name = "midjourney.imagine"
     static let endpoint = "imagine"
 
-    func body(_ params: Params, passthrough: JSONObject, settings: Settings) async throws(ResponseError) -> JSONObject {
+    func body(_ params: Params, passthrough: JSONObject, reads: LocalReads) throws(ResponseError) -> JSONObject {
         var body = passthrough
         body["images"] = nil
         _ = try params.requireString("prompt")
-        let images = try await MidjourneyImages.base64Array(params, settings: settings)
+        let images = try MidjourneyImages.base64Array(params, reads: reads)
         if !images.isEmpty { body["base64Array"] = .array(images.map(JSONValue.string)) }
         return body
     }

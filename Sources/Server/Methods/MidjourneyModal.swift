@@ -8,12 +8,12 @@ struct MidjourneyModal: MidjourneySubmitMethod {
     static let name = "midjourney.modal"
     static let endpoint = "modal"
 
-    func body(_ params: Params, passthrough: JSONObject, settings: Settings) async throws(ResponseError) -> JSONObject {
+    func body(_ params: Params, passthrough: JSONObject, reads: LocalReads) throws(ResponseError) -> JSONObject {
         _ = try params.requireString("taskId")
         _ = try params.string("prompt")
         var body = passthrough
         body["mask"] = nil
-        if let mask = try await MidjourneyImages.oneImage(params, file: "mask", dataURL: "maskBase64", settings: settings) {
+        if let mask = try MidjourneyImages.oneImage(params, file: "mask", dataURL: "maskBase64", reads: reads) {
             body["maskBase64"] = .string(mask)
         }
         return body

@@ -6,7 +6,7 @@ struct MidjourneyShorten: MidjourneySubmitMethod {
     static let name = "midjourney.shorten"
     static let endpoint = "shorten"
 
-    func body(_ params: Params, passthrough: JSONObject, settings: Settings) async throws(ResponseError) -> JSONObject {
+    func body(_ params: Params, passthrough: JSONObject, reads: LocalReads) throws(ResponseError) -> JSONObject {
         _ = try params.requireString("prompt")
         return passthrough
     }

@@ -8,7 +8,7 @@ struct MidjourneySimpleChange: MidjourneySubmitMethod {
     static let endpoint = "simple-change"
     static let changes = ["U1", "U2", "U3", "U4", "V1", "V2", "V3", "V4", "R"]
 
-    func body(_ params: Params, passthrough: JSONObject, settings: Settings) async throws(ResponseError) -> JSONObject {
+    func body(_ params: Params, passthrough: JSONObject, reads: LocalReads) throws(ResponseError) -> JSONObject {
         let content = try params.requireString("content")
         let words = content.split(separator: " ", omittingEmptySubsequences: true)
         guard words.count == 2, Self.changes.contains(String(words[1])) else {

@@ -9,11 +9,11 @@ struct MidjourneySwapFace: MidjourneySubmitMethod {
     static let endpoint = "swap"
     static let path = "mj/insight-face/swap"
 
-    func body(_ params: Params, passthrough: JSONObject, settings: Settings) async throws(ResponseError) -> JSONObject {
+    func body(_ params: Params, passthrough: JSONObject, reads: LocalReads) throws(ResponseError) -> JSONObject {
         var body = passthrough
         for (file, dataURL) in [("source", "sourceBase64"), ("target", "targetBase64")] {
             body[file] = nil
-            body[dataURL] = .string(try await MidjourneyImages.requiredImage(params, file: file, dataURL: dataURL, settings: settings))
+            body[dataURL] = .string(try MidjourneyImages.requiredImage(params, file: file, dataURL: dataURL, reads: reads))
         }
         return body
     }

@@ -1,3 +1,4 @@
+import Primitives
 import JSONRPC
 import Upstream
 
@@ -13,7 +14,8 @@ struct MidjourneyUploadImages: RPCMethod {
     func call(_ params: Params, context: RequestContext) async throws -> JSONValue {
         let request = try await MidjourneyRequest(params, context: context)
         var body = MidjourneyRequest.passthrough(params, removing: ["images"])
-        let images = try await MidjourneyImages.base64Array(params, settings: request.settings)
+        let reads = context.localReads(request.settings)
+        let images = try await BlockingIO.run { () throws(ResponseError) in try MidjourneyImages.base64Array(params, reads: reads) }
         guard !images.isEmpty else {
             throw ResponseError.invalidParams(field: "images", "is required: at least one image (local files in images, or data URLs in base64Array)")
         }

@@ -19,8 +19,8 @@ struct ResponsesCreate: RPCMethod {
         body["model"] = .string(try params.string("model") ?? settings.defaultModel)
         switch params["input"] {
         case .array(let items)?:
-            var budget = FileBudget(settings)
-            body["input"] = .array(try await BlockingIO.run { try ImageInliner.inlineResponsesInput(items, budget: &budget) })
+            var reads = context.localReads(settings)
+            body["input"] = .array(try await BlockingIO.run { () throws(ResponseError) in try ImageInliner.inlineResponsesInput(items, reads: &reads) })
         case .string?, .null?, nil:
             break
         case let other?:

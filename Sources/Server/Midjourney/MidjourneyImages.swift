@@ -1,4 +1,3 @@
-import Primitives
 import JSONRPC
 import Upstream
 
@@ -7,9 +6,9 @@ enum MidjourneyImages {
     /// Local paths (or `file://` URLs) read and inlined as data URLs; data URLs pass through.
     /// An http(s) URL is refused: the relay wants the bytes.
     /// - Parameter field: the param the references came from, for errors (`images.1`).
-    /// - Parameter budget: the request's file limits (see `FileBudget`), shared by its images.
-    static func dataURL(_ reference: String, field: String, budget: inout FileBudget) throws(ResponseError) -> String {
-        let resolved = try ImageSource.resolve(reference, field: field, budget: &budget)
+    /// - Parameter reads: the request's read policy and file limits, shared by its images.
+    static func dataURL(_ reference: String, field: String, reads: inout LocalReads) throws(ResponseError) -> String {
+        let resolved = try ImageSource.resolve(reference, field: field, reads: &reads)
         guard resolved.lowercased().hasPrefix("data:") else {
             throw .invalidParams(field: field, "must be a local image file or a data: URL (the relay needs the image's bytes, not a link)")
         }
@@ -17,34 +16,32 @@ enum MidjourneyImages {
     }
 
     /// `base64Array` (data URLs, passed through) followed by the `images` param's files inlined.
-    static func base64Array(_ params: Params, settings: Settings) async throws(ResponseError) -> [String] {
-        var budget = FileBudget(settings)
-        let given = try params.strings("base64Array") ?? []
-        let images = try params.strings("images") ?? []
-        return try await BlockingIO.run { () throws(ResponseError) in
-            try given + images.enumerated().map { index, image throws(ResponseError) in
-                try dataURL(image, field: "images.\(index)", budget: &budget)
-            }
+    static func base64Array(_ params: Params, reads: LocalReads) throws(ResponseError) -> [String] {
+        var reads = reads
+        var array = try params.strings("base64Array") ?? []
+        for (index, image) in (try params.strings("images") ?? []).enumerated() {
+            array.append(try dataURL(image, field: "images.\(index)", reads: &reads))
         }
+        return array
     }
 
     /// One image given as a data URL in the param `dataURL` or as a local file in the param
     /// `file` (read and inlined; -32602 when both are given); nil when neither is.
-    static func oneImage(_ params: Params, file: String, dataURL: String, settings: Settings) async throws(ResponseError) -> String? {
+    static func oneImage(_ params: Params, file: String, dataURL: String, reads: LocalReads) throws(ResponseError) -> String? {
         switch (try params.string(dataURL), try params.string(file)) {
         case (_?, _?):
             throw .invalidParams(field: file, "cannot be combined with \(dataURL): give one image")
         case (nil, let reference?):
-            var budget = FileBudget(settings)
-            return try await BlockingIO.run { () throws(ResponseError) in try self.dataURL(reference, field: file, budget: &budget) }
+            var reads = reads
+            return try self.dataURL(reference, field: file, reads: &reads)
         case (let given, nil):
             return given
         }
     }
 
     /// `oneImage`, required: -32602 naming `file` when neither param is given.
-    static func requiredImage(_ params: Params, file: String, dataURL: String, settings: Settings) async throws(ResponseError) -> String {
-        guard let image = try await oneImage(params, file: file, dataURL: dataURL, settings: settings) else {
+    static func requiredImage(_ params: Params, file: String, dataURL: String, reads: LocalReads) throws(ResponseError) -> String {
+        guard let image = try oneImage(params, file: file, dataURL: dataURL, reads: reads) else {
             throw .invalidParams(field: file, "is required (a local image file), or \(dataURL) (a data: URL)")
         }
         return image

@@ -38,11 +38,16 @@ struct MidjourneySubmitAnswer {
 
     var isAccepted: Bool { Self.acceptedCodes.contains(code) }
 
-    /// The id of an accepted task; -32004 when the relay sent none.
-    func acceptedTaskID() throws -> String {
+    /// The id of an accepted task; -32004 when the relay sent none, or one that cannot be a task
+    /// id (see `MidjourneyTaskID`: it is polled as a path segment).
+    func acceptedTaskID(secrets: Secrets) throws -> String {
         guard let taskID, !taskID.isEmpty else {
             throw UpstreamError.badResponse(reason: "the relay accepted the task (code \(code)) but sent no task id in `result`",
                                             upstreamError: nil)
+        }
+        if let problem = MidjourneyTaskID.problem(taskID) {
+            throw UpstreamError.badResponse(reason: "the relay accepted the task (code \(code)) but its task id "
+                                            + "\"\(secrets.excerpt(taskID, limit: 100))\" cannot be polled: \(problem)", upstreamError: nil)
         }
         return taskID
     }

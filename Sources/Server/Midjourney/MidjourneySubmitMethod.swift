@@ -1,3 +1,4 @@
+import Primitives
 import JSONRPC
 
 /// A MidJourney submit method: `POST /mj/submit/<endpoint>` (or another `path`) with the params
@@ -15,7 +16,8 @@ protocol MidjourneySubmitMethod: RPCMethod {
     /// The relay's request body, checked.
     /// - Parameter passthrough: the params minus Switchboard's own (`profile`, `mode`, `wait`,
     ///   `poll_interval_seconds`).
-    func body(_ params: Params, passthrough: JSONObject, settings: Settings) async throws(ResponseError) -> JSONObject
+    /// - Parameter reads: the local image files the body may read.
+    func body(_ params: Params, passthrough: JSONObject, reads: LocalReads) throws(ResponseError) -> JSONObject
 }
 
 extension MidjourneySubmitMethod {
@@ -28,11 +30,15 @@ extension MidjourneySubmitMethod {
         let request = try await MidjourneyRequest(params, context: context)
         let wait = try params.bool("wait") ?? false
         let interval = try MidjourneyTaskWaiter.interval(params)
-        let body = try await body(params, passthrough: MidjourneyRequest.passthrough(params), settings: request.settings)
+        let reads = context.localReads(request.settings)
+        // The body may inline local image files: read on the blocking-I/O threads.
+        let body = try await BlockingIO.run { () throws(ResponseError) in
+            try self.body(params, passthrough: MidjourneyRequest.passthrough(params), reads: reads)
+        }
         let answer = try MidjourneySubmitAnswer(try await request.send("POST", Self.path, body: body),
                                                 secrets: context.secrets)
         guard answer.isAccepted else { throw answer.failure(secrets: context.secrets) }
-        let taskID = try answer.acceptedTaskID()
+        let taskID = try answer.acceptedTaskID(secrets: context.secrets)
         guard wait else { return answer.result(taskID: taskID) }
         let deadline = started + .milliseconds(Int(request.settings.timeoutSeconds * 1000))
         return try await MidjourneyTaskWaiter(request: request, interval: interval, deadline: deadline).wait(for: taskID)

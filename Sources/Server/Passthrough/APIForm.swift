@@ -28,7 +28,11 @@ enum APIForm {
         }
         guard let path = reference.stringValue else { throw .invalidParams(field: field + ".file", "must be a local path, got \(reference.typeName)") }
         let params = try Params(value)
-        let file = try LocalFile(path, field: field + ".file", maxBytes: upload.budget.perFile)
-        upload.add(file, name: name, filename: try params.string("filename"), contentType: try params.string("content_type"))
+        let contentType = try params.string("content_type")
+        if let contentType, contentType.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
+            throw .invalidParams(field: field + ".content_type", "must not hold control characters such as CR or LF (it is written into the part's headers)")
+        }
+        let file = try upload.file(path, field: field + ".file")
+        upload.add(file, name: name, filename: try params.string("filename"), contentType: contentType)
     }
 }

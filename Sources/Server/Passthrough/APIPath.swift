@@ -5,28 +5,36 @@ import JSONRPC
 enum APIPath {
     /// `path` as a path relative to `base_url` (`files`, `vector_stores/vs_1/files`); a leading
     /// `/` is allowed and means the same. Refused (-32602): a URL with a scheme, `//`, empty,
-    /// `.` and `..` segments, `\`, `?` and `#` (the query goes in `query`), `%` (each segment is
+    /// `.` and `..` segments (also `..;x`: Tomcat, Jetty and Spring drop a segment's `;parameters`
+    /// and then resolve the `..`), `\`, `?` and `#` (the query goes in `query`), `%` (each segment is
     /// percent-encoded by the daemon, so an encoded `..` or `/` cannot slip through) and control
     /// characters.
     static func relative(_ path: String) throws(ResponseError) -> String {
         func refuse(_ reason: String) -> ResponseError {
             .invalidParams(field: "path", "must be a path relative to base_url such as \"files\" or \"batches/batch_1/cancel\": \(reason)")
         }
-        if path.hasPrefix("//") { throw refuse("it starts with // (another host)") }
-        let relative = path.hasPrefix("/") ? String(path.dropFirst()) : path
-        if relative.prefix(while: { $0 != "/" }).contains(":") {
+        // Judged by scalars and bytes, not characters: a "/" followed by a combining mark is one
+        // Character but still a "/" in a URL.
+        if path.utf8.starts(with: "//".utf8) { throw refuse("it starts with // (another host)") }
+        let relative = path.utf8.first == UInt8(ascii: "/") ? String(path.unicodeScalars.dropFirst()) : path
+        if relative.unicodeScalars.prefix(while: { $0 != "/" }).contains(":") {
             throw refuse("its first segment holds a colon, as a URL's scheme does (absolute URLs are refused: the key goes only to base_url)")
         }
         if let character = path.unicodeScalars.first(where: { $0.value < 0x20 || $0.value == 0x7F }) {
             throw refuse("it holds the control character U+\(String(character.value, radix: 16, uppercase: true))")
         }
         for (character, reason) in [("\\", "a backslash"), ("?", "a ? (give the query string as `query`)"), ("#", "a #"),
-                                    ("%", "a % (give segments unencoded: the daemon encodes them)")] where path.contains(character) {
+                                    ("%", "a % (give segments unencoded: the daemon encodes them)")]
+        where path.unicodeScalars.contains(Unicode.Scalar(character)!) {
             throw refuse("it holds \(reason)")
         }
-        let segments = relative.split(separator: "/", omittingEmptySubsequences: false)
+        let segments = relative.utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false)
         if relative.isEmpty || segments.contains(where: \.isEmpty) { throw refuse("it has an empty segment") }
-        if segments.contains(where: { $0 == "." || $0 == ".." }) { throw refuse("it has a . or .. segment") }
+        let names = segments.map { $0.prefix { $0 != UInt8(ascii: ";") } }
+        if names.contains(where: { $0.elementsEqual(".".utf8) || $0.elementsEqual("..".utf8) }) {
+            throw refuse("it has a . or .. segment (a segment such as ..;x counts: servers drop its ;parameters)")
+        }
+        if names.contains(where: \.isEmpty) { throw refuse("it has a segment that is empty once its ;parameters are dropped") }
         return relative
     }
 

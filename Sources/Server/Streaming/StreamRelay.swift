@@ -125,6 +125,8 @@ struct StreamRelay {
             payload = try JSONParser.parse(Array(event.data.utf8))
         } catch where !handler.decodesJSON {
             payload = .string(event.data)
+        } catch where error.isTooDeeplyNested {
+            throw UpstreamJSON.tooDeep("event")
         } catch {
             throw UpstreamError.badResponse(reason: "the stream sent an event that is not JSON: \(context.secrets.excerpt(event.data, limit: 200))",
                                             upstreamError: nil)

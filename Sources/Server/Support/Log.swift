@@ -3,7 +3,8 @@ import Primitives
 
 /// Diagnostics for humans, on stderr or a log file; never on the protocol stream.
 ///
-/// Every line is scrubbed of known secrets before it is written, and its control characters are
+/// Every line is scrubbed of known secrets before it is written (`Secrets.redact`, as every
+/// message on stdout is: in their own form and as JSON writes them), and its control characters are
 /// escaped (`\n`, `\u{1B}`, …), so that text from a client or an upstream (a method name, an id,
 /// an error message) stays inside its one line and can neither forge a line nor send a terminal
 /// escape sequence.
@@ -51,7 +52,9 @@ public final class Log: Sendable {
 
     private func emit(_ level: Level, _ message: () -> String) {
         guard enabled(level) else { return }
-        let line = "switchboard: \(level): \(Self.escapingControlCharacters(secrets.scrub(message())))\n"
+        var text = Array(message().utf8)
+        secrets.redact(&text)
+        let line = "switchboard: \(level): \(Self.escapingControlCharacters(String(decoding: text, as: UTF8.self)))\n"
         _ = line.utf8CString.withUnsafeBufferPointer { write(fd, $0.baseAddress, $0.count - 1) }
     }
 

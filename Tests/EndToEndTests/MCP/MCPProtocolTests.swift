@@ -2,6 +2,9 @@ import Foundation
 import JSONRPC
 import Testing
 import TestSupport
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// JSON-RPC and MCP rules at the edges: protocol errors stay JSON-RPC errors, notifications are
 /// never answered, cancelled calls get nothing more, the end of input and signals end calls.
@@ -47,6 +50,16 @@ struct MCPProtocolTests {
         #expect(rest.isEmpty, "notifications got no answer: \(rest)")
     }
 
+    /// As in JSON-RPC mode, an integer id of any size is an id, echoed as it was written.
+    @Test func anIntegerIDAbove64BitsIsAnswered() throws {
+        let harness = try Self.harness()
+        harness.daemon.write(Array("{\"jsonrpc\":\"2.0\",\"id\":123456789012345678901234567890,\"method\":\"ping\"}\n".utf8))
+        let response = try harness.daemon.next()
+        #expect(response["result"] == [:], "\(response)")
+        try harness.finish(conformance: { _ in })
+        #expect(String(decoding: harness.daemon.stdoutBytes, as: UTF8.self).contains("\"id\":123456789012345678901234567890"))
+    }
+
     @Test(arguments: [false, true])
     func aCancelledCallGetsNothingMoreAndTheServerGoesOn(modern: Bool) throws {
         let harness = try Self.harness()
@@ -59,6 +72,13 @@ struct MCPProtocolTests {
         let (response, before) = try harness.daemon.response(to: 6)
         #expect(before.isEmpty && response["result"]?["isError"] == nil)
         #expect(MediaFixtures.wait { (try? String(contentsOf: harness.logFile, encoding: .utf8))?.contains("chat: cancelled; no response is sent") == true })
+        var log = ""
+        for _ in 0..<200 where !log.contains("chat: request cancelled") {
+            usleep(10_000)
+            log = (try? String(contentsOf: harness.logFile, encoding: .utf8)) ?? ""
+        }
+        #expect(log.contains("switchboard: debug: chat: request cancelled"), "\(log)")
+        #expect(!log.contains("switchboard: error:"), "a client's cancel is not an error: \(log)")
         let rest = try harness.finishMCP()
         #expect(rest.isEmpty, "nothing for the cancelled call: \(rest)")
     }

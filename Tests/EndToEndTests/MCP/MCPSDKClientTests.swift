@@ -25,6 +25,10 @@ struct MCPSDKClientTests {
         environment["SWITCHBOARD_TEST_PNG"] = try MediaFixtures.file("photo.png", MediaFixtures.png, in: folder)
         environment["SWITCHBOARD_TEST_MP3"] = try MediaFixtures.file("memo.mp3", MediaFixtures.mp3, in: folder)
         environment["SWITCHBOARD_TEST_LOG"] = log
+        // The tools read only under the working directory, the output folder and read_roots.
+        let config = folder + "/config.json"
+        try Data(#"{"read_roots": ["\#(folder)"]}"#.utf8).write(to: URL(fileURLWithPath: config))
+        environment["SWITCHBOARD_CONFIG"] = config
         let script = repositoryRoot.appendingPathComponent("Tests/Fixtures/mcp/sdk_client_test.py").path
         let outcome = try ChildProcess.run(URL(fileURLWithPath: python), arguments: [script], environment: environment, timeout: 300)
         #expect(outcome.succeeded, "the MCP SDK client's tests failed:\n\(outcome.output)")
@@ -41,17 +45,29 @@ struct MCPSDKClientTests {
     }
 
     /// The venv's python with the SDK, or nil (skip) where it cannot be had outside CI.
-    static func sdkPython() throws -> String? {
-        let setup = try ChildProcess.run(repositoryRoot.appendingPathComponent("scripts/mcp-venv.sh"),
+    /// - Parameter venv: `scripts/mcp-venv.sh`'s arguments for another venv (name, package, module).
+    static func sdkPython(_ venv: [String] = []) throws -> String? {
+        let setup = try ChildProcess.run(repositoryRoot.appendingPathComponent("scripts/mcp-venv.sh"), arguments: venv,
                                          environment: ProcessInfo.processInfo.environment, timeout: 300)
         let python = setup.output.split(separator: "\n").last.map(String.init) ?? ""
         if setup.succeeded, FileManager.default.isExecutableFile(atPath: python) { return python }
         if ProcessInfo.processInfo.environment["CI"] == "true" {
-            Issue.record("scripts/mcp-venv.sh could not install the MCP SDK:\n\(setup.output)")
+            Issue.record("scripts/mcp-venv.sh \(venv.joined(separator: " ")) could not install its package:\n\(setup.output)")
         } else {
-            print("skipping the MCP SDK client tests: the SDK could not be installed (no network?):\n\(setup.output)")
+            print("skipping a Python client test: scripts/mcp-venv.sh \(venv.joined(separator: " ")) could not install its package (no network?):\n\(setup.output)")
         }
         return nil
+    }
+
+    /// openai-agents converts every tool's input schema to an OpenAI strict function schema (as
+    /// its MCP support does when `convert_schemas_to_strict` is set) instead of falling back.
+    @Test func openAIAgentsConvertsEveryToolSchemaToStrict() throws {
+        guard let python = try Self.sdkPython(["agents-venv", "openai-agents==0.24.0", "agents.strict_schema"]) else { return }
+        let script = repositoryRoot.appendingPathComponent("Tests/Fixtures/mcp/strict_schemas.py").path
+        let outcome = try ChildProcess.run(URL(fileURLWithPath: python), arguments: [script, DaemonProcess.binaryPath],
+                                           environment: DaemonProcess.cleanEnvironment(), timeout: 120)
+        #expect(outcome.succeeded, "\(outcome.output)")
+        #expect(outcome.output.components(separatedBy: ": strict\n").count - 1 == 9, "\(outcome.output)")
     }
 }
 }

@@ -17,7 +17,7 @@ struct MCPToolCallTests {
         let mp3 = try MediaFixtures.file("memo.mp3", MediaFixtures.mp3, in: folder)
         let output = folder + "/out"
         let upstream = try MCPUpstream.start()
-        let harness = try Harness(arguments: ["--mcp", "--output-dir", output], upstream: upstream)
+        let harness = try Harness(arguments: ["--mcp", "--output-dir", output, "--allow-read", folder], upstream: upstream)
         let opened = try MCPMessages.open(harness.daemon, modern: modern)
         #expect(opened["result"]?[modern ? "supportedVersions" : "protocolVersion"] == (modern ? ["2026-07-28"] : "2025-11-25"))
         harness.daemon.send(MCPMessages.request("list", "tools/list", modern: modern))
@@ -58,7 +58,7 @@ struct MCPToolCallTests {
         harness.daemon.send(MCPMessages.callTool(1, "text_to_speech", ["input": "Hi", "voice": "alloy"], modern: false))
         let result = try harness.daemon.response(to: 1).response["result"]
         let kinds = result?["content"]?.arrayValue?.compactMap { $0["type"]?.stringValue }
-        #expect(kinds == ["text", "text"], "no audio content in 2024-11-05, and the file is named in text instead of a resource_link")
+        #expect(kinds == ["text", "text", "resource"], "the file named in text instead of a resource_link in 2024-11-05, and its bytes embedded")
         #expect(result?["content"]?[1]?["text"]?.stringValue?.hasPrefix("Saved speech.mp3 (audio/mpeg, \(MediaFixtures.mp3.count) bytes): file://") == true)
         #expect(result?["structuredContent"] == nil)
         try harness.finishMCP()

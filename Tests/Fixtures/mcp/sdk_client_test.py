@@ -24,7 +24,7 @@ TOOLS = {"chat", "describe_image", "generate_image", "edit_image", "transcribe_a
 
 
 def server(extra_args=()):
-    env = {key: ENV[key] for key in ("OPENAI_BASE_URL", "OPENAI_API_KEY", "SWITCHBOARD_OUTPUT_DIR", "PATH", "HOME",
+    env = {key: ENV[key] for key in ("OPENAI_BASE_URL", "OPENAI_API_KEY", "SWITCHBOARD_OUTPUT_DIR", "SWITCHBOARD_CONFIG", "PATH", "HOME",
                                      "TSAN_OPTIONS", "ASAN_OPTIONS", "LSAN_OPTIONS") if key in ENV}
     args = ["--mcp", "--log-level", "debug", "--log-file", ENV["SWITCHBOARD_TEST_LOG"], *extra_args]
     return StdioServerParameters(command=ENV["SWITCHBOARD_BIN"], args=args, env=env)
@@ -73,12 +73,13 @@ class Era:
         self.assertNotIn("output_dir", tools["generate_image"].input_schema["properties"])
         self.assertEqual(tools["chat"].output_schema["type"], "object")
 
-    async def test_chat_answers_with_text_and_the_completion(self):
+    async def test_chat_answers_with_text_and_a_small_structured_result(self):
         async with self.client() as client:
             result = await client.call_tool("chat", {"prompt": "Say hi", "system": "Be brief", "temperature": 0.5})
         self.assertFalse(result.is_error)
         self.assertEqual(texts(result), ["echo: Say hi"])
-        self.assertEqual(result.structured_content["object"], "chat.completion")
+        self.assertEqual(sorted(result.structured_content), ["model", "text", "usage"])
+        self.assertEqual(result.structured_content["text"], "echo: Say hi")
 
     async def test_chat_with_a_progress_token_streams_the_text_as_progress(self):
         updates = []
@@ -125,13 +126,15 @@ class Era:
         self.assertTrue(result.is_error)
         self.assertIn("output folder", texts(result)[0])
 
-    async def test_text_to_speech_returns_audio_and_a_link(self):
+    async def test_text_to_speech_returns_the_link_first_then_the_audio(self):
         async with self.client() as client:
             result = await client.call_tool("text_to_speech", {"input": "Hello", "voice": "alloy"})
-        self.assertEqual([block.type for block in result.content], ["text", "audio", "resource_link"])
-        audio, link = result.content[1], result.content[2]
+        self.assertEqual([block.type for block in result.content], ["text", "resource_link", "resource"])
+        link, audio = result.content[1], result.content[2].resource
+        self.assertIn(str(link.uri), texts(result)[0])
         self.assertEqual(audio.mime_type, "audio/mpeg")
-        self.assertEqual(base64.b64decode(audio.data), Path(saved_path(link)).read_bytes())
+        self.assertEqual(str(audio.uri), str(link.uri))
+        self.assertEqual(base64.b64decode(audio.blob), Path(saved_path(link)).read_bytes())
         self.assertEqual(result.structured_content["path"], saved_path(link))
 
     async def test_transcribe_audio_gives_the_text(self):
