@@ -4,7 +4,7 @@
 /// request) or the HTTP engine's thread.
 ///
 /// ```swift
-/// let inlined = try await BlockingIO.run { try ImageInliner.inline(messages, budget: &budget) }
+/// let inlined = try await BlockingIO.run { try ContentInliner.inline(messages, budget: &budget) }
 /// ```
 ///
 /// Two threads (`sb-io-1`, `sb-io-2`), started on first use; jobs run in the order they came.

@@ -20,7 +20,7 @@ public struct MultipartBody: Sendable {
     /// One part: a text field, or a file whose bytes are copied when the body is written.
     public enum Part: Sendable, Equatable {
         case field(name: String, value: String)
-        /// `contentType` nil: sniffed from the file's first bytes, else its extension (`MediaType`).
+        /// `contentType` nil: sniffed from the file's first bytes, else its extension (`UploadContentType`).
         case file(name: String, path: String, filename: String, contentType: String?)
     }
 
@@ -104,7 +104,7 @@ public struct MultipartBody: Sendable {
                           budget: inout FileBudget, emit: (Data) throws -> Void) throws {
         var headersWritten = false
         func writeHeaders(sniffing chunk: Data) throws {
-            let type = contentType ?? MediaType.sniff(chunk, filename: filename)
+            let type = contentType ?? UploadContentType.sniff(chunk, filename: filename)
             try emit(Data("Content-Disposition: form-data; name=\(Self.quoted(name)); filename=\(Self.quoted(filename))\r\n".utf8))
             try emit(Data("Content-Type: \(type)\r\n\r\n".utf8))
             headersWritten = true

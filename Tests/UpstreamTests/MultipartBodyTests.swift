@@ -171,6 +171,6 @@ import Upstream
         ([], "noextension", "application/octet-stream"),
     ] as [([UInt8], String, String)])
     func audioTypesAreSniffedFromBytesThenExtension(head: [UInt8], filename: String, expected: String) {
-        #expect(MediaType.sniff(head, filename: filename) == expected)
+        #expect(UploadContentType.sniff(head, filename: filename) == expected)
     }
 }

@@ -15,7 +15,7 @@ import Upstream
 //   CRLF bytes CRLF` per part in order, then `--boundary-- CRLF`, and `write` returns its size;
 // - no header line holds a CR or LF (names cannot inject headers); the name and file name
 //   unquote to the originals with CR and LF as `%0D` and `%0A`;
-// - a file part's Content-Type is the one given, else `MediaType.sniff` of its first chunk;
+// - a file part's Content-Type is the one given, else `UploadContentType.sniff` of its first chunk;
 // - each part's bytes are the value or the file, exactly.
 
 private let scratch: URL = {
@@ -167,7 +167,7 @@ public func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
         body.appendFile(name: name, path: file.path, filename: filename, contentType: contentType)
         let shownName = filename ?? file.lastPathComponent
         expected.append(ExpectedPart(name: name, filename: shownName,
-                                     contentType: contentType ?? MediaType.sniff(content.prefix(chunkSize), filename: shownName),
+                                     contentType: contentType ?? UploadContentType.sniff(content.prefix(chunkSize), filename: shownName),
                                      body: content))
     }
     let written = try! body.write(to: bodyFile, chunkSize: chunkSize)

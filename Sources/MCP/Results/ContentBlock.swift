@@ -53,7 +53,7 @@ struct SavedFile: Sendable {
     /// file is at most `inlineLimit` bytes (and of a type the block can carry), before the link
     /// unless `linkFirst`.
     func blocks(inlineAs kind: (Data, String) -> ContentBlock, inlineLimit: Int, linkFirst: Bool = false) -> [ContentBlock] {
-        guard bytes <= inlineLimit, mimeType != MediaTypes.fallback, let data = try? Data(contentsOf: url) else { return [.link(self)] }
+        guard bytes <= inlineLimit, mimeType != SavedFileType.fallback, let data = try? Data(contentsOf: url) else { return [.link(self)] }
         return linkFirst ? [.link(self), kind(data, mimeType)] : [kind(data, mimeType), .link(self)]
     }
 }

@@ -55,7 +55,7 @@ struct ImageTool: Tool {
             if let path = item["path"]?.stringValue, context.outputFolder.contains(path) {
                 let url = URL(fileURLWithPath: path)
                 let size = SavedFile.size(atPath: path)
-                let file = SavedFile(url: url, mimeType: MediaTypes.of(url), bytes: size)
+                let file = SavedFile(url: url, mimeType: SavedFileType.of(url), bytes: size)
                 content += file.blocks(inlineAs: { ContentBlock.image($0, mimeType: $1) }, inlineLimit: context.inlineLimit)
             }
             items[index]["b64_json"] = nil

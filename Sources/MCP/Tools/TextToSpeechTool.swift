@@ -33,7 +33,7 @@ struct TextToSpeechTool: Tool {
         params["output_path"] = .string(folder.appendingPathComponent("speech.\(fileExtension.isEmpty ? "audio" : fileExtension)").path)
         let result = try await context.call("audio.speech", params)
         let url = URL(fileURLWithPath: result["path"]?.stringValue ?? "")
-        let contentType = result["content_type"]?.stringValue.map(MediaTypes.essence) ?? MediaTypes.of(url)
+        let contentType = result["content_type"]?.stringValue.map(SavedFileType.essence) ?? SavedFileType.of(url)
         let file = SavedFile(url: url, mimeType: contentType, bytes: result["bytes"]?.intValue ?? 0)
         context.log(.info, "saved \(file.bytes) bytes of \(contentType)")
         let blocks = file.blocks(inlineAs: { data, _ in ContentBlock.embedded(file, data) }, inlineLimit: context.inlineLimit, linkFirst: true)

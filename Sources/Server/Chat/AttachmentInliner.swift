@@ -3,7 +3,7 @@ import JSONRPC
 import Upstream
 
 /// Local files in the audio and file content parts of a request, checked and read through the
-/// request's `LocalReads` and inlined as the API wants them (images are `ImageSource`'s).
+/// request's `LocalReads` and inlined as the API wants them (images are `FileReference`'s).
 ///
 /// - Chat `input_audio` parts: `input_audio.data` is base64 audio, or a local file: a `file://`
 ///   URL, or a path starting with `~/`, `./` or `../`, or an absolute path (one leading `/`)
@@ -28,15 +28,15 @@ enum AttachmentInliner {
     static func audioPart(_ part: JSONValue, field: String, reads: inout LocalReads) throws(ResponseError) -> JSONValue? {
         guard let data = part["input_audio"]?["data"]?.stringValue, isLocalAudio(data) else { return nil }
         let dataField = field + ".input_audio.data"
-        let (file, bytes) = try ImageSource.read(data, field: dataField, reads: &reads)
+        let (file, bytes) = try FileReference.read(data, field: dataField, reads: &reads)
         var audio = part["input_audio"]?.objectValue ?? JSONObject()
         audio["data"] = .string(bytes.base64EncodedString())
         if audio["format"] == nil || audio["format"] == .null {
-            switch MediaType.audioType(of: bytes) {
+            switch UploadContentType.audioType(of: bytes) {
             case "audio/wav": audio["format"] = "wav"
             case "audio/mpeg": audio["format"] = "mp3"
             default:
-                throw ImageSource.fileError(file.path, field: dataField, reason: "unsupported_type",
+                throw FileReference.fileError(file.path, field: dataField, reason: "unsupported_type",
                                             "is not WAV or MP3 audio (checked from its bytes; give input_audio.format to send it anyway)")
             }
         }
@@ -49,11 +49,11 @@ enum AttachmentInliner {
     /// nil: the fields are the part's own) with a local `file_data` inlined; nil when it has none.
     static func filePart(_ part: JSONValue, container: String?, field: String, reads: inout LocalReads) throws(ResponseError) -> JSONValue? {
         let fields = container.map { part[$0]?.objectValue } ?? part.objectValue
-        guard var fields, let reference = fields["file_data"]?.stringValue, ImageSource.isLocal(reference) else { return nil }
+        guard var fields, let reference = fields["file_data"]?.stringValue, FileReference.isLocal(reference) else { return nil }
         let dataField = field + (container.map { ".\($0)" } ?? "") + ".file_data"
-        let (file, bytes) = try ImageSource.read(reference, field: dataField, reads: &reads)
+        let (file, bytes) = try FileReference.read(reference, field: dataField, reads: &reads)
         let name = file.name
-        let type = bytes.starts(with: Array("%PDF-".utf8)) ? "application/pdf" : MediaType.sniff(bytes, filename: name)
+        let type = bytes.starts(with: Array("%PDF-".utf8)) ? "application/pdf" : UploadContentType.sniff(bytes, filename: name)
         fields["file_data"] = .string("data:\(type);base64,\(bytes.base64EncodedString())")
         if fields["filename"]?.stringValue == nil { fields["filename"] = .string(name) }
         guard let container else { return .object(fields) }

@@ -49,9 +49,9 @@ final class AtomicFileWriter {
         case .regular:
             return mode & 0o777
         case .directory:
-            throw ImageSource.fileError(destination.path, field: field, reason: "unwritable", "is a directory (give a file name)")
+            throw FileReference.fileError(destination.path, field: field, reason: "unwritable", "is a directory (give a file name)")
         default:
-            throw ImageSource.fileError(destination.path, field: field, reason: "unwritable",
+            throw FileReference.fileError(destination.path, field: field, reason: "unwritable",
                                         "is \(kind): only a regular file is replaced (name the file itself, or a new one)")
         }
     }
@@ -132,6 +132,6 @@ final class AtomicFileWriter {
     }
 
     static func unwritable(_ destination: URL, field: String, _ reason: String) -> ResponseError {
-        ImageSource.fileError(destination.path, field: field, reason: "unwritable", "cannot be written: \(reason)")
+        FileReference.fileError(destination.path, field: field, reason: "unwritable", "cannot be written: \(reason)")
     }
 }

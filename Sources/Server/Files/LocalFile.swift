@@ -21,7 +21,7 @@ struct LocalFile: Sendable {
     /// - Parameter reference: a path or a `file://` URL; http(s) and data: URLs are refused (-32602).
     /// - Parameter policy: which files the request may read.
     init(_ reference: String, field: String, maxBytes: Int, policy: ReadPolicy) throws(ResponseError) {
-        guard ImageSource.isLocal(reference) else {
+        guard FileReference.isLocal(reference) else {
             throw .invalidParams(field: field, "must be a local path or file:// URL (the file is uploaded from disk)")
         }
         self.field = field
@@ -30,15 +30,15 @@ struct LocalFile: Sendable {
         var status = stat()
         guard stat(realPath, &status) == 0 else {
             throw errno == ENOENT || errno == ENOTDIR
-                ? ImageSource.fileError(path, field: field, reason: "not_found", "does not exist")
+                ? FileReference.fileError(path, field: field, reason: "not_found", "does not exist")
                 : Self.unreadable(path, field: field, errno)
         }
         guard status.st_mode & S_IFMT == S_IFREG else {
-            throw ImageSource.fileError(path, field: field, reason: "unreadable", "is \(FileKind(mode: status.st_mode).description), not a regular file")
+            throw FileReference.fileError(path, field: field, reason: "unreadable", "is \(FileKind(mode: status.st_mode).description), not a regular file")
         }
         size = Int(status.st_size)
         if size > maxBytes {
-            throw ImageSource.fileError(path, field: field, reason: "too_large", "is \(size) bytes, over max_file_bytes (\(maxBytes))")
+            throw FileReference.fileError(path, field: field, reason: "too_large", "is \(size) bytes, over max_file_bytes (\(maxBytes))")
         }
         guard access(realPath, R_OK) == 0 else { throw unreadable(errno) }
     }
@@ -84,17 +84,17 @@ struct LocalFile: Sendable {
     }
 
     private static func unreadable(_ path: String, field: String, _ code: Int32) -> ResponseError {
-        ImageSource.fileError(path, field: field, reason: "unreadable", "cannot be read: \(ErrorNumber.text(code))")
+        FileReference.fileError(path, field: field, reason: "unreadable", "cannot be read: \(ErrorNumber.text(code))")
     }
 
     /// The error for a file that went over `limit` of `budget` while it was read.
     func tooLarge(_ limit: FileBudget.Limit, budget: FileBudget) -> ResponseError {
         switch limit {
         case .perFile:
-            ImageSource.fileError(path, field: field, reason: "too_large",
+            FileReference.fileError(path, field: field, reason: "too_large",
                                   "holds more than max_file_bytes (\(budget.perFile)); reading stopped there")
         case .total:
-            ImageSource.fileError(path, field: field, reason: "too_large",
+            FileReference.fileError(path, field: field, reason: "too_large",
                                   "brings the request's local files over max_request_file_bytes (\(budget.total)); reading stopped there")
         }
     }

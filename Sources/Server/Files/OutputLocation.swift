@@ -12,7 +12,7 @@ enum OutputLocation {
         _ = try AtomicFileWriter.replaceableMode(of: url, field: field)
         let folder = url.deletingLastPathComponent().path
         guard isDirectory(folder) == true else {
-            throw ImageSource.fileError(url.path, field: field, reason: "not_found", "cannot be created: the directory \(folder) does not exist")
+            throw FileReference.fileError(url.path, field: field, reason: "not_found", "cannot be created: the directory \(folder) does not exist")
         }
         return url
     }
@@ -21,10 +21,10 @@ enum OutputLocation {
     static func directory(_ reference: String, field: String) throws(ResponseError) -> URL {
         let url = URL(fileURLWithPath: LocalPath.resolve(reference), isDirectory: true)
         guard let isDirectory = isDirectory(url.path) else {
-            throw ImageSource.fileError(url.path, field: field, reason: "not_found", "does not exist (create the directory first)")
+            throw FileReference.fileError(url.path, field: field, reason: "not_found", "does not exist (create the directory first)")
         }
         guard isDirectory else {
-            throw ImageSource.fileError(url.path, field: field, reason: "unwritable", "is not a directory")
+            throw FileReference.fileError(url.path, field: field, reason: "unwritable", "is not a directory")
         }
         return url
     }

@@ -67,8 +67,8 @@ public struct ReadPolicy: Sendable, Equatable {
         }
         guard let failure = real.failure else { return real.path }
         throw failure == ENOENT || failure == ENOTDIR
-            ? ImageSource.fileError(path, field: field, reason: "not_found", "does not exist")
-            : ImageSource.fileError(path, field: field, reason: "unreadable", "cannot be read: \(String(cString: strerror(failure)))")
+            ? FileReference.fileError(path, field: field, reason: "not_found", "does not exist")
+            : FileReference.fileError(path, field: field, reason: "unreadable", "cannot be read: \(String(cString: strerror(failure)))")
     }
 
     /// Why the policy refuses the absolute, resolved path `path`; nil when it allows it.

@@ -98,7 +98,7 @@ struct ImageSaver {
     }
 
     static func fileExtension(_ bytes: Data) -> String {
-        switch MIMESniffer.imageType(of: bytes) {
+        switch ImageFormat.imageType(of: bytes) {
         case "image/png": "png"
         case "image/jpeg": "jpg"
         case "image/gif": "gif"

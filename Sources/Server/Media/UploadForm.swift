@@ -95,6 +95,6 @@ struct UploadForm {
 
     /// The error `describe` gives for the file part at `path` (each was added from a `LocalFile`).
     private func failure(of path: String, _ describe: (LocalFile) -> ResponseError) -> ResponseError {
-        fileFields[path].map(describe) ?? ImageSource.fileError(path, field: "file", reason: "unreadable", "cannot be read")
+        fileFields[path].map(describe) ?? FileReference.fileError(path, field: "file", reason: "unreadable", "cannot be read")
     }
 }

@@ -31,7 +31,7 @@ struct AudioSpeech: RPCMethod {
         let payload = Data(JSONValue.object(body).serialized())
         let call = try await context.send({ target.request("POST", "audio/speech", body: payload, accept: "*/*") }, target: target)
         try await Self.refuseJSON(call, secrets: context.secrets)
-        let contentType = call.contentType ?? MediaType.fallback
+        let contentType = call.contentType ?? UploadContentType.fallback
         guard let writer else {
             let audio = try await call.collectBody(limit: settings.maxFileBytes,
                                                    what: "audio (max_file_bytes; give output_path to save it to a file)")

@@ -20,7 +20,7 @@ struct ChatComplete: RPCMethod {
         let model = try params.string("model") ?? settings.defaultModel
         body["model"] = .string(model)
         var reads = context.localReads(settings)
-        body["messages"] = .array(try await BlockingIO.run { () throws(ResponseError) in try ImageInliner.inline(messages, reads: &reads) })
+        body["messages"] = .array(try await BlockingIO.run { () throws(ResponseError) in try ContentInliner.inline(messages, reads: &reads) })
         var relayWholeAnswer = false
         if try params.bool("model_rules") ?? settings.modelRules {
             relayWholeAnswer = ModelFamilyRules(model: model).apply(to: &body)

@@ -20,7 +20,7 @@ struct ChatDescribeImage: RPCMethod {
         var content: [JSONValue] = [["type": "text", "text": .string(try params.string("prompt") ?? Self.defaultPrompt)]]
         var reads = context.localReads(settings)
         let urls = try await BlockingIO.run { () throws(ResponseError) in
-            try references.map { field, reference throws(ResponseError) in try ImageSource.resolve(reference, field: field, reads: &reads) }
+            try references.map { field, reference throws(ResponseError) in try FileReference.resolve(reference, field: field, reads: &reads) }
         }
         for url in urls {
             var image: JSONObject = ["url": .string(url)]

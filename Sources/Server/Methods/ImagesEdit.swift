@@ -44,6 +44,6 @@ struct ImagesEdit: RPCMethod {
     /// application/octet-stream, left for the upstream to judge).
     private static func add(_ reference: String, name: String, field: String, to form: inout UploadForm) throws(ResponseError) {
         let file = try form.file(reference, field: field)
-        form.add(file, name: name, contentType: MIMESniffer.imageType(of: try file.head()) ?? MediaType.fallback)
+        form.add(file, name: name, contentType: ImageFormat.imageType(of: try file.head()) ?? UploadContentType.fallback)
     }
 }

@@ -20,7 +20,7 @@ struct ResponsesCreate: RPCMethod {
         switch params["input"] {
         case .array(let items)?:
             var reads = context.localReads(settings)
-            body["input"] = .array(try await BlockingIO.run { () throws(ResponseError) in try ImageInliner.inlineResponsesInput(items, reads: &reads) })
+            body["input"] = .array(try await BlockingIO.run { () throws(ResponseError) in try ContentInliner.inlineResponsesInput(items, reads: &reads) })
         case .string?, .null?, nil:
             break
         case let other?:

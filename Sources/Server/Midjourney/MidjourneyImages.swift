@@ -8,7 +8,7 @@ enum MidjourneyImages {
     /// - Parameter field: the param the references came from, for errors (`images.1`).
     /// - Parameter reads: the request's read policy and file limits, shared by its images.
     static func dataURL(_ reference: String, field: String, reads: inout LocalReads) throws(ResponseError) -> String {
-        let resolved = try ImageSource.resolve(reference, field: field, reads: &reads)
+        let resolved = try FileReference.resolve(reference, field: field, reads: &reads)
         guard resolved.lowercased().hasPrefix("data:") else {
             throw .invalidParams(field: field, "must be a local image file or a data: URL (the relay needs the image's bytes, not a link)")
         }

@@ -52,7 +52,8 @@ public final class Log: Sendable {
 
     private func emit(_ level: Level, _ message: () -> String) {
         guard enabled(level) else { return }
-        var text = Array(message().utf8)
+        // URL passwords go however short they are; known secrets in any form, JSON-escaped too.
+        var text = Array(URLPassword.redacted(in: message()).utf8)
         secrets.redact(&text)
         let line = "switchboard: \(level): \(Self.escapingControlCharacters(String(decoding: text, as: UTF8.self)))\n"
         _ = line.utf8CString.withUnsafeBufferPointer { write(fd, $0.baseAddress, $0.count - 1) }

@@ -3,7 +3,7 @@ import Upstream
 
 /// Replaces local file references in request content parts (images, audio, documents) with the
 /// inlined bytes.
-enum ImageInliner {
+enum ContentInliner {
     /// Chat: walks `messages[*].content[*]`: parts of type `image_url` (whose `image_url` may be
     /// an object with `url` or a bare string) get their local image inlined, `input_audio` and
     /// `file` parts their local file (see `AttachmentInliner`).
@@ -21,10 +21,10 @@ enum ImageInliner {
     /// An `image_url` part with a local image inlined; nil when it has none.
     private static func imagePart(_ part: JSONValue, field: String, reads: inout LocalReads) throws(ResponseError) -> JSONValue? {
         var part = part
-        if let url = part["image_url"]?["url"]?.stringValue, ImageSource.isLocal(url) {
-            part["image_url"]?["url"] = .string(try ImageSource.resolve(url, field: field + ".image_url.url", reads: &reads))
-        } else if let url = part["image_url"]?.stringValue, ImageSource.isLocal(url) {
-            part["image_url"] = ["url": .string(try ImageSource.resolve(url, field: field + ".image_url", reads: &reads))]
+        if let url = part["image_url"]?["url"]?.stringValue, FileReference.isLocal(url) {
+            part["image_url"]?["url"] = .string(try FileReference.resolve(url, field: field + ".image_url.url", reads: &reads))
+        } else if let url = part["image_url"]?.stringValue, FileReference.isLocal(url) {
+            part["image_url"] = ["url": .string(try FileReference.resolve(url, field: field + ".image_url", reads: &reads))]
         } else {
             return nil
         }
@@ -37,9 +37,9 @@ enum ImageInliner {
         try inlineParts(of: items, field: "input") { part, field throws(ResponseError) in
             switch part["type"]?.stringValue {
             case "input_image":
-                guard let url = part["image_url"]?.stringValue, ImageSource.isLocal(url) else { return nil }
+                guard let url = part["image_url"]?.stringValue, FileReference.isLocal(url) else { return nil }
                 var part = part
-                part["image_url"] = .string(try ImageSource.resolve(url, field: field + ".image_url", reads: &reads))
+                part["image_url"] = .string(try FileReference.resolve(url, field: field + ".image_url", reads: &reads))
                 return part
             case "input_file": return try AttachmentInliner.filePart(part, container: nil, field: field, reads: &reads)
             default: return nil

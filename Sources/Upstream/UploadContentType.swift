@@ -1,6 +1,6 @@
 /// The content type of an uploaded audio file: from its first bytes when they are recognisable,
 /// else from its file name's extension, else `application/octet-stream`.
-public enum MediaType {
+public enum UploadContentType {
     public static let fallback = "application/octet-stream"
 
     /// The type of a file whose content starts with `head` and whose name is `filename`.

@@ -3,7 +3,7 @@ import FoundationEssentials
 
 /// The media types of the files the tools save, from their names (the methods name them after
 /// their sniffed or requested format).
-enum MediaTypes {
+enum SavedFileType {
     static let fallback = "application/octet-stream"
 
     static let byExtension = [

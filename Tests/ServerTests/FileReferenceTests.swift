@@ -7,8 +7,8 @@ import Upstream
 import Glibc
 #endif
 
-/// `MIMESniffer` and `ImageSource`: image references turned into URLs the API accepts.
-struct ImageSourceTests {
+/// `ImageFormat` and `FileReference`: image references turned into URLs the API accepts.
+struct FileReferenceTests {
     static let pngHeader: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48, 0x44, 0x52]
 
     // MARK: - Sniffing
@@ -30,27 +30,27 @@ struct ImageSourceTests {
         ([], nil),
     ] as [([UInt8], String?)])
     func sniffsImageTypesFromBytes(bytes: [UInt8], expected: String?) {
-        #expect(MIMESniffer.imageType(of: bytes) == expected)
-        #expect(MIMESniffer.imageType(of: Data(bytes)) == expected)
+        #expect(ImageFormat.imageType(of: bytes) == expected)
+        #expect(ImageFormat.imageType(of: Data(bytes)) == expected)
     }
 
     // MARK: - Resolving references
 
-    /// `ImageSource.resolve` with a budget of `maxBytes` per file and `total` in all.
+    /// `FileReference.resolve` with a budget of `maxBytes` per file and `total` in all.
     static func resolve(_ reference: String, field: String = "image", maxBytes: Int, total: Int = .max) throws(ResponseError) -> String {
         var reads = LocalReads(policy: .trusted, budget: FileBudget(perFile: maxBytes, total: total))
-        return try ImageSource.resolve(reference, field: field, reads: &reads)
+        return try FileReference.resolve(reference, field: field, reads: &reads)
     }
 
     @Test(arguments: ["https://example.com/cat.png", "http://localhost:8000/x", "HTTPS://EXAMPLE.COM/A.PNG", "data:image/png;base64,iVBORw0KGgo="])
     func remoteAndDataURLsPassThrough(reference: String) throws {
         #expect(try Self.resolve(reference, maxBytes: 1) == reference)
-        #expect(!ImageSource.isLocal(reference))
+        #expect(!FileReference.isLocal(reference))
     }
 
     /// A temporary directory of image fixtures, removed when the test ends.
     final class Fixtures {
-        static let png = ImageSourceTests.pngHeader + (0...255).map { UInt8($0) }
+        static let png = FileReferenceTests.pngHeader + (0...255).map { UInt8($0) }
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("switchboard-images-\(UUID().uuidString)")
 
         init() throws {
@@ -75,7 +75,7 @@ struct ImageSourceTests {
         let fileURL = URL(fileURLWithPath: path).absoluteString
         #expect(fileURL.hasPrefix("file:///"))
         for reference in [path, fileURL] {
-            #expect(ImageSource.isLocal(reference))
+            #expect(FileReference.isLocal(reference))
             let resolved = try Self.resolve(reference, maxBytes: Fixtures.png.count)
             let prefix = "data:image/png;base64,"
             #expect(resolved.hasPrefix(prefix))
@@ -143,10 +143,10 @@ struct ImageSourceTests {
         let fixtures = try Fixtures()
         var reads = LocalReads(policy: .trusted, budget: FileBudget(perFile: 1 << 20, total: Fixtures.png.count * 2))
         for field in ["images.0", "images.1"] {
-            #expect(try ImageSource.resolve(fixtures.path("image.png"), field: field, reads: &reads).hasPrefix("data:image/png"))
+            #expect(try FileReference.resolve(fixtures.path("image.png"), field: field, reads: &reads).hasPrefix("data:image/png"))
         }
         let error = try #require(throws: ResponseError.self) {
-            try ImageSource.resolve(fixtures.path("image.png"), field: "images.2", reads: &reads)
+            try FileReference.resolve(fixtures.path("image.png"), field: "images.2", reads: &reads)
         }
         #expect(error.data?["reason"] == "too_large")
         #expect(error.data?["field"] == "images.2")

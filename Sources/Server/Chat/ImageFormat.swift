@@ -1,5 +1,5 @@
 /// Identifies image formats from their first bytes, never from a file name.
-public enum MIMESniffer {
+public enum ImageFormat {
     /// `image/png`, `image/jpeg`, `image/gif` or `image/webp`; nil for anything else.
     public static func imageType(of bytes: some Collection<UInt8>) -> String? {
         let head = Array(bytes.prefix(12))
