@@ -38,13 +38,16 @@ let package = Package(
         .executableTarget(name: "switchboard", dependencies: ["Primitives", "HTTP", "Server", "MCP", "Transport"], swiftSettings: strict),
         /// Loopback fake upstream, daemon process driver and schema checks for the tests.
         .target(name: "TestSupport", dependencies: ["JSONRPC"], swiftSettings: strict),
+        /// Stub methods and an in-process rig (writer on a pipe, runner) for the front ends' tests.
+        .target(name: "DispatchTestSupport", dependencies: ["JSONRPC", "Primitives", "Transport", "Upstream", "Server", "TestSupport"],
+                swiftSettings: strict),
 
         .testTarget(name: "JSONRPCTests", dependencies: ["JSONRPC", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "TransportTests", dependencies: ["Primitives", "Transport", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "UpstreamTests", dependencies: ["Upstream", "HTTP", "TestSupport"], swiftSettings: strict),
-        .testTarget(name: "ServerTests", dependencies: ["Server", "HTTP", "TestSupport"], swiftSettings: strict),
-        .testTarget(name: "MCPTests", dependencies: ["MCP", "Server", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "ServerTests", dependencies: ["Server", "HTTP", "TestSupport", "DispatchTestSupport", "JSONRPC", "Transport"], swiftSettings: strict),
+        .testTarget(name: "MCPTests", dependencies: ["MCP", "Server", "TestSupport", "DispatchTestSupport", "JSONRPC", "Transport"], swiftSettings: strict),
         .testTarget(name: "EndToEndTests", dependencies: ["switchboard", "TestSupport"], swiftSettings: strict),
     ]
 )

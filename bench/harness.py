@@ -676,7 +676,8 @@ def run_child(argv: list[str], env: dict, timeout: float, on_line=None, watch_hw
     read), reaps it with wait4; it is killed after timeout seconds.
 
     Returns t0 (spawn), t_end (exit), rc, cpu (the child's utime + stime, from
-    getrusage(RUSAGE_CHILDREN) before and after), hwm_kib and the output. With watch_hwm,
+    getrusage(RUSAGE_CHILDREN) before and after), own_cpu (the same from wait4's rusage for this
+    child alone: right also while other children end), hwm_kib and the output. With watch_hwm,
     hwm_kib is the child's VmHWM, read from /proc every millisecond while it runs (the last
     reading before it exits), and only once the process carries the program's own name: wait4's
     ru_maxrss cannot be used, because it also counts the parent's memory from before the exec.
@@ -713,7 +714,7 @@ def run_child(argv: list[str], env: dict, timeout: float, on_line=None, watch_hw
                     tail = lines.pop()
                     for line in lines:
                         on_line(line, t)
-        _, status, _ = os.wait4(proc.pid, 0)
+        _, status, usage = os.wait4(proc.pid, 0)
         t_end = perf()
         proc.returncode = os.waitstatus_to_exitcode(status)
     finally:
@@ -722,7 +723,8 @@ def run_child(argv: list[str], env: dict, timeout: float, on_line=None, watch_hw
         proc.stdout.close()
         proc.stderr.close()
     return {"t0": t0, "t_end": t_end, "rc": proc.returncode, "hwm_kib": hwm,
-            "cpu": children_cpu() - cpu0, "out": bytes(out), "err": bytes(err)}
+            "cpu": children_cpu() - cpu0, "own_cpu": usage.ru_utime + usage.ru_stime,
+            "out": bytes(out), "err": bytes(err)}
 
 
 def cold_start_once(binary: str, env: dict, args: list[str], timeout: float) -> tuple[float, float, int | None]:

@@ -9,7 +9,8 @@ port), each selectable with --only:
             (bench-think-MS-N), beside the CPU of the idle daemon over as long
   trickle   --streams (16) concurrent streams at 1000 / --trickle-ms deltas per second (50) for
             --trickle-deltas (1000) deltas, each on a fresh TCP connection (bench-trickle-N-MS
-            answers with Connection: close): daemon CPU per stream-minute
+            answers with Connection: close): daemon CPU per stream-minute; then the same streams
+            through as many `curl -N` processes at once, their CPU per stream-minute beside it
   stalled   a client that reads nothing for --stall-s (10 s) while the upstream floods
             (bench-endless): peak RSS, whether the upstream is held back, then SIGTERM: time to
             exit and exit code
@@ -30,7 +31,9 @@ import fcntl
 import json
 import shutil
 import signal
+import re
 import sys
+import threading
 import time
 
 from fake_upstream import Upstream
@@ -228,22 +231,78 @@ def scenario_trickle(a, env, up: Upstream, warnings) -> dict:
             warnings.append(f"trickle: the daemon held back {held} of {c} requests: they reached the upstream "
                             f"up to {starts[-1] - starts[0]:.2f} s after the first (streams queued, not concurrent)")
         span = m1.since(m0)
-        stream_minutes = c * pacing_s / 60.0
-        sched = span["sched"]
-        return {
-            "streams": c, "deltas": n, "gap_ms": gap_ms, "pacing_s": pacing_s,
-            "cpu": span,
-            "cpu_ms_per_stream_minute": None if span["cpu_ms"] is None else round(span["cpu_ms"] / stream_minutes, 2),
-            "sched_ms_per_stream_minute": round(sched["cpu_ms"] / stream_minutes, 2) if sched else None,
-            "wakeups_per_delta": round(sched["wakeups"] / (c * n), 3) if sched else None,
-            "last_response_s": round(t_last - t0, 3),
-            "upstream_first_request_ms": round(starts[0] * 1000, 1) if starts else None,
-            "upstream_last_request_ms": round(starts[-1] * 1000, 1) if starts else None,
-            "connections": len(ports),
-            "peak_rss_mib": mib(sampler.peak_kib),
-            "complete": c - len(errors) - len(bad),
-            "delivery_ok": stats["ok"] and not errors and not bad,
-        }
+    curl = shutil.which("curl")
+    curl_figures = curl_trickle(curl, a, env, up, model, warnings) if curl else None
+    stream_minutes = c * pacing_s / 60.0
+    sched = span["sched"]
+    return {
+        "streams": c, "deltas": n, "gap_ms": gap_ms, "pacing_s": pacing_s,
+        "cpu": span,
+        "cpu_ms_per_stream_minute": None if span["cpu_ms"] is None else round(span["cpu_ms"] / stream_minutes, 2),
+        "sched_ms_per_stream_minute": round(sched["cpu_ms"] / stream_minutes, 2) if sched else None,
+        "wakeups_per_delta": round(sched["wakeups"] / (c * n), 3) if sched else None,
+        "last_response_s": round(t_last - t0, 3),
+        "upstream_first_request_ms": round(starts[0] * 1000, 1) if starts else None,
+        "upstream_last_request_ms": round(starts[-1] * 1000, 1) if starts else None,
+        "connections": len(ports),
+        "peak_rss_mib": mib(sampler.peak_kib),
+        "complete": c - len(errors) - len(bad),
+        "delivery_ok": stats["ok"] and not errors and not bad,
+        "curl": curl_figures,
+    }
+
+
+def curl_chat_argv(curl: str, url: str, model: str) -> list[str]:
+    """curl -sN posting a streamed chat request for model, the SSE written to its stdout."""
+    return [curl, "-sN", "-X", "POST", f"{url}/chat/completions", "-H", "Content-Type: application/json",
+            "-H", "Authorization: Bearer bench-key", "-d", chat_body(model).decode()]
+
+
+def curl_trickle(curl: str, a, env, up: Upstream, model: str, warnings) -> dict:
+    """The trickle streams through a.streams `curl -N` processes started at once (each its own
+    fresh connection), their stdout read as the daemon's is: their CPU (utime + stime from wait4,
+    process start included) per stream-minute. Every stream is checked in full."""
+    n, c = a.trickle_deltas, a.streams
+    pacing_s = n * a.trickle_ms / 1000.0
+    argv = curl_chat_argv(curl, up.base_url, model)
+    outcomes: list = [None] * c
+
+    def run(i: int) -> None:
+        try:
+            outcomes[i] = run_child(argv, env, pacing_s + a.timeout, watch_hwm=False)
+        except Exception as exc:  # reported below, as the stream's problem
+            outcomes[i] = exc
+
+    log(f"[trickle] the same {c} streams through {c} curl -N processes")
+    reqs0 = len(up.requests_for(model))
+    threads = [threading.Thread(target=run, args=(i,), daemon=True) for i in range(c)]
+    t0 = perf()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    expected = "".join(f"{i}," for i in range(n))
+    problems = []
+    for r in outcomes:
+        if isinstance(r, Exception) or r is None:
+            problems.append(f"curl: {r}")
+        elif r["rc"] != 0 or b"data: [DONE]" not in r["out"]:
+            problems.append(f"curl: exit {r['rc']}, stderr {r['err'][:200]!r}")
+        elif "".join(x.decode() for x in re.findall(rb'"content":"([^"]*)"', r["out"])) != expected:
+            problems.append("curl: deltas missing, repeated or out of order")
+    if problems:
+        warnings.append(f"trickle: {len(problems)}/{c} curl streams failed, first: {problems[0]}")
+    runs = [r for r in outcomes if isinstance(r, dict)]
+    cpu_ms = 1000 * sum(r["own_cpu"] for r in runs)
+    ports = {r["port"] for r in up.requests_for(model)[reqs0:]}
+    return {
+        "processes": c,
+        "cpu_ms": round(cpu_ms, 1),
+        "cpu_ms_per_stream_minute": round(cpu_ms / (c * pacing_s / 60.0), 2) if runs else None,
+        "last_exit_s": round(max(r["t_end"] for r in runs) - t0, 3) if runs else None,
+        "connections": len(ports),
+        "complete": c - len(problems),
+    }
 
 
 # --------------------------------------------------------------------------------------------
@@ -349,9 +408,7 @@ def curl_ttfd(curl: str, url: str, model: str, env: dict, timeout: float) -> flo
         if not first and line.startswith(b"data: {") and b'"content"' in line:
             first.append(t)
 
-    argv = [curl, "-sN", "-X", "POST", f"{url}/chat/completions", "-H", "Content-Type: application/json",
-            "-H", "Authorization: Bearer bench-key", "-d", chat_body(model).decode()]
-    r = run_child(argv, env, timeout, on_line, watch_hwm=False)
+    r = run_child(curl_chat_argv(curl, url, model), env, timeout, on_line, watch_hwm=False)
     contents = r["out"].count(b'"content":"')
     if r["rc"] != 0 or not first or contents != TTFD_DELTAS or b"data: [DONE]" not in r["out"]:
         raise BenchError(f"curl: exit {r['rc']}, {contents} deltas, stderr {r['err'][:200]!r}")
@@ -472,6 +529,24 @@ def rows_trickle(r: dict) -> list[list[str]]:
         ["  connections / peak RSS", f"{r['connections']} / {r['peak_rss_mib']} MiB", "", ""],
         ["  every stream complete, every delta once and in order",
          ("OK" if r["delivery_ok"] else "FAILED") + f" ({r['complete']}/{r['streams']})", "", ""],
+    ] + rows_trickle_curl(r)
+
+
+def rows_trickle_curl(r: dict) -> list[list[str]]:
+    """The curl -N rows of the trickle scenario, the daemon judged against curl's figure."""
+    cr = r["curl"]
+    if cr is None:
+        return [["trickle: the same streams through curl -N", "n/a (curl not found)", "", ""]]
+    v, mine = cr["cpu_ms_per_stream_minute"], r["cpu_ms_per_stream_minute"]
+    ratio = f", daemon {mine / v:.2f}x curl's" if v and mine is not None else ""
+    return [
+        [f"trickle: curl -N, CPU per stream-minute, the same streams ({cr['processes']} processes, same run)",
+         f"{fmt_ms(v)} (process start included){ratio}", "daemon <= curl",
+         "n/a" if v is None else verdict(mine, v, inclusive=True)],
+        ["  curl: CPU over the run / last exit / every stream complete",
+         f"{cr['cpu_ms']:.0f} ms / {fmt_ms(None if cr['last_exit_s'] is None else cr['last_exit_s'] * 1000)} / "
+         + ("OK" if cr["complete"] == cr["processes"] else "FAILED") + f" ({cr['complete']}/{cr['processes']}, "
+         f"{cr['connections']} connections)", "", ""],
     ]
 
 
@@ -547,6 +622,12 @@ def build_targets(res: dict) -> list[dict]:
             v = get(r)
             out.append({"name": name, "value": v, "unit": unit, "target": f"<= {limit:g} {unit}",
                         "verdict": verdict(v, limit, inclusive=True)})
+    r = res.get("trickle")
+    if isinstance(r, dict) and r.get("curl") and r["curl"]["cpu_ms_per_stream_minute"] is not None:
+        curl = r["curl"]["cpu_ms_per_stream_minute"]
+        out.append({"name": "CPU per stream-minute, daemon against curl -N on the same streams",
+                    "value": r["cpu_ms_per_stream_minute"], "unit": "ms", "target": f"<= curl -N ({curl:g} ms)",
+                    "verdict": verdict(r["cpu_ms_per_stream_minute"], curl, inclusive=True)})
     return out
 
 

@@ -4,7 +4,8 @@ public import JSONRPC
 import Glibc
 #endif
 
-/// The real `switchboard` binary, spawned as users do and driven over pipes.
+/// The real `switchboard` binary, spawned as users do and driven over pipes, or over UNIX
+/// sockets as Node, VS Code and Neovim spawn it (see `Stdio`).
 ///
 /// Output is read on a background thread and split with the daemon's own frame parser, so both
 /// framings can be checked; stderr is collected for assertions about logs.
@@ -35,23 +36,59 @@ public final class DaemonProcess: Sendable {
         return root.appendingPathComponent(".build/debug/switchboard").path
     }
 
+    /// What the daemon's stdin and stdout are.
+    public enum Stdio: Sendable {
+        /// Pipes, as a shell, Python's `subprocess` or Swift's `Process` give them.
+        case pipes
+        /// A UNIX stream socket each (`socketpair(AF_UNIX, SOCK_STREAM)`), as Node (libuv), VS Code
+        /// and Neovim give them: more buffer than a pipe, and `POLLOUT` means something else.
+        case unixSockets
+    }
+
     /// Starts the daemon with a clean environment: only `environment` plus PATH and HOME (a
     /// temporary one, so no user config file is read).
-    public init(arguments: [String] = [], environment: [String: String] = [:], binary: String = DaemonProcess.binaryPath) throws {
+    public init(arguments: [String] = [], environment: [String: String] = [:], binary: String = DaemonProcess.binaryPath,
+                stdio: Stdio = .pipes) throws {
         process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = arguments
         var env = Self.cleanEnvironment()
         env.merge(environment) { _, new in new }
         process.environment = env
-        let input = Pipe(), out = Pipe(), err = Pipe()
-        process.standardInput = input
-        process.standardOutput = out
+        let err = Pipe()
         process.standardError = err
-        stdin = input.fileHandleForWriting
+        let stdout: FileHandle
+        var childEnds: [FileHandle] = []
+        switch stdio {
+        case .pipes:
+            let input = Pipe(), out = Pipe()
+            process.standardInput = input
+            process.standardOutput = out
+            stdin = input.fileHandleForWriting
+            stdout = out.fileHandleForReading
+        case .unixSockets:
+            let (input, daemonInput) = try Self.socketPair()
+            let (out, daemonOutput) = try Self.socketPair()
+            process.standardInput = daemonInput
+            process.standardOutput = daemonOutput
+            childEnds = [daemonInput, daemonOutput]
+            stdin = input
+            stdout = out
+        }
         try process.run()
-        Self.pump(out.fileHandleForReading, into: rawStdout, frames: output, closed: stdoutClosed, paused: readingPaused)
+        // The daemon holds its own copies now: ours would keep its input from ever ending.
+        for handle in childEnds { try? handle.close() }
+        Self.pump(stdout, into: rawStdout, frames: output, closed: stdoutClosed, paused: readingPaused)
         Self.pump(err.fileHandleForReading, into: stderrText, frames: nil, closed: nil, paused: nil)
+    }
+
+    /// A connected pair of UNIX stream sockets: the test's end, the daemon's end.
+    private static func socketPair() throws -> (FileHandle, FileHandle) {
+        var fds: [Int32] = [0, 0]
+        guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &fds) == 0 else {
+            throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO)
+        }
+        return (FileHandle(fileDescriptor: fds[0], closeOnDealloc: true), FileHandle(fileDescriptor: fds[1], closeOnDealloc: true))
     }
 
     /// An environment for a spawned daemon or client: PATH, a new empty HOME (so no user config
@@ -94,7 +131,7 @@ public final class DaemonProcess: Sendable {
 
     public var pid: Int32 { process.processIdentifier }
 
-    /// Stops reading the daemon's stdout (a client that stalls); its pipe fills and its writes block.
+    /// Stops reading the daemon's stdout (a client that stalls); its pipe (or socket) fills and its writes block.
     public func pauseReading() { readingPaused.set(true) }
 
     /// Reads the daemon's stdout again.

@@ -34,13 +34,14 @@ struct Harness {
         try self.init(arguments: arguments, environment: environment, upstream: try FakeUpstream(handler: handler))
     }
 
-    /// The daemon pointed at `upstream`, which `finish()` stops.
-    init(arguments: [String] = [], environment: [String: String] = [:], upstream: FakeUpstream) throws {
+    /// The daemon pointed at `upstream`, which `finish()` stops, its stdin and stdout `stdio`.
+    init(arguments: [String] = [], environment: [String: String] = [:], upstream: FakeUpstream,
+         stdio: DaemonProcess.Stdio = .pipes) throws {
         self.upstream = upstream
         var env = ["OPENAI_API_KEY": testKey, "OPENAI_BASE_URL": upstream.baseURL]
         env.merge(environment) { _, new in new }
         daemon = try DaemonProcess(arguments: ["--log-level", "debug", "--log-file", logFile.path, "--max-retries", "2"] + arguments,
-                                   environment: env)
+                                   environment: env, stdio: stdio)
     }
 
     /// Ends input, collects the remaining output, checks the exit status and that the key never
