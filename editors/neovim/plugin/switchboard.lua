@@ -82,8 +82,8 @@ command('SwitchboardInsert', function(opts)
 end, { nargs = '+', range = true, desc = 'Stream the answer into the buffer at the cursor (below a range)' })
 
 command('SwitchboardSave', function(opts)
-  sb().save(opts.args)
-end, { nargs = 1, complete = 'file', desc = 'Save the chat as Markdown' })
+  sb().save(opts.args, { force = opts.bang })
+end, { nargs = 1, bang = true, complete = 'file', desc = 'Save the chat as Markdown (! overwrites a file)' })
 
 command('SwitchboardOpen', function(opts)
   sb().open(opts.args)

@@ -68,6 +68,7 @@ t.case('<C-c> cancels: the text so far, then [cancelled]; the busy note shows th
   local partial = tail(5)[1]
   t.ok(vim.startswith(full, partial) and #partial < #full, 'partial answer: ' .. partial)
   t.eq(tail(4), { '[cancelled]', '', '## You', '' }, 'the end of the chat')
+  t.eq(api.nvim_win_get_cursor(0)[1], #t.lines(), 'the cursor left the answer for the new input')
   t.eq(sb.statusline(), '', 'the statusline when idle')
   vim.wait(600)
   t.eq(tail(1), { '' }, 'nothing arrives after the cancellation')
@@ -75,6 +76,45 @@ t.case('<C-c> cancels: the text so far, then [cancelled]; the busy note shows th
   t.wait_done('after the cancellation')
   local messages = t.last_request().messages
   t.eq(messages[#messages - 1], { role = 'assistant', content = partial }, 'the partial answer, without the note')
+end)
+
+t.case('a cancel inside a code block closes the fence before [cancelled]; the chat goes on', function()
+  type_and_send('SLOW\n```python\nx = 1\ny = 2\n```', '<CR>')
+  t.ok(vim.wait(10000, function()
+    return tail(1)[1]:find('^x') ~= nil
+  end, 10), 'the stream did not reach the code')
+  t.feed('<C-c>')
+  t.eq(t.wait_done('cancel in a fence').outcome, 'cancelled', 'outcome')
+  t.eq(vim.list_slice(tail(6), 2), { '```', '[cancelled]', '', '## You', '' }, 'the end of the chat')
+  t.eq(api.nvim_win_get_cursor(0)[1], #t.lines(), 'the cursor waits in the new input')
+  type_and_send('and after it?', '<CR>')
+  t.eq(t.wait_done('after the cancel in a fence').outcome, 'done', 'the next send')
+  local messages = t.last_request().messages
+  t.eq(messages[#messages], { role = 'user', content = 'and after it?' }, 'the question after the cancelled code')
+  t.ok(messages[#messages - 1].content:find('```python\nx?[^`]*```$'), 'the partial answer, its fence closed: '
+    .. messages[#messages - 1].content)
+end)
+
+t.case('an answer cut by the token limit or failing inside a code block is closed and noted', function()
+  local chat = require('switchboard.chat')
+  local buf = sb.chat()
+  local function answer(outcome, text)
+    api.nvim_buf_set_lines(buf, 0, -1, false, { '## You', 'q', '', '## Assistant', '' })
+    api.nvim_buf_set_text(buf, 4, 0, 4, 0, vim.split(text, '\n', { plain = true }))
+    local lines = t.lines(buf)
+    outcome.text = text
+    chat.end_answer(buf, outcome, #lines - 1, #lines[#lines])
+    return vim.list_slice(t.lines(buf), 5)
+  end
+  t.eq(answer({ outcome = 'done', result = { choices = { { finish_reason = 'length' } } } }, '```sh\necho one'),
+    { '```sh', 'echo one', '```', '[cut off]', '', '## You', '' }, 'cut off')
+  t.eq(answer({ outcome = 'error', error = { code = -32603, message = 'the upstream\nclosed' } }, 'text\n```\ncode\n'),
+    { 'text', '```', 'code', '```', '[error -32603: the upstream closed]', '', '## You', '' }, 'failed')
+  t.eq(answer({ outcome = 'error', error = { message = 'cannot start the daemon: no such file' } }, ''),
+    { '[error: cannot start the daemon: no such file]', '', '## You', '' }, 'failed before the daemon started')
+  t.eq(answer({ outcome = 'done', result = { choices = { { finish_reason = 'stop' } } } }, 'done\n'),
+    { 'done', '', '## You', '' }, 'a finished answer')
+  t.eq(require('switchboard.conversation').pending(vim.list_extend(t.lines(buf), { 'next' })) ~= nil, true, 'pending')
 end)
 
 t.case('an upstream error is noted in the chat and notified; the failed question is not sent again', function()
@@ -149,6 +189,24 @@ t.case(':SwitchboardSave writes Markdown; :SwitchboardOpen continues the saved c
   t.eq(messages[#saved + 1], { role = 'user', content = 'continue' }, 'the new question')
   vim.cmd('silent write')
   t.eq(vim.fn.readfile(path)[#vim.fn.readfile(path) - 3], 'echo: continue', ':w saves the answer')
+end)
+
+t.case(':SwitchboardSave refuses to overwrite a file (! overwrites) and names a missing folder', function()
+  local path = vim.fn.tempname() .. '.md'
+  vim.fn.writefile({ 'precious' }, path)
+  vim.cmd('SwitchboardChat')
+  local chat = api.nvim_get_current_buf()
+  vim.cmd('SwitchboardSave ' .. path)
+  t.eq(vim.fn.readfile(path), { 'precious' }, 'the file is untouched')
+  t.ok(t.notes[#t.notes].message:find('exists', 1, true), 'the note: ' .. vim.inspect(t.notes))
+  t.eq(api.nvim_get_current_buf(), chat, 'the chat stays')
+  local missing = vim.fn.tempname() .. '/no/such/chat.md'
+  local ok, err = pcall(vim.cmd, 'SwitchboardSave ' .. missing)
+  t.ok(ok, 'raw error: ' .. tostring(err))
+  t.ok(t.notes[#t.notes].message:find('no folder', 1, true), 'the note: ' .. vim.inspect(t.notes[#t.notes]))
+  local before = t.lines()
+  vim.cmd('SwitchboardSave! ' .. path)
+  t.eq(vim.fn.readfile(path), before, '! overwrites')
 end)
 
 t.finish('chat')

@@ -117,7 +117,8 @@ local function ensure_input(buf)
   local last = blocks[#blocks]
   if not (last and last.role == 'user') then
     local empty = #lines == 1 and lines[1] == ''
-    api.nvim_buf_set_lines(buf, empty and 0 or #lines, -1, false, empty and { '## You', '' } or { '', '## You', '' })
+    local blank_end = vim.trim(lines[#lines]) == ''
+    api.nvim_buf_set_lines(buf, empty and 0 or #lines, -1, false, (empty or blank_end) and { '## You', '' } or { '', '## You', '' })
   end
   return api.nvim_buf_line_count(buf)
 end
@@ -138,27 +139,47 @@ local function base_dir(buf)
   return vim.fn.getcwd()
 end
 
--- Ends an answer: a note for a cancellation or an error, then a new "## You" block to type into
--- (unless the input was started while the answer streamed); the cursor follows when it was on
--- the answer's last line.
-local function end_answer(buf, outcome, job)
+--- The note that ends an answer with `outcome` ({outcome, result?, error?}), or nil.
+function M.note_of(outcome)
+  if outcome.outcome == 'cancelled' then
+    return conversation.CANCELLED
+  elseif outcome.outcome == 'error' then
+    local message = tostring(outcome.error.message or ''):gsub('%s*\n%s*', ' ')
+    local code = outcome.error.code and ' ' .. tostring(outcome.error.code) or ''
+    return ('[error%s: %s]'):format(code, message)
+  end
+  local choice = type(outcome.result) == 'table' and type(outcome.result.choices) == 'table' and outcome.result.choices[1]
+  if type(choice) == 'table' and choice.finish_reason == 'length' then
+    return conversation.CUT_OFF
+  end
+end
+
+--- Ends the answer that ends at (`row`, `col`) (0-based) in chat `buf`: closes a fence it left
+--- open, adds the note of `outcome` (cancelled, cut off, error), then a new "## You" block to
+--- type into (unless the input was started while the answer streamed). A cursor at or after the
+--- answer's end moves to the new input.
+function M.end_answer(buf, outcome, row, col)
   if not api.nvim_buf_is_loaded(buf) then
     return
-  end
-  local row, col = request.end_of(job)
-  local note
-  if outcome.outcome == 'cancelled' then
-    note = conversation.CANCELLED
-  elseif outcome.outcome == 'error' then
-    note = ('[error %s: %s]'):format(tostring(outcome.error.code or ''), outcome.error.message)
-  end
-  if note then
-    api.nvim_buf_set_text(buf, row, col, row, col, col > 0 and { '', note } or { note })
-    row = row + (col > 0 and 1 or 0)
   end
   local followers = vim.tbl_filter(function(win)
     return api.nvim_win_get_cursor(win)[1] - 1 >= row
   end, vim.fn.win_findbuf(buf))
+  local added = {}
+  local fence = conversation.open_fence(vim.split(outcome.text or '', '\n', { plain = true }))
+  if fence then
+    table.insert(added, fence)
+  end
+  local note = M.note_of(outcome)
+  if note then
+    table.insert(added, note)
+  end
+  if #added > 0 then
+    if col > 0 then
+      table.insert(added, 1, '')
+    end
+    api.nvim_buf_set_text(buf, row, col, row, col, added)
+  end
   local last = ensure_input(buf)
   for _, win in ipairs(followers) do
     api.nvim_win_set_cursor(win, { last, 0 })
@@ -197,17 +218,24 @@ function M.send(buf)
     col = 0,
     cancel_hint = config.options.chat_keys.cancel or ':SwitchboardCancel',
     on_end = function(outcome, job)
-      end_answer(buf, outcome, job)
+      M.end_answer(buf, outcome, request.end_of(job))
     end,
   })
 end
 
 --- Writes chat `buf` to `path` and shows that file in its place, still a chat: :w then saves it.
-function M.save(buf, path)
+--- An existing file is left alone unless opts.force; a missing folder is reported.
+function M.save(buf, path, opts)
   if request.busy(buf) then
     return notify('wait for the answer (or cancel it) before saving', vim.log.levels.WARN)
   end
   path = vim.fn.fnamemodify(vim.fn.expand(path), ':p')
+  if vim.fn.isdirectory(vim.fn.fnamemodify(path, ':h')) == 0 then
+    return notify('no folder ' .. vim.fn.fnamemodify(path, ':h') .. ' (create it first)', vim.log.levels.ERROR)
+  end
+  if not (opts and opts.force) and (vim.fn.filereadable(path) == 1 or vim.fn.isdirectory(path) == 1) then
+    return notify(path .. ' exists: :SwitchboardSave! overwrites it', vim.log.levels.ERROR)
+  end
   if vim.fn.writefile(lines_of(buf), path) ~= 0 then
     return notify('cannot write ' .. path, vim.log.levels.ERROR)
   end

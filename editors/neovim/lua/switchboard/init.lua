@@ -155,10 +155,11 @@ function M.prompt_insert(range)
   end)
 end
 
---- Writes the current chat to `path` (Markdown); the buffer becomes that file.
-function M.save(path)
+--- Writes the current chat to `path` (Markdown); the buffer becomes that file. An existing file
+--- is overwritten only with opts.force.
+function M.save(path, opts)
   local buf = api.nvim_get_current_buf()
-  return chat.save(chat.is_chat(buf) and buf or chat.get(), path)
+  return chat.save(chat.is_chat(buf) and buf or chat.get(), path, opts)
 end
 
 --- Opens the Markdown conversation `path` as a chat.
