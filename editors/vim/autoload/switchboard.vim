@@ -137,8 +137,8 @@ def CancelHint(): string
   return ':SwitchboardCancel'
 enddef
 
-export def Save(path: string)
-  chat.Save(chat.IsChat(bufnr()) ? bufnr() : chat.Get(), path)
+export def Save(path: string, force: bool = false)
+  chat.Save(chat.IsChat(bufnr()) ? bufnr() : chat.Get(), path, force)
 enddef
 
 export def Open(path: string)
@@ -188,9 +188,10 @@ export def Restart()
   options.Info('daemon stopped; the next request starts it again')
 enddef
 
-# {busy, last, job}: whether requests are in flight, how the last one ended, the daemon's job.
+# {busy, last, job, rewrite}: whether requests are in flight, how the last one ended, the
+# daemon's job, whether a rewrite is on screen.
 export def Status(): dict<any>
-  return {busy: stream.Busy(), last: stream.last, job: daemon.Job()}
+  return {busy: stream.Busy(), last: stream.last, job: daemon.Job(), rewrite: rewrite.Active()}
 enddef
 
 export def Statusline(): string

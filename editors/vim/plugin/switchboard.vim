@@ -31,7 +31,7 @@ command -range -nargs=+ SwitchboardRewrite switchboard.Rewrite(<line1>, <line2>,
 command -nargs=0 SwitchboardAccept switchboard.Accept()
 command -nargs=0 SwitchboardReject switchboard.Reject()
 command -range=0 -nargs=+ SwitchboardInsert switchboard.Insert(<q-args>, <count> > 0 ? <line1> : 0, <line2>)
-command -nargs=1 -complete=file SwitchboardSave switchboard.Save(<q-args>)
+command -nargs=1 -bang -complete=file SwitchboardSave switchboard.Save(<q-args>, <bang>0)
 command -nargs=1 -complete=file SwitchboardOpen switchboard.Open(<q-args>)
 command -nargs=? -bang -complete=customlist,models.Complete SwitchboardModel switchboard.Model(<q-args>, <bang>false)
 command -nargs=? -bang SwitchboardProfile switchboard.Profile(<q-args>, <bang>false)

@@ -114,8 +114,31 @@ def TestMaps()
   t.Eq(getline('$'), 'return oneecho: say hi', '<Leader>ai: after the cursor')
 enddef
 
+def TestClosedByHand()
+  var buf = RewriteAndWait()
+  tabclose
+  t.Eq(switchboard.Status().rewrite, false, 'no rewrite on screen')
+  SwitchboardAccept
+  t.Eq(getbufline(buf, 1, '$'), ORIGINAL, 'the lines are untouched')
+  t.Check(t.Messages() =~ 'no rewrite to accept', 'messages: ' .. t.Messages())
+  RewriteAndWait()
+  t.Feed('gr')
+enddef
+
+def TestClosedWhileStreaming()
+  Source(ORIGINAL)
+  :2,3SwitchboardRewrite SLOW UPPERCASE these
+  t.Check(t.WaitFor(() => len(join(getline(1, '$'), '')) > 3), 'the stream did not start')
+  tabclose
+  t.Eq(t.WaitDone('closed rewrite').outcome, 'cancelled', 'outcome')
+  t.Eq(switchboard.Status().rewrite, false, 'no rewrite on screen')
+  t.Eq(tabpagenr('$'), 1, 'one tab')
+enddef
+
 t.Case('rewrite: the proposal shows as a diff; ga replaces the lines in one undo step', TestAccept)
 t.Case('rewrite: gr rejects and leaves the lines as they were', TestReject)
+t.Case('rewrite: closing its tab by hand rejects it; a new rewrite is taken, accept has nothing to do', TestClosedByHand)
+t.Case('rewrite: closing its tab while it streams cancels the request', TestClosedWhileStreaming)
 t.Case('rewrite: an edited proposal is what ga accepts; a changed source is refused', TestEditedAndRefused)
 t.Case('insert: the answer streams in after the cursor, in one undo step', TestInsert)
 t.Case('insert with a range: the lines go along and the answer comes below them', TestInsertBelowRange)

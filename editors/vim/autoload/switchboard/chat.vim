@@ -113,6 +113,8 @@ def EnsureInput(buf: number): number
   if empty(blocks) || blocks[-1].role != 'user'
     if lines == ['']
       setbufline(buf, 1, ['## You', ''])
+    elseif lines[-1] =~ '^\s*$'
+      appendbufline(buf, '$', ['## You', ''])
     else
       appendbufline(buf, '$', ['', '## You', ''])
     endif
@@ -136,26 +138,43 @@ def BaseDir(buf: number): string
   return getbufvar(buf, '&buftype') == '' && name != '' ? fnamemodify(name, ':p:h') : getcwd()
 enddef
 
-# Ends an answer: a note for a cancellation or an error, then a new "## You" block to type into
-# (unless the input was started while the answer streamed); the cursor follows when it was on
-# the answer's last line.
-def EndAnswer(buf: number, outcome: dict<any>, job: dict<any>)
+# The note that ends an answer with `outcome` ({outcome, result?, error?}), or ''.
+export def NoteOf(outcome: dict<any>): string
+  if outcome.outcome == 'cancelled'
+    return conversation.CANCELLED
+  elseif outcome.outcome == 'error'
+    var code = has_key(outcome.error, 'code') ? ' ' .. outcome.error.code : ''
+    return printf('[error%s: %s]', code, substitute(get(outcome.error, 'message', ''), '\s*\n\s*', ' ', 'g'))
+  endif
+  var choices = get(get(outcome, 'result', {}), 'choices', [])
+  return type(choices) == v:t_list && !empty(choices) && get(choices[0], 'finish_reason', '') == 'length'
+    ? conversation.CUT_OFF : ''
+enddef
+
+# Ends the answer that ends on line `lnum` of chat `buf`: closes a fence it left open, adds the
+# note of `outcome` (cancelled, cut off, error), then a new "## You" block to type into (unless
+# the input was started while the answer streamed). A cursor at or after the answer's end moves
+# to the new input.
+export def EndAnswer(buf: number, outcome: dict<any>, lnum: number)
   if !bufloaded(buf)
     return
   endif
-  var [lnum, col] = stream.Position(job)
-  var note = ''
-  if outcome.outcome == 'cancelled'
-    note = conversation.CANCELLED
-  elseif outcome.outcome == 'error'
-    note = printf('[error %s: %s]', get(outcome.error, 'code', ''), outcome.error.message)
-  endif
   var followers = filter(win_findbuf(buf), (_, w) => line('.', w) >= lnum)
+  var added: list<string> = []
+  var fence = conversation.OpenFence(split(get(outcome, 'text', ''), "\n", true))
+  if fence != ''
+    added->add(fence)
+  endif
+  var note = NoteOf(outcome)
   if note != ''
+    added->add(note)
+  endif
+  if !empty(added)
     if getbufline(buf, lnum)[0] == ''
-      setbufline(buf, lnum, note)
+      setbufline(buf, lnum, added[0])
+      appendbufline(buf, lnum, added[1 :])
     else
-      appendbufline(buf, lnum, note)
+      appendbufline(buf, lnum, added)
     endif
   endif
   var last = EnsureInput(buf)
@@ -201,7 +220,7 @@ export def Send(buf: number)
   endif
   current = buf
   stream.Start(params, {buf: buf, lnum: answer_line, col: 1, cancel_hint: get(keys, 'cancel', ':SwitchboardCancel'),
-    OnEnd: (outcome, job) => EndAnswer(buf, outcome, job)})
+    OnEnd: (outcome, job) => EndAnswer(buf, outcome, stream.Position(job)[0])})
 enddef
 
 # Loads the Markdown file `path` as a chat buffer (without showing it) and returns it.
@@ -214,12 +233,21 @@ export def Open(path: string, model: string = ''): number
 enddef
 
 # Writes chat `buf` to `path` and shows that file in its place, still a chat: :w then saves it.
-export def Save(buf: number, path: string): number
+# An existing file is left alone unless `force`; a missing folder is reported.
+export def Save(buf: number, path: string, force: bool = false): number
   if stream.Busy(buf)
     options.Warn('wait for the answer (or cancel it) before saving')
     return -1
   endif
   var file_path = fnamemodify(expand(path), ':p')
+  if !isdirectory(fnamemodify(file_path, ':h'))
+    options.Error('no folder ' .. fnamemodify(file_path, ':h') .. ' (create it first)')
+    return -1
+  endif
+  if !force && (filereadable(file_path) || isdirectory(file_path))
+    options.Error(file_path .. ' exists: :SwitchboardSave! overwrites it')
+    return -1
+  endif
   if writefile(getbufline(buf, 1, '$'), file_path) != 0
     options.Error('cannot write ' .. file_path)
     return -1
