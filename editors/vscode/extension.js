@@ -166,6 +166,8 @@ function activate(context) {
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (event.affectsConfiguration('switchboard')) showStatus(session.active.size > 0);
     }),
+    // a chat closed mid-answer stops its answer
+    vscode.workspace.onDidCloseTextDocument((document) => chats.cancel(document)),
     context.secrets.onDidChange((event) => {
       if (event.key === SECRET) session.restart();
     }),

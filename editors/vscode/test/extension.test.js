@@ -77,6 +77,32 @@ test('cancel: the text so far, then [cancelled]; the status bar and context show
   assert.equal(shown.errors.length, 0);
 });
 
+test('a cancel inside a code block closes the fence before [cancelled]; the chat goes on', async () => {
+  const sending = type('SLOW\n```python\nx = 1\ny = 2\n```');
+  const document = vscode.window.activeTextEditor.document;
+  assert.ok(await upstream.waitUntil(() => /echo: SLOW\n```python\nx/.test(document.getText())), 'the stream did not reach the code');
+  await run('switchboard.send');
+  assert.match(shown.warnings[shown.warnings.length - 1], /still streaming/, 'one answer per chat at a time');
+  await run('switchboard.cancel');
+  await sending;
+  assert.match(document.getText(), /\n```python\nx[^`]*\n```\n\[cancelled\]\n\n## You\n$/);
+  await type('and after it?');
+  const messages = await lastMessages();
+  assert.deepEqual(messages[messages.length - 1], { role: 'user', content: 'and after it?' });
+  assert.match(messages[messages.length - 2].content, /^echo: SLOW\n```python\nx[^`]*\n```$/);
+});
+
+test('closing a chat while it answers cancels the answer (the upstream sees the close)', async () => {
+  const sending = type('SLOW closing this chat now');
+  const document = vscode.window.activeTextEditor.document;
+  assert.ok(await upstream.waitUntil(() => document.getText().endsWith('echo: SLO')), 'the stream did not start');
+  vscode.closeDocument(document);
+  await sending;
+  assert.equal(contexts['switchboard.busy'], false);
+  assert.ok(await upstream.waitUntil(async () => (await upstream.log()).open_connections === 0), 'the stream still runs upstream');
+  await run('switchboard.openChat');
+});
+
 test('images stay in the history; a preset sets the system prompt and the model', async () => {
   await run('switchboard.addImage', vscode.Uri.file(process.env.SWITCHBOARD_TEST_PNG));
   const document = await type('What is in it?');

@@ -137,6 +137,7 @@ const registered = new Map();
 
 const events = {
   changeDocument: new EventEmitter(),
+  closeDocument: new EventEmitter(),
   changeConfiguration: new EventEmitter(),
   changeEditor: new EventEmitter(),
 };
@@ -219,6 +220,7 @@ const window = {
 
 const workspace = {
   onDidChangeTextDocument: events.changeDocument.event,
+  onDidCloseTextDocument: events.closeDocument.event,
   onDidChangeConfiguration: events.changeConfiguration.event,
   async openTextDocument(target) {
     const key = target.toString();
@@ -290,4 +292,11 @@ module.exports = {
   ConfigurationTarget: { Global: 1 },
   // for the tests
   answers, shown, contexts, settings, documents, extensionContext,
+  /** Closes `document` as VS Code does when its last editor closes. */
+  closeDocument(document) {
+    document.isClosed = true;
+    documents.delete(document.uri.toString());
+    if (window.activeTextEditor && window.activeTextEditor.document === document) window.activeTextEditor = undefined;
+    events.closeDocument.fire(document);
+  },
 };
