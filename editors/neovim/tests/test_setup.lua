@@ -15,6 +15,16 @@ t.case('default maps: <Leader>a... run <Plug> maps, except where the user mapped
   t.eq(vim.fn.maparg(' am', 'n'), '<Cmd>echo "mine"<CR>', "the user's map stays")
 end)
 
+t.case("default maps: none in a mode where the user maps <Leader>a itself (it would wait)", function()
+  vim.keymap.set('x', '<Leader>a', '<Cmd>echo "align"<CR>')
+  sb.setup({ cmd = { t.bin }, default_keymaps = true })
+  t.eq(vim.fn.maparg(' ac', 'n'), '<Plug>(SwitchboardChat)', 'Normal mode still has <Leader>ac')
+  t.eq(vim.fn.maparg(' ar', 'x'), '', 'no <Leader>ar in Visual mode')
+  t.eq(vim.fn.maparg(' ac', 'x'), '', 'no <Leader>ac in Visual mode')
+  vim.keymap.del('x', '<Leader>a')
+  sb.setup({ cmd = { t.bin }, default_keymaps = false })
+end)
+
 t.case(':SwitchboardModel offers the chat models only, and can go back to the default', function()
   local offered
   vim.ui.select = function(items, _, on_choice)
@@ -59,7 +69,7 @@ end)
 t.case('setup() with a new configuration restarts the daemon; :checkhealth reports a dead upstream', function()
   local before = sb.connection().pid
   sb.setup({ cmd = { t.bin }, config = { base_url = 'http://127.0.0.1:9/v1', max_retries = 0 } })
-  t.ok(vim.loop.kill(before, 0) ~= 0, 'the old daemon still runs')
+  t.ok((vim.uv or vim.loop).kill(before, 0) ~= 0, 'the old daemon still runs')
   local report = health()
   t.ok(report:find('ERROR:? models.list failed: cannot reach the upstream'), report)
   sb.ask('hello?')

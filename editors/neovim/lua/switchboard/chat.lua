@@ -37,7 +37,7 @@ function M.attach(buf, model)
   if model then
     api.nvim_buf_set_var(buf, 'switchboard_model', model)
   end
-  api.nvim_buf_set_option(buf, 'filetype', 'markdown')
+  vim.bo[buf].filetype = 'markdown'
   local keys = config.options.chat_keys
   local function map(modes, lhs, rhs, desc)
     if lhs then
@@ -49,7 +49,8 @@ function M.attach(buf, model)
     vim.cmd('stopinsert')
     M.send(buf)
   end, 'switchboard: send')
-  map({ 'n', 'i' }, keys.cancel, function()
+  -- Normal mode only: in Insert mode the key keeps its meaning (<C-c> leaves Insert mode)
+  map('n', keys.cancel, function()
     if request.cancel(buf) == 0 then
       notify('nothing to cancel')
     end
@@ -57,6 +58,14 @@ function M.attach(buf, model)
   map('n', keys.new, function()
     M.show(M.new(), { focus = true, here = true })
   end, 'switchboard: new chat')
+  -- a chat closed (wiped, deleted or unloaded) while it answers stops its answer
+  api.nvim_create_autocmd({ 'BufWipeout', 'BufDelete', 'BufUnload' }, {
+    group = api.nvim_create_augroup('switchboard_chat_' .. buf, { clear = true }),
+    buffer = buf,
+    callback = function()
+      request.cancel(buf)
+    end,
+  })
   current = buf
 end
 
@@ -73,7 +82,7 @@ function M.new(name)
   count = count + 1
   local buf = api.nvim_create_buf(true, true)
   api.nvim_buf_set_name(buf, 'switchboard://chat-' .. count)
-  api.nvim_buf_set_option(buf, 'bufhidden', 'hide')
+  vim.bo[buf].bufhidden = 'hide'
   api.nvim_buf_set_lines(buf, 0, -1, false, conversation.new(preset.system or config.options.system_prompt))
   M.attach(buf, preset.model)
   return buf
@@ -133,7 +142,7 @@ end
 
 local function base_dir(buf)
   local name = api.nvim_buf_get_name(buf)
-  if api.nvim_buf_get_option(buf, 'buftype') == '' and name ~= '' then
+  if vim.bo[buf].buftype == '' and name ~= '' then
     return vim.fn.fnamemodify(name, ':p:h')
   end
   return vim.fn.getcwd()
@@ -174,13 +183,18 @@ function M.end_answer(buf, outcome, row, col)
   if note then
     table.insert(added, note)
   end
-  if #added > 0 then
-    if col > 0 then
-      table.insert(added, 1, '')
+  local last
+  api.nvim_buf_call(buf, function()
+    pcall(vim.cmd, 'undojoin') -- the end is part of the answer's undo step
+    if #added > 0 then
+      if col > 0 then
+        table.insert(added, 1, '')
+      end
+      api.nvim_buf_set_text(buf, row, col, row, col, added)
+      pcall(vim.cmd, 'undojoin')
     end
-    api.nvim_buf_set_text(buf, row, col, row, col, added)
-  end
-  local last = ensure_input(buf)
+    last = ensure_input(buf)
+  end)
   for _, win in ipairs(followers) do
     api.nvim_win_set_cursor(win, { last, 0 })
   end
@@ -216,9 +230,13 @@ function M.send(buf)
     buf = buf,
     row = row,
     col = 0,
+    undo = true, -- one undo step for the answer, its heading included
+    joined = true,
     cancel_hint = config.options.chat_keys.cancel or ':SwitchboardCancel',
     on_end = function(outcome, job)
-      M.end_answer(buf, outcome, request.end_of(job))
+      if api.nvim_buf_is_loaded(buf) then -- (not a chat closed mid-answer)
+        M.end_answer(buf, outcome, request.end_of(job))
+      end
     end,
   })
 end
@@ -244,7 +262,7 @@ function M.save(buf, path, opts)
   for _, win in ipairs(vim.fn.win_findbuf(buf)) do
     api.nvim_win_set_buf(win, file)
   end
-  if api.nvim_buf_get_option(buf, 'buftype') == 'nofile' then
+  if vim.bo[buf].buftype == 'nofile' then
     api.nvim_buf_delete(buf, { force = true })
   end
   notify('saved to ' .. path)
@@ -255,7 +273,7 @@ end
 function M.open(path, model)
   local buf = vim.fn.bufadd(vim.fn.fnamemodify(vim.fn.expand(path), ':p'))
   vim.fn.bufload(buf)
-  api.nvim_buf_set_option(buf, 'buflisted', true)
+  vim.bo[buf].buflisted = true
   M.attach(buf, model)
   return buf
 end

@@ -4,7 +4,7 @@ local M = {}
 -- The repository this plugin lives in (this file is editors/neovim/lua/switchboard/config.lua),
 -- found through links (a plugin folder linked into a pack directory).
 local source = debug.getinfo(1, 'S').source:sub(2)
-local repository = vim.fn.fnamemodify(vim.loop.fs_realpath(source) or source, ':p:h:h:h:h:h')
+local repository = vim.fn.fnamemodify((vim.uv or vim.loop).fs_realpath(source) or source, ':p:h:h:h:h:h')
 
 M.defaults = {
   -- argv of the daemon; nil: the repository's own release build when it exists (what a plugin

@@ -19,12 +19,12 @@ end
 
 local function scratch(name, lines, filetype)
   local buf = api.nvim_get_current_buf()
-  api.nvim_buf_set_option(buf, 'buftype', 'nofile')
-  api.nvim_buf_set_option(buf, 'bufhidden', 'wipe')
-  api.nvim_buf_set_option(buf, 'swapfile', false)
+  vim.bo[buf].buftype = 'nofile'
+  vim.bo[buf].bufhidden = 'wipe'
+  vim.bo[buf].swapfile = false
   api.nvim_buf_set_name(buf, name)
   api.nvim_buf_set_lines(buf, 0, -1, false, lines)
-  api.nvim_buf_set_option(buf, 'filetype', filetype)
+  vim.bo[buf].filetype = filetype
   vim.cmd('diffthis')
   local keys = config.options.diff_keys
   for lhs, action in pairs({ [keys.accept] = M.accept, [keys.reject] = M.reject, q = M.reject }) do
@@ -71,7 +71,7 @@ function M.start(line1, line2, instruction)
   end
   local buf, win = api.nvim_get_current_buf(), api.nvim_get_current_win()
   local original = api.nvim_buf_get_lines(buf, line1 - 1, line2, false)
-  local filetype = api.nvim_buf_get_option(buf, 'filetype')
+  local filetype = vim.bo[buf].filetype
   local user = table.concat(vim.list_extend({ instruction, '' }, context.lines(buf, line1, line2)), '\n')
   vim.cmd('tabnew')
   session = { buf = buf, win = win, line1 = line1, line2 = line2, original = original, tab = api.nvim_get_current_tabpage() }
