@@ -48,6 +48,10 @@ enddef
 # :[range]SwitchboardAdd [name]: the range, the file or buffer `name`, else the whole buffer,
 # into the chat's input.
 export def Add(name: string, line1: number = 0, line2: number = 0)
+  if name != '' && !bufloaded(bufnr(name)) && filereadable(expand(name)) && context.IsBinary(expand(name))
+    options.Error(name .. ' is a binary file (:SwitchboardImage attaches an image)')
+    return
+  endif
   var lines = line1 > 0 ? context.Lines(bufnr(), line1, line2)
     : name != '' ? context.Named(name) : context.Buffer(bufnr())
   if empty(lines)

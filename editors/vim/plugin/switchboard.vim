@@ -57,7 +57,8 @@ nnoremap <silent> <Plug>(SwitchboardNew) <ScriptCmd>switchboard.Chat('')<CR>
 nnoremap <silent> <Plug>(SwitchboardModel) <ScriptCmd>switchboard.Model('', false)<CR>
 
 # The default maps: <Leader>a..., each only where the user has not mapped the key already, nor
-# mapped the <Plug> map elsewhere; none with g:switchboard_no_default_keymaps.
+# mapped the <Plug> map elsewhere, and none in a mode where the user maps <Leader>a itself (which
+# would then wait for a second key); none with g:switchboard_no_default_keymaps.
 const DEFAULT_MAPS = [
   ['n', 'ac', 'Chat'], ['x', 'ac', 'Chat'], ['x', 'ar', 'Rewrite'], ['n', 'ai', 'Insert'], ['x', 'ai', 'Insert'],
   ['n', 'aa', 'Add'], ['x', 'aa', 'Add'], ['n', 'ax', 'Cancel'], ['n', 'an', 'New'], ['n', 'am', 'Model'],
@@ -65,7 +66,7 @@ const DEFAULT_MAPS = [
 if !get(g:, 'switchboard_no_default_keymaps', false)
   for [mode, keys, name] in DEFAULT_MAPS
     var plug = '<Plug>(Switchboard' .. name .. ')'
-    if maparg('<Leader>' .. keys, mode) == '' && !hasmapto(plug, mode)
+    if maparg('<Leader>a', mode) == '' && maparg('<Leader>' .. keys, mode) == '' && !hasmapto(plug, mode)
       execute mode .. 'map <Leader>' .. keys .. ' ' .. plug
     endif
   endfor

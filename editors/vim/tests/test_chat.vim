@@ -201,6 +201,34 @@ def TestSaveAndOpen()
   t.Eq(readfile(path)[-4], 'echo: continue', ':w saves the answer')
 enddef
 
+def TestUndoAndClose()
+  var buf = chat.New()
+  execute 'buffer ' .. buf
+  setline('$', 'undo me')
+  &g:undolevels = &g:undolevels # an undo break, as typing makes (:help undo-break)
+  t.Feed("\<CR>")
+  t.WaitDone('to undo')
+  t.Check(len(getline(1, '$')) > 4, 'answered')
+  silent undo
+  t.Eq(getline(1, '$'), ['## You', 'undo me'], 'one undo step')
+  TypeAndSend('SLOW the chat closes', "\<CR>")
+  t.Check(t.WaitFor(() => getbufline(buf, 5)->get(0, '') =~ '^echo'), 'the stream did not start')
+  execute 'bwipeout! ' .. buf
+  t.Eq(t.WaitDone('closed chat').outcome, 'cancelled', 'the answer was cancelled')
+enddef
+
+def TestInsertCtrlCAndBinary()
+  SwitchboardChat
+  t.Eq(maparg('<C-c>', 'i'), '', 'Insert-mode <C-c>')
+  t.Check(maparg('<C-c>', 'n') != '', 'Normal-mode <C-c> cancels')
+  var file = tempname() .. '.bin'
+  writefile(0z454C4600010262696E, file)
+  var before = getline(1, '$')
+  execute 'SwitchboardAdd ' .. file
+  t.Eq(getline(1, '$'), before, 'nothing pasted')
+  t.Check(t.Messages() =~ 'binary file', 'messages: ' .. t.Messages())
+enddef
+
 t.Case('<CR> sends the multi-line input; the answer streams in order, then a new ## You waits', TestSend)
 t.Case('<C-s> in Insert mode sends the follow-up with the whole conversation', TestFollowUp)
 t.Case('<C-c> cancels: the text so far, then [cancelled]; the busy note shows the key meanwhile', TestCancel)
@@ -212,4 +240,6 @@ t.Case(':SwitchboardNew with a preset writes its system prompt and uses its mode
 t.Case('context: a range, a whole buffer and a file go into the input, then to the upstream', TestContext)
 t.Case(':SwitchboardSave writes Markdown; :SwitchboardOpen continues the saved conversation', TestSaveAndOpen)
 t.Case(':SwitchboardSave refuses to overwrite a file (! overwrites) and names a missing folder', TestSaveRefuses)
+t.Case('in Insert mode <C-c> is not mapped (it leaves Insert mode); add file refuses binary files', TestInsertCtrlCAndBinary)
+t.Case('one u undoes a whole answer; closing a chat while it answers cancels the answer', TestUndoAndClose)
 t.Finish('chat')

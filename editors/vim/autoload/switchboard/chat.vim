@@ -27,6 +27,8 @@ export def Attach(buf: number, model: string = '')
     setbufvar(buf, 'switchboard_model', model)
   endif
   setbufvar(buf, '&filetype', 'markdown')
+  # a chat closed (wiped, deleted or unloaded) while it answers stops its answer
+  execute printf('autocmd! BufWipeout,BufDelete,BufUnload <buffer=%d> stream.Cancel(%d)', buf, buf)
   # buffer-local maps apply to the current buffer: made now, or when the buffer is entered
   if buf == bufnr()
     MapKeys()
@@ -42,8 +44,8 @@ def MapKeys()
     ['nnoremap', get(keys, 'send', ''), '<ScriptCmd>Send(bufnr())<CR>'],
     ['nnoremap', get(keys, 'send_insert', ''), '<ScriptCmd>Send(bufnr())<CR>'],
     ['inoremap', get(keys, 'send_insert', ''), '<Esc><ScriptCmd>Send(bufnr())<CR>'],
+    # Normal mode only: in Insert mode the key keeps its meaning (<C-c> leaves Insert mode)
     ['nnoremap', get(keys, 'cancel', ''), '<ScriptCmd>CancelHere()<CR>'],
-    ['inoremap', get(keys, 'cancel', ''), '<ScriptCmd>CancelHere()<CR>'],
     ['nnoremap', get(keys, 'new', ''), '<ScriptCmd>execute "buffer" New()<CR>'],
   ]
   for [command, lhs, rhs] in maps
@@ -169,6 +171,10 @@ export def EndAnswer(buf: number, outcome: dict<any>, lnum: number)
   if note != ''
     added->add(note)
   endif
+  var shown = win_findbuf(buf)
+  if !empty(shown)
+    win_execute(shown[0], 'silent! undojoin') # the end is part of the answer's undo step
+  endif
   if !empty(added)
     if getbufline(buf, lnum)[0] == ''
       setbufline(buf, lnum, added[0])
@@ -176,11 +182,21 @@ export def EndAnswer(buf: number, outcome: dict<any>, lnum: number)
     else
       appendbufline(buf, lnum, added)
     endif
+    if !empty(shown)
+      win_execute(shown[0], 'silent! undojoin')
+    endif
   endif
   var last = EnsureInput(buf)
   for win in followers
     win_execute(win, printf('cursor(%d, 1)', last))
   endfor
+enddef
+
+# The end of an answer into `buf`, unless the chat was closed meanwhile.
+def Ended(buf: number, outcome: dict<any>, job: dict<any>)
+  if bufloaded(buf)
+    EndAnswer(buf, outcome, stream.Position(job)[0])
+  endif
 enddef
 
 # Sends the input of chat buffer `buf` with the conversation before it; the answer streams in
@@ -219,8 +235,10 @@ export def Send(buf: number)
     params.model = model
   endif
   current = buf
-  stream.Start(params, {buf: buf, lnum: answer_line, col: 1, cancel_hint: get(keys, 'cancel', ':SwitchboardCancel'),
-    OnEnd: (outcome, job) => EndAnswer(buf, outcome, stream.Position(job)[0])})
+  # undo, joined: one undo step for the answer, its heading included
+  stream.Start(params, {buf: buf, lnum: answer_line, col: 1, undo: true, joined: true,
+    cancel_hint: get(keys, 'cancel', ':SwitchboardCancel'),
+    OnEnd: (outcome, job) => Ended(buf, outcome, job)})
 enddef
 
 # Loads the Markdown file `path` as a chat buffer (without showing it) and returns it.
