@@ -78,6 +78,8 @@ The answer streams in under \"## Assistant\".
   ;; C-x C-w keeps the chat a chat whatever the file's name
   (setq-local change-major-mode-with-file-name nil)
   (setq mode-line-process '(:eval (and (switchboard-stream-requests (current-buffer)) ":answering")))
+  ;; a chat killed while it answers stops its answer
+  (add-hook 'kill-buffer-hook #'switchboard-chat--cancel-on-kill nil t)
   (setq switchboard-chat--last (current-buffer)))
 
 ;;;###autoload
@@ -125,6 +127,11 @@ Interactively, with a prefix argument, PRESET is read.  Return the buffer."
         (insert (if (bolp) "" "\n") text "\n")))
     (display-buffer buffer)
     buffer))
+
+(defun switchboard-chat--cancel-on-kill ()
+  "Cancel the answer streaming into the chat being killed, if any."
+  (when (switchboard-stream-requests (current-buffer))
+    (switchboard-cancel (current-buffer))))
 
 (defun switchboard-chat-note (outcome)
   "The note that ends an answer with OUTCOME, or nil when it finished.

@@ -93,8 +93,13 @@ a fence.  With a prefix argument, start a new chat (reading a preset)."
 
 ;;;###autoload
 (defun switchboard-add-file (file)
-  "Add the contents of FILE to the chat's input."
+  "Add the contents of FILE to the chat's input; a binary file is refused."
   (interactive "fAdd file: ")
+  (when (with-temp-buffer
+          (set-buffer-multibyte nil)
+          (insert-file-contents-literally file nil 0 8000)
+          (search-forward "\0" nil t))
+    (user-error "%s is a binary file (`switchboard-add-image' attaches an image)" file))
   (switchboard-chat-add (switchboard-conversation-fenced
                          (format "File: %s" (abbreviate-file-name (expand-file-name file)))
                          (with-temp-buffer (insert-file-contents file) (buffer-string))

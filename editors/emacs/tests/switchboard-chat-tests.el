@@ -112,6 +112,22 @@
       (should (equal (answer '(:outcome done :result (:choices [(:finish_reason "stop")])) "done")
                      "## You\nq\n\n## Assistant\ndone\n\n## You\n")))))
 
+;; (the echo upstream's log counts open connections: a cancelled stream's closes)
+(ert-deftest switchboard-chat-killed-mid-answer-cancels-it ()
+  "Killing a chat while it answers cancels the answer; adding a binary file is refused."
+  (switchboard-tests-with-daemon
+    (let ((chat (switchboard-chat)))
+      (with-current-buffer chat
+        (switchboard-tests-send "SLOW a chat about to close")
+        (should (switchboard-tests-wait-until (lambda () (string-match-p "echo: SLO" (switchboard-tests-text))))))
+      (kill-buffer chat)
+      (switchboard-tests-idle)
+      (should (eq (plist-get switchboard-last-outcome :outcome) 'cancelled)))
+    (let ((file (make-temp-file "binary" nil ".bin")))
+      (with-temp-file file (set-buffer-multibyte nil) (insert "ELF\0\1\2binary"))
+      (should-error (switchboard-add-file file) :type 'user-error)
+      (should (equal (switchboard-tests-text (switchboard-chat)) "## You\n")))))
+
 (ert-deftest switchboard-chat-error-is-noted-without-warnings ()
   "An upstream 401 is noted in the chat and in the echo area, not in a *Warnings* window."
   (switchboard-tests-with-daemon
