@@ -1,6 +1,7 @@
 ;;; switchboard.el --- Chat, rewrite and ask through the Switchboard daemon  -*- lexical-binding: t; -*-
 
 ;; Copyright (C) 2025 The Switchboard authors
+;; SPDX-License-Identifier: Apache-2.0
 
 ;; Author: The Switchboard authors
 ;; Version: 0.2.0

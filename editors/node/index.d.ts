@@ -1,8 +1,8 @@
 // Type declarations of switchboard.js (the Node client of the Switchboard daemon). The protocol's
 // own types (params and results of each method) are in protocol/switchboard.openrpc.json; here
-// params are plain objects and results `any`, as JSON gives them.
+// params are plain objects and results `any`, as JSON gives them. Node's own types come from
+// @types/node in the project that uses the client.
 
-/// <reference types="node" />
 import { ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 
