@@ -1,4 +1,14 @@
 -- Commands and maps of switchboard.nvim (see :help switchboard). The daemon starts on first use.
+
+-- :help switchboard works however the plugin was installed (lazy.nvim from the repository's URL
+-- puts editors/neovim on the runtime path by hand, and makes no help tags there): the help tags
+-- are made once, when missing and the folder is writable.
+local doc = debug.getinfo(1, 'S').source:sub(2):match('^(.*)[/\\]plugin[/\\][^/\\]*$')
+doc = doc and doc .. '/doc'
+if doc and vim.fn.filereadable(doc .. '/tags') == 0 and vim.fn.filewritable(doc) == 2 then
+  pcall(vim.cmd, 'silent helptags ' .. vim.fn.fnameescape(doc))
+end
+
 if vim.g.loaded_switchboard or vim.fn.has('nvim-0.7') ~= 1 then
   return
 end

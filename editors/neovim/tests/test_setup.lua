@@ -25,6 +25,19 @@ t.case("default maps: none in a mode where the user maps <Leader>a itself (it wo
   sb.setup({ cmd = { t.bin }, default_keymaps = false })
 end)
 
+t.case(':help switchboard works wherever the plugin is: its help tags are made when missing', function()
+  local plugin = vim.fn.fnamemodify(debug.getinfo(1, 'S').source:sub(2), ':p:h:h')
+  local copy = vim.fn.tempname()
+  vim.fn.mkdir(copy .. '/doc', 'p')
+  vim.fn.mkdir(copy .. '/plugin', 'p')
+  vim.fn.writefile(vim.fn.readfile(plugin .. '/doc/switchboard.txt'), copy .. '/doc/switchboard.txt')
+  vim.fn.writefile(vim.fn.readfile(plugin .. '/plugin/switchboard.lua'), copy .. '/plugin/switchboard.lua')
+  vim.cmd('source ' .. vim.fn.fnameescape(copy .. '/plugin/switchboard.lua'))
+  t.ok(vim.fn.filereadable(copy .. '/doc/tags') == 1, 'no doc/tags made')
+  t.ok(table.concat(vim.fn.readfile(copy .. '/doc/tags'), '\n'):find(':SwitchboardSave', 1, true), 'the tags')
+  vim.fn.delete(copy, 'rf')
+end)
+
 t.case(':SwitchboardModel offers the chat models only, and can go back to the default', function()
   local offered
   vim.ui.select = function(items, _, on_choice)
