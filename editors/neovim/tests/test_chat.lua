@@ -179,6 +179,7 @@ t.case(':SwitchboardSave writes Markdown; :SwitchboardOpen continues the saved c
   vim.cmd('SwitchboardSave ' .. path)
   t.eq(vim.fn.readfile(path), before, 'the file')
   t.eq(api.nvim_buf_get_name(0), path, 'the chat is the file now')
+  t.eq(api.nvim_win_get_cursor(0)[1], #before, 'the cursor stays at the input')
   vim.cmd('bwipeout!')
   vim.cmd('SwitchboardOpen ' .. path)
   type_and_send('continue', '<CR>')

@@ -261,6 +261,7 @@ function M.save(buf, path, opts)
   local file = M.open(path, model)
   for _, win in ipairs(vim.fn.win_findbuf(buf)) do
     api.nvim_win_set_buf(win, file)
+    api.nvim_win_set_cursor(win, { api.nvim_buf_line_count(file), 0 }) -- at the input, as before
   end
   if vim.bo[buf].buftype == 'nofile' then
     api.nvim_buf_delete(buf, { force = true })
