@@ -106,6 +106,19 @@ t.case('insert: the answer streams in after the cursor, in one undo step', funct
   t.eq(t.lines(buf), { 'before after' }, 'one undo removes the answer')
 end)
 
+t.case('insert: an answer that is one fenced block goes in without its fence, in one undo step', function()
+  local buf = source({ 'local one = 1', 'local two = 2', 'return one' })
+  vim.cmd('1,2SwitchboardInsert UPPERCASE')
+  t.eq(t.wait_done('fenced insert').outcome, 'done', 'outcome')
+  t.eq(t.lines(buf), { 'local one = 1', 'local two = 2', 'LOCAL ONE = 1', 'LOCAL TWO = 2', 'return one' }, 'the code, unfenced')
+  vim.cmd('silent undo')
+  t.eq(t.lines(buf), { 'local one = 1', 'local two = 2', 'return one' }, 'one undo removes it')
+  local unfenced = require('switchboard.conversation').unfenced
+  t.eq(unfenced('```py\nx = 1\n```\n'), 'x = 1', 'one block')
+  t.eq(unfenced('Here:\n```py\nx\n```'), nil, 'text around')
+  t.eq(unfenced('```\na\n```\n\n```\nb\n```'), nil, 'two blocks')
+end)
+
 t.case('insert with a range: the lines go along and the answer comes below them', function()
   local buf = source({ 'a = 1', 'b = 2', 'c = 3' })
   vim.cmd('1,2SwitchboardInsert SLOW sum them')

@@ -112,13 +112,34 @@ export def Insert(prompt: string, line1: number = 0, line2: number = 0)
   endif
   stream.Start({messages: [{role: 'system', content: options.Get('insert_prompt')}, {role: 'user', content: user}]},
     {buf: buf, lnum: lnum, col: col, undo: true, joined: line1 > 0, cancel_hint: CancelHint(),
-     OnEnd: InsertEnded})
+     OnEnd: (outcome, job) => InsertEnded(buf, [lnum, col], outcome, job)})
 enddef
 
-def InsertEnded(outcome: dict<any>, job: dict<any>)
+# After an answer inserted at `start` ([lnum, col]) of `buf`: an answer that is one fenced block
+# is replaced by its inside, in the answer's undo step (unless the text moved meanwhile).
+def InsertEnded(buf: number, start: list<number>, outcome: dict<any>, job: dict<any>)
   if outcome.outcome == 'cancelled'
     options.Info('cancelled')
+    return
   endif
+  var inside = outcome.outcome == 'done' ? conversation.Unfenced(outcome.text) : v:none
+  var shown = win_findbuf(buf)
+  if type(inside) != v:t_string || empty(shown) || !bufloaded(buf)
+    return
+  endif
+  var [lnum, col] = start
+  var [end_lnum, end_col] = stream.Position(job)
+  var first = getbufline(buf, lnum)[0]
+  if strpart(first, col - 1) !~ '^```'
+    return
+  endif
+  var last = getbufline(buf, end_lnum)[0]
+  var lines = split(inside, "\n", true)
+  lines[0] = strpart(first, 0, col - 1) .. lines[0]
+  lines[-1] ..= strpart(last, end_col - 1)
+  win_execute(shown[0], 'silent! undojoin')
+  deletebufline(buf, lnum, end_lnum)
+  appendbufline(buf, lnum - 1, lines)
 enddef
 
 # Asks for the prompt, then inserts its answer (below the last visual selection with `range`).

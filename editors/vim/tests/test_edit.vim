@@ -8,6 +8,7 @@ g:switchboard_error_popup = 0
 runtime plugin/switchboard.vim
 
 import autoload 'switchboard.vim'
+import autoload 'switchboard/conversation.vim'
 import './helpers.vim' as t
 
 const ORIGINAL = ['local one = 1', 'local two = 2', 'local three = 3', 'return one']
@@ -88,6 +89,18 @@ def TestInsert()
   t.Eq(getline(1, '$'), ['before after'], 'one undo removes the answer')
 enddef
 
+def TestInsertUnfenced()
+  var buf = Source(['local one = 1', 'local two = 2', 'return one'])
+  :1,2SwitchboardInsert UPPERCASE
+  t.Eq(t.WaitDone('fenced insert').outcome, 'done', 'outcome')
+  t.Eq(getbufline(buf, 1, '$'), ['local one = 1', 'local two = 2', 'LOCAL ONE = 1', 'LOCAL TWO = 2', 'return one'], 'the code, unfenced')
+  silent undo
+  t.Eq(getbufline(buf, 1, '$'), ['local one = 1', 'local two = 2', 'return one'], 'one undo removes it')
+  t.Eq(conversation.Unfenced("```py\nx = 1\n```\n"), 'x = 1', 'one block')
+  t.Eq(conversation.Unfenced("Here:\n```py\nx\n```"), v:none, 'text around')
+  t.Eq(conversation.Unfenced("```\na\n```\n\n```\nb\n```"), v:none, 'two blocks')
+enddef
+
 def TestInsertBelowRange()
   var buf = Source(['a = 1', 'b = 2', 'c = 3'])
   :1,2SwitchboardInsert SLOW sum them
@@ -141,6 +154,7 @@ t.Case('rewrite: closing its tab by hand rejects it; a new rewrite is taken, acc
 t.Case('rewrite: closing its tab while it streams cancels the request', TestClosedWhileStreaming)
 t.Case('rewrite: an edited proposal is what ga accepts; a changed source is refused', TestEditedAndRefused)
 t.Case('insert: the answer streams in after the cursor, in one undo step', TestInsert)
+t.Case('insert: an answer that is one fenced block goes in without its fence, in one undo step', TestInsertUnfenced)
 t.Case('insert with a range: the lines go along and the answer comes below them', TestInsertBelowRange)
 t.Case('<Leader>ar and <Leader>ai ask for the instruction and the prompt', TestMaps)
 t.Finish('edit')

@@ -180,6 +180,23 @@ function M.fenced(title, text, filetype)
   return lines
 end
 
+--- The inside of `text` when the whole of it (trailing blanks aside) is one fenced block, else nil:
+--- an answer inserted at the cursor keeps no fence a model added although it was asked not to.
+function M.unfenced(text)
+  local lines = vim.split((text:gsub('%s+$', '')), '\n', { plain = true })
+  local fence = lines[1] and lines[1]:match('^(```+)[%w_+.#-]*%s*$')
+  if not fence or #lines < 2 or not lines[#lines]:match('^' .. fence .. '%s*$') then
+    return nil
+  end
+  local inside = vim.list_slice(lines, 2, #lines - 1)
+  for _, line in ipairs(inside) do
+    if line:match('^%s*' .. fence .. '`*%s*$') then
+      return nil -- more than one block
+    end
+  end
+  return table.concat(inside, '\n')
+end
+
 --- The code of a model's answer: the content of its first fenced block, or the whole answer
 --- (trimmed) when it has none, as lines.
 function M.code_of(text)

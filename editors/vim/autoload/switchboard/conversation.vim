@@ -162,6 +162,21 @@ export def Fenced(title: string, text: string, filetype: string = ''): list<stri
   return [title, fence .. filetype] + split(text, "\n", true) + [fence]
 enddef
 
+# The inside of `text` when the whole of it (trailing blanks aside) is one fenced block, else
+# v:none: an answer inserted at the cursor keeps no fence a model added although asked not to.
+export def Unfenced(text: string): any
+  var lines = split(substitute(text, '\_s\+$', '', ''), "\n", true)
+  var fence = matchstr(get(lines, 0, ''), '^\zs```\+\ze[[:alnum:]_+.#-]*\s*$')
+  if fence == '' || len(lines) < 2 || lines[-1] !~ '^' .. fence .. '\s*$'
+    return v:none
+  endif
+  var inside = lines[1 : -2]
+  if !empty(filter(copy(inside), (_, line) => line =~ '^\s*' .. fence .. '`*\s*$'))
+    return v:none # more than one block
+  endif
+  return join(inside, "\n")
+enddef
+
 # The code of a model's answer: the content of its first fenced block, or the whole answer
 # (trimmed) when it has none, as lines.
 export def CodeOf(text: string): list<string>
