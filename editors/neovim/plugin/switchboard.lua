@@ -99,20 +99,47 @@ command('SwitchboardOpen', function(opts)
   sb().open(opts.args)
 end, { nargs = 1, complete = 'file', desc = 'Open a saved chat' })
 
+-- The names `fetch(done)` passes to `done`, waited for (3 s at most), that start with `lead`.
+local function completions(lead, fetch)
+  local names
+  fetch(function(list)
+    names = list
+  end)
+  vim.wait(3000, function()
+    return names ~= nil
+  end, 10)
+  return vim.tbl_filter(function(name)
+    return vim.startswith(name, lead)
+  end, names or {})
+end
+
 -- Completes chat model names from the upstream's list, fetched once per session.
 local model_names
 local function complete_models(lead)
-  if not model_names then
+  return completions(lead, function(done)
+    if model_names then
+      return done(model_names)
+    end
     require('switchboard.models').list(function(ids)
       model_names = ids
+      done(ids)
     end)
-    vim.wait(3000, function()
-      return model_names ~= nil
-    end, 10)
-  end
-  return vim.tbl_filter(function(name)
-    return vim.startswith(name, lead)
-  end, model_names or {})
+  end)
+end
+
+-- Completes the profiles of the daemon's configuration (config.get).
+local function complete_profiles(lead)
+  return completions(lead, function(done)
+    local connection = require('switchboard.daemon').get()
+    if not connection then
+      return done({})
+    end
+    connection:request('config.get', vim.empty_dict(), function(_, result)
+      local names = vim.tbl_keys(type(result) == 'table' and type(result.profiles) == 'table' and result.profiles or {})
+      table.sort(names)
+      done(names)
+    end)
+  end)
 end
 
 command('SwitchboardModel', function(opts)
@@ -136,7 +163,7 @@ command('SwitchboardProfile', function(opts)
       vim.notify('switchboard: profile ' .. (name or '(the daemon default)'), vim.log.levels.INFO)
     end
   end)
-end, { nargs = '?', bang = true, desc = 'Set (! resets) the configuration profile' })
+end, { nargs = '?', bang = true, complete = complete_profiles, desc = 'Set (! resets) the configuration profile' })
 
 command('SwitchboardRestart', function()
   sb().restart()

@@ -92,6 +92,13 @@ t.case('setup() with a new configuration restarts the daemon; :checkhealth repor
   t.eq(t.wait_done('restored').outcome, 'done', 'the daemon is back on the echo upstream')
 end)
 
+t.case(':SwitchboardProfile completes the profiles of the configuration', function()
+  sb.setup({ cmd = { t.bin }, config = { profiles = { relay = { default_model = 'gpt-4o' }, ['local'] = { default_model = 'x' } } } })
+  t.eq(vim.fn.getcompletion('SwitchboardProfile ', 'cmdline'), { 'local', 'relay' }, 'every profile')
+  t.eq(vim.fn.getcompletion('SwitchboardProfile r', 'cmdline'), { 'relay' }, 'a prefix')
+  sb.setup({ cmd = { t.bin } })
+end)
+
 t.case('VimLeavePre shuts the daemon down (shutdown, exit: code 0)', function()
   local connection = sb.connection()
   vim.api.nvim_exec_autocmds('VimLeavePre', { group = 'switchboard' })

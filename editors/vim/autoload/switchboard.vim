@@ -206,6 +206,12 @@ export def Profile(name: string, bang: bool)
   endif
 enddef
 
+# Completion of :SwitchboardProfile: the profiles of the daemon's configuration (config.get).
+export def CompleteProfiles(lead: string, line: string, position: number): list<string>
+  var profiles = get(get(daemon.RequestWait('config.get', {}), 'result', {}), 'profiles', {})
+  return type(profiles) == v:t_dict ? sort(keys(profiles))->filter((_, name) => stridx(name, lead) == 0) : []
+enddef
+
 # :SwitchboardRestart: stops the daemon; the next request starts it with the current settings.
 export def Restart()
   stream.Cancel()

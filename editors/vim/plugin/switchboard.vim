@@ -34,7 +34,7 @@ command -range=0 -nargs=+ SwitchboardInsert switchboard.Insert(<q-args>, <count>
 command -nargs=1 -bang -complete=file SwitchboardSave switchboard.Save(<q-args>, <bang>0)
 command -nargs=1 -complete=file SwitchboardOpen switchboard.Open(<q-args>)
 command -nargs=? -bang -complete=customlist,models.Complete SwitchboardModel switchboard.Model(<q-args>, <bang>false)
-command -nargs=? -bang SwitchboardProfile switchboard.Profile(<q-args>, <bang>false)
+command -nargs=? -bang -complete=customlist,switchboard.CompleteProfiles SwitchboardProfile switchboard.Profile(<q-args>, <bang>false)
 command -nargs=0 SwitchboardRestart switchboard.Restart()
 command -nargs=0 SwitchboardHealth health.Show()
 
