@@ -57,6 +57,10 @@ command('SwitchboardSend', function()
   sb().send()
 end, { desc = 'Send the chat input' })
 
+command('SwitchboardRetry', function()
+  sb().retry()
+end, { desc = 'Ask the last question again (its answer removed)' })
+
 command('SwitchboardAdd', function(opts)
   local line1, line2 = range(opts)
   sb().add({ line1 = line1, line2 = line2, name = opts.args ~= '' and opts.args or nil })

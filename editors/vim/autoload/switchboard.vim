@@ -162,6 +162,11 @@ def CancelHint(): string
   return ':SwitchboardCancel'
 enddef
 
+# :SwitchboardRetry: asks the last question of the current chat (else the last chat) again.
+export def Retry()
+  chat.Retry(chat.IsChat(bufnr()) ? bufnr() : chat.Get())
+enddef
+
 export def Save(path: string, force: bool = false)
   chat.Save(chat.IsChat(bufnr()) ? bufnr() : chat.Get(), path, force)
 enddef

@@ -24,6 +24,7 @@ command -range=0 -bang -nargs=* Switchboard {
 command -range=0 -nargs=? -complete=customlist,Presets SwitchboardChat switchboard.Chat(<q-args>, <count> > 0 ? <line1> : 0, <line2>)
 command -nargs=? -complete=customlist,Presets SwitchboardNew switchboard.Chat(<q-args> == '' ? '' : <q-args>)
 command -nargs=0 SwitchboardSend switchboard.Send()
+command -nargs=0 SwitchboardRetry switchboard.Retry()
 command -range=0 -nargs=? -complete=file SwitchboardAdd switchboard.Add(<q-args>, <count> > 0 ? <line1> : 0, <line2>)
 command -nargs=1 -complete=file SwitchboardImage switchboard.Image(<q-args>)
 command -nargs=0 SwitchboardCancel switchboard.Cancel()

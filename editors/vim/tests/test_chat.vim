@@ -140,6 +140,19 @@ def TestError()
   t.Check(string(t.LastRequest()) !~ 'FAIL401', 'the failed question was sent again')
 enddef
 
+def TestRetry()
+  TypeAndSend('FAIL401 then fine', "\<CR>")
+  t.Eq(t.WaitDone('to retry').outcome, 'error', 'outcome')
+  var before = len(t.ChatRequests())
+  var question = Tail(7)
+  SwitchboardRetry
+  t.Eq(t.WaitDone('retried').outcome, 'error', 'the retry (the echo upstream fails it again)')
+  t.Eq(len(t.ChatRequests()), before + 1, 'sent again')
+  t.Eq(t.LastRequest().messages[-1].content, 'FAIL401 then fine', 'the same question')
+  t.Eq(Tail(7), question, 'one answer, the new one')
+  t.Eq(len(filter(getline(1, '$'), (_, l) => l =~ '^\[error')), 2, 'the old error is gone')
+enddef
+
 def TestImage()
   execute 'SwitchboardImage ' .. fnameescape($SWITCHBOARD_TEST_PNG)
   TypeAndSend('What is in it?', "\<CR>")
@@ -235,6 +248,7 @@ t.Case('<C-c> cancels: the text so far, then [cancelled]; the busy note shows th
 t.Case('a cancel inside a code block closes the fence before [cancelled]; the chat goes on', TestCancelInFence)
 t.Case('an answer cut by the token limit or failing inside a code block is closed and noted', TestCutAndFailedInFence)
 t.Case('an upstream error is noted in the chat and reported; the failed question is not sent again', TestError)
+t.Case(':SwitchboardRetry asks a failed question again, its error removed', TestRetry)
 t.Case('an image stays in the history: the follow-up still sends it', TestImage)
 t.Case(':SwitchboardNew with a preset writes its system prompt and uses its model', TestPreset)
 t.Case('context: a range, a whole buffer and a file go into the input, then to the upstream', TestContext)

@@ -241,6 +241,26 @@ function M.send(buf)
   })
 end
 
+--- Asks the last question of chat `buf` again: its answer (failed, cancelled, cut off or not) is
+--- removed and the question sent anew. Nothing happens, with a note, when the chat does not end
+--- with an answer (and an empty "## You").
+function M.retry(buf)
+  if request.busy(buf) then
+    return notify('an answer is still streaming', vim.log.levels.WARN)
+  end
+  local lines = lines_of(buf)
+  local blocks = conversation.blocks(lines)
+  local last = blocks[#blocks]
+  if last and last.role == 'user' and #vim.tbl_filter(function(l) return vim.trim(l) ~= '' end, last.lines) == 0 then
+    last = blocks[#blocks - 1]
+  end
+  if not (last and last.role == 'assistant') then
+    return notify('nothing to retry: the chat does not end with an answer', vim.log.levels.WARN)
+  end
+  api.nvim_buf_set_lines(buf, last.first - 1, -1, false, {})
+  return M.send(buf)
+end
+
 --- Writes chat `buf` to `path` and shows that file in its place, still a chat: :w then saves it.
 --- An existing file is left alone unless opts.force; a missing folder is reported.
 function M.save(buf, path, opts)

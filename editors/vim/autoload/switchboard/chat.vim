@@ -241,6 +241,27 @@ export def Send(buf: number)
     OnEnd: (outcome, job) => Ended(buf, outcome, job)})
 enddef
 
+# Asks the last question of chat `buf` again: its answer (failed, cancelled, cut off or not) is
+# removed and the question sent anew. Nothing happens, with a note, when the chat does not end
+# with an answer (and an empty "## You").
+export def Retry(buf: number)
+  if stream.Busy(buf)
+    options.Warn('an answer is still streaming')
+    return
+  endif
+  var blocks = conversation.Blocks(getbufline(buf, 1, '$'))
+  var last = empty(blocks) ? {} : blocks[-1]
+  if !empty(last) && last.role == 'user' && empty(filter(copy(last.lines), (_, l) => l !~ '^\s*$'))
+    last = len(blocks) > 1 ? blocks[-2] : {}
+  endif
+  if empty(last) || last.role != 'assistant'
+    options.Warn('nothing to retry: the chat does not end with an answer')
+    return
+  endif
+  deletebufline(buf, last.first, '$')
+  Send(buf)
+enddef
+
 # Loads the Markdown file `path` as a chat buffer (without showing it) and returns it.
 export def Open(path: string, model: string = ''): number
   var buf = bufadd(fnamemodify(expand(path), ':p'))
