@@ -39,6 +39,12 @@ t.case('<CR> sends the multi-line input; the answer streams in order, then a new
   t.eq(t.last_request().messages, { { role = 'user', content = 'first line\nsecond line' } }, 'the request')
 end)
 
+t.case('a new chat is saved after each answer (autosave_dir)', function()
+  local path = api.nvim_buf_get_var(0, 'switchboard_autosave')
+  t.ok(vim.startswith(path, vim.fn.stdpath('data') .. '/switchboard/chats/chat-'), path)
+  t.eq(vim.fn.readfile(path), t.lines(), 'the file holds the chat')
+end)
+
 t.case('<C-s> in Insert mode sends the follow-up with the whole conversation', function()
   type_and_send('and then?', 'A<C-s>')
   t.wait_done('follow-up')

@@ -7,6 +7,7 @@ g:switchboard_cmd = [$SWITCHBOARD_BIN]
 g:switchboard_window = 'botright split'
 g:switchboard_error_popup = 0
 g:switchboard_presets = {terse: {system: 'Be terse.', model: 'gpt-4o'}}
+g:switchboard_autosave_dir = tempname()
 runtime plugin/switchboard.vim
 
 import autoload 'switchboard.vim'
@@ -45,6 +46,12 @@ def TestSend()
   endfor
   t.Eq(line('.'), line('$'), 'the cursor waits in the new input')
   t.Eq(t.LastRequest().messages, [{role: 'user', content: "first line\nsecond line"}], 'the request')
+enddef
+
+def TestAutosave()
+  var path = getbufvar(bufnr(), 'switchboard_autosave', '')
+  t.Check(stridx(path, g:switchboard_autosave_dir .. '/chat-') == 0, path)
+  t.Eq(readfile(path), getline(1, '$'), 'the file holds the chat')
 enddef
 
 def TestFollowUp()
@@ -243,6 +250,7 @@ def TestInsertCtrlCAndBinary()
 enddef
 
 t.Case('<CR> sends the multi-line input; the answer streams in order, then a new ## You waits', TestSend)
+t.Case('a new chat is saved after each answer (g:switchboard_autosave_dir)', TestAutosave)
 t.Case('<C-s> in Insert mode sends the follow-up with the whole conversation', TestFollowUp)
 t.Case('<C-c> cancels: the text so far, then [cancelled]; the busy note shows the key meanwhile', TestCancel)
 t.Case('a cancel inside a code block closes the fence before [cancelled]; the chat goes on', TestCancelInFence)

@@ -198,6 +198,28 @@ function M.end_answer(buf, outcome, row, col)
   for _, win in ipairs(followers) do
     api.nvim_win_set_cursor(win, { last, 0 })
   end
+  M.autosave(buf)
+end
+
+--- Saves scratch chat `buf` (not one that is a file: :w saves that) as Markdown in the
+--- `autosave_dir`, one file per chat; returns its path, or nil when chats are not autosaved.
+function M.autosave(buf)
+  local dir = config.options.autosave_dir
+  if dir == false or vim.bo[buf].buftype ~= 'nofile' then
+    return nil
+  end
+  local path = get_var(buf, 'switchboard_autosave')
+  if not path then
+    dir = vim.fn.expand(dir or (vim.fn.stdpath('data') .. '/switchboard/chats'))
+    vim.fn.mkdir(dir, 'p')
+    path = ('%s/chat-%s-%d.md'):format(dir, os.date('%Y%m%d-%H%M%S'), buf)
+    api.nvim_buf_set_var(buf, 'switchboard_autosave', path)
+  end
+  if vim.fn.writefile(lines_of(buf), path) ~= 0 then
+    notify('cannot autosave the chat to ' .. path, vim.log.levels.WARN)
+    return nil
+  end
+  return path
 end
 
 --- Sends the input of chat buffer `buf` with the conversation before it, and streams the answer

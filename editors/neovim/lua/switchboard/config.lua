@@ -33,6 +33,9 @@ M.defaults = {
   rewrite_prompt = 'You rewrite text as instructed. Reply with the rewritten text only, in a single fenced code block, without explanation.',
   -- the instruction sent when inserting at the cursor
   insert_prompt = 'Your answer is inserted into the file at the cursor. Reply with the text to insert only: no explanation, no code fences.',
+  -- where a new chat (a scratch buffer) is saved after each answer, as Markdown (continue one with
+  -- :SwitchboardOpen); nil: stdpath('data')/switchboard/chats; false: not saved
+  autosave_dir = nil,
   -- the command that opens a window for a chat buffer when none shows it
   window = 'botright vsplit',
   -- keys in chat buffers (normal mode unless said); false disables one

@@ -190,6 +190,7 @@ export def EndAnswer(buf: number, outcome: dict<any>, lnum: number)
   for win in followers
     win_execute(win, printf('cursor(%d, 1)', last))
   endfor
+  Autosave(buf)
 enddef
 
 # The end of an answer into `buf`, unless the chat was closed meanwhile.
@@ -197,6 +198,27 @@ def Ended(buf: number, outcome: dict<any>, job: dict<any>)
   if bufloaded(buf)
     EndAnswer(buf, outcome, stream.Position(job)[0])
   endif
+enddef
+
+# Saves scratch chat `buf` (not one that is a file: :w saves that) as Markdown in
+# g:switchboard_autosave_dir, one file per chat; returns its path, '' when not saved.
+export def Autosave(buf: number): string
+  var dir = options.Get('autosave_dir')
+  if dir == '' || getbufvar(buf, '&buftype') != 'nofile'
+    return ''
+  endif
+  var path = getbufvar(buf, 'switchboard_autosave', '')
+  if path == ''
+    dir = expand(dir)
+    mkdir(dir, 'p')
+    path = printf('%s/chat-%s-%d.md', dir, strftime('%Y%m%d-%H%M%S'), buf)
+    setbufvar(buf, 'switchboard_autosave', path)
+  endif
+  if writefile(getbufline(buf, 1, '$'), path) != 0
+    options.Warn('cannot autosave the chat to ' .. path)
+    return ''
+  endif
+  return path
 enddef
 
 # Sends the input of chat buffer `buf` with the conversation before it; the answer streams in
