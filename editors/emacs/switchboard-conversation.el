@@ -161,6 +161,19 @@ The fence is longer than any run of backticks in TEXT."
     (let ((fence (make-string (1+ longest) ?`)))
       (format "%s\n%s%s\n%s\n%s" title fence (or language "") (string-trim-right text "\n+") fence))))
 
+(defun switchboard-conversation-unfenced (text)
+  "The inside of TEXT when all of it is one fenced block, else nil.
+Trailing blanks aside.  An answer inserted at point keeps no fence a
+model added although it was asked not to."
+  (let* ((lines (split-string (string-trim-right text) "\n"))
+         (fence (and (string-match "\\`\\(```+\\)[[:alnum:]_+.#-]*[ \t]*\\'" (car lines))
+                     (match-string 1 (car lines))))
+         (inside (butlast (cdr lines))))
+    (and fence (cdr lines)
+         (string-match-p (concat "\\`" fence "[ \t]*\\'") (car (last lines)))
+         (not (seq-some (lambda (line) (string-match-p (concat "\\`[ \t]*" fence "`*[ \t]*\\'") line)) inside))
+         (string-join inside "\n"))))
+
 (defun switchboard-conversation-code (text)
   "The code of a model's answer TEXT.
 The content of its first fenced block, or the whole answer, trimmed."

@@ -121,13 +121,23 @@ and the answer comes after it.  Emacs stays usable meanwhile;
   (interactive (append (list (read-string "Insert: " nil 'switchboard--prompt-history))
                        (and (use-region-p) (list (region-beginning) (region-end)))))
   (let ((user (if start (concat prompt "\n\n" (switchboard--fenced-region start end)) prompt))
-        (marker (copy-marker (or end (point)) t)))
+        (marker (copy-marker (or end (point)) t))
+        (answer-start (copy-marker (or end (point)))))
     (deactivate-mark)
     (switchboard-stream-start
      (list :messages (vector (list :role "system" :content switchboard-insert-prompt)
                              (list :role "user" :content user)))
      marker
      :undo t
+     ;; an answer that is one fenced block goes in without its fence
+     :before-end (lambda (outcome)
+                   (let ((inside (and (eq (plist-get outcome :outcome) 'done)
+                                      (switchboard-conversation-unfenced (plist-get outcome :text)))))
+                     (when inside
+                       (save-excursion
+                         (goto-char answer-start)
+                         (delete-region answer-start marker)
+                         (insert inside)))))
      :on-end (lambda (outcome)
                (when (eq (plist-get outcome :outcome) 'cancelled)
                  (message "switchboard: cancelled"))))))
