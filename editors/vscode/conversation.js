@@ -143,6 +143,19 @@ function fenced(title, text, language = '') {
   return `${title}\n${fence}${language}\n${text.replace(/\n+$/, '')}\n${fence}`;
 }
 
+/**
+ * The inside of `text` when the whole of it (trailing blanks aside) is one fenced block, else
+ * null: an answer inserted at the cursor keeps no fence a model added although asked not to.
+ */
+function unfenced(text) {
+  const lines = text.replace(/\s+$/, '').split('\n');
+  const open = /^(`{3,})[\w+.#-]*\s*$/.exec(lines[0]);
+  if (!open || lines.length < 2 || !new RegExp(`^${open[1]}\\s*$`).test(lines[lines.length - 1])) return null;
+  const inside = lines.slice(1, -1);
+  const closing = new RegExp(`^\\s*${open[1]}\`*\\s*$`);
+  return inside.some((line) => closing.test(line)) ? null : inside.join('\n');
+}
+
 /** The code of a model's answer: its first fenced block's content, or the whole answer trimmed. */
 function codeOf(text) {
   const open = /^[ \t]*(`{3,})[^\n]*\n/m.exec(text);
@@ -152,4 +165,4 @@ function codeOf(text) {
   return close ? text.slice(start, start + close.index).replace(/\n$/, '') : text.trim();
 }
 
-module.exports = { CANCELLED, CUT_OFF, isNote, openFence, closing, blocks, imageUrl, messages, hasImage, pending, isConversation, fresh, fenced, codeOf };
+module.exports = { CANCELLED, CUT_OFF, isNote, openFence, closing, unfenced, blocks, imageUrl, messages, hasImage, pending, isConversation, fresh, fenced, codeOf };

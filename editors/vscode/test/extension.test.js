@@ -17,6 +17,7 @@ Module._resolveFilename = function resolveVscode(request, ...rest) {
 const vscode = require('vscode');
 const extension = require('../extension');
 const upstream = require('../../node/test/upstream');
+const conversation = require('../conversation');
 
 const { answers, shown, contexts, settings } = vscode;
 const run = (command, ...args) => vscode.commands.executeCommand(command, ...args);
@@ -173,6 +174,19 @@ test('insert at the cursor: streamed in as one undo group, following edits made 
   assert.equal(shown.editorEdits[0].undoStopBefore, true);
   assert.ok(shown.editorEdits.slice(1).every((e) => e.undoStopBefore === false && e.undoStopAfter === false));
   assert.equal((await lastMessages())[0].role, 'system');
+});
+
+test('insert at the cursor: an answer that is one fenced block goes in without its fence, in the same undo group', async () => {
+  const editor = await source('one = 1\nlast\n', (d) => new vscode.Selection(d.positionAt(0), d.positionAt(8)));
+  answers.input.push('UPPERCASE');
+  shown.editorEdits.length = 0;
+  await run('switchboard.insert');
+  assert.equal(editor.document.getText(), 'one = 1\nONE = 1last\n');
+  const last = shown.editorEdits[shown.editorEdits.length - 1];
+  assert.deepEqual([last.undoStopBefore, last.undoStopAfter], [false, true]);
+  assert.equal(conversation.unfenced('```py\nx = 1\n```\n'), 'x = 1');
+  assert.equal(conversation.unfenced('Here:\n```py\nx\n```'), null);
+  assert.equal(conversation.unfenced('```\na\n```\n\n```\nb\n```'), null);
 });
 
 test('settings: the base URL and the key (SecretStorage) restart the daemon; the model picker lists chat models', async () => {
