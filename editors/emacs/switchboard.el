@@ -157,13 +157,27 @@ waiting cancels the request in the daemon."
   "embed\\|whisper\\|tts\\|dall-e\\|moderation\\|transcribe\\|davinci\\|babbage\\|gpt-image"
   "Model ids matching this are not chat models.")
 
-(defun switchboard-models ()
-  "The ids of the API's chat models.
-That is `models.list' without the embedding, speech and image models."
+(defun switchboard--chat-model-ids (result)
+  "The chat model ids of a `models.list' RESULT.
+Without the embedding, speech and image models."
   (let ((case-fold-search t))
     (seq-remove (lambda (id) (string-match-p switchboard-not-chat-models id))
-                (delq nil (mapcar (lambda (model) (plist-get model :id))
-                                  (plist-get (switchboard-rpc-call 'models.list (switchboard-rpc-no-params)) :data))))))
+                (delq nil (mapcar (lambda (model) (plist-get model :id)) (plist-get result :data))))))
+
+(defun switchboard-models ()
+  "The ids of the API's chat models, waited for."
+  (switchboard--chat-model-ids (switchboard-rpc-call 'models.list (switchboard-rpc-no-params))))
+
+(defun switchboard--with-models (use)
+  "Ask for the API's chat models without waiting; call USE with their ids.
+USE runs from a timer once they arrive; an error is reported instead."
+  (message "switchboard: asking the upstream for its models...")
+  (switchboard-rpc-send (switchboard-rpc-connection) (switchboard-request-create)
+                        'models.list (switchboard-rpc-no-params)
+                        :on-result (lambda (result)
+                                     (run-at-time 0 nil use (switchboard--chat-model-ids result)))
+                        :on-error (lambda (error)
+                                    (message "switchboard: %s" (switchboard-error-text error)))))
 
 (defun switchboard-profiles ()
   "The names of the profiles in the daemon's configuration."
@@ -180,11 +194,16 @@ That is `models.list' without the embedding, speech and image models."
 
 ;;;###autoload
 (defun switchboard-select-model (model)
-  "Set `switchboard-model' to MODEL, chosen among the API's chat models.
-An empty answer goes back to the daemon's default."
-  (interactive (list (switchboard--choose "Model" switchboard-model (switchboard-models))))
-  (setq switchboard-model model)
-  (message "switchboard: model %s" (or model "(the daemon's default)")))
+  "Set `switchboard-model' to MODEL (nil: the daemon's default).
+Interactively, MODEL is chosen among the API's chat models, asked for
+without blocking Emacs: the choice is read when they arrive.  An empty
+answer goes back to the daemon's default."
+  (interactive (list :ask))
+  (if (eq model :ask)
+      (switchboard--with-models
+       (lambda (ids) (switchboard-select-model (switchboard--choose "Model" switchboard-model ids))))
+    (setq switchboard-model model)
+    (message "switchboard: model %s" (or model "(the daemon's default)"))))
 
 ;;;###autoload
 (defun switchboard-select-profile (profile)
