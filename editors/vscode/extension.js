@@ -179,6 +179,8 @@ function activate(context) {
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (event.affectsConfiguration('switchboard')) showStatus(session.active.size > 0);
     }),
+    // a rewrite's diff editor closed by hand rejects the rewrite
+    vscode.window.tabGroups.onDidChangeTabs((event) => rewrites.tabsClosed(event.closed)),
     // a chat closed mid-answer stops its answer
     vscode.workspace.onDidCloseTextDocument((document) => chats.cancel(document)),
     context.secrets.onDidChange((event) => {

@@ -24,7 +24,7 @@ const run = (command, ...args) => vscode.commands.executeCommand(command, ...arg
 const storage = fs.mkdtempSync(path.join(os.tmpdir(), 'switchboard-vscode-'));
 settings['switchboard.path'] = process.env.SWITCHBOARD_BIN || 'switchboard';
 const context = vscode.extensionContext(storage);
-const { session, output } = extension.activate(context);
+const { session, output, rewrites } = extension.activate(context);
 
 async function lastMessages() {
   const bodies = await upstream.chatRequests();
@@ -157,6 +157,23 @@ test('rewrite: Reject leaves the text; the proposal document showed the file wit
   await run('switchboard.rejectRewrite');
   assert.equal(editor.document.getText(), 'one\ntwo\n');
   assert.equal(contexts['switchboard.rewritePending'], false);
+});
+
+test('rewrite: closing its diff editor by hand rejects it (cancelled while streaming); the next rewrite is taken', async () => {
+  const editor = await source('one\ntwo\n', (d) => new vscode.Selection(d.positionAt(0), d.positionAt(4)));
+  answers.input.push('SLOW UPPERCASE it');
+  const rewriting = run('switchboard.rewrite');
+  assert.ok(await upstream.waitUntil(() => shown.diffs.length > 0 && rewrites.pending && rewrites.pending.proposal.length > 0), 'nothing streamed');
+  vscode.closeDiffTab(shown.diffs[shown.diffs.length - 1][1]);
+  await rewriting;
+  assert.equal(rewrites.pending, null);
+  assert.ok(await upstream.waitUntil(async () => (await upstream.log()).open_connections === 0, 3000), 'the rewrite still streams upstream');
+  const warnings = shown.warnings.length;
+  answers.input.push('UPPERCASE it');
+  answers.info.push('Reject');
+  await run('switchboard.rewrite');
+  assert.equal(shown.warnings.length, warnings, 'the next rewrite was refused');
+  assert.equal(editor.document.getText(), 'one\ntwo\n');
 });
 
 test('insert at the cursor: streamed in as one undo group, following edits made above it', async () => {
