@@ -1,4 +1,5 @@
 // swift-tools-version: 6.0
+// SPDX-License-Identifier: Apache-2.0
 import PackageDescription
 
 /// Settings every target shares: Swift 6 language mode (complete concurrency checking) plus the

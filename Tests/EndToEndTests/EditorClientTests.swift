@@ -6,17 +6,27 @@ import TestSupport
 /// One client under `editors/`: its test script and the host program it needs.
 struct EditorClient: CustomTestStringConvertible, Sendable {
     let name: String
-    /// The program the client runs in (skipped, with a note, when it is not installed).
+    /// The program the client runs in (skipped, with a note, when it is not installed): a name
+    /// looked up on PATH, or a path.
     let host: String
+    /// Names the run when a client runs on more than one host.
+    var label: String? = nil
+    /// Variables the client's script reads to find its host.
+    var environment: [String: String] = [:]
 
-    var testDescription: String { name }
+    var testDescription: String { label ?? name }
     var script: URL { repositoryRoot.appendingPathComponent("editors/\(name)/tests/run") }
+
+    /// The newest Neovim, from PyPI (`scripts/nvim-venv.sh`, which `.ci/run` runs).
+    static let newestNeovim = repositoryRoot.appendingPathComponent(".build/nvim-venv/bin/nvim").path
 
     static let all = [
         EditorClient(name: "python", host: "python3"),
         EditorClient(name: "node", host: "node"),
         EditorClient(name: "vscode", host: "node"),
         EditorClient(name: "neovim", host: "nvim"),
+        EditorClient(name: "neovim", host: newestNeovim, label: "neovim (newest, scripts/nvim-venv.sh)",
+                     environment: ["SWITCHBOARD_NVIM": newestNeovim]),
         EditorClient(name: "vim", host: "vim"),
         EditorClient(name: "emacs", host: "emacs"),
     ]
@@ -24,8 +34,9 @@ struct EditorClient: CustomTestStringConvertible, Sendable {
 
 let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-/// Finds `program` on PATH.
+/// Finds `program` on PATH (a path is taken as it is, when executable).
 func which(_ program: String) -> String? {
+    if program.contains("/") { return FileManager.default.isExecutableFile(atPath: program) ? program : nil }
     let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
     return path.split(separator: ":").map { "\($0)/\(program)" }.first { FileManager.default.isExecutableFile(atPath: $0) }
 }
@@ -45,7 +56,7 @@ struct EditorClientTests {
         }
         guard which(client.host) != nil else {
             // .ci/run installs every host program; a developer machine may lack one.
-            print("skipping \(client.name): \(client.host) is not installed")
+            print("skipping \(client.testDescription): \(client.host) is not installed")
             return
         }
         let upstream = try FakeUpstream.echo()
@@ -59,9 +70,10 @@ struct EditorClientTests {
         environment["OPENAI_BASE_URL"] = upstream.baseURL
         environment["OPENAI_API_KEY"] = "sk-client-test-key-0123"
         environment["SWITCHBOARD_TEST_PNG"] = png.path
+        environment.merge(client.environment) { _, client in client }
         let outcome = try ChildProcess.run(client.script, environment: environment)
         let log = outcome.output
-        #expect(outcome.succeeded, "editors/\(client.name)/tests/run failed:\n\(log)")
+        #expect(outcome.succeeded, "editors/\(client.name)/tests/run (\(client.testDescription)) failed:\n\(log)")
         #expect(!log.contains("sk-client-test-key-0123"), "the API key appeared in the client's output")
     }
 }

@@ -78,6 +78,8 @@ The answer streams in under \"## Assistant\".
   ;; C-x C-w keeps the chat a chat whatever the file's name
   (setq-local change-major-mode-with-file-name nil)
   (setq mode-line-process '(:eval (and (switchboard-stream-requests (current-buffer)) ":answering")))
+  ;; a chat killed while it answers stops its answer
+  (add-hook 'kill-buffer-hook #'switchboard-chat--cancel-on-kill nil t)
   (setq switchboard-chat--last (current-buffer)))
 
 ;;;###autoload
@@ -126,18 +128,37 @@ Interactively, with a prefix argument, PRESET is read.  Return the buffer."
     (display-buffer buffer)
     buffer))
 
+(defun switchboard-chat--cancel-on-kill ()
+  "Cancel the answer streaming into the chat being killed, if any."
+  (when (switchboard-stream-requests (current-buffer))
+    (switchboard-cancel (current-buffer))))
+
+(defun switchboard-chat-note (outcome)
+  "The note that ends an answer with OUTCOME, or nil when it finished.
+OUTCOME is a plist (:outcome done|cancelled|error :result :error)."
+  (pcase (plist-get outcome :outcome)
+    ('cancelled switchboard-conversation-cancelled)
+    ('error (let ((error (plist-get outcome :error)))
+              (format "[error%s: %s]"
+                      (if (plist-get error :code) (format " %s" (plist-get error :code)) "")
+                      (replace-regexp-in-string "[ \t]*\n[ \t]*" " " (or (plist-get error :message) "")))))
+    (_ (let* ((choices (plist-get (plist-get outcome :result) :choices))
+              (choice (and (sequencep choices) (> (length choices) 0) (elt choices 0))))
+         (and (equal (plist-get choice :finish_reason) "length") switchboard-conversation-cut-off)))))
+
 (defun switchboard-chat--end (buffer marker outcome)
-  "End the answer at MARKER in BUFFER after OUTCOME; a new input waits."
+  "End the answer at MARKER in BUFFER after OUTCOME; a new input waits.
+A fence the answer left open is closed, then the note of OUTCOME
+\(cancelled, cut off, error) follows."
   (when (buffer-live-p buffer)
-    (let ((note (pcase (plist-get outcome :outcome)
-                  ('cancelled switchboard-conversation-cancelled)
-                  ('error (format "[error %s: %s]" (or (plist-get (plist-get outcome :error) :code) "")
-                                  (plist-get (plist-get outcome :error) :message))))))
+    (let* ((note (switchboard-chat-note outcome))
+           (fence (switchboard-conversation-open-fence (or (plist-get outcome :text) "")))
+           (closing (delq nil (list fence note))))
       (switchboard-stream-insert marker (concat (if (with-current-buffer buffer
                                                       (save-excursion (goto-char marker) (bolp)))
                                                     "" "\n")
-                                                (or note "")))
-      (switchboard-stream-insert marker (concat (if note "\n" "") "\n## You\n")))))
+                                                (string-join closing "\n")))
+      (switchboard-stream-insert marker (concat (if closing "\n" "") "\n## You\n")))))
 
 (defun switchboard-send (&optional buffer)
   "Send the input of chat BUFFER, with the conversation before it.
@@ -176,6 +197,8 @@ used last.  The answer streams in below the input."
   (with-current-buffer (find-file-noselect file)
     (switchboard-chat-mode)
     (pop-to-buffer (current-buffer))
+    ;; the input is at the end
+    (goto-char (point-max))
     (current-buffer)))
 
 (provide 'switchboard-chat)

@@ -80,12 +80,14 @@ there, follow the text."
           (and switchboard-profile (list :profile switchboard-profile))
           params))
 
-(cl-defun switchboard-stream-start (params marker &key undo on-insert on-end)
+(cl-defun switchboard-stream-start (params marker &key undo on-insert before-end on-end)
   "Send `chat.complete' with PARAMS, streamed, the answer going to MARKER.
 With UNDO non-nil, the answer is one undo step in MARKER's buffer.
 ON-INSERT is called after each piece went in.  ON-END is called with
 the outcome, a plist (:outcome done|cancelled|error :text :result
-:error), once the request has ended.  Return the request."
+:error), once the request has ended; BEFORE-END is called with it
+just before, while its changes still join the answer's undo step.
+Return the request."
   (let* ((buffer (marker-buffer marker))
          (group (and undo (prepare-change-group buffer)))
          (pieces nil)
@@ -93,12 +95,14 @@ the outcome, a plist (:outcome done|cancelled|error :text :result
     (set-marker-insertion-type marker t)
     (when group (activate-change-group group))
     (cl-flet ((finish (outcome)
+                (setq outcome (append outcome (list :text (apply #'concat (reverse pieces))))
+                      switchboard-last-outcome outcome)
+                (when (and before-end (buffer-live-p buffer))
+                  (with-current-buffer buffer (funcall before-end outcome)))
                 (when group
                   (with-current-buffer buffer
                     (undo-amalgamate-change-group group)
                     (accept-change-group group)))
-                (setq outcome (append outcome (list :text (apply #'concat (reverse pieces))))
-                      switchboard-last-outcome outcome)
                 (switchboard--show-busy (switchboard-busy-p))
                 (when on-end (funcall on-end outcome))))
       (setf (switchboard-request-on-delta request)

@@ -1,6 +1,7 @@
 ;;; switchboard.el --- Chat, rewrite and ask through the Switchboard daemon  -*- lexical-binding: t; -*-
 
 ;; Copyright (C) 2025 The Switchboard authors
+;; SPDX-License-Identifier: Apache-2.0
 
 ;; Author: The Switchboard authors
 ;; Version: 0.2.0
@@ -93,8 +94,13 @@ a fence.  With a prefix argument, start a new chat (reading a preset)."
 
 ;;;###autoload
 (defun switchboard-add-file (file)
-  "Add the contents of FILE to the chat's input."
+  "Add the contents of FILE to the chat's input; a binary file is refused."
   (interactive "fAdd file: ")
+  (when (with-temp-buffer
+          (set-buffer-multibyte nil)
+          (insert-file-contents-literally file nil 0 8000)
+          (search-forward "\0" nil t))
+    (user-error "%s is a binary file (`switchboard-add-image' attaches an image)" file))
   (switchboard-chat-add (switchboard-conversation-fenced
                          (format "File: %s" (abbreviate-file-name (expand-file-name file)))
                          (with-temp-buffer (insert-file-contents file) (buffer-string))
@@ -115,13 +121,23 @@ and the answer comes after it.  Emacs stays usable meanwhile;
   (interactive (append (list (read-string "Insert: " nil 'switchboard--prompt-history))
                        (and (use-region-p) (list (region-beginning) (region-end)))))
   (let ((user (if start (concat prompt "\n\n" (switchboard--fenced-region start end)) prompt))
-        (marker (copy-marker (or end (point)) t)))
+        (marker (copy-marker (or end (point)) t))
+        (answer-start (copy-marker (or end (point)))))
     (deactivate-mark)
     (switchboard-stream-start
      (list :messages (vector (list :role "system" :content switchboard-insert-prompt)
                              (list :role "user" :content user)))
      marker
      :undo t
+     ;; an answer that is one fenced block goes in without its fence
+     :before-end (lambda (outcome)
+                   (let ((inside (and (eq (plist-get outcome :outcome) 'done)
+                                      (switchboard-conversation-unfenced (plist-get outcome :text)))))
+                     (when inside
+                       (save-excursion
+                         (goto-char answer-start)
+                         (delete-region answer-start marker)
+                         (insert inside)))))
      :on-end (lambda (outcome)
                (when (eq (plist-get outcome :outcome) 'cancelled)
                  (message "switchboard: cancelled"))))))
@@ -141,13 +157,27 @@ waiting cancels the request in the daemon."
   "embed\\|whisper\\|tts\\|dall-e\\|moderation\\|transcribe\\|davinci\\|babbage\\|gpt-image"
   "Model ids matching this are not chat models.")
 
-(defun switchboard-models ()
-  "The ids of the API's chat models.
-That is `models.list' without the embedding, speech and image models."
+(defun switchboard--chat-model-ids (result)
+  "The chat model ids of a `models.list' RESULT.
+Without the embedding, speech and image models."
   (let ((case-fold-search t))
     (seq-remove (lambda (id) (string-match-p switchboard-not-chat-models id))
-                (delq nil (mapcar (lambda (model) (plist-get model :id))
-                                  (plist-get (switchboard-rpc-call 'models.list (switchboard-rpc-no-params)) :data))))))
+                (delq nil (mapcar (lambda (model) (plist-get model :id)) (plist-get result :data))))))
+
+(defun switchboard-models ()
+  "The ids of the API's chat models, waited for."
+  (switchboard--chat-model-ids (switchboard-rpc-call 'models.list (switchboard-rpc-no-params))))
+
+(defun switchboard--with-models (use)
+  "Ask for the API's chat models without waiting; call USE with their ids.
+USE runs from a timer once they arrive; an error is reported instead."
+  (message "switchboard: asking the upstream for its models...")
+  (switchboard-rpc-send (switchboard-rpc-connection) (switchboard-request-create)
+                        'models.list (switchboard-rpc-no-params)
+                        :on-result (lambda (result)
+                                     (run-at-time 0 nil use (switchboard--chat-model-ids result)))
+                        :on-error (lambda (error)
+                                    (message "switchboard: %s" (switchboard-error-text error)))))
 
 (defun switchboard-profiles ()
   "The names of the profiles in the daemon's configuration."
@@ -164,11 +194,16 @@ That is `models.list' without the embedding, speech and image models."
 
 ;;;###autoload
 (defun switchboard-select-model (model)
-  "Set `switchboard-model' to MODEL, chosen among the API's chat models.
-An empty answer goes back to the daemon's default."
-  (interactive (list (switchboard--choose "Model" switchboard-model (switchboard-models))))
-  (setq switchboard-model model)
-  (message "switchboard: model %s" (or model "(the daemon's default)")))
+  "Set `switchboard-model' to MODEL (nil: the daemon's default).
+Interactively, MODEL is chosen among the API's chat models, asked for
+without blocking Emacs: the choice is read when they arrive.  An empty
+answer goes back to the daemon's default."
+  (interactive (list :ask))
+  (if (eq model :ask)
+      (switchboard--with-models
+       (lambda (ids) (switchboard-select-model (switchboard--choose "Model" switchboard-model ids))))
+    (setq switchboard-model model)
+    (message "switchboard: model %s" (or model "(the daemon's default)"))))
 
 ;;;###autoload
 (defun switchboard-select-profile (profile)

@@ -6,7 +6,7 @@
 //   const stream = sb.streamChat({ messages: [{ role: 'user', content: 'Write a haiku' }] });
 //   for await (const piece of stream) process.stdout.write(piece);
 //   console.log((await stream.result).usage);
-//   await sb.close();
+//   await sb.close();   // optional: a script that never calls it still exits when its work is done
 //
 // The VS Code extension in ../vscode loads this same file (from here in a checkout; its packaging
 // step copies it in). The wire protocol is specified in protocol/README.md.
@@ -180,6 +180,18 @@ function absoluteImage(image) {
  * notification, an event named after each notification's method (with its params), `stderr`
  * (text) when `stderr: 'pipe'`, and `exit` (code, signal).
  */
+/**
+ * `options.signal` of a call, taken out of `params` too (an AbortSignal there would otherwise be
+ * sent along as a field of the request, and chat.complete passes unknown fields upstream).
+ */
+function splitSignal(params, options) {
+  if (params && typeof params === 'object' && params.signal instanceof AbortSignal) {
+    const { signal, ...rest } = params;
+    return [rest, (options && options.signal) || signal];
+  }
+  return [params, options && options.signal];
+}
+
 class Switchboard extends EventEmitter {
   constructor({ binary = 'switchboard', args = [], env = undefined, framing = 'ndjson', stderr = 'inherit', closeTimeout = 5000 } = {}) {
     super();
@@ -193,7 +205,8 @@ class Switchboard extends EventEmitter {
     this.exitCode = null;
     this.reader = new MessageReader();
     this.process = spawn(binary, args, { env: { ...process.env, ...(env || {}) }, stdio: ['pipe', 'pipe', stderr] });
-    this.exited = new Promise((resolve) => {
+    this.exitWaiters = false;
+    this.exitedPromise = new Promise((resolve) => {
       this.process.on('error', (error) => this.connectionLost(`cannot run ${binary}: ${error.message}`));
       this.process.on('close', (code, signal) => {
         this.exitCode = code;
@@ -205,6 +218,38 @@ class Switchboard extends EventEmitter {
     this.process.stdin.on('error', () => {}); // EPIPE after the daemon died: reported by 'close'
     this.process.stdout.on('data', (chunk) => this.receive(chunk));
     if (this.process.stderr) this.process.stderr.on('data', (chunk) => this.emit('stderr', chunk.toString('utf8')));
+    this.holdEventLoop(false);
+  }
+
+  /**
+   * The daemon keeps Node's event loop alive only while requests are in flight: a script that
+   * never calls close() exits when its work is done (its end closes the daemon's stdin, and the
+   * daemon exits on that).
+   */
+  holdEventLoop(hold) {
+    hold = hold || this.exitWaiters;
+    for (const handle of [this.process, this.process.stdin, this.process.stdout, this.process.stderr]) {
+      if (handle && typeof handle.ref === 'function') {
+        if (hold) handle.ref();
+        else handle.unref();
+      }
+    }
+  }
+
+  /** A promise of the daemon's exit code; asking for it keeps Node running until the daemon exits. */
+  get exited() {
+    this.exitWaiters = true;
+    this.holdEventLoop(true);
+    return this.exitedPromise;
+  }
+
+  track(id, call) {
+    this.calls.set(id, call);
+    if (this.calls.size === 1) this.holdEventLoop(true);
+  }
+
+  untrack(id) {
+    if (this.calls.delete(id) && this.calls.size === 0) this.holdEventLoop(false);
   }
 
   write(message) {
@@ -228,7 +273,7 @@ class Switchboard extends EventEmitter {
     if (message.method === undefined) {
       const call = this.calls.get(message.id);
       if (!call) return;
-      this.calls.delete(message.id);
+      this.untrack(message.id);
       if (message.error) call.finish(SwitchboardError.fromError(message.error));
       else call.finish(null, message.result);
       return;
@@ -243,26 +288,42 @@ class Switchboard extends EventEmitter {
     if (!this.lost) this.lost = new ConnectionLost(reason, this.exitCode);
     for (const call of this.calls.values()) call.finish(this.lost);
     this.calls.clear();
+    this.holdEventLoop(false);
   }
 
-  /** Sends a request and returns its `Call` at once (iterate it for streamed pieces). */
-  call(method, params) {
+  /**
+   * Sends a request and returns its `Call` at once (iterate it for streamed pieces).
+   * `options.signal`, an AbortSignal, cancels the request when it aborts (the call then fails with
+   * -32800); it stays in this process and is never sent.
+   */
+  call(method, params, options = {}) {
+    const [sent, signal] = splitSignal(params, options);
     const id = this.nextId++;
     const call = new Call(this, id);
+    if (signal && signal.aborted) {
+      call.finish(new SwitchboardError(REQUEST_CANCELLED, 'request cancelled: the signal was aborted', { reason: 'aborted' }));
+      return call;
+    }
     const message = { jsonrpc: '2.0', id, method };
-    if (params !== undefined && params !== null) message.params = params;
+    if (sent !== undefined && sent !== null) message.params = sent;
     try {
       this.write(message);
-      this.calls.set(id, call);
+      this.track(id, call);
     } catch (error) {
       call.finish(error);
+      return call;
+    }
+    if (signal) {
+      const abort = () => call.cancel();
+      signal.addEventListener('abort', abort, { once: true });
+      call.result.then(() => signal.removeEventListener('abort', abort), () => signal.removeEventListener('abort', abort));
     }
     return call;
   }
 
-  /** Sends a request; resolves to its result or rejects with a SwitchboardError. */
-  request(method, params) {
-    return this.call(method, params).result;
+  /** Sends a request; resolves to its result or rejects with a SwitchboardError (`options.signal`: see call). */
+  request(method, params, options = {}) {
+    return this.call(method, params, options).result;
   }
 
   notify(method, params) {
@@ -285,15 +346,18 @@ class Switchboard extends EventEmitter {
     return result;
   }
 
-  /** `chat.complete` with `stream: true`; iterate the returned call for the text pieces. */
-  streamChat(params) {
-    return this.call('chat.complete', { ...params, stream: true });
+  /** `chat.complete` with `stream: true`; iterate the returned call for the text pieces
+   * (`options.signal`: see call). */
+  streamChat(params, options = {}) {
+    const [sent, signal] = splitSignal(params, options);
+    return this.call('chat.complete', { ...sent, stream: true }, { signal });
   }
 
   /** `chat.describeImage` for one image (path or URL) as a `Call`: cancellable, and iterable for
    * the text pieces when `options.stream` is true. */
   describeImageCall(image, options = {}) {
-    return this.call('chat.describeImage', { ...options, image: absoluteImage(String(image)) });
+    const [sent, signal] = splitSignal(options, {});
+    return this.call('chat.describeImage', { ...sent, image: absoluteImage(String(image)) }, { signal });
   }
 
   /** `chat.describeImage` for one image (path or URL); resolves to `{text, completion}`. */

@@ -18,6 +18,7 @@ class Chats {
     this.session = session;
     this.settings = settings;
     this.models = new Map(); // chat file -> the model of its preset
+    this.streaming = new Map(); // chat URI -> the call streaming its answer
     this.last = null;
   }
 
@@ -67,8 +68,17 @@ class Chats {
     if (!(await vscode.workspace.applyEdit(edit))) throw new Error('the chat was closed');
   }
 
-  /** Sends the input of chat `document`; the answer streams in below it. */
+  /**
+   * Sends the input of chat `document`; the answer streams in below it. One answer per chat at a
+   * time: a send while one streams is refused. The answer ends with its fence closed when it was
+   * stopped inside a code block, then its note ([cancelled], [cut off], [error ...]).
+   */
   async send(document) {
+    const key = document.uri.toString();
+    if (this.streaming.has(key)) {
+      vscode.window.showWarningMessage('Switchboard: an answer is still streaming in this chat; cancel it first.');
+      return;
+    }
     const text = document.getText();
     if (!conversation.pending(text)) {
       vscode.window.showWarningMessage('Switchboard: nothing to send: write your message under the last "## You".');
@@ -83,17 +93,34 @@ class Chats {
     await vscode.workspace.applyEdit(edit);
     this.last = document;
     const answer = core.orderedAppender((piece) => this.append(document, piece));
-    let note = '';
+    let answered = '';
+    const outcome = {};
+    this.streaming.set(key, null);
     try {
-      await this.session.stream(core.requestParams(messages, settings, model), answer.append);
+      outcome.result = await this.session.stream(core.requestParams(messages, settings, model), (piece) => {
+        answered += piece;
+        answer.append(piece);
+      }, (call) => this.streaming.set(key, call));
     } catch (error) {
-      note = core.isCancellation(error) ? conversation.CANCELLED : `[error ${error.code ?? ''}: ${error.rpcMessage || error.message}]`;
+      if (core.isCancellation(error)) outcome.cancelled = true;
+      else outcome.error = error;
       if (!core.isCancellation(error)) vscode.window.showErrorMessage(core.formatError(error, settings));
+    } finally {
+      this.streaming.delete(key);
     }
+    if (document.isClosed) return;
     await answer.flushed();
+    const closing = conversation.closing(answered, outcome);
     const atLineStart = document.getText().endsWith('\n');
-    await this.append(document, `${atLineStart ? '' : '\n'}${note}${note ? '\n' : ''}\n## You\n`);
+    await this.append(document, `${atLineStart ? '' : '\n'}${closing.map((line) => `${line}\n`).join('')}\n## You\n`);
     if (document.uri.fsPath.startsWith(this.dir)) await document.save();
+  }
+
+  /** Cancels the answer streaming into `document` (a chat being closed); true when there was one. */
+  cancel(document) {
+    const call = this.streaming.get(document.uri.toString());
+    if (call) call.cancel();
+    return Boolean(call);
   }
 }
 

@@ -8,6 +8,7 @@ const path = require('node:path');
 
 const HEADINGS = { '## System': 'system', '## You': 'user', '## Assistant': 'assistant' };
 const CANCELLED = '[cancelled]';
+const CUT_OFF = '[cut off]';
 
 function trimmed(lines) {
   let first = 0;
@@ -17,21 +18,49 @@ function trimmed(lines) {
   return lines.slice(first, last);
 }
 
-/** The blocks of `text`: [{role, lines}]. Text before the first heading belongs to no block. */
+/** Whether `line` is a note that ends an answer: [cancelled], [cut off] or [error ...]. */
+function isNote(line) {
+  const note = line.trim();
+  return note === CANCELLED || note === CUT_OFF || /^\[error[ :].*\]$/.test(note);
+}
+
+/** The fence open after `line` when `fence` was open before it (null: none). */
+function fenceAfter(fence, line) {
+  const ticks = /^\s*(`{3,})/.exec(line);
+  if (ticks && !fence) return ticks[1];
+  if (fence && new RegExp(`^\\s*${fence}\`*\\s*$`).test(line)) return null;
+  return fence;
+}
+
+/** The fence `text` leaves open (as "```"), or null when every fence is closed. */
+const openFence = (text) => text.split('\n').reduce(fenceAfter, null);
+
+/** Whether the first line of `lines` after index `index` that is not blank is a heading (or none is). */
+function headingFollows(lines, index) {
+  const next = lines.slice(index + 1).find((line) => line.trim());
+  return next === undefined || HEADINGS[next.trim()] !== undefined;
+}
+
+/**
+ * The blocks of `text`: [{role, lines}]. Text before the first heading belongs to no block. A note
+ * ending an answer, followed by a heading, closes a fence the answer left open (chats written
+ * before answers closed theirs).
+ */
 function blocks(text) {
   const found = [];
+  const lines = text.split('\n');
   let fence = null;
-  for (const line of text.split('\n')) {
+  lines.forEach((line, index) => {
     const role = fence ? undefined : HEADINGS[line.trim()];
     if (role) {
       found.push({ role, lines: [] });
-      continue;
+      return;
     }
-    const ticks = /^\s*(`{3,})/.exec(line);
-    if (ticks && !fence) fence = ticks[1];
-    else if (fence && new RegExp(`^\\s*${fence}\`*\\s*$`).test(line)) fence = null;
-    if (found.length) found[found.length - 1].lines.push(line);
-  }
+    const current = found[found.length - 1];
+    const closesStaleFence = fence && current && current.role === 'assistant' && isNote(line) && headingFollows(lines, index);
+    fence = closesStaleFence ? null : fenceAfter(fence, line);
+    if (current) current.lines.push(line);
+  });
   return found;
 }
 
@@ -54,22 +83,42 @@ function userContent(lines, baseDir) {
 
 /**
  * The chat messages of `text`; relative image paths are resolved against `baseDir`. An answer's
- * closing "[cancelled]" is left out (the partial text stays); an answer that is only an
- * "[error ...]" note is left out with the question it failed to answer; empty blocks too.
+ * closing note ([cancelled], [cut off], [error ...]) is left out (the partial text stays); an answer
+ * that is only an error is left out with the question it failed to answer; empty blocks too.
  */
 function messages(text, baseDir) {
   const found = [];
   for (const block of blocks(text)) {
     let body = trimmed(block.lines);
-    if (block.role === 'assistant' && body[body.length - 1] === CANCELLED) body = trimmed(body.slice(0, -1));
+    let failed = false;
+    if (block.role === 'assistant' && body.length && isNote(body[body.length - 1])) {
+      failed = body[body.length - 1].trim().startsWith('[error');
+      body = trimmed(body.slice(0, -1));
+    }
     const joined = body.join('\n');
-    if (block.role === 'assistant' && joined.startsWith('[error')) {
+    if (block.role === 'assistant' && (joined.startsWith('[error') || (failed && !joined))) {
       if (found.length && found[found.length - 1].role === 'user') found.pop();
     } else if (joined) {
       found.push({ role: block.role, content: block.role === 'user' ? userContent(body, baseDir) : joined });
     }
   }
   return found;
+}
+
+/**
+ * The lines that end an answer of `text` that finished with `outcome` ({error?, result?}): a fence
+ * the answer left open, closed, then a note for a cancellation ([cancelled]), an error (one line)
+ * or the token limit ([cut off]). Empty when the answer finished and closed its fences.
+ */
+function closing(text, outcome) {
+  const lines = [];
+  const fence = openFence(text);
+  if (fence) lines.push(fence);
+  const { error, result, cancelled } = outcome;
+  if (cancelled) lines.push(CANCELLED);
+  else if (error) lines.push(`[error${error.code !== undefined ? ` ${error.code}` : ''}: ${String(error.rpcMessage || error.message).replace(/\s*\n\s*/g, ' ')}]`);
+  else if (result && result.choices && result.choices[0] && result.choices[0].finish_reason === 'length') lines.push(CUT_OFF);
+  return lines;
 }
 
 const hasImage = (list) => list.some((message) => Array.isArray(message.content));
@@ -94,6 +143,19 @@ function fenced(title, text, language = '') {
   return `${title}\n${fence}${language}\n${text.replace(/\n+$/, '')}\n${fence}`;
 }
 
+/**
+ * The inside of `text` when the whole of it (trailing blanks aside) is one fenced block, else
+ * null: an answer inserted at the cursor keeps no fence a model added although asked not to.
+ */
+function unfenced(text) {
+  const lines = text.replace(/\s+$/, '').split('\n');
+  const open = /^(`{3,})[\w+.#-]*\s*$/.exec(lines[0]);
+  if (!open || lines.length < 2 || !new RegExp(`^${open[1]}\\s*$`).test(lines[lines.length - 1])) return null;
+  const inside = lines.slice(1, -1);
+  const closing = new RegExp(`^\\s*${open[1]}\`*\\s*$`);
+  return inside.some((line) => closing.test(line)) ? null : inside.join('\n');
+}
+
 /** The code of a model's answer: its first fenced block's content, or the whole answer trimmed. */
 function codeOf(text) {
   const open = /^[ \t]*(`{3,})[^\n]*\n/m.exec(text);
@@ -103,4 +165,4 @@ function codeOf(text) {
   return close ? text.slice(start, start + close.index).replace(/\n$/, '') : text.trim();
 }
 
-module.exports = { CANCELLED, blocks, imageUrl, messages, hasImage, pending, isConversation, fresh, fenced, codeOf };
+module.exports = { CANCELLED, CUT_OFF, isNote, openFence, closing, unfenced, blocks, imageUrl, messages, hasImage, pending, isConversation, fresh, fenced, codeOf };

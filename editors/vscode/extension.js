@@ -130,11 +130,14 @@ function activate(context) {
     const { document, selection } = editor;
     const user = selection.isEmpty ? prompt : `${prompt}\n\n${selectionBlock(editor)}`;
     let offset = document.offsetAt(selection.end);
+    let start = offset; // the answer's start, moved by edits before it
+    let answered = '';
     let writing = null;
     const follow = vscode.workspace.onDidChangeTextDocument((event) => {
       if (event.document !== document) return;
       const others = event.contentChanges.filter((c) => !(writing !== null && c.rangeOffset === offset && c.rangeLength === 0 && c.text === writing));
       offset = core.shiftOffset(offset, others);
+      start = core.shiftOffset(start, others.filter((c) => c.rangeOffset < start));
     });
     let first = true;
     const answer = core.orderedAppender(async (text) => {
@@ -146,7 +149,17 @@ function activate(context) {
       first = false;
     });
     try {
-      await session.stream(core.requestParams(core.insertMessages(user), settings()), answer.append);
+      await session.stream(core.requestParams(core.insertMessages(user), settings()), (piece) => {
+        answered += piece;
+        answer.append(piece);
+      });
+      await answer.flushed();
+      // an answer that is one fenced block goes in without its fence, in the same undo step
+      const inside = conversation.unfenced(answered);
+      if (inside !== null && !first) {
+        const range = new vscode.Range(document.positionAt(start), document.positionAt(offset));
+        await editor.edit((builder) => builder.replace(range, inside), { undoStopBefore: false, undoStopAfter: true });
+      }
     } finally {
       await answer.flushed();
       follow.dispose();
@@ -166,6 +179,10 @@ function activate(context) {
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (event.affectsConfiguration('switchboard')) showStatus(session.active.size > 0);
     }),
+    // a rewrite's diff editor closed by hand rejects the rewrite
+    vscode.window.tabGroups.onDidChangeTabs((event) => rewrites.tabsClosed(event.closed)),
+    // a chat closed mid-answer stops its answer
+    vscode.workspace.onDidCloseTextDocument((document) => chats.cancel(document)),
     context.secrets.onDidChange((event) => {
       if (event.key === SECRET) session.restart();
     }),

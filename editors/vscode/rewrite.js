@@ -57,9 +57,10 @@ class Rewrites {
       }, (call) => { pending.call = call; });
     } catch (error) {
       if (!core.isCancellation(error)) vscode.window.showErrorMessage(core.formatError(error, this.settings()));
-      await this.close();
+      if (this.pending === pending) await this.close();
       return;
     }
+    if (this.pending !== pending) return; // its diff editor was closed meanwhile
     pending.proposal = core.fitProposal(original, conversation.codeOf(text));
     pending.done = true;
     this.changed.fire(uri);
@@ -91,6 +92,18 @@ class Rewrites {
     const p = this.pending;
     if (p && !p.done && p.call) p.call.cancel();
     else await this.close();
+  }
+
+  /**
+   * Tabs were closed: when one is the rewrite's diff editor (closed by hand), the rewrite is
+   * rejected, cancelled while it streams, so that the next rewrite is not refused.
+   */
+  async tabsClosed(tabs) {
+    const p = this.pending;
+    const ours = (tab) => tab.input && tab.input.modified && p && tab.input.modified.toString() === p.uri.toString();
+    if (!p || !tabs.some(ours)) return;
+    if (!p.done && p.call) p.call.cancel();
+    await this.setPending(null);
   }
 
   /** Forgets the rewrite and closes its diff editor. */

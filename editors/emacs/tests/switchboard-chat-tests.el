@@ -77,6 +77,57 @@
           (should (equal (nth 1 (switchboard-tests-last-messages))
                          `((role . "assistant") (content . ,partial)))))))))
 
+;; (the echo upstream answers "echo: <question>", so a question holding a
+;; fenced block is answered with one)
+(ert-deftest switchboard-chat-cancel-inside-a-code-block ()
+  "A cancel inside a code block closes the fence before [cancelled]; the chat goes on."
+  (switchboard-tests-with-daemon
+    (with-current-buffer (switchboard-chat)
+      (switchboard-tests-send "SLOW\n```python\nx = 1\ny = 2\n```")
+      (should (switchboard-tests-wait-until (lambda () (string-match-p "echo: SLOW\n```python\nx" (switchboard-tests-text)))))
+      (switchboard-tests-key "C-c C-k")
+      (switchboard-tests-idle)
+      (should (string-match-p "```python\nx[^`]*\n```\n\\[cancelled\\]\n\n## You\n\\'" (switchboard-tests-text)))
+      (switchboard-tests-send "and after it?")
+      (switchboard-tests-idle)
+      (should (eq (plist-get switchboard-last-outcome :outcome) 'done))
+      (let ((messages (switchboard-tests-last-messages)))
+        (should (equal (car (last messages)) '((role . "user") (content . "and after it?"))))
+        (should (string-match-p "\\`echo: SLOW\n```python\nx[^`]*\n```\\'" (alist-get 'content (nth 1 messages))))))))
+
+(ert-deftest switchboard-chat-cut-off-and-failed-answers-are-closed ()
+  "An answer cut by the token limit or failing inside a code block gets its fence closed and a note."
+  (with-temp-buffer
+    (cl-flet ((answer (outcome text)
+                (erase-buffer)
+                (insert "## You\nq\n\n## Assistant\n" text)
+                (switchboard-chat--end (current-buffer) (point-max-marker) (append outcome (list :text text)))
+                (buffer-substring-no-properties (point-min) (point-max))))
+      (should (equal (answer '(:outcome done :result (:choices [(:finish_reason "length")])) "```sh\necho one")
+                     "## You\nq\n\n## Assistant\n```sh\necho one\n```\n[cut off]\n\n## You\n"))
+      (should (equal (answer '(:outcome error :error (:code -32603 :message "the upstream\nclosed")) "text\n```\ncode\n")
+                     "## You\nq\n\n## Assistant\ntext\n```\ncode\n```\n[error -32603: the upstream closed]\n\n## You\n"))
+      (should (equal (answer '(:outcome error :error (:message "cannot start the daemon")) "")
+                     "## You\nq\n\n## Assistant\n[error: cannot start the daemon]\n\n## You\n"))
+      (should (equal (answer '(:outcome done :result (:choices [(:finish_reason "stop")])) "done")
+                     "## You\nq\n\n## Assistant\ndone\n\n## You\n")))))
+
+;; (the echo upstream's log counts open connections: a cancelled stream's closes)
+(ert-deftest switchboard-chat-killed-mid-answer-cancels-it ()
+  "Killing a chat while it answers cancels the answer; adding a binary file is refused."
+  (switchboard-tests-with-daemon
+    (let ((chat (switchboard-chat)))
+      (with-current-buffer chat
+        (switchboard-tests-send "SLOW a chat about to close")
+        (should (switchboard-tests-wait-until (lambda () (string-match-p "echo: SLO" (switchboard-tests-text))))))
+      (kill-buffer chat)
+      (switchboard-tests-idle)
+      (should (eq (plist-get switchboard-last-outcome :outcome) 'cancelled)))
+    (let ((file (make-temp-file "binary" nil ".bin")))
+      (with-temp-file file (set-buffer-multibyte nil) (insert "ELF\0\1\2binary"))
+      (should-error (switchboard-add-file file) :type 'user-error)
+      (should (equal (switchboard-tests-text (switchboard-chat)) "## You\n")))))
+
 (ert-deftest switchboard-chat-error-is-noted-without-warnings ()
   "An upstream 401 is noted in the chat and in the echo area, not in a *Warnings* window."
   (switchboard-tests-with-daemon
@@ -163,6 +214,7 @@
         (kill-buffer))
       (with-current-buffer (switchboard-open file)
         (should (eq major-mode 'switchboard-chat-mode))
+        (should (= (point) (point-max)))
         (switchboard-tests-send "what did I say?")
         (switchboard-tests-idle)
         (should (equal (mapcar (lambda (m) (alist-get 'content m)) (switchboard-tests-last-messages))

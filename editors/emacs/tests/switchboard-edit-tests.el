@@ -121,5 +121,25 @@
       (should (string-match-p "```emacs-lisp\n(setq one 1)\n```"
                               (alist-get 'content (cadr (switchboard-tests-last-messages))))))))
 
+;; (the echo upstream answers a message holding UPPERCASE with its
+;; fenced block upper-cased, in a fence)
+(ert-deftest switchboard-insert-drops-the-fence-of-a-fenced-answer ()
+  "An answer that is one fenced block goes in without its fence, in one undo step."
+  (switchboard-tests-with-daemon
+    (switchboard-tests-with-source
+      (goto-char (point-min))
+      (set-mark (point))
+      (forward-line 1)
+      (call-interactively (lambda () (interactive) (switchboard-insert "UPPERCASE" (region-beginning) (region-end))))
+      (switchboard-tests-idle)
+      (should (eq (plist-get switchboard-last-outcome :outcome) 'done))
+      (should (string-prefix-p "(setq one 1)\n(SETQ ONE 1)(setq two 2)" (switchboard-tests-text)))
+      (undo-boundary)
+      (undo)
+      (should (equal (switchboard-tests-text) switchboard-tests-original))))
+  (should (equal (switchboard-conversation-unfenced "```py\nx = 1\n```\n") "x = 1"))
+  (should-not (switchboard-conversation-unfenced "Here:\n```py\nx\n```"))
+  (should-not (switchboard-conversation-unfenced "```\na\n```\n\n```\nb\n```")))
+
 (provide 'switchboard-edit-tests)
 ;;; switchboard-edit-tests.el ends here

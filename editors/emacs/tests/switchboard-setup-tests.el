@@ -18,13 +18,17 @@
   (should-not (where-is-internal #'switchboard-rewrite global-map)))
 
 (defun switchboard-tests-offered (answer)
-  "Run `switchboard-select-model', answering ANSWER; return the choices offered."
+  "Run `switchboard-select-model', answering ANSWER; return the choices offered.
+The command returns at once (it does not wait for the upstream); the
+choice is read when the models arrive."
   (let (offered)
     (cl-letf (((symbol-function 'completing-read)
                (lambda (_prompt collection &rest _)
                  (setq offered (all-completions "" collection))
                  answer)))
-      (call-interactively #'switchboard-select-model))
+      (call-interactively #'switchboard-select-model)
+      (should-not offered)
+      (should (switchboard-tests-wait-until (lambda () offered))))
     offered))
 
 (ert-deftest switchboard-model-picker-offers-chat-models-and-the-default ()

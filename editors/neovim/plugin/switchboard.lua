@@ -1,4 +1,14 @@
 -- Commands and maps of switchboard.nvim (see :help switchboard). The daemon starts on first use.
+
+-- :help switchboard works however the plugin was installed (lazy.nvim from the repository's URL
+-- puts editors/neovim on the runtime path by hand, and makes no help tags there): the help tags
+-- are made once, when missing and the folder is writable.
+local doc = debug.getinfo(1, 'S').source:sub(2):match('^(.*)[/\\]plugin[/\\][^/\\]*$')
+doc = doc and doc .. '/doc'
+if doc and vim.fn.filereadable(doc .. '/tags') == 0 and vim.fn.filewritable(doc) == 2 then
+  pcall(vim.cmd, 'silent helptags ' .. vim.fn.fnameescape(doc))
+end
+
 if vim.g.loaded_switchboard or vim.fn.has('nvim-0.7') ~= 1 then
   return
 end
@@ -47,6 +57,10 @@ command('SwitchboardSend', function()
   sb().send()
 end, { desc = 'Send the chat input' })
 
+command('SwitchboardRetry', function()
+  sb().retry()
+end, { desc = 'Ask the last question again (its answer removed)' })
+
 command('SwitchboardAdd', function(opts)
   local line1, line2 = range(opts)
   sb().add({ line1 = line1, line2 = line2, name = opts.args ~= '' and opts.args or nil })
@@ -82,27 +96,54 @@ command('SwitchboardInsert', function(opts)
 end, { nargs = '+', range = true, desc = 'Stream the answer into the buffer at the cursor (below a range)' })
 
 command('SwitchboardSave', function(opts)
-  sb().save(opts.args)
-end, { nargs = 1, complete = 'file', desc = 'Save the chat as Markdown' })
+  sb().save(opts.args, { force = opts.bang })
+end, { nargs = 1, bang = true, complete = 'file', desc = 'Save the chat as Markdown (! overwrites a file)' })
 
 command('SwitchboardOpen', function(opts)
   sb().open(opts.args)
 end, { nargs = 1, complete = 'file', desc = 'Open a saved chat' })
 
+-- The names `fetch(done)` passes to `done`, waited for (3 s at most), that start with `lead`.
+local function completions(lead, fetch)
+  local names
+  fetch(function(list)
+    names = list
+  end)
+  vim.wait(3000, function()
+    return names ~= nil
+  end, 10)
+  return vim.tbl_filter(function(name)
+    return vim.startswith(name, lead)
+  end, names or {})
+end
+
 -- Completes chat model names from the upstream's list, fetched once per session.
 local model_names
 local function complete_models(lead)
-  if not model_names then
+  return completions(lead, function(done)
+    if model_names then
+      return done(model_names)
+    end
     require('switchboard.models').list(function(ids)
       model_names = ids
+      done(ids)
     end)
-    vim.wait(3000, function()
-      return model_names ~= nil
-    end, 10)
-  end
-  return vim.tbl_filter(function(name)
-    return vim.startswith(name, lead)
-  end, model_names or {})
+  end)
+end
+
+-- Completes the profiles of the daemon's configuration (config.get).
+local function complete_profiles(lead)
+  return completions(lead, function(done)
+    local connection = require('switchboard.daemon').get()
+    if not connection then
+      return done({})
+    end
+    connection:request('config.get', vim.empty_dict(), function(_, result)
+      local names = vim.tbl_keys(type(result) == 'table' and type(result.profiles) == 'table' and result.profiles or {})
+      table.sort(names)
+      done(names)
+    end)
+  end)
 end
 
 command('SwitchboardModel', function(opts)
@@ -126,7 +167,7 @@ command('SwitchboardProfile', function(opts)
       vim.notify('switchboard: profile ' .. (name or '(the daemon default)'), vim.log.levels.INFO)
     end
   end)
-end, { nargs = '?', bang = true, desc = 'Set (! resets) the configuration profile' })
+end, { nargs = '?', bang = true, complete = complete_profiles, desc = 'Set (! resets) the configuration profile' })
 
 command('SwitchboardRestart', function()
   sb().restart()

@@ -10,10 +10,13 @@ M.base_url = assert(os.getenv('OPENAI_BASE_URL'), 'OPENAI_BASE_URL is not set')
 
 local api = vim.api
 
--- vim.notify is captured: the cases look at what the plugin reported
+-- vim.notify is captured: the cases look at what the plugin reported; every note is kept too,
+-- for the check that nothing the plugin uses is deprecated in this Neovim
 M.notes = {}
+local all_notes = {}
 vim.notify = function(message, level)
   table.insert(M.notes, { message = message, level = level })
+  table.insert(all_notes, tostring(message))
 end
 
 function M.out(text)
@@ -61,7 +64,7 @@ end
 -- GET `path` from the echo upstream, over a connection of its own; the parsed JSON body.
 local function get(path)
   local host, port = M.base_url:match('^http://([^:/]+):(%d+)')
-  local tcp, chunks, done = vim.loop.new_tcp(), {}, false
+  local tcp, chunks, done = (vim.uv or vim.loop).new_tcp(), {}, false
   tcp:connect(host, tonumber(port), function(err)
     assert(not err, err)
     tcp:write(('GET %s HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n\r\n'):format(path, host))
@@ -119,6 +122,12 @@ function M.finish(file)
     pids:write(daemon.get().pid, '\n')
     pids:close()
   end
+  local v = vim.version()
+  M.case(('nothing used is deprecated in Neovim %d.%d.%d'):format(v.major, v.minor, v.patch), function()
+    for _, note in ipairs(all_notes) do
+      M.ok(not note:lower():find('deprecat'), 'a deprecation warning: ' .. note)
+    end
+  end)
   M.out(('%s: %d passed, %d failed'):format(file, passed, failed))
   vim.cmd(failed == 0 and 'qall!' or 'cquit 1')
 end

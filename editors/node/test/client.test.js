@@ -136,6 +136,49 @@ test('leaving a stream early cancels it: the upstream stops while the client is 
   await assert.rejects(stream.result, { code: -32800 });
 }));
 
+test('an AbortSignal cancels a stream; it is never sent; an aborted signal sends nothing', withClient(async (client) => {
+  const controller = new AbortController();
+  const stream = client.streamChat({ ...user(`SLOW ${'word '.repeat(12)}`), signal: controller.signal });
+  const received = [];
+  await assert.rejects(async () => {
+    for await (const piece of stream) {
+      received.push(piece);
+      controller.abort();
+    }
+  }, { code: -32800 });
+  assert.ok(received.length >= 1);
+  assert.ok(await upstream.waitUntil(async () => (await upstream.log()).open_connections === 0, 3000), 'the upstream is still streaming');
+  const sent = (await upstream.chatRequests()).pop();
+  assert.equal(sent.signal, undefined, 'the signal reached the upstream');
+  const before = (await upstream.chatRequests()).length;
+  await assert.rejects(client.request('chat.complete', user('never sent'), { signal: AbortSignal.abort() }), { code: -32800 });
+  const late = new AbortController();
+  assert.equal(answer(await client.request('chat.complete', user('kept'), { signal: late.signal })), 'echo: kept');
+  late.abort(); // after the answer: nothing happens
+  assert.equal((await upstream.chatRequests()).length, before + 1);
+}));
+
+test('a script that never calls close() exits when its work is done, and its daemon with it', async () => {
+  const { execFile } = require('node:child_process');
+  const script = `
+    const { Switchboard } = require(${JSON.stringify(path.join(__dirname, '..', 'switchboard.js'))});
+    const sb = new Switchboard({ binary: ${JSON.stringify(BINARY)} });
+    (async () => {
+      let text = '';
+      for await (const piece of sb.streamChat({ messages: [{ role: 'user', content: 'bye' }] })) text += piece;
+      console.log(sb.process.pid, text);
+    })();`;
+  const started = Date.now();
+  const output = await new Promise((resolve, reject) => {
+    execFile(process.execPath, ['-e', script], { timeout: 20000 }, (error, stdout) => (error ? reject(error) : resolve(stdout)));
+  });
+  assert.ok(Date.now() - started < 10000, 'the script hung');
+  const [pid, ...text] = output.trim().split(' ');
+  assert.equal(text.join(' '), 'echo: bye');
+  const gone = () => { try { process.kill(Number(pid), 0); return false; } catch { return true; } };
+  assert.ok(await upstream.waitUntil(gone, 5000), 'the daemon outlived the script');
+});
+
 test('many concurrent streams', withClient(async (client) => {
   const texts = await Promise.all(Array.from({ length: 8 }, async (_, n) => {
     const stream = client.streamChat(user(`stream number ${n} says hello`));

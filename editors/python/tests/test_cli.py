@@ -49,6 +49,20 @@ class CommandLineTests(unittest.TestCase):
         parts = upstream.chat_requests()[-1]["messages"][0]["content"]
         self.assertTrue(parts[1]["image_url"]["url"].startswith("data:image/png;base64,"))
 
+    def test_a_reader_that_stops_ends_it_quietly_and_cancels_the_stream(self):
+        environment = {**os.environ, "SWITCHBOARD": os.environ.get("SWITCHBOARD_BIN", "switchboard")}
+        process = subprocess.Popen(
+            [sys.executable, os.path.join(HERE, "switchboard_cli.py"), "SLOW", "a", "long", "answer", "for", "head"],
+            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=environment,
+        )
+        self.assertEqual(process.stdout.read(3), b"ech")
+        process.stdout.close()  # as `| head -c 3` does
+        _, stderr = process.communicate(timeout=30)
+        self.assertEqual(process.returncode, 141)
+        self.assertNotIn(b"Traceback", stderr)
+        self.assertNotIn(b"BrokenPipe", stderr)
+        self.assertTrue(upstream.wait_until(lambda: upstream.log()["open_connections"] == 0), "the stream still runs upstream")
+
     def test_errors_go_to_stderr_with_exit_code_1(self):
         done = run("FAIL401")
         self.assertEqual(done.returncode, 1)

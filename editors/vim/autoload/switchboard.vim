@@ -48,6 +48,10 @@ enddef
 # :[range]SwitchboardAdd [name]: the range, the file or buffer `name`, else the whole buffer,
 # into the chat's input.
 export def Add(name: string, line1: number = 0, line2: number = 0)
+  if name != '' && !bufloaded(bufnr(name)) && filereadable(expand(name)) && context.IsBinary(expand(name))
+    options.Error(name .. ' is a binary file (:SwitchboardImage attaches an image)')
+    return
+  endif
   var lines = line1 > 0 ? context.Lines(bufnr(), line1, line2)
     : name != '' ? context.Named(name) : context.Buffer(bufnr())
   if empty(lines)
@@ -108,13 +112,34 @@ export def Insert(prompt: string, line1: number = 0, line2: number = 0)
   endif
   stream.Start({messages: [{role: 'system', content: options.Get('insert_prompt')}, {role: 'user', content: user}]},
     {buf: buf, lnum: lnum, col: col, undo: true, joined: line1 > 0, cancel_hint: CancelHint(),
-     OnEnd: InsertEnded})
+     OnEnd: (outcome, job) => InsertEnded(buf, [lnum, col], outcome, job)})
 enddef
 
-def InsertEnded(outcome: dict<any>, job: dict<any>)
+# After an answer inserted at `start` ([lnum, col]) of `buf`: an answer that is one fenced block
+# is replaced by its inside, in the answer's undo step (unless the text moved meanwhile).
+def InsertEnded(buf: number, start: list<number>, outcome: dict<any>, job: dict<any>)
   if outcome.outcome == 'cancelled'
     options.Info('cancelled')
+    return
   endif
+  var inside = outcome.outcome == 'done' ? conversation.Unfenced(outcome.text) : v:none
+  var shown = win_findbuf(buf)
+  if type(inside) != v:t_string || empty(shown) || !bufloaded(buf)
+    return
+  endif
+  var [lnum, col] = start
+  var [end_lnum, end_col] = stream.Position(job)
+  var first = getbufline(buf, lnum)[0]
+  if strpart(first, col - 1) !~ '^```'
+    return
+  endif
+  var last = getbufline(buf, end_lnum)[0]
+  var lines = split(inside, "\n", true)
+  lines[0] = strpart(first, 0, col - 1) .. lines[0]
+  lines[-1] ..= strpart(last, end_col - 1)
+  win_execute(shown[0], 'silent! undojoin')
+  deletebufline(buf, lnum, end_lnum)
+  appendbufline(buf, lnum - 1, lines)
 enddef
 
 # Asks for the prompt, then inserts its answer (below the last visual selection with `range`).
@@ -137,8 +162,13 @@ def CancelHint(): string
   return ':SwitchboardCancel'
 enddef
 
-export def Save(path: string)
-  chat.Save(chat.IsChat(bufnr()) ? bufnr() : chat.Get(), path)
+# :SwitchboardRetry: asks the last question of the current chat (else the last chat) again.
+export def Retry()
+  chat.Retry(chat.IsChat(bufnr()) ? bufnr() : chat.Get())
+enddef
+
+export def Save(path: string, force: bool = false)
+  chat.Save(chat.IsChat(bufnr()) ? bufnr() : chat.Get(), path, force)
 enddef
 
 export def Open(path: string)
@@ -181,6 +211,12 @@ export def Profile(name: string, bang: bool)
   endif
 enddef
 
+# Completion of :SwitchboardProfile: the profiles of the daemon's configuration (config.get).
+export def CompleteProfiles(lead: string, line: string, position: number): list<string>
+  var profiles = get(get(daemon.RequestWait('config.get', {}), 'result', {}), 'profiles', {})
+  return type(profiles) == v:t_dict ? sort(keys(profiles))->filter((_, name) => stridx(name, lead) == 0) : []
+enddef
+
 # :SwitchboardRestart: stops the daemon; the next request starts it with the current settings.
 export def Restart()
   stream.Cancel()
@@ -188,9 +224,10 @@ export def Restart()
   options.Info('daemon stopped; the next request starts it again')
 enddef
 
-# {busy, last, job}: whether requests are in flight, how the last one ended, the daemon's job.
+# {busy, last, job, rewrite}: whether requests are in flight, how the last one ended, the
+# daemon's job, whether a rewrite is on screen.
 export def Status(): dict<any>
-  return {busy: stream.Busy(), last: stream.last, job: daemon.Job()}
+  return {busy: stream.Busy(), last: stream.last, job: daemon.Job(), rewrite: rewrite.Active()}
 enddef
 
 export def Statusline(): string

@@ -24,6 +24,7 @@ command -range=0 -bang -nargs=* Switchboard {
 command -range=0 -nargs=? -complete=customlist,Presets SwitchboardChat switchboard.Chat(<q-args>, <count> > 0 ? <line1> : 0, <line2>)
 command -nargs=? -complete=customlist,Presets SwitchboardNew switchboard.Chat(<q-args> == '' ? '' : <q-args>)
 command -nargs=0 SwitchboardSend switchboard.Send()
+command -nargs=0 SwitchboardRetry switchboard.Retry()
 command -range=0 -nargs=? -complete=file SwitchboardAdd switchboard.Add(<q-args>, <count> > 0 ? <line1> : 0, <line2>)
 command -nargs=1 -complete=file SwitchboardImage switchboard.Image(<q-args>)
 command -nargs=0 SwitchboardCancel switchboard.Cancel()
@@ -31,10 +32,10 @@ command -range -nargs=+ SwitchboardRewrite switchboard.Rewrite(<line1>, <line2>,
 command -nargs=0 SwitchboardAccept switchboard.Accept()
 command -nargs=0 SwitchboardReject switchboard.Reject()
 command -range=0 -nargs=+ SwitchboardInsert switchboard.Insert(<q-args>, <count> > 0 ? <line1> : 0, <line2>)
-command -nargs=1 -complete=file SwitchboardSave switchboard.Save(<q-args>)
+command -nargs=1 -bang -complete=file SwitchboardSave switchboard.Save(<q-args>, <bang>0)
 command -nargs=1 -complete=file SwitchboardOpen switchboard.Open(<q-args>)
 command -nargs=? -bang -complete=customlist,models.Complete SwitchboardModel switchboard.Model(<q-args>, <bang>false)
-command -nargs=? -bang SwitchboardProfile switchboard.Profile(<q-args>, <bang>false)
+command -nargs=? -bang -complete=customlist,switchboard.CompleteProfiles SwitchboardProfile switchboard.Profile(<q-args>, <bang>false)
 command -nargs=0 SwitchboardRestart switchboard.Restart()
 command -nargs=0 SwitchboardHealth health.Show()
 
@@ -57,7 +58,8 @@ nnoremap <silent> <Plug>(SwitchboardNew) <ScriptCmd>switchboard.Chat('')<CR>
 nnoremap <silent> <Plug>(SwitchboardModel) <ScriptCmd>switchboard.Model('', false)<CR>
 
 # The default maps: <Leader>a..., each only where the user has not mapped the key already, nor
-# mapped the <Plug> map elsewhere; none with g:switchboard_no_default_keymaps.
+# mapped the <Plug> map elsewhere, and none in a mode where the user maps <Leader>a itself (which
+# would then wait for a second key); none with g:switchboard_no_default_keymaps.
 const DEFAULT_MAPS = [
   ['n', 'ac', 'Chat'], ['x', 'ac', 'Chat'], ['x', 'ar', 'Rewrite'], ['n', 'ai', 'Insert'], ['x', 'ai', 'Insert'],
   ['n', 'aa', 'Add'], ['x', 'aa', 'Add'], ['n', 'ax', 'Cancel'], ['n', 'an', 'New'], ['n', 'am', 'Model'],
@@ -65,7 +67,7 @@ const DEFAULT_MAPS = [
 if !get(g:, 'switchboard_no_default_keymaps', false)
   for [mode, keys, name] in DEFAULT_MAPS
     var plug = '<Plug>(Switchboard' .. name .. ')'
-    if maparg('<Leader>' .. keys, mode) == '' && !hasmapto(plug, mode)
+    if maparg('<Leader>a', mode) == '' && maparg('<Leader>' .. keys, mode) == '' && !hasmapto(plug, mode)
       execute mode .. 'map <Leader>' .. keys .. ' ' .. plug
     endif
   endfor

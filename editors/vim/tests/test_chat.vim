@@ -7,9 +7,11 @@ g:switchboard_cmd = [$SWITCHBOARD_BIN]
 g:switchboard_window = 'botright split'
 g:switchboard_error_popup = 0
 g:switchboard_presets = {terse: {system: 'Be terse.', model: 'gpt-4o'}}
+g:switchboard_autosave_dir = tempname()
 runtime plugin/switchboard.vim
 
 import autoload 'switchboard.vim'
+import autoload 'switchboard/chat.vim'
 import autoload 'switchboard/conversation.vim'
 import './helpers.vim' as t
 
@@ -46,6 +48,12 @@ def TestSend()
   t.Eq(t.LastRequest().messages, [{role: 'user', content: "first line\nsecond line"}], 'the request')
 enddef
 
+def TestAutosave()
+  var path = getbufvar(bufnr(), 'switchboard_autosave', '')
+  t.Check(stridx(path, g:switchboard_autosave_dir .. '/chat-') == 0, path)
+  t.Eq(readfile(path), getline(1, '$'), 'the file holds the chat')
+enddef
+
 def TestFollowUp()
   TypeAndSend('and then?', "A\<C-s>")
   t.WaitDone('follow-up')
@@ -68,6 +76,7 @@ def TestCancel()
   var partial = Tail(5)[0]
   t.Check(stridx(full, partial) == 0 && len(partial) < len(full), 'partial answer: ' .. partial)
   t.Eq(Tail(4), ['[cancelled]', '', '## You', ''], 'the end of the chat')
+  t.Eq(line('.'), line('$'), 'the cursor left the answer for the new input')
   t.Eq(g:SwitchboardStatusline(), '', 'the statusline when idle')
   sleep 600m
   t.Eq(Tail(1), [''], 'nothing arrives after the cancellation')
@@ -75,6 +84,56 @@ def TestCancel()
   t.WaitDone('after the cancellation')
   var messages = t.LastRequest().messages
   t.Eq(messages[-2], {role: 'assistant', content: partial}, 'the partial answer, without the note')
+enddef
+
+def TestCancelInFence()
+  TypeAndSend("SLOW\n```python\nx = 1\ny = 2\n```", "\<CR>")
+  t.Check(t.WaitFor(() => getline('$') =~ '^x'), 'the stream did not reach the code')
+  t.Feed("\<C-c>")
+  t.Eq(t.WaitDone('cancel in a fence').outcome, 'cancelled', 'outcome')
+  t.Eq(Tail(6)[1 :], ['```', '[cancelled]', '', '## You', ''], 'the end of the chat')
+  t.Eq(line('.'), line('$'), 'the cursor waits in the new input')
+  TypeAndSend('and after it?', "\<CR>")
+  t.Eq(t.WaitDone('after the cancel in a fence').outcome, 'done', 'the next send')
+  var messages = t.LastRequest().messages
+  t.Eq(messages[-1], {role: 'user', content: 'and after it?'}, 'the question after the cancelled code')
+  t.Check(messages[-2].content =~ "```python\n[^`]*```$", 'the partial answer, its fence closed: ' .. messages[-2].content)
+enddef
+
+def TestCutAndFailedInFence()
+  SwitchboardChat
+  var buf = bufnr()
+  var Answer = (outcome: dict<any>, text: string): list<string> => {
+    deletebufline(buf, 1, '$')
+    setbufline(buf, 1, ['## You', 'q', '', '## Assistant'] + split(text, "\n", true))
+    outcome.text = text
+    chat.EndAnswer(buf, outcome, len(getbufline(buf, 1, '$')))
+    return getbufline(buf, 5, '$')
+  }
+  t.Eq(Answer({outcome: 'done', result: {choices: [{finish_reason: 'length'}]}}, "```sh\necho one"),
+    ['```sh', 'echo one', '```', '[cut off]', '', '## You', ''], 'cut off')
+  t.Eq(Answer({outcome: 'error', error: {code: -32603, message: "the upstream\nclosed"}}, "text\n```\ncode\n"),
+    ['text', '```', 'code', '```', '[error -32603: the upstream closed]', '', '## You', ''], 'failed')
+  t.Eq(Answer({outcome: 'error', error: {message: 'cannot start the daemon'}}, ''),
+    ['[error: cannot start the daemon]', '', '## You', ''], 'failed before the daemon started')
+  t.Eq(Answer({outcome: 'done', result: {choices: [{finish_reason: 'stop'}]}}, "done\n"),
+    ['done', '', '## You', ''], 'a finished answer')
+enddef
+
+def TestSaveRefuses()
+  var path = tempname() .. '.md'
+  writefile(['precious'], path)
+  SwitchboardChat
+  var chat_buf = bufnr()
+  execute 'SwitchboardSave ' .. path
+  t.Eq(readfile(path), ['precious'], 'the file is untouched')
+  t.Check(t.Messages() =~ 'exists: :SwitchboardSave! overwrites it', 'messages: ' .. t.Messages())
+  t.Eq(bufnr(), chat_buf, 'the chat stays')
+  execute 'SwitchboardSave ' .. tempname() .. '/no/such/chat.md'
+  t.Check(t.Messages() =~ 'no folder', 'messages: ' .. t.Messages())
+  var before = getline(1, '$')
+  execute 'SwitchboardSave! ' .. path
+  t.Eq(readfile(path), before, '! overwrites')
 enddef
 
 def TestError()
@@ -86,6 +145,19 @@ def TestError()
   TypeAndSend('still there?', "\<CR>")
   t.WaitDone('after the error')
   t.Check(string(t.LastRequest()) !~ 'FAIL401', 'the failed question was sent again')
+enddef
+
+def TestRetry()
+  TypeAndSend('FAIL401 then fine', "\<CR>")
+  t.Eq(t.WaitDone('to retry').outcome, 'error', 'outcome')
+  var before = len(t.ChatRequests())
+  var question = Tail(7)
+  SwitchboardRetry
+  t.Eq(t.WaitDone('retried').outcome, 'error', 'the retry (the echo upstream fails it again)')
+  t.Eq(len(t.ChatRequests()), before + 1, 'sent again')
+  t.Eq(t.LastRequest().messages[-1].content, 'FAIL401 then fine', 'the same question')
+  t.Eq(Tail(7), question, 'one answer, the new one')
+  t.Eq(len(filter(getline(1, '$'), (_, l) => l =~ '^\[error')), 2, 'the old error is gone')
 enddef
 
 def TestImage()
@@ -149,12 +221,47 @@ def TestSaveAndOpen()
   t.Eq(readfile(path)[-4], 'echo: continue', ':w saves the answer')
 enddef
 
+def TestUndoAndClose()
+  var buf = chat.New()
+  execute 'buffer ' .. buf
+  setline('$', 'undo me')
+  &g:undolevels = &g:undolevels # an undo break, as typing makes (:help undo-break)
+  t.Feed("\<CR>")
+  t.WaitDone('to undo')
+  t.Check(len(getline(1, '$')) > 4, 'answered')
+  silent undo
+  t.Eq(getline(1, '$'), ['## You', 'undo me'], 'one undo step')
+  TypeAndSend('SLOW the chat closes', "\<CR>")
+  t.Check(t.WaitFor(() => getbufline(buf, 5)->get(0, '') =~ '^echo'), 'the stream did not start')
+  execute 'bwipeout! ' .. buf
+  t.Eq(t.WaitDone('closed chat').outcome, 'cancelled', 'the answer was cancelled')
+enddef
+
+def TestInsertCtrlCAndBinary()
+  SwitchboardChat
+  t.Eq(maparg('<C-c>', 'i'), '', 'Insert-mode <C-c>')
+  t.Check(maparg('<C-c>', 'n') != '', 'Normal-mode <C-c> cancels')
+  var file = tempname() .. '.bin'
+  writefile(0z454C4600010262696E, file)
+  var before = getline(1, '$')
+  execute 'SwitchboardAdd ' .. file
+  t.Eq(getline(1, '$'), before, 'nothing pasted')
+  t.Check(t.Messages() =~ 'binary file', 'messages: ' .. t.Messages())
+enddef
+
 t.Case('<CR> sends the multi-line input; the answer streams in order, then a new ## You waits', TestSend)
+t.Case('a new chat is saved after each answer (g:switchboard_autosave_dir)', TestAutosave)
 t.Case('<C-s> in Insert mode sends the follow-up with the whole conversation', TestFollowUp)
 t.Case('<C-c> cancels: the text so far, then [cancelled]; the busy note shows the key meanwhile', TestCancel)
+t.Case('a cancel inside a code block closes the fence before [cancelled]; the chat goes on', TestCancelInFence)
+t.Case('an answer cut by the token limit or failing inside a code block is closed and noted', TestCutAndFailedInFence)
 t.Case('an upstream error is noted in the chat and reported; the failed question is not sent again', TestError)
+t.Case(':SwitchboardRetry asks a failed question again, its error removed', TestRetry)
 t.Case('an image stays in the history: the follow-up still sends it', TestImage)
 t.Case(':SwitchboardNew with a preset writes its system prompt and uses its model', TestPreset)
 t.Case('context: a range, a whole buffer and a file go into the input, then to the upstream', TestContext)
 t.Case(':SwitchboardSave writes Markdown; :SwitchboardOpen continues the saved conversation', TestSaveAndOpen)
+t.Case(':SwitchboardSave refuses to overwrite a file (! overwrites) and names a missing folder', TestSaveRefuses)
+t.Case('in Insert mode <C-c> is not mapped (it leaves Insert mode); add file refuses binary files', TestInsertCtrlCAndBinary)
+t.Case('one u undoes a whole answer; closing a chat while it answers cancels the answer', TestUndoAndClose)
 t.Finish('chat')

@@ -8,6 +8,7 @@ g:switchboard_error_popup = 0
 runtime plugin/switchboard.vim
 
 import autoload 'switchboard.vim'
+import autoload 'switchboard/conversation.vim'
 import './helpers.vim' as t
 
 const ORIGINAL = ['local one = 1', 'local two = 2', 'local three = 3', 'return one']
@@ -88,6 +89,18 @@ def TestInsert()
   t.Eq(getline(1, '$'), ['before after'], 'one undo removes the answer')
 enddef
 
+def TestInsertUnfenced()
+  var buf = Source(['local one = 1', 'local two = 2', 'return one'])
+  :1,2SwitchboardInsert UPPERCASE
+  t.Eq(t.WaitDone('fenced insert').outcome, 'done', 'outcome')
+  t.Eq(getbufline(buf, 1, '$'), ['local one = 1', 'local two = 2', 'LOCAL ONE = 1', 'LOCAL TWO = 2', 'return one'], 'the code, unfenced')
+  silent undo
+  t.Eq(getbufline(buf, 1, '$'), ['local one = 1', 'local two = 2', 'return one'], 'one undo removes it')
+  t.Eq(conversation.Unfenced("```py\nx = 1\n```\n"), 'x = 1', 'one block')
+  t.Eq(conversation.Unfenced("Here:\n```py\nx\n```"), v:none, 'text around')
+  t.Eq(conversation.Unfenced("```\na\n```\n\n```\nb\n```"), v:none, 'two blocks')
+enddef
+
 def TestInsertBelowRange()
   var buf = Source(['a = 1', 'b = 2', 'c = 3'])
   :1,2SwitchboardInsert SLOW sum them
@@ -114,10 +127,34 @@ def TestMaps()
   t.Eq(getline('$'), 'return oneecho: say hi', '<Leader>ai: after the cursor')
 enddef
 
+def TestClosedByHand()
+  var buf = RewriteAndWait()
+  tabclose
+  t.Eq(switchboard.Status().rewrite, false, 'no rewrite on screen')
+  SwitchboardAccept
+  t.Eq(getbufline(buf, 1, '$'), ORIGINAL, 'the lines are untouched')
+  t.Check(t.Messages() =~ 'no rewrite to accept', 'messages: ' .. t.Messages())
+  RewriteAndWait()
+  t.Feed('gr')
+enddef
+
+def TestClosedWhileStreaming()
+  Source(ORIGINAL)
+  :2,3SwitchboardRewrite SLOW UPPERCASE these
+  t.Check(t.WaitFor(() => len(join(getline(1, '$'), '')) > 3), 'the stream did not start')
+  tabclose
+  t.Eq(t.WaitDone('closed rewrite').outcome, 'cancelled', 'outcome')
+  t.Eq(switchboard.Status().rewrite, false, 'no rewrite on screen')
+  t.Eq(tabpagenr('$'), 1, 'one tab')
+enddef
+
 t.Case('rewrite: the proposal shows as a diff; ga replaces the lines in one undo step', TestAccept)
 t.Case('rewrite: gr rejects and leaves the lines as they were', TestReject)
+t.Case('rewrite: closing its tab by hand rejects it; a new rewrite is taken, accept has nothing to do', TestClosedByHand)
+t.Case('rewrite: closing its tab while it streams cancels the request', TestClosedWhileStreaming)
 t.Case('rewrite: an edited proposal is what ga accepts; a changed source is refused', TestEditedAndRefused)
 t.Case('insert: the answer streams in after the cursor, in one undo step', TestInsert)
+t.Case('insert: an answer that is one fenced block goes in without its fence, in one undo step', TestInsertUnfenced)
 t.Case('insert with a range: the lines go along and the answer comes below them', TestInsertBelowRange)
 t.Case('<Leader>ar and <Leader>ai ask for the instruction and the prompt', TestMaps)
 t.Finish('edit')

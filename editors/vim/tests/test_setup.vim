@@ -54,6 +54,13 @@ def TestRestart()
   t.Eq(t.WaitDone('restored').outcome, 'done', 'the daemon is back on the echo upstream')
 enddef
 
+def TestProfiles()
+  g:switchboard_config = {profiles: {relay: {default_model: 'gpt-4o'}, local: {default_model: 'x'}}}
+  t.Eq(getcompletion('SwitchboardProfile ', 'cmdline'), ['local', 'relay'], 'every profile')
+  t.Eq(getcompletion('SwitchboardProfile r', 'cmdline'), ['relay'], 'a prefix')
+  unlet g:switchboard_config
+enddef
+
 def TestLeave()
   var job = switchboard.Status().job
   doautocmd VimLeavePre
@@ -66,5 +73,6 @@ t.Case('default maps: <Leader>a... run <Plug> maps, except where the user mapped
 t.Case('model completion and the picker offer chat models only; ! goes back to the default', TestModels)
 t.Case(':SwitchboardHealth asks the upstream for its models', TestHealth)
 t.Case('changed settings restart the daemon; the health report shows a dead upstream', TestRestart)
+t.Case(':SwitchboardProfile completes the profiles of the configuration', TestProfiles)
 t.Case('VimLeavePre shuts the daemon down (shutdown, exit: code 0)', TestLeave)
 t.Finish('setup')

@@ -27,6 +27,15 @@ test('messages: roles, images resolved, fences, errors and cancellations', () =>
   assert.equal(conversation.imageUrl('https://x/y.png', '/a'), 'https://x/y.png');
 });
 
+test('closing: a fence left open is closed, then the note of a cancel, an error (one line) or the token limit', () => {
+  assert.deepEqual(conversation.closing('```sh\necho one', { result: { choices: [{ finish_reason: 'length' }] } }), ['```', '[cut off]']);
+  assert.deepEqual(conversation.closing('text\n```\ncode\n', { error: { code: -32603, message: 'the upstream\nclosed' } }),
+    ['```', '[error -32603: the upstream closed]']);
+  assert.deepEqual(conversation.closing('', { error: { message: 'cannot start' } }), ['[error: cannot start]']);
+  assert.deepEqual(conversation.closing('````md\n```\n', { cancelled: true }), ['````', '[cancelled]']);
+  assert.deepEqual(conversation.closing('done', { result: { choices: [{ finish_reason: 'stop' }] } }), []);
+});
+
 test('pending, isConversation and fresh', () => {
   assert.ok(conversation.pending(CHAT));
   assert.ok(!conversation.pending(conversation.fresh('')));

@@ -17,13 +17,14 @@ Module._resolveFilename = function resolveVscode(request, ...rest) {
 const vscode = require('vscode');
 const extension = require('../extension');
 const upstream = require('../../node/test/upstream');
+const conversation = require('../conversation');
 
 const { answers, shown, contexts, settings } = vscode;
 const run = (command, ...args) => vscode.commands.executeCommand(command, ...args);
 const storage = fs.mkdtempSync(path.join(os.tmpdir(), 'switchboard-vscode-'));
 settings['switchboard.path'] = process.env.SWITCHBOARD_BIN || 'switchboard';
 const context = vscode.extensionContext(storage);
-const { session, output } = extension.activate(context);
+const { session, output, rewrites } = extension.activate(context);
 
 async function lastMessages() {
   const bodies = await upstream.chatRequests();
@@ -75,6 +76,32 @@ test('cancel: the text so far, then [cancelled]; the status bar and context show
   assert.deepEqual(busy, [true, false]);
   assert.match(document.getText(), /## Assistant\necho: SL[^\n]*\n\[cancelled\]\n\n## You\n$/);
   assert.equal(shown.errors.length, 0);
+});
+
+test('a cancel inside a code block closes the fence before [cancelled]; the chat goes on', async () => {
+  const sending = type('SLOW\n```python\nx = 1\ny = 2\n```');
+  const document = vscode.window.activeTextEditor.document;
+  assert.ok(await upstream.waitUntil(() => /echo: SLOW\n```python\nx/.test(document.getText())), 'the stream did not reach the code');
+  await run('switchboard.send');
+  assert.match(shown.warnings[shown.warnings.length - 1], /still streaming/, 'one answer per chat at a time');
+  await run('switchboard.cancel');
+  await sending;
+  assert.match(document.getText(), /\n```python\nx[^`]*\n```\n\[cancelled\]\n\n## You\n$/);
+  await type('and after it?');
+  const messages = await lastMessages();
+  assert.deepEqual(messages[messages.length - 1], { role: 'user', content: 'and after it?' });
+  assert.match(messages[messages.length - 2].content, /^echo: SLOW\n```python\nx[^`]*\n```$/);
+});
+
+test('closing a chat while it answers cancels the answer (the upstream sees the close)', async () => {
+  const sending = type('SLOW closing this chat now');
+  const document = vscode.window.activeTextEditor.document;
+  assert.ok(await upstream.waitUntil(() => document.getText().endsWith('echo: SLO')), 'the stream did not start');
+  vscode.closeDocument(document);
+  await sending;
+  assert.equal(contexts['switchboard.busy'], false);
+  assert.ok(await upstream.waitUntil(async () => (await upstream.log()).open_connections === 0), 'the stream still runs upstream');
+  await run('switchboard.openChat');
 });
 
 test('images stay in the history; a preset sets the system prompt and the model', async () => {
@@ -132,6 +159,23 @@ test('rewrite: Reject leaves the text; the proposal document showed the file wit
   assert.equal(contexts['switchboard.rewritePending'], false);
 });
 
+test('rewrite: closing its diff editor by hand rejects it (cancelled while streaming); the next rewrite is taken', async () => {
+  const editor = await source('one\ntwo\n', (d) => new vscode.Selection(d.positionAt(0), d.positionAt(4)));
+  answers.input.push('SLOW UPPERCASE it');
+  const rewriting = run('switchboard.rewrite');
+  assert.ok(await upstream.waitUntil(() => shown.diffs.length > 0 && rewrites.pending && rewrites.pending.proposal.length > 0), 'nothing streamed');
+  vscode.closeDiffTab(shown.diffs[shown.diffs.length - 1][1]);
+  await rewriting;
+  assert.equal(rewrites.pending, null);
+  assert.ok(await upstream.waitUntil(async () => (await upstream.log()).open_connections === 0, 3000), 'the rewrite still streams upstream');
+  const warnings = shown.warnings.length;
+  answers.input.push('UPPERCASE it');
+  answers.info.push('Reject');
+  await run('switchboard.rewrite');
+  assert.equal(shown.warnings.length, warnings, 'the next rewrite was refused');
+  assert.equal(editor.document.getText(), 'one\ntwo\n');
+});
+
 test('insert at the cursor: streamed in as one undo group, following edits made above it', async () => {
   const editor = await source('top\nbottom\n', (d) => new vscode.Selection(d.positionAt(4), d.positionAt(4)));
   answers.input.push('SLOW hi');
@@ -147,6 +191,19 @@ test('insert at the cursor: streamed in as one undo group, following edits made 
   assert.equal(shown.editorEdits[0].undoStopBefore, true);
   assert.ok(shown.editorEdits.slice(1).every((e) => e.undoStopBefore === false && e.undoStopAfter === false));
   assert.equal((await lastMessages())[0].role, 'system');
+});
+
+test('insert at the cursor: an answer that is one fenced block goes in without its fence, in the same undo group', async () => {
+  const editor = await source('one = 1\nlast\n', (d) => new vscode.Selection(d.positionAt(0), d.positionAt(8)));
+  answers.input.push('UPPERCASE');
+  shown.editorEdits.length = 0;
+  await run('switchboard.insert');
+  assert.equal(editor.document.getText(), 'one = 1\nONE = 1last\n');
+  const last = shown.editorEdits[shown.editorEdits.length - 1];
+  assert.deepEqual([last.undoStopBefore, last.undoStopAfter], [false, true]);
+  assert.equal(conversation.unfenced('```py\nx = 1\n```\n'), 'x = 1');
+  assert.equal(conversation.unfenced('Here:\n```py\nx\n```'), null);
+  assert.equal(conversation.unfenced('```\na\n```\n\n```\nb\n```'), null);
 });
 
 test('settings: the base URL and the key (SecretStorage) restart the daemon; the model picker lists chat models', async () => {

@@ -32,6 +32,28 @@ test('keybindings and menus name contributed commands; editor keys have when cla
   }
 });
 
+test('settings that choose the program, the server or the profile are machine-scoped', () => {
+  const properties = manifest.contributes.configuration.properties;
+  for (const key of ['path', 'baseUrl', 'profile']) {
+    assert.ok(['machine', 'application'].includes(properties[`switchboard.${key}`].scope), `switchboard.${key} is machine-scoped`);
+  }
+  const untrusted = manifest.capabilities.untrustedWorkspaces;
+  assert.equal(untrusted.supported, 'limited');
+  for (const key of untrusted.restrictedConfigurations) assert.ok(properties[key], key);
+  for (const key of Object.keys(properties)) {
+    assert.ok(properties[key].scope === 'machine' || untrusted.restrictedConfigurations.includes(key), `${key} is either machine-scoped or restricted`);
+  }
+});
+
+test('activation: on every contributed command, and Markdown (chat documents); no macOS key of VS Code is taken', () => {
+  const events = manifest.activationEvents;
+  for (const command of contributed) assert.ok(events.includes(`onCommand:${command}`), command);
+  assert.deepEqual(events.filter((e) => !e.startsWith('onCommand:')), ['onLanguage:markdown']);
+  // Toggle Developer Tools, Copy Path, Reveal in Finder, Find, Save All, Close Editor
+  const taken = ['cmd+alt+i', 'cmd+alt+c', 'cmd+alt+r', 'cmd+f', 'cmd+alt+s', 'cmd+w'];
+  for (const binding of manifest.contributes.keybindings) assert.ok(!taken.includes(binding.mac), `${binding.command}: ${binding.mac}`);
+});
+
 test('the settings read by core.readSettings are the contributed ones', () => {
   const properties = manifest.contributes.configuration.properties;
   const asked = {};

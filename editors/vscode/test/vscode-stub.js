@@ -137,6 +137,8 @@ const registered = new Map();
 
 const events = {
   changeDocument: new EventEmitter(),
+  closeDocument: new EventEmitter(),
+  changeTabs: new EventEmitter(),
   changeConfiguration: new EventEmitter(),
   changeEditor: new EventEmitter(),
 };
@@ -179,7 +181,7 @@ class TextEditor {
 const window = {
   activeTextEditor: undefined,
   visibleTextEditors: [],
-  tabGroups: { all: [], close: async () => true },
+  tabGroups: { all: [], close: async () => true, onDidChangeTabs: events.changeTabs.event },
   onDidChangeActiveTextEditor: events.changeEditor.event,
   async showTextDocument(document) {
     const editor = window.visibleTextEditors.find((e) => e.document === document) || new TextEditor(document);
@@ -219,6 +221,7 @@ const window = {
 
 const workspace = {
   onDidChangeTextDocument: events.changeDocument.event,
+  onDidCloseTextDocument: events.closeDocument.event,
   onDidChangeConfiguration: events.changeConfiguration.event,
   async openTextDocument(target) {
     const key = target.toString();
@@ -290,4 +293,15 @@ module.exports = {
   ConfigurationTarget: { Global: 1 },
   // for the tests
   answers, shown, contexts, settings, documents, extensionContext,
+  /** Closes the tab of the diff editor whose right side is `uri`, as the user's click does. */
+  closeDiffTab(uri) {
+    events.changeTabs.fire({ opened: [], changed: [], closed: [{ input: { original: undefined, modified: uri } }] });
+  },
+  /** Closes `document` as VS Code does when its last editor closes. */
+  closeDocument(document) {
+    document.isClosed = true;
+    documents.delete(document.uri.toString());
+    if (window.activeTextEditor && window.activeTextEditor.document === document) window.activeTextEditor = undefined;
+    events.closeDocument.fire(document);
+  },
 };

@@ -37,7 +37,7 @@ function M.attach(buf, model)
   if model then
     api.nvim_buf_set_var(buf, 'switchboard_model', model)
   end
-  api.nvim_buf_set_option(buf, 'filetype', 'markdown')
+  vim.bo[buf].filetype = 'markdown'
   local keys = config.options.chat_keys
   local function map(modes, lhs, rhs, desc)
     if lhs then
@@ -49,7 +49,8 @@ function M.attach(buf, model)
     vim.cmd('stopinsert')
     M.send(buf)
   end, 'switchboard: send')
-  map({ 'n', 'i' }, keys.cancel, function()
+  -- Normal mode only: in Insert mode the key keeps its meaning (<C-c> leaves Insert mode)
+  map('n', keys.cancel, function()
     if request.cancel(buf) == 0 then
       notify('nothing to cancel')
     end
@@ -57,6 +58,14 @@ function M.attach(buf, model)
   map('n', keys.new, function()
     M.show(M.new(), { focus = true, here = true })
   end, 'switchboard: new chat')
+  -- a chat closed (wiped, deleted or unloaded) while it answers stops its answer
+  api.nvim_create_autocmd({ 'BufWipeout', 'BufDelete', 'BufUnload' }, {
+    group = api.nvim_create_augroup('switchboard_chat_' .. buf, { clear = true }),
+    buffer = buf,
+    callback = function()
+      request.cancel(buf)
+    end,
+  })
   current = buf
 end
 
@@ -73,7 +82,7 @@ function M.new(name)
   count = count + 1
   local buf = api.nvim_create_buf(true, true)
   api.nvim_buf_set_name(buf, 'switchboard://chat-' .. count)
-  api.nvim_buf_set_option(buf, 'bufhidden', 'hide')
+  vim.bo[buf].bufhidden = 'hide'
   api.nvim_buf_set_lines(buf, 0, -1, false, conversation.new(preset.system or config.options.system_prompt))
   M.attach(buf, preset.model)
   return buf
@@ -117,7 +126,8 @@ local function ensure_input(buf)
   local last = blocks[#blocks]
   if not (last and last.role == 'user') then
     local empty = #lines == 1 and lines[1] == ''
-    api.nvim_buf_set_lines(buf, empty and 0 or #lines, -1, false, empty and { '## You', '' } or { '', '## You', '' })
+    local blank_end = vim.trim(lines[#lines]) == ''
+    api.nvim_buf_set_lines(buf, empty and 0 or #lines, -1, false, (empty or blank_end) and { '## You', '' } or { '', '## You', '' })
   end
   return api.nvim_buf_line_count(buf)
 end
@@ -132,37 +142,84 @@ end
 
 local function base_dir(buf)
   local name = api.nvim_buf_get_name(buf)
-  if api.nvim_buf_get_option(buf, 'buftype') == '' and name ~= '' then
+  if vim.bo[buf].buftype == '' and name ~= '' then
     return vim.fn.fnamemodify(name, ':p:h')
   end
   return vim.fn.getcwd()
 end
 
--- Ends an answer: a note for a cancellation or an error, then a new "## You" block to type into
--- (unless the input was started while the answer streamed); the cursor follows when it was on
--- the answer's last line.
-local function end_answer(buf, outcome, job)
+--- The note that ends an answer with `outcome` ({outcome, result?, error?}), or nil.
+function M.note_of(outcome)
+  if outcome.outcome == 'cancelled' then
+    return conversation.CANCELLED
+  elseif outcome.outcome == 'error' then
+    local message = tostring(outcome.error.message or ''):gsub('%s*\n%s*', ' ')
+    local code = outcome.error.code and ' ' .. tostring(outcome.error.code) or ''
+    return ('[error%s: %s]'):format(code, message)
+  end
+  local choice = type(outcome.result) == 'table' and type(outcome.result.choices) == 'table' and outcome.result.choices[1]
+  if type(choice) == 'table' and choice.finish_reason == 'length' then
+    return conversation.CUT_OFF
+  end
+end
+
+--- Ends the answer that ends at (`row`, `col`) (0-based) in chat `buf`: closes a fence it left
+--- open, adds the note of `outcome` (cancelled, cut off, error), then a new "## You" block to
+--- type into (unless the input was started while the answer streamed). A cursor at or after the
+--- answer's end moves to the new input.
+function M.end_answer(buf, outcome, row, col)
   if not api.nvim_buf_is_loaded(buf) then
     return
-  end
-  local row, col = request.end_of(job)
-  local note
-  if outcome.outcome == 'cancelled' then
-    note = conversation.CANCELLED
-  elseif outcome.outcome == 'error' then
-    note = ('[error %s: %s]'):format(tostring(outcome.error.code or ''), outcome.error.message)
-  end
-  if note then
-    api.nvim_buf_set_text(buf, row, col, row, col, col > 0 and { '', note } or { note })
-    row = row + (col > 0 and 1 or 0)
   end
   local followers = vim.tbl_filter(function(win)
     return api.nvim_win_get_cursor(win)[1] - 1 >= row
   end, vim.fn.win_findbuf(buf))
-  local last = ensure_input(buf)
+  local added = {}
+  local fence = conversation.open_fence(vim.split(outcome.text or '', '\n', { plain = true }))
+  if fence then
+    table.insert(added, fence)
+  end
+  local note = M.note_of(outcome)
+  if note then
+    table.insert(added, note)
+  end
+  local last
+  api.nvim_buf_call(buf, function()
+    pcall(vim.cmd, 'undojoin') -- the end is part of the answer's undo step
+    if #added > 0 then
+      if col > 0 then
+        table.insert(added, 1, '')
+      end
+      api.nvim_buf_set_text(buf, row, col, row, col, added)
+      pcall(vim.cmd, 'undojoin')
+    end
+    last = ensure_input(buf)
+  end)
   for _, win in ipairs(followers) do
     api.nvim_win_set_cursor(win, { last, 0 })
   end
+  M.autosave(buf)
+end
+
+--- Saves scratch chat `buf` (not one that is a file: :w saves that) as Markdown in the
+--- `autosave_dir`, one file per chat; returns its path, or nil when chats are not autosaved.
+function M.autosave(buf)
+  local dir = config.options.autosave_dir
+  if dir == false or vim.bo[buf].buftype ~= 'nofile' then
+    return nil
+  end
+  local path = get_var(buf, 'switchboard_autosave')
+  if not path then
+    dir = vim.fn.expand(dir or (vim.fn.stdpath('data') .. '/switchboard/chats'))
+    vim.fn.mkdir(dir, 'p')
+    path = ('%s/chat-%s-%d.md'):format(dir, os.date('%Y%m%d-%H%M%S'), buf)
+    api.nvim_buf_set_var(buf, 'switchboard_autosave', path)
+  end
+  if vim.fn.writefile(lines_of(buf), path) ~= 0 then
+    notify('cannot autosave the chat to ' .. path, vim.log.levels.WARN)
+    return nil
+  end
+  return path
 end
 
 --- Sends the input of chat buffer `buf` with the conversation before it, and streams the answer
@@ -195,19 +252,50 @@ function M.send(buf)
     buf = buf,
     row = row,
     col = 0,
+    undo = true, -- one undo step for the answer, its heading included
+    joined = true,
     cancel_hint = config.options.chat_keys.cancel or ':SwitchboardCancel',
     on_end = function(outcome, job)
-      end_answer(buf, outcome, job)
+      if api.nvim_buf_is_loaded(buf) then -- (not a chat closed mid-answer)
+        M.end_answer(buf, outcome, request.end_of(job))
+      end
     end,
   })
 end
 
+--- Asks the last question of chat `buf` again: its answer (failed, cancelled, cut off or not) is
+--- removed and the question sent anew. Nothing happens, with a note, when the chat does not end
+--- with an answer (and an empty "## You").
+function M.retry(buf)
+  if request.busy(buf) then
+    return notify('an answer is still streaming', vim.log.levels.WARN)
+  end
+  local lines = lines_of(buf)
+  local blocks = conversation.blocks(lines)
+  local last = blocks[#blocks]
+  if last and last.role == 'user' and #vim.tbl_filter(function(l) return vim.trim(l) ~= '' end, last.lines) == 0 then
+    last = blocks[#blocks - 1]
+  end
+  if not (last and last.role == 'assistant') then
+    return notify('nothing to retry: the chat does not end with an answer', vim.log.levels.WARN)
+  end
+  api.nvim_buf_set_lines(buf, last.first - 1, -1, false, {})
+  return M.send(buf)
+end
+
 --- Writes chat `buf` to `path` and shows that file in its place, still a chat: :w then saves it.
-function M.save(buf, path)
+--- An existing file is left alone unless opts.force; a missing folder is reported.
+function M.save(buf, path, opts)
   if request.busy(buf) then
     return notify('wait for the answer (or cancel it) before saving', vim.log.levels.WARN)
   end
   path = vim.fn.fnamemodify(vim.fn.expand(path), ':p')
+  if vim.fn.isdirectory(vim.fn.fnamemodify(path, ':h')) == 0 then
+    return notify('no folder ' .. vim.fn.fnamemodify(path, ':h') .. ' (create it first)', vim.log.levels.ERROR)
+  end
+  if not (opts and opts.force) and (vim.fn.filereadable(path) == 1 or vim.fn.isdirectory(path) == 1) then
+    return notify(path .. ' exists: :SwitchboardSave! overwrites it', vim.log.levels.ERROR)
+  end
   if vim.fn.writefile(lines_of(buf), path) ~= 0 then
     return notify('cannot write ' .. path, vim.log.levels.ERROR)
   end
@@ -215,8 +303,9 @@ function M.save(buf, path)
   local file = M.open(path, model)
   for _, win in ipairs(vim.fn.win_findbuf(buf)) do
     api.nvim_win_set_buf(win, file)
+    api.nvim_win_set_cursor(win, { api.nvim_buf_line_count(file), 0 }) -- at the input, as before
   end
-  if api.nvim_buf_get_option(buf, 'buftype') == 'nofile' then
+  if vim.bo[buf].buftype == 'nofile' then
     api.nvim_buf_delete(buf, { force = true })
   end
   notify('saved to ' .. path)
@@ -227,7 +316,7 @@ end
 function M.open(path, model)
   local buf = vim.fn.bufadd(vim.fn.fnamemodify(vim.fn.expand(path), ':p'))
   vim.fn.bufload(buf)
-  api.nvim_buf_set_option(buf, 'buflisted', true)
+  vim.bo[buf].buflisted = true
   M.attach(buf, model)
   return buf
 end

@@ -4,7 +4,7 @@ local M = {}
 -- The repository this plugin lives in (this file is editors/neovim/lua/switchboard/config.lua),
 -- found through links (a plugin folder linked into a pack directory).
 local source = debug.getinfo(1, 'S').source:sub(2)
-local repository = vim.fn.fnamemodify(vim.loop.fs_realpath(source) or source, ':p:h:h:h:h:h')
+local repository = vim.fn.fnamemodify((vim.uv or vim.loop).fs_realpath(source) or source, ':p:h:h:h:h:h')
 
 M.defaults = {
   -- argv of the daemon; nil: the repository's own release build when it exists (what a plugin
@@ -33,6 +33,9 @@ M.defaults = {
   rewrite_prompt = 'You rewrite text as instructed. Reply with the rewritten text only, in a single fenced code block, without explanation.',
   -- the instruction sent when inserting at the cursor
   insert_prompt = 'Your answer is inserted into the file at the cursor. Reply with the text to insert only: no explanation, no code fences.',
+  -- where a new chat (a scratch buffer) is saved after each answer, as Markdown (continue one with
+  -- :SwitchboardOpen); nil: stdpath('data')/switchboard/chats; false: not saved
+  autosave_dir = nil,
   -- the command that opens a window for a chat buffer when none shows it
   window = 'botright vsplit',
   -- keys in chat buffers (normal mode unless said); false disables one

@@ -15,13 +15,13 @@ end
 function M.lines(buf, line1, line2)
   local text = table.concat(api.nvim_buf_get_lines(buf, line1 - 1, line2, false), '\n')
   local title = ('File: %s (lines %d-%d)'):format(display_name(buf), line1, line2)
-  return conversation.fenced(title, text, api.nvim_buf_get_option(buf, 'filetype'))
+  return conversation.fenced(title, text, vim.bo[buf].filetype)
 end
 
 --- The whole of `buf`.
 function M.buffer(buf)
   local text = table.concat(api.nvim_buf_get_lines(buf, 0, -1, false), '\n')
-  return conversation.fenced('File: ' .. display_name(buf), text, api.nvim_buf_get_option(buf, 'filetype'))
+  return conversation.fenced('File: ' .. display_name(buf), text, vim.bo[buf].filetype)
 end
 
 --- The file at `path`, or the buffer named `path` when it is loaded; nil and a message otherwise.
@@ -33,6 +33,14 @@ function M.named(path)
   local file = vim.fn.expand(path)
   if vim.fn.filereadable(file) ~= 1 then
     return nil, ('no buffer or readable file %q'):format(path)
+  end
+  local handle = io.open(file, 'rb')
+  local head = handle and handle:read(8000) or ''
+  if handle then
+    handle:close()
+  end
+  if head:find('\0', 1, true) then
+    return nil, ('%s is a binary file (:SwitchboardImage attaches an image)'):format(path)
   end
   local text = table.concat(vim.fn.readfile(file), '\n')
   return conversation.fenced('File: ' .. vim.fn.fnamemodify(file, ':~:.'), text, vim.fn.fnamemodify(file, ':e'))

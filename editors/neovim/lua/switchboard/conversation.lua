@@ -6,6 +6,7 @@ local M = {}
 
 M.HEADINGS = { ['## System'] = 'system', ['## You'] = 'user', ['## Assistant'] = 'assistant' }
 M.CANCELLED = '[cancelled]'
+M.CUT_OFF = '[cut off]'
 
 local function trimmed(lines)
   local first, last = 1, #lines
@@ -18,8 +19,45 @@ local function trimmed(lines)
   return vim.list_slice(lines, first, last)
 end
 
+--- Whether `line` is a note that ends an answer: [cancelled], [cut off] or [error ...].
+function M.is_note(line)
+  line = vim.trim(line)
+  return line == M.CANCELLED or line == M.CUT_OFF or line:match('^%[error[ :].*%]$') ~= nil
+end
+
+--- The fence open after `line` when `fence` was open before it (nil: none).
+local function fence_after(fence, line)
+  local ticks = line:match('^%s*(```+)')
+  if ticks and not fence then
+    return ticks
+  elseif fence and line:match('^%s*' .. fence .. '`*%s*$') then
+    return nil
+  end
+  return fence
+end
+
+--- The fence `lines` leave open (as "```"), or nil when every fence is closed.
+function M.open_fence(lines)
+  local fence
+  for _, line in ipairs(lines) do
+    fence = fence_after(fence, line)
+  end
+  return fence
+end
+
+-- Whether the line after `number` that is not blank is a heading (or there is none).
+local function heading_follows(lines, number)
+  for next = number + 1, #lines do
+    if vim.trim(lines[next]) ~= '' then
+      return M.HEADINGS[vim.trim(lines[next])] ~= nil
+    end
+  end
+  return true
+end
+
 --- The blocks of `lines`: a list of {role, lines, first} (`first`: the heading's 1-based line).
---- Text before the first heading belongs to no block.
+--- Text before the first heading belongs to no block. A note ending an answer, followed by a
+--- heading, closes a fence the answer left open (chats written before answers closed theirs).
 function M.blocks(lines)
   local blocks, current, fence = {}, nil, nil
   for number, line in ipairs(lines) do
@@ -28,11 +66,10 @@ function M.blocks(lines)
       current = { role = role, lines = {}, first = number }
       table.insert(blocks, current)
     else
-      local ticks = line:match('^%s*(```+)')
-      if ticks and not fence then
-        fence = ticks
-      elseif fence and line:match('^%s*' .. fence .. '`*%s*$') then
+      if fence and current and current.role == 'assistant' and M.is_note(line) and heading_follows(lines, number) then
         fence = nil
+      else
+        fence = fence_after(fence, line)
       end
       if current then
         table.insert(current.lines, line)
@@ -77,17 +114,19 @@ local function user_content(lines, base_dir)
 end
 
 --- The chat messages of `lines`. Relative image paths are resolved against `base_dir`. An answer's
---- closing "[cancelled]" is left out (the partial text stays); an answer that is only an
---- "[error ...]" note is left out with the question it failed to answer; empty blocks too.
+--- closing note ([cancelled], [cut off], [error ...]) is left out (the partial text stays); an
+--- answer that is only an error is left out with the question it failed to answer; empty blocks too.
 function M.messages(lines, base_dir)
   local messages = {}
   for _, block in ipairs(M.blocks(lines)) do
     local body = trimmed(block.lines)
-    if block.role == 'assistant' and body[#body] == M.CANCELLED then
+    local failed = false
+    if block.role == 'assistant' and #body > 0 and M.is_note(body[#body]) then
+      failed = vim.startswith(vim.trim(body[#body]), '[error')
       body = trimmed(vim.list_slice(body, 1, #body - 1))
     end
     local text = table.concat(body, '\n')
-    if block.role == 'assistant' and text:match('^%[error') then
+    if block.role == 'assistant' and (text:match('^%[error') or (failed and text == '')) then
       if messages[#messages] and messages[#messages].role == 'user' then
         table.remove(messages)
       end
@@ -139,6 +178,23 @@ function M.fenced(title, text, filetype)
   vim.list_extend(lines, vim.split(text, '\n', { plain = true }))
   table.insert(lines, fence)
   return lines
+end
+
+--- The inside of `text` when the whole of it (trailing blanks aside) is one fenced block, else nil:
+--- an answer inserted at the cursor keeps no fence a model added although it was asked not to.
+function M.unfenced(text)
+  local lines = vim.split((text:gsub('%s+$', '')), '\n', { plain = true })
+  local fence = lines[1] and lines[1]:match('^(```+)[%w_+.#-]*%s*$')
+  if not fence or #lines < 2 or not lines[#lines]:match('^' .. fence .. '%s*$') then
+    return nil
+  end
+  local inside = vim.list_slice(lines, 2, #lines - 1)
+  for _, line in ipairs(inside) do
+    if line:match('^%s*' .. fence .. '`*%s*$') then
+      return nil -- more than one block
+    end
+  end
+  return table.concat(inside, '\n')
 end
 
 --- The code of a model's answer: the content of its first fenced block, or the whole answer

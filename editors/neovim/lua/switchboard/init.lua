@@ -70,6 +70,12 @@ function M.ask(prompt, line1, line2, opts)
   return chat.send(buf)
 end
 
+--- Asks the last question of the current chat (else the last chat) again, its answer removed.
+function M.retry()
+  local buf = api.nvim_get_current_buf()
+  return chat.retry(chat.is_chat(buf) and buf or chat.get())
+end
+
 --- Adds context to the chat's input: opts.range (the visual selection), opts.line1/line2 (a
 --- range), opts.name (a file or buffer), opts.diagnostics; else the whole current buffer.
 function M.add(opts)
@@ -155,10 +161,11 @@ function M.prompt_insert(range)
   end)
 end
 
---- Writes the current chat to `path` (Markdown); the buffer becomes that file.
-function M.save(path)
+--- Writes the current chat to `path` (Markdown); the buffer becomes that file. An existing file
+--- is overwritten only with opts.force.
+function M.save(path, opts)
   local buf = api.nvim_get_current_buf()
-  return chat.save(chat.is_chat(buf) and buf or chat.get(), path)
+  return chat.save(chat.is_chat(buf) and buf or chat.get(), path, opts)
 end
 
 --- Opens the Markdown conversation `path` as a chat.

@@ -2,11 +2,27 @@
 -- line below a range, which is sent as context), as one undo step.
 local config = require('switchboard.config')
 local context = require('switchboard.context')
+local conversation = require('switchboard.conversation')
 local request = require('switchboard.request')
 
 local M = {}
 
 local api = vim.api
+local namespace = api.nvim_create_namespace('switchboard.insert')
+
+-- Replaces an answer that is one fenced block (from mark `start` to `end_row`, `end_col`) with
+-- its inside, in the answer's undo step.
+local function unfence(buf, start, text, end_row, end_col)
+  local inside = conversation.unfenced(text)
+  if not inside then
+    return
+  end
+  local mark = api.nvim_buf_get_extmark_by_id(buf, namespace, start, {})
+  api.nvim_buf_call(buf, function()
+    pcall(vim.cmd, 'undojoin')
+    api.nvim_buf_set_text(buf, mark[1], mark[2], end_row, end_col, vim.split(inside, '\n', { plain = true }))
+  end)
+end
 
 --- Streams the answer to `prompt` into the current buffer: after the cursor, or below lines
 --- `line1`..`line2` (1-based) when given, which go with the prompt.
@@ -26,6 +42,8 @@ function M.start(prompt, line1, line2)
     local char = vim.fn.strpart(line, cursor[2], 1, true)
     col = math.min(#line, cursor[2] + #char)
   end
+  -- the answer's start, staying before the text inserted there
+  local start = api.nvim_buf_set_extmark(buf, namespace, row, col, { right_gravity = false })
   return request.start({
     messages = { { role = 'system', content = config.options.insert_prompt }, { role = 'user', content = user } },
     model = config.options.model,
@@ -36,9 +54,14 @@ function M.start(prompt, line1, line2)
     undo = true,
     joined = line1 ~= nil, -- the new line is part of the answer's undo step
     cancel_hint = require('switchboard.keymaps').hint('cancel'),
-    on_end = function(outcome)
+    on_end = function(outcome, job)
       if outcome.outcome == 'cancelled' then
         vim.notify('switchboard: cancelled', vim.log.levels.INFO)
+      elseif outcome.outcome == 'done' and api.nvim_buf_is_loaded(buf) then
+        unfence(buf, start, outcome.text, request.end_of(job))
+      end
+      if api.nvim_buf_is_valid(buf) then
+        api.nvim_buf_del_extmark(buf, namespace, start)
       end
     end,
   })

@@ -1,5 +1,6 @@
 -- <Plug> maps, and the default <Leader>a... maps made from them, each only where the user has
--- not mapped the key already (or mapped the <Plug> map elsewhere).
+-- not mapped the key already (or mapped the <Plug> map elsewhere), and none in a mode where the
+-- user maps <Leader>a itself (which would then wait for the next key).
 local M = {}
 
 local api = vim.api
@@ -58,7 +59,8 @@ function M.apply(enabled)
   end
   for _, default in ipairs(M.DEFAULTS) do
     local mode, lhs, plug = default[1], default[2], '<Plug>(' .. default[3] .. ')'
-    if vim.fn.maparg(lhs, mode) == '' and vim.fn.hasmapto(plug, mode) == 0 then
+    local prefix_taken = vim.fn.maparg('<Leader>a', mode) ~= ''
+    if not prefix_taken and vim.fn.maparg(lhs, mode) == '' and vim.fn.hasmapto(plug, mode) == 0 then
       vim.keymap.set(mode, lhs, plug, { remap = true, desc = 'switchboard: ' .. default[3] })
       table.insert(made, { mode, lhs })
     end

@@ -19,18 +19,36 @@ end
 
 local function scratch(name, lines, filetype)
   local buf = api.nvim_get_current_buf()
-  api.nvim_buf_set_option(buf, 'buftype', 'nofile')
-  api.nvim_buf_set_option(buf, 'bufhidden', 'wipe')
-  api.nvim_buf_set_option(buf, 'swapfile', false)
+  vim.bo[buf].buftype = 'nofile'
+  vim.bo[buf].bufhidden = 'wipe'
+  vim.bo[buf].swapfile = false
   api.nvim_buf_set_name(buf, name)
   api.nvim_buf_set_lines(buf, 0, -1, false, lines)
-  api.nvim_buf_set_option(buf, 'filetype', filetype)
+  vim.bo[buf].filetype = filetype
   vim.cmd('diffthis')
   local keys = config.options.diff_keys
   for lhs, action in pairs({ [keys.accept] = M.accept, [keys.reject] = M.reject, q = M.reject }) do
     vim.keymap.set('n', lhs, action, { buffer = buf, desc = 'switchboard: rewrite' })
   end
+  -- closing the tab by hand (:tabclose, :q) wipes the buffer: that is a rejection
+  api.nvim_create_autocmd('BufWipeout', {
+    buffer = buf,
+    once = true,
+    callback = function()
+      M.forget(buf)
+    end,
+  })
   return buf
+end
+
+--- Forgets the rewrite on screen when `buf` is one of its buffers (wiped when its tab was closed
+--- by hand), cancelling the proposal if it still streams.
+function M.forget(buf)
+  local current = session
+  if current and (buf == current.proposal or buf == current.original_buf) then
+    session = nil
+    request.cancel(current.proposal)
+  end
 end
 
 local function close()
@@ -53,11 +71,11 @@ function M.start(line1, line2, instruction)
   end
   local buf, win = api.nvim_get_current_buf(), api.nvim_get_current_win()
   local original = api.nvim_buf_get_lines(buf, line1 - 1, line2, false)
-  local filetype = api.nvim_buf_get_option(buf, 'filetype')
+  local filetype = vim.bo[buf].filetype
   local user = table.concat(vim.list_extend({ instruction, '' }, context.lines(buf, line1, line2)), '\n')
   vim.cmd('tabnew')
   session = { buf = buf, win = win, line1 = line1, line2 = line2, original = original, tab = api.nvim_get_current_tabpage() }
-  scratch('switchboard://original', original, filetype)
+  session.original_buf = scratch('switchboard://original', original, filetype)
   vim.cmd('rightbelow vnew')
   session.proposal = scratch('switchboard://rewrite', {}, filetype)
   local this = session
@@ -95,6 +113,10 @@ function M.accept()
     return notify('the rewrite is still streaming', vim.log.levels.WARN)
   end
   local s = session
+  if not api.nvim_buf_is_valid(s.proposal) then
+    session = nil
+    return notify('no rewrite to accept: its tab was closed', vim.log.levels.WARN)
+  end
   if not api.nvim_buf_is_valid(s.buf) then
     close()
     return notify('the buffer is gone', vim.log.levels.ERROR)

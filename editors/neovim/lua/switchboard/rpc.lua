@@ -20,6 +20,19 @@ local function spawn(cmd, dispatchers)
   return vim.lsp.rpc.start(cmd[1], vim.list_slice(cmd, 2), dispatchers)
 end
 
+-- The daemon's process id: vim.lsp.rpc gives it up to 0.9 only; from 0.10 it is the one child of
+-- Neovim that was not there before the daemon started.
+local function process_id(client, children_before)
+  if client.pid then
+    return client.pid
+  end
+  for _, pid in ipairs(vim.api.nvim_get_proc_children(vim.fn.getpid())) do
+    if not vim.tbl_contains(children_before, pid) then
+      return pid
+    end
+  end
+end
+
 --- Starts the daemon `opts.cmd` and waits (up to opts.timeout_ms) for its `initialize` answer,
 --- sending opts.config as the initial configuration layer. Returns the connection, or nil and a
 --- message.
@@ -29,6 +42,7 @@ function M.start(opts)
     return nil, ('the daemon %q is not an executable on PATH (set cmd in setup())'):format(program)
   end
   local self = setmetatable({ streams = {}, pending = {}, exited = false }, Connection)
+  local children_before = vim.api.nvim_get_proc_children(vim.fn.getpid())
   self.rpc = spawn(opts.cmd, {
     notification = function(method, params)
       self:_notification(method, params)
@@ -47,7 +61,7 @@ function M.start(opts)
   if not self.rpc then
     return nil, ('could not start %s'):format(program)
   end
-  self.pid = self.rpc.pid
+  self.pid = process_id(self.rpc, children_before)
   local answer
   self:request('initialize', {
     client_info = { name = 'switchboard.nvim', version = '0.1.0' },

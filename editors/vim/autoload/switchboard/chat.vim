@@ -27,6 +27,8 @@ export def Attach(buf: number, model: string = '')
     setbufvar(buf, 'switchboard_model', model)
   endif
   setbufvar(buf, '&filetype', 'markdown')
+  # a chat closed (wiped, deleted or unloaded) while it answers stops its answer
+  execute printf('autocmd! BufWipeout,BufDelete,BufUnload <buffer=%d> stream.Cancel(%d)', buf, buf)
   # buffer-local maps apply to the current buffer: made now, or when the buffer is entered
   if buf == bufnr()
     MapKeys()
@@ -42,8 +44,8 @@ def MapKeys()
     ['nnoremap', get(keys, 'send', ''), '<ScriptCmd>Send(bufnr())<CR>'],
     ['nnoremap', get(keys, 'send_insert', ''), '<ScriptCmd>Send(bufnr())<CR>'],
     ['inoremap', get(keys, 'send_insert', ''), '<Esc><ScriptCmd>Send(bufnr())<CR>'],
+    # Normal mode only: in Insert mode the key keeps its meaning (<C-c> leaves Insert mode)
     ['nnoremap', get(keys, 'cancel', ''), '<ScriptCmd>CancelHere()<CR>'],
-    ['inoremap', get(keys, 'cancel', ''), '<ScriptCmd>CancelHere()<CR>'],
     ['nnoremap', get(keys, 'new', ''), '<ScriptCmd>execute "buffer" New()<CR>'],
   ]
   for [command, lhs, rhs] in maps
@@ -113,6 +115,8 @@ def EnsureInput(buf: number): number
   if empty(blocks) || blocks[-1].role != 'user'
     if lines == ['']
       setbufline(buf, 1, ['## You', ''])
+    elseif lines[-1] =~ '^\s*$'
+      appendbufline(buf, '$', ['## You', ''])
     else
       appendbufline(buf, '$', ['', '## You', ''])
     endif
@@ -136,32 +140,85 @@ def BaseDir(buf: number): string
   return getbufvar(buf, '&buftype') == '' && name != '' ? fnamemodify(name, ':p:h') : getcwd()
 enddef
 
-# Ends an answer: a note for a cancellation or an error, then a new "## You" block to type into
-# (unless the input was started while the answer streamed); the cursor follows when it was on
-# the answer's last line.
-def EndAnswer(buf: number, outcome: dict<any>, job: dict<any>)
+# The note that ends an answer with `outcome` ({outcome, result?, error?}), or ''.
+export def NoteOf(outcome: dict<any>): string
+  if outcome.outcome == 'cancelled'
+    return conversation.CANCELLED
+  elseif outcome.outcome == 'error'
+    var code = has_key(outcome.error, 'code') ? ' ' .. outcome.error.code : ''
+    return printf('[error%s: %s]', code, substitute(get(outcome.error, 'message', ''), '\s*\n\s*', ' ', 'g'))
+  endif
+  var choices = get(get(outcome, 'result', {}), 'choices', [])
+  return type(choices) == v:t_list && !empty(choices) && get(choices[0], 'finish_reason', '') == 'length'
+    ? conversation.CUT_OFF : ''
+enddef
+
+# Ends the answer that ends on line `lnum` of chat `buf`: closes a fence it left open, adds the
+# note of `outcome` (cancelled, cut off, error), then a new "## You" block to type into (unless
+# the input was started while the answer streamed). A cursor at or after the answer's end moves
+# to the new input.
+export def EndAnswer(buf: number, outcome: dict<any>, lnum: number)
   if !bufloaded(buf)
     return
   endif
-  var [lnum, col] = stream.Position(job)
-  var note = ''
-  if outcome.outcome == 'cancelled'
-    note = conversation.CANCELLED
-  elseif outcome.outcome == 'error'
-    note = printf('[error %s: %s]', get(outcome.error, 'code', ''), outcome.error.message)
-  endif
   var followers = filter(win_findbuf(buf), (_, w) => line('.', w) >= lnum)
+  var added: list<string> = []
+  var fence = conversation.OpenFence(split(get(outcome, 'text', ''), "\n", true))
+  if fence != ''
+    added->add(fence)
+  endif
+  var note = NoteOf(outcome)
   if note != ''
+    added->add(note)
+  endif
+  var shown = win_findbuf(buf)
+  if !empty(shown)
+    win_execute(shown[0], 'silent! undojoin') # the end is part of the answer's undo step
+  endif
+  if !empty(added)
     if getbufline(buf, lnum)[0] == ''
-      setbufline(buf, lnum, note)
+      setbufline(buf, lnum, added[0])
+      appendbufline(buf, lnum, added[1 :])
     else
-      appendbufline(buf, lnum, note)
+      appendbufline(buf, lnum, added)
+    endif
+    if !empty(shown)
+      win_execute(shown[0], 'silent! undojoin')
     endif
   endif
   var last = EnsureInput(buf)
   for win in followers
     win_execute(win, printf('cursor(%d, 1)', last))
   endfor
+  Autosave(buf)
+enddef
+
+# The end of an answer into `buf`, unless the chat was closed meanwhile.
+def Ended(buf: number, outcome: dict<any>, job: dict<any>)
+  if bufloaded(buf)
+    EndAnswer(buf, outcome, stream.Position(job)[0])
+  endif
+enddef
+
+# Saves scratch chat `buf` (not one that is a file: :w saves that) as Markdown in
+# g:switchboard_autosave_dir, one file per chat; returns its path, '' when not saved.
+export def Autosave(buf: number): string
+  var dir = options.Get('autosave_dir')
+  if dir == '' || getbufvar(buf, '&buftype') != 'nofile'
+    return ''
+  endif
+  var path = getbufvar(buf, 'switchboard_autosave', '')
+  if path == ''
+    dir = expand(dir)
+    mkdir(dir, 'p')
+    path = printf('%s/chat-%s-%d.md', dir, strftime('%Y%m%d-%H%M%S'), buf)
+    setbufvar(buf, 'switchboard_autosave', path)
+  endif
+  if writefile(getbufline(buf, 1, '$'), path) != 0
+    options.Warn('cannot autosave the chat to ' .. path)
+    return ''
+  endif
+  return path
 enddef
 
 # Sends the input of chat buffer `buf` with the conversation before it; the answer streams in
@@ -200,8 +257,31 @@ export def Send(buf: number)
     params.model = model
   endif
   current = buf
-  stream.Start(params, {buf: buf, lnum: answer_line, col: 1, cancel_hint: get(keys, 'cancel', ':SwitchboardCancel'),
-    OnEnd: (outcome, job) => EndAnswer(buf, outcome, job)})
+  # undo, joined: one undo step for the answer, its heading included
+  stream.Start(params, {buf: buf, lnum: answer_line, col: 1, undo: true, joined: true,
+    cancel_hint: get(keys, 'cancel', ':SwitchboardCancel'),
+    OnEnd: (outcome, job) => Ended(buf, outcome, job)})
+enddef
+
+# Asks the last question of chat `buf` again: its answer (failed, cancelled, cut off or not) is
+# removed and the question sent anew. Nothing happens, with a note, when the chat does not end
+# with an answer (and an empty "## You").
+export def Retry(buf: number)
+  if stream.Busy(buf)
+    options.Warn('an answer is still streaming')
+    return
+  endif
+  var blocks = conversation.Blocks(getbufline(buf, 1, '$'))
+  var last = empty(blocks) ? {} : blocks[-1]
+  if !empty(last) && last.role == 'user' && empty(filter(copy(last.lines), (_, l) => l !~ '^\s*$'))
+    last = len(blocks) > 1 ? blocks[-2] : {}
+  endif
+  if empty(last) || last.role != 'assistant'
+    options.Warn('nothing to retry: the chat does not end with an answer')
+    return
+  endif
+  deletebufline(buf, last.first, '$')
+  Send(buf)
 enddef
 
 # Loads the Markdown file `path` as a chat buffer (without showing it) and returns it.
@@ -214,12 +294,21 @@ export def Open(path: string, model: string = ''): number
 enddef
 
 # Writes chat `buf` to `path` and shows that file in its place, still a chat: :w then saves it.
-export def Save(buf: number, path: string): number
+# An existing file is left alone unless `force`; a missing folder is reported.
+export def Save(buf: number, path: string, force: bool = false): number
   if stream.Busy(buf)
     options.Warn('wait for the answer (or cancel it) before saving')
     return -1
   endif
   var file_path = fnamemodify(expand(path), ':p')
+  if !isdirectory(fnamemodify(file_path, ':h'))
+    options.Error('no folder ' .. fnamemodify(file_path, ':h') .. ' (create it first)')
+    return -1
+  endif
+  if !force && (filereadable(file_path) || isdirectory(file_path))
+    options.Error(file_path .. ' exists: :SwitchboardSave! overwrites it')
+    return -1
+  endif
   if writefile(getbufline(buf, 1, '$'), file_path) != 0
     options.Error('cannot write ' .. file_path)
     return -1

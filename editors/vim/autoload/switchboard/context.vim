@@ -20,6 +20,12 @@ export def Buffer(buf: number): list<string>
   return conversation.Fenced('File: ' .. DisplayName(buf), join(getbufline(buf, 1, '$'), "\n"), getbufvar(buf, '&filetype'))
 enddef
 
+# Whether the file at `path` is binary: a NUL byte in its first 8000 bytes.
+export def IsBinary(path: string): bool
+  var head: any = readfile(path, 'B', 8000) # a blob (readfile() is typed as giving a list)
+  return index(head, 0) >= 0
+enddef
+
 # The loaded buffer named `name`, else the file at `name`; [] when there is neither.
 export def Named(name: string): list<string>
   var buf = bufnr(name)

@@ -6,6 +6,7 @@ vim9script
 
 const HEADINGS = {'## System': 'system', '## You': 'user', '## Assistant': 'assistant'}
 export const CANCELLED = '[cancelled]'
+export const CUT_OFF = '[cut off]'
 
 def Trimmed(lines: list<string>): list<string>
   var first = 0
@@ -19,8 +20,45 @@ def Trimmed(lines: list<string>): list<string>
   return first > last ? [] : lines[first : last]
 enddef
 
+# Whether `line` is a note that ends an answer: [cancelled], [cut off] or [error ...].
+export def IsNote(line: string): bool
+  var note = trim(line)
+  return note == CANCELLED || note == CUT_OFF || note =~ '^\[error[ :].*\]$'
+enddef
+
+# The fence open after `line` when `fence` was open before it ('': none).
+def FenceAfter(fence: string, line: string): string
+  var ticks = matchstr(line, '^\s*\zs```\+')
+  if ticks != '' && fence == ''
+    return ticks
+  elseif fence != '' && line =~ '^\s*' .. fence .. '`*\s*$'
+    return ''
+  endif
+  return fence
+enddef
+
+# The fence `lines` leave open (as "```"), or '' when every fence is closed.
+export def OpenFence(lines: list<string>): string
+  var fence = ''
+  for line in lines
+    fence = FenceAfter(fence, line)
+  endfor
+  return fence
+enddef
+
+# Whether the first line after index `index` that is not blank is a heading (or there is none).
+def HeadingFollows(lines: list<string>, index: number): bool
+  for line in lines[index + 1 :]
+    if line !~ '^\s*$'
+      return has_key(HEADINGS, trim(line))
+    endif
+  endfor
+  return true
+enddef
+
 # The blocks of `lines`: a list of {role, lines, first} (`first`: the heading's line number).
-# Text before the first heading belongs to no block.
+# Text before the first heading belongs to no block. A note ending an answer, followed by a
+# heading, closes a fence the answer left open (chats written before answers closed theirs).
 export def Blocks(lines: list<string>): list<dict<any>>
   var blocks: list<dict<any>> = []
   var fence = ''
@@ -32,11 +70,10 @@ export def Blocks(lines: list<string>): list<dict<any>>
       blocks->add({role: HEADINGS[heading], lines: [], first: number})
       continue
     endif
-    var ticks = matchstr(line, '^\s*\zs```\+')
-    if ticks != '' && fence == ''
-      fence = ticks
-    elseif fence != '' && line =~ '^\s*' .. fence .. '`*\s*$'
+    if fence != '' && !empty(blocks) && blocks[-1].role == 'assistant' && IsNote(line) && HeadingFollows(lines, number - 1)
       fence = ''
+    else
+      fence = FenceAfter(fence, line)
     endif
     if !empty(blocks)
       blocks[-1].lines->add(line)
@@ -73,17 +110,19 @@ def UserContent(lines: list<string>, base_dir: string): any
 enddef
 
 # The chat messages of `lines`. Relative image paths are resolved against `base_dir`. An answer's
-# closing "[cancelled]" is left out (the partial text stays); an answer that is only an
-# "[error ...]" note is left out with the question it failed to answer; empty blocks too.
+# closing note ([cancelled], [cut off], [error ...]) is left out (the partial text stays); an
+# answer that is only an error is left out with the question it failed to answer; empty blocks too.
 export def Messages(lines: list<string>, base_dir: string): list<dict<any>>
   var messages: list<dict<any>> = []
   for block in Blocks(lines)
     var body = Trimmed(block.lines)
-    if block.role == 'assistant' && !empty(body) && body[-1] == CANCELLED
+    var failed = false
+    if block.role == 'assistant' && !empty(body) && IsNote(body[-1])
+      failed = trim(body[-1]) =~ '^\[error'
       body = Trimmed(body[: -2])
     endif
     var text = join(body, "\n")
-    if block.role == 'assistant' && text =~ '^\[error'
+    if block.role == 'assistant' && (text =~ '^\[error' || (failed && text == ''))
       if !empty(messages) && messages[-1].role == 'user'
         remove(messages, -1)
       endif
@@ -121,6 +160,21 @@ export def Fenced(title: string, text: string, filetype: string = ''): list<stri
   endfor
   var fence = repeat('`', longest + 1)
   return [title, fence .. filetype] + split(text, "\n", true) + [fence]
+enddef
+
+# The inside of `text` when the whole of it (trailing blanks aside) is one fenced block, else
+# v:none: an answer inserted at the cursor keeps no fence a model added although asked not to.
+export def Unfenced(text: string): any
+  var lines = split(substitute(text, '\_s\+$', '', ''), "\n", true)
+  var fence = matchstr(get(lines, 0, ''), '^\zs```\+\ze[[:alnum:]_+.#-]*\s*$')
+  if fence == '' || len(lines) < 2 || lines[-1] !~ '^' .. fence .. '\s*$'
+    return v:none
+  endif
+  var inside = lines[1 : -2]
+  if !empty(filter(copy(inside), (_, line) => line =~ '^\s*' .. fence .. '`*\s*$'))
+    return v:none # more than one block
+  endif
+  return join(inside, "\n")
 enddef
 
 # The code of a model's answer: the content of its first fenced block, or the whole answer

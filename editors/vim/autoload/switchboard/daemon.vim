@@ -86,6 +86,24 @@ export def Request(method: string, params: dict<any>, Callback: func): number
   return ch_sendexpr(daemon.channel, {method: method, params: params}, {callback: Callback}).id
 enddef
 
+# Sends a request and waits (up to the timeout) for its response, for completion functions; {}
+# when the daemon cannot start or does not answer in time.
+export def RequestWait(method: string, params: dict<any>): dict<any>
+  if !Connect()
+    return {}
+  endif
+  var answer: dict<any> = {}
+  Request(method, params, (_, response) => {
+    answer = response
+  })
+  var waited = 0
+  while empty(answer) && waited < options.Get('timeout_ms')
+    sleep 10m
+    waited += 10
+  endwhile
+  return answer
+enddef
+
 export def Cancel(id: number)
   if Running()
     ch_sendexpr(daemon.channel, {method: '$/cancelRequest', params: {id: id}})

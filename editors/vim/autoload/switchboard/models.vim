@@ -19,18 +19,7 @@ enddef
 
 # The chat models, waiting for the answer (for completion); [] after an error.
 export def List(): list<string>
-  if !daemon.Connect()
-    return []
-  endif
-  var answer: dict<any> = {}
-  daemon.Request('models.list', Params(), (_, response) => {
-    answer = response
-  })
-  var waited = 0
-  while empty(answer) && waited < options.Get('timeout_ms')
-    sleep 10m
-    waited += 10
-  endwhile
+  var answer = daemon.RequestWait('models.list', Params())
   if has_key(answer, 'error')
     options.Error(answer.error.message)
   endif

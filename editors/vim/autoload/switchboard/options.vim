@@ -18,6 +18,8 @@ const DEFAULTS = {
   },
   rewrite_prompt: 'You rewrite text as instructed. Reply with the rewritten text only, in a single fenced code block, without explanation.',
   insert_prompt: 'Your answer is inserted into the file at the cursor. Reply with the text to insert only: no explanation, no code fences.',
+  # where a new chat is saved after each answer ('': not saved)
+  autosave_dir: (empty($XDG_DATA_HOME) ? expand('~/.local/share') : $XDG_DATA_HOME) .. '/vim/switchboard/chats',
   window: 'botright vsplit',
   chat_keys: {send: '<CR>', send_insert: '<C-s>', cancel: '<C-c>', new: '<C-l>'},
   diff_keys: {accept: 'ga', reject: 'gr'},

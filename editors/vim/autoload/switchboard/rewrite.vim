@@ -22,7 +22,21 @@ def Scratch(name: string, lines: list<string>, filetype: string): number
   execute 'nnoremap <buffer> <silent> ' .. keys.accept .. ' <ScriptCmd>Accept()<CR>'
   execute 'nnoremap <buffer> <silent> ' .. keys.reject .. ' <ScriptCmd>Reject()<CR>'
   nnoremap <buffer> <silent> q <ScriptCmd>Reject()<CR>
+  # closing the tab by hand (:tabclose, :q) wipes the buffer: that is a rejection
+  autocmd BufWipeout <buffer> ++once Forget(str2nr(expand('<abuf>')))
   return bufnr()
+enddef
+
+# Forgets the rewrite on screen when `buf` is one of its buffers (wiped when its tab was closed
+# by hand), cancelling the proposal if it still streams.
+def Forget(buf: number)
+  var current = session
+  if !empty(current) && (buf == get(current, 'proposal', -1) || buf == get(current, 'original_buf', -1))
+    session = {}
+    if has_key(current, 'proposal')
+      stream.Cancel(current.proposal)
+    endif
+  endif
 enddef
 
 def Close()
@@ -65,7 +79,7 @@ export def Start(line1: number, line2: number, instruction: string)
   session = {buf: buf, win: win_getid(), line1: line1, line2: line2, original: original}
   var filetype = &filetype
   tabnew
-  Scratch('switchboard://original', original, filetype)
+  session.original_buf = Scratch('switchboard://original', original, filetype)
   rightbelow vnew
   session.proposal = Scratch('switchboard://rewrite', [], filetype)
   var started = session
@@ -85,6 +99,11 @@ export def Accept()
     return
   endif
   var s = session
+  if !bufexists(s.proposal)
+    session = {}
+    options.Warn('no rewrite to accept: its tab was closed')
+    return
+  endif
   if !bufloaded(s.buf) || getbufline(s.buf, s.line1, s.line2) != s.original
     options.Error('the lines changed since the rewrite was asked for; not applied')
     return

@@ -15,6 +15,8 @@ notification carrying a `request_id` to the sink of the request it belongs to.
 The wire protocol is specified in protocol/README.md at the root of the repository.
 """
 
+from __future__ import annotations
+
 import asyncio
 import json
 import os
@@ -22,38 +24,48 @@ import queue
 import subprocess
 import threading
 import time
+from typing import IO, Any, AsyncIterator, Callable, Dict, Iterable, Iterator, List, Mapping, Optional, Tuple, Union
 
 __all__ = ["Client", "AsyncClient", "Call", "AsyncCall", "SwitchboardError", "ConnectionLost"]
 
 REQUEST_CANCELLED = -32800
 UPSTREAM_HTTP_ERROR = -32001
 
+#: A JSON value as `json` gives it (objects are dicts, arrays lists).
+JSON = Any
+#: The params of a request: a JSON object.
+Params = Dict[str, Any]
+#: What the reader thread hands a request's sink: ("notification" | "response", message) or ("lost", error).
+_Item = Tuple[str, Any]
+_Sink = Callable[[_Item], None]
+
 
 class SwitchboardError(Exception):
     """A JSON-RPC error response: `code`, `message` and the structured `data` (or None)."""
 
-    def __init__(self, code, message, data=None):
+    def __init__(self, code: Optional[int], message: str, data: JSON = None) -> None:
         super().__init__(f"{message} ({code})" if code is not None else message)
         self.code = code
         self.message = message
         self.data = data
 
     @classmethod
-    def from_error(cls, error):
+    def from_error(cls, error: Mapping[str, Any]) -> SwitchboardError:
         return cls(error.get("code"), error.get("message", ""), error.get("data"))
 
     @property
-    def partial_text(self):
+    def partial_text(self) -> Optional[str]:
         """The text produced before a stream failed or was cancelled (`data.partial`), or None."""
         partial = (self.data or {}).get("partial") or {}
         choices = partial.get("choices") or [{}]
-        return (choices[0].get("message") or {}).get("content")
+        content = (choices[0].get("message") or {}).get("content")
+        return content if isinstance(content, str) else None
 
 
 class ConnectionLost(SwitchboardError):
     """The daemon went away (it exited, or could not be started) before answering."""
 
-    def __init__(self, message, returncode=None):
+    def __init__(self, message: str, returncode: Optional[int] = None) -> None:
         super().__init__(None, message, {"returncode": returncode})
         self.returncode = returncode
 
@@ -62,14 +74,14 @@ class ConnectionLost(SwitchboardError):
 # Framing
 
 
-def _encode(message, framing):
+def _encode(message: JSON, framing: str) -> bytes:
     body = json.dumps(message, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     if framing == "lsp":
         return b"Content-Length: %d\r\n\r\n" % len(body) + body
     return body + b"\n"
 
 
-def _read_message(stream):
+def _read_message(stream: IO[bytes]) -> JSON:
     """Reads one message in either framing (detected as the daemon does); None at end of stream."""
     lines = iter(stream.readline, b"")
     for raw in lines:
@@ -83,10 +95,10 @@ def _read_message(stream):
             name, _, value = line.partition(b":")
             if name.strip().lower() == b"content-length":
                 length = int(value.strip())
-            raw = next(lines, None)
-            if raw is None:
+            following = next(lines, None)
+            if following is None:
                 return None
-            line = raw.strip()
+            line = following.strip()
         if length is None:
             raise ValueError("an LSP header block without Content-Length")
         return json.loads(stream.read(length))
@@ -98,7 +110,7 @@ def _read_message(stream):
 
 
 class _Connection:
-    def __init__(self, binary, args, env, framing, stderr):
+    def __init__(self, binary: str, args: Tuple[str, ...], env: Optional[Mapping[str, str]], framing: str, stderr: Any) -> None:
         if framing not in ("ndjson", "lsp"):
             raise ValueError("framing must be 'ndjson' or 'lsp'")
         self.framing = framing
@@ -113,24 +125,25 @@ class _Connection:
         self._lock = threading.Lock()
         self._write_lock = threading.Lock()
         self._next_id = 1
-        self._sinks = {}  # request id -> callable receiving (kind, message)
-        self._listeners = []
-        self._lost = None
+        self._sinks: Dict[int, _Sink] = {}  # request id -> callable receiving (kind, message)
+        self._listeners: List[Callable[[str, JSON], None]] = []
+        self._lost: Optional[ConnectionLost] = None
         self._reader = threading.Thread(target=self._read_loop, name="switchboard-reader", daemon=True)
         self._reader.start()
 
     # -- writing
 
-    def _write(self, message):
+    def _write(self, message: JSON) -> None:
         data = _encode(message, self.framing)
         with self._write_lock:
             try:
+                assert self.process.stdin is not None
                 self.process.stdin.write(data)
                 self.process.stdin.flush()
             except (BrokenPipeError, ValueError, OSError) as error:
                 raise ConnectionLost(f"cannot write to the daemon: {error}", self.process.poll()) from None
 
-    def send_request(self, method, params, sink):
+    def send_request(self, method: str, params: Optional[Params], sink: _Sink) -> int:
         """Sends a request; `sink` receives its notifications and then its response. Returns the id."""
         with self._lock:
             if self._lost is not None:
@@ -138,7 +151,7 @@ class _Connection:
             request_id = self._next_id
             self._next_id += 1
             self._sinks[request_id] = sink
-        message = {"jsonrpc": "2.0", "id": request_id, "method": method}
+        message: Dict[str, Any] = {"jsonrpc": "2.0", "id": request_id, "method": method}
         if params is not None:
             message["params"] = params
         try:
@@ -148,33 +161,35 @@ class _Connection:
             raise
         return request_id
 
-    def notify(self, method, params=None):
-        message = {"jsonrpc": "2.0", "method": method}
+    def notify(self, method: str, params: Optional[Params] = None) -> None:
+        message: Dict[str, Any] = {"jsonrpc": "2.0", "method": method}
         if params is not None:
             message["params"] = params
         self._write(message)
 
-    def cancel(self, request_id):
+    def cancel(self, request_id: int) -> None:
         self.notify("$/cancelRequest", {"id": request_id})
 
-    def forget(self, request_id):
+    def forget(self, request_id: int) -> None:
         with self._lock:
             self._sinks.pop(request_id, None)
 
-    def add_listener(self, callback):
+    def add_listener(self, callback: Callable[[str, JSON], None]) -> None:
         self._listeners.append(callback)
 
-    def close_stdin(self):
+    def close_stdin(self) -> None:
         with self._write_lock:
             try:
-                self.process.stdin.close()
+                if self.process.stdin is not None:
+                    self.process.stdin.close()
             except OSError:
                 pass
 
     # -- reading
 
-    def _read_loop(self):
+    def _read_loop(self) -> None:
         reason = "the daemon closed its output"
+        assert self.process.stdout is not None
         try:
             while True:
                 message = _read_message(self.process.stdout)
@@ -192,14 +207,15 @@ class _Connection:
         for sink in sinks.values():
             self._deliver(sink, ("lost", lost))
 
-    def _dispatch(self, message):
+    def _dispatch(self, message: Dict[str, Any]) -> None:
         if "method" not in message:  # a response
+            response_id: Any = message.get("id")
             with self._lock:
-                sink = self._sinks.pop(message.get("id"), None)
+                sink = self._sinks.pop(response_id, None)
             if sink is not None:
                 self._deliver(sink, ("response", message))
             return
-        request_id = (message.get("params") or {}).get("request_id")
+        request_id: Any = (message.get("params") or {}).get("request_id")
         with self._lock:
             sink = self._sinks.get(request_id)
         if sink is not None:
@@ -211,7 +227,7 @@ class _Connection:
                 pass
 
     @staticmethod
-    def _deliver(sink, item):
+    def _deliver(sink: _Sink, item: _Item) -> None:
         try:
             sink(item)
         except RuntimeError:  # an asyncio sink whose event loop has closed
@@ -219,7 +235,7 @@ class _Connection:
 
     # -- ending
 
-    def close(self, timeout):
+    def close(self, timeout: float) -> Optional[int]:
         """shutdown, exit, end of stdin, then wait; kills the daemon if it outlives `timeout`."""
         deadline = time.monotonic() + timeout
         if self.process.poll() is None and self._lost is None:
@@ -235,7 +251,8 @@ class _Connection:
             self.process.kill()
             self.process.wait()
         self._reader.join(timeout=1)
-        self.process.stdout.close()
+        if self.process.stdout is not None:
+            self.process.stdout.close()
         return self.process.returncode
 
 
@@ -246,18 +263,19 @@ class _Connection:
 class _Exchange:
     """What a request has received so far; shared by the blocking and the asyncio calls."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.done = False
-        self.result = None
-        self.error = None
+        self.result: JSON = None
+        self.error: Optional[SwitchboardError] = None
 
-    def take(self, item):
+    def take(self, item: _Item) -> str:
         """Consumes one item from the sink; returns the text piece it carries ("" for none)."""
         kind, message = item
         if kind == "notification":
             params = message.get("params") or {}
             if message.get("method") == "chat.delta" and params.get("index", 0) == 0:
-                return (params.get("delta") or {}).get("content") or ""
+                content = (params.get("delta") or {}).get("content")
+                return content if isinstance(content, str) else ""
             return ""
         self.done = True
         if kind == "lost":
@@ -268,12 +286,12 @@ class _Exchange:
             self.result = message.get("result")
         return ""
 
-    def outcome(self):
+    def outcome(self) -> JSON:
         if self.error is not None:
             raise self.error
         return self.result
 
-    def abandon(self, connection, request_id):
+    def abandon(self, connection: _Connection, request_id: int) -> None:
         """The caller stopped waiting (left a stream, was cancelled, timed out): unless the answer
         is in, cancel the request in the daemon, so that the upstream stops too, and end this call
         as cancelled."""
@@ -293,20 +311,20 @@ class Call:
     (choice 0) in order, and raises `SwitchboardError` at the end if the request failed.
     `result` is the response's result once the stream is over (reading it first drains the stream)."""
 
-    def __init__(self, connection, method, params):
+    def __init__(self, connection: _Connection, method: str, params: Optional[Params]) -> None:
         self._connection = connection
-        self._queue = queue.Queue()
+        self._queue: queue.Queue[_Item] = queue.Queue()
         self._exchange = _Exchange()
         self.id = connection.send_request(method, params, self._queue.put)
 
-    def _next(self, deadline):
+    def _next(self, deadline: Optional[float]) -> str:
         timeout = None if deadline is None else max(0.0, deadline - time.monotonic())
         try:
             return self._exchange.take(self._queue.get(timeout=timeout))
         except queue.Empty:
             raise TimeoutError(f"no answer to request {self.id} in time") from None
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[str]:
         try:
             while not self._exchange.done:
                 piece = self._next(None)
@@ -316,7 +334,7 @@ class Call:
             self._exchange.abandon(self._connection, self.id)
         self._exchange.outcome()
 
-    def wait(self, timeout=None):
+    def wait(self, timeout: Optional[float] = None) -> JSON:
         """Blocks until the response; returns the result or raises. On timeout (TimeoutError) or an
         interruption (KeyboardInterrupt) the request is cancelled in the daemon."""
         deadline = None if timeout is None else time.monotonic() + timeout
@@ -328,10 +346,10 @@ class Call:
         return self._exchange.outcome()
 
     @property
-    def result(self):
+    def result(self) -> JSON:
         return self.wait()
 
-    def cancel(self):
+    def cancel(self) -> None:
         self._connection.cancel(self.id)
 
 
@@ -339,16 +357,17 @@ class AsyncCall:
     """The asyncio counterpart of `Call`: `async for piece in call`, then `call.result`
     (or `await call.wait()`)."""
 
-    def __init__(self, connection, method, params):
+    def __init__(self, connection: _Connection, method: str, params: Optional[Params]) -> None:
         loop = asyncio.get_running_loop()
         self._connection = connection
-        self._queue = asyncio.Queue()
+        self._queue: asyncio.Queue[_Item] = asyncio.Queue()
         self._exchange = _Exchange()
-        self.id = connection.send_request(
-            method, params, lambda item: loop.call_soon_threadsafe(self._queue.put_nowait, item)
-        )
+        def deliver(item: _Item) -> None:  # on the reader thread
+            loop.call_soon_threadsafe(self._queue.put_nowait, item)
 
-    async def __aiter__(self):
+        self.id = connection.send_request(method, params, deliver)
+
+    async def __aiter__(self) -> AsyncIterator[str]:
         try:
             while not self._exchange.done:
                 piece = self._exchange.take(await self._queue.get())
@@ -358,10 +377,10 @@ class AsyncCall:
             self._exchange.abandon(self._connection, self.id)
         self._exchange.outcome()
 
-    async def wait(self, timeout=None):
+    async def wait(self, timeout: Optional[float] = None) -> JSON:
         """Waits for the response; on timeout (TimeoutError) or when the awaiting task is cancelled
         (asyncio.wait_for around it, task.cancel()), the request is cancelled in the daemon."""
-        async def drain():
+        async def drain() -> None:
             while not self._exchange.done:
                 self._exchange.take(await self._queue.get())
 
@@ -374,13 +393,13 @@ class AsyncCall:
         return self._exchange.outcome()
 
     @property
-    def result(self):
+    def result(self) -> JSON:
         """The result once the call has finished (raises its error if it failed)."""
         if not self._exchange.done:
             raise RuntimeError("the call has not finished: iterate it or await wait() first")
         return self._exchange.outcome()
 
-    def cancel(self):
+    def cancel(self) -> None:
         self._connection.cancel(self.id)
 
 
@@ -388,18 +407,18 @@ class AsyncCall:
 # Clients
 
 
-def _stream_params(params):
+def _stream_params(params: Params) -> Params:
     return {**params, "stream": True}
 
 
-def _initialize_params(config, client_info):
-    params = {"client_info": client_info or {"name": "switchboard_client.py", "version": "1"}}
+def _initialize_params(config: Optional[Params], client_info: Optional[Params]) -> Params:
+    params: Params = {"client_info": client_info or {"name": "switchboard_client.py", "version": "1"}}
     if config is not None:
         params["config"] = config
     return params
 
 
-def _describe_params(path, prompt, options):
+def _describe_params(path: Union[str, os.PathLike[str]], prompt: Optional[str], options: Params) -> Params:
     image = str(path)
     if "://" not in image and not image.startswith("data:"):
         image = os.path.abspath(image)  # the daemon resolves relative paths against its own cwd
@@ -410,34 +429,25 @@ def _describe_params(path, prompt, options):
 
 
 class _BaseClient:
-    _call_type = Call
-
-    def __init__(self, binary="switchboard", args=(), env=None, framing="ndjson", stderr=None, close_timeout=5.0):
+    def __init__(self, binary: str = "switchboard", args: Iterable[str] = (), env: Optional[Mapping[str, str]] = None,
+                 framing: str = "ndjson", stderr: Any = None, close_timeout: float = 5.0) -> None:
         """Starts `binary` with `args`; `env` is merged over os.environ; `framing` is "ndjson" or
         "lsp"; `stderr` is passed to subprocess (None: the daemon's logs go to ours)."""
         self._connection = _Connection(binary, tuple(args), env, framing, stderr)
         self.close_timeout = close_timeout
 
     @property
-    def process(self):
+    def process(self) -> subprocess.Popen[bytes]:
         return self._connection.process
 
-    def call(self, method, params=None):
-        """Sends a request and returns its `Call` (or `AsyncCall`) without waiting."""
-        return self._call_type(self._connection, method, params)
-
-    def stream_chat(self, params):
-        """`chat.complete` with `stream: true`: iterate the returned call for the text pieces."""
-        return self.call("chat.complete", _stream_params(params))
-
-    def notify(self, method, params=None):
+    def notify(self, method: str, params: Optional[Params] = None) -> None:
         self._connection.notify(method, params)
 
-    def cancel(self, request_id):
+    def cancel(self, request_id: int) -> None:
         """Sends `$/cancelRequest`; the request then fails with -32800 (unless it had finished)."""
         self._connection.cancel(request_id)
 
-    def on_notification(self, callback):
+    def on_notification(self, callback: Callable[[str, JSON], None]) -> None:
         """Calls `callback(method, params)` for every notification (on the reader thread)."""
         self._connection.add_listener(callback)
 
@@ -445,53 +455,71 @@ class _BaseClient:
 class Client(_BaseClient):
     """A blocking client; safe to use from several threads at once."""
 
-    def request(self, method, params=None, timeout=None):
+    def call(self, method: str, params: Optional[Params] = None) -> Call:
+        """Sends a request and returns its `Call` without waiting."""
+        return Call(self._connection, method, params)
+
+    def stream_chat(self, params: Params) -> Call:
+        """`chat.complete` with `stream: true`: iterate the returned call for the text pieces."""
+        return self.call("chat.complete", _stream_params(params))
+
+    def request(self, method: str, params: Optional[Params] = None, timeout: Optional[float] = None) -> JSON:
         return self.call(method, params).wait(timeout)
 
-    def initialize(self, config=None, client_info=None, timeout=None):
+    def initialize(self, config: Optional[Params] = None, client_info: Optional[Params] = None,
+                   timeout: Optional[float] = None) -> JSON:
         """`initialize` (optional; first if sent) with `config` as a configuration layer."""
         result = self.request("initialize", _initialize_params(config, client_info), timeout)
         self.notify("initialized")
         return result
 
-    def describe_image(self, path, prompt=None, timeout=None, **options):
+    def describe_image(self, path: Union[str, os.PathLike[str]], prompt: Optional[str] = None,
+                       timeout: Optional[float] = None, **options: Any) -> JSON:
         """`chat.describeImage` for one image (path or URL); returns `{text, completion}`."""
         return self.request("chat.describeImage", _describe_params(path, prompt, options), timeout)
 
-    def close(self, timeout=None):
+    def close(self, timeout: Optional[float] = None) -> Optional[int]:
         """shutdown + exit, then waits for the daemon (killing it after the timeout). Returns its
         exit code."""
         return self._connection.close(self.close_timeout if timeout is None else timeout)
 
-    def __enter__(self):
+    def __enter__(self) -> Client:
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
 
 class AsyncClient(_BaseClient):
     """The asyncio client. Create it inside a running event loop."""
 
-    _call_type = AsyncCall
+    def call(self, method: str, params: Optional[Params] = None) -> AsyncCall:
+        """Sends a request and returns its `AsyncCall` without waiting."""
+        return AsyncCall(self._connection, method, params)
 
-    async def request(self, method, params=None, timeout=None):
+    def stream_chat(self, params: Params) -> AsyncCall:
+        """`chat.complete` with `stream: true`: `async for` over the returned call for the pieces."""
+        return self.call("chat.complete", _stream_params(params))
+
+    async def request(self, method: str, params: Optional[Params] = None, timeout: Optional[float] = None) -> JSON:
         return await self.call(method, params).wait(timeout)
 
-    async def initialize(self, config=None, client_info=None, timeout=None):
+    async def initialize(self, config: Optional[Params] = None, client_info: Optional[Params] = None,
+                         timeout: Optional[float] = None) -> JSON:
         result = await self.request("initialize", _initialize_params(config, client_info), timeout)
         self.notify("initialized")
         return result
 
-    async def describe_image(self, path, prompt=None, timeout=None, **options):
+    async def describe_image(self, path: Union[str, os.PathLike[str]], prompt: Optional[str] = None,
+                             timeout: Optional[float] = None, **options: Any) -> JSON:
         return await self.request("chat.describeImage", _describe_params(path, prompt, options), timeout)
 
-    async def close(self, timeout=None):
+    async def close(self, timeout: Optional[float] = None) -> Optional[int]:
         limit = self.close_timeout if timeout is None else timeout
         return await asyncio.get_running_loop().run_in_executor(None, self._connection.close, limit)
 
-    async def __aenter__(self):
+    async def __aenter__(self) -> AsyncClient:
         return self
 
-    async def __aexit__(self, *exc):
+    async def __aexit__(self, *exc: object) -> None:
         await self.close()

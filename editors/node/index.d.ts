@@ -1,0 +1,103 @@
+// Type declarations of switchboard.js (the Node client of the Switchboard daemon). The protocol's
+// own types (params and results of each method) are in protocol/switchboard.openrpc.json; here
+// params are plain objects and results `any`, as JSON gives them. Node's own types come from
+// @types/node in the project that uses the client.
+
+import { ChildProcess } from 'node:child_process';
+import { EventEmitter } from 'node:events';
+
+/** The params of a request: a JSON object. */
+export type Params = Record<string, unknown>;
+
+/** A chat message as the API takes it (`content` a string or parts such as images). */
+export interface ChatMessage {
+  role: 'system' | 'developer' | 'user' | 'assistant' | 'tool' | (string & {});
+  content: string | Array<Record<string, unknown>> | null;
+  [field: string]: unknown;
+}
+
+/** `chat.complete` params: the API's fields (all passed through), `messages` required. */
+export interface ChatParams {
+  messages: ChatMessage[];
+  model?: string;
+  profile?: string;
+  /** Taken out before sending, as `options.signal` (never sent upstream). */
+  signal?: AbortSignal;
+  [field: string]: unknown;
+}
+
+export interface CallOptions {
+  /** Aborting it cancels the request (`$/cancelRequest`; the call fails with -32800). It stays in this process. */
+  signal?: AbortSignal;
+}
+
+export interface SwitchboardOptions {
+  /** The daemon (default `switchboard` on PATH). */
+  binary?: string;
+  args?: string[];
+  /** Merged over process.env. */
+  env?: Record<string, string>;
+  framing?: 'ndjson' | 'lsp';
+  /** The daemon's stderr: 'inherit' (default), 'pipe' (then `stderr` events) or 'ignore'. */
+  stderr?: 'inherit' | 'pipe' | 'ignore';
+  /** Milliseconds close() waits before killing the daemon (default 5000). */
+  closeTimeout?: number;
+}
+
+/** A JSON-RPC error response: `code`, `message` (`rpcMessage`) and the structured `data`. */
+export class SwitchboardError extends Error {
+  constructor(code: number | null | undefined, message: string, data?: any);
+  readonly code: number | null | undefined;
+  readonly rpcMessage: string;
+  readonly data: any;
+  static fromError(error: { code?: number; message?: string; data?: unknown }): SwitchboardError;
+  /** The text produced before a stream failed or was cancelled (`data.partial`), or undefined. */
+  readonly partialText: string | undefined;
+}
+
+/** The daemon went away (it exited, or could not be started) before answering. */
+export class ConnectionLost extends SwitchboardError {
+  constructor(message: string, exitCode: number | null);
+}
+
+/** A request in flight: iterate it for the text of its `chat.delta` pieces; `result` is the response's result. */
+export class Call implements AsyncIterable<string> {
+  readonly id: number;
+  readonly result: Promise<any>;
+  [Symbol.asyncIterator](): AsyncGenerator<string, void, undefined>;
+  /** Sends `$/cancelRequest` for this call. */
+  cancel(): void;
+}
+
+/** Splits a byte stream into messages in either framing. */
+export class MessageReader {
+  push(chunk: Buffer): any[];
+}
+
+export const REQUEST_CANCELLED: -32800;
+
+/**
+ * Spawns the daemon and speaks JSON-RPC with it. Emits `notification` ({method, params}), an event
+ * named after each notification's method, `stderr` (text, with `stderr: 'pipe'`) and `exit`.
+ */
+export class Switchboard extends EventEmitter {
+  constructor(options?: SwitchboardOptions);
+  readonly process: ChildProcess;
+  /** The daemon's exit code once it has exited; asking for it keeps Node running until then. */
+  readonly exited: Promise<number | null>;
+  call(method: string, params?: Params | null, options?: CallOptions): Call;
+  request(method: string, params?: Params | null, options?: CallOptions): Promise<any>;
+  notify(method: string, params?: Params | null): void;
+  cancel(id: number): void;
+  initialize(options?: { config?: Params; clientInfo?: { name: string; version: string } }): Promise<any>;
+  streamChat(params: ChatParams, options?: CallOptions): Call;
+  describeImageCall(image: string, options?: Params & { stream?: boolean; prompt?: string; signal?: AbortSignal }): Call;
+  describeImage(image: string, options?: Params & { prompt?: string; signal?: AbortSignal }): Promise<{ text: string; completion: any }>;
+  /** shutdown + exit, then waits for the daemon (killing it after `timeout` ms); resolves to its exit code. */
+  close(timeout?: number): Promise<number | null>;
+
+  on(event: 'notification', listener: (message: { method: string; params: any }) => void): this;
+  on(event: 'stderr', listener: (text: string) => void): this;
+  on(event: 'exit', listener: (code: number | null, signal: NodeJS.Signals | null) => void): this;
+  on(event: string, listener: (params: any) => void): this;
+}

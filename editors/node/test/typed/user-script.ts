@@ -1,0 +1,25 @@
+// A user's script, as the README shows them: `tsc --strict` must accept it (see types.test.js).
+import { Switchboard, SwitchboardError, ConnectionLost } from 'switchboard-client';
+
+async function main(): Promise<void> {
+  const sb = new Switchboard({ binary: 'switchboard', stderr: 'pipe' });
+  sb.on('stderr', (text: string) => process.stderr.write(text));
+  const controller = new AbortController();
+  const stream = sb.streamChat({ messages: [{ role: 'user', content: 'Write a haiku' }] }, { signal: controller.signal });
+  let text = '';
+  for await (const piece of stream) text += piece;
+  const result = await stream.result;
+  console.log(text, result.usage);
+  const models = await sb.request('models.list');
+  console.log(models.data.map((m: { id: string }) => m.id));
+  try {
+    await sb.describeImage('photo.png', { prompt: 'What is in it?' });
+  } catch (error) {
+    if (error instanceof ConnectionLost) console.log('gone');
+    else if (error instanceof SwitchboardError) console.log(error.code, error.partialText ?? '');
+  }
+  const code: number | null = await sb.close();
+  console.log(code);
+}
+
+void main();
