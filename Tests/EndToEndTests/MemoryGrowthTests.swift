@@ -31,16 +31,20 @@ struct MemoryGrowthTests {
     }
 
     /// RSS after 30,000 upstream requests is within 1 MiB of RSS after 10,000: nothing is kept
-    /// per request (an allocation a request leaves behind would show as about 2.5 MiB here).
+    /// per request (an allocation a request leaves behind, at the 110 bytes a request once did,
+    /// shows as 2 MiB here). malloc's arenas may still take one step on a loaded machine, so the
+    /// growth is also judged on the last 10,000 alone, doubled: linear growth fails both ways.
     @Test func rssDoesNotGrowWithRequestsServed() throws {
         // A sanitizer's shadow memory and quarantine make RSS meaningless (scripts/sanitize.sh).
         guard ProcessInfo.processInfo.environment["SWITCHBOARD_SANITIZED"] == nil else { return }
         let harness = try Harness { _ in .chatCompletion("ok") }
-        try Self.serve(harness.daemon, count: 10_000, from: 0)
-        let after10k = try #require(ProcessStats.residentMiB(harness.daemon.pid))
-        try Self.serve(harness.daemon, count: 20_000, from: 10_000)
-        let after30k = try #require(ProcessStats.residentMiB(harness.daemon.pid))
-        #expect(after30k - after10k <= 1, "RSS grew from \(after10k) MiB after 10k requests to \(after30k) MiB after 30k")
+        var rss: [Double] = []
+        for round in 0..<3 {
+            try Self.serve(harness.daemon, count: 10_000, from: round * 10_000)
+            rss.append(try #require(ProcessStats.residentMiB(harness.daemon.pid)))
+        }
+        let growth = min(rss[2] - rss[0], 2 * (rss[2] - rss[1]))
+        #expect(growth <= 1, "RSS after 10k, 20k and 30k requests: \(rss) MiB")
         try harness.finish(conformance: { _ in })
     }
 }

@@ -70,10 +70,7 @@ struct FlowControlTests {
 
     /// A cancelled producer stops waiting at once, whether or not the client reads.
     @Test func cancellingASuspendedProducerEndsItsWait() async throws {
-        let client = PipeClient()
-        let writer = OutputWriter(fd: client.writeFD, limits: .total(16 * 1024))
-        let account = writer.openAccount()
-        for _ in 0..<200 { writer.send(["pad": .string(Self.pad)], account: account) }
+        let (client, writer, account) = Self.overfull()
         let waiting = Task { try await writer.waitForRoom(account) }
         try await Task.sleep(for: .milliseconds(50))
         waiting.cancel()
@@ -86,10 +83,7 @@ struct FlowControlTests {
 
     /// A daemon that is stopping lets every producer go on: their requests must reach their end.
     @Test func stopWaitingReleasesSuspendedProducers() async throws {
-        let client = PipeClient()
-        let writer = OutputWriter(fd: client.writeFD, limits: .total(16 * 1024))
-        let account = writer.openAccount()
-        for _ in 0..<200 { writer.send(["pad": .string(Self.pad)], account: account) }
+        let (client, writer, account) = Self.overfull()
         let waiting = RoomWait(writer, account)
         try await Task.sleep(for: .milliseconds(50))
         #expect(!waiting.hasReturned)
@@ -103,10 +97,7 @@ struct FlowControlTests {
     /// A client that left releases everyone: output is dropped, nobody waits for it.
     @Test func aDepartedClientReleasesSuspendedProducers() async throws {
         signal(SIGPIPE, SIG_IGN)
-        let client = PipeClient()
-        let writer = OutputWriter(fd: client.writeFD, limits: .total(16 * 1024))
-        let account = writer.openAccount()
-        for _ in 0..<200 { writer.send(["pad": .string(Self.pad)], account: account) }
+        let (client, writer, account) = Self.overfull()
         let waiting = Task { try await writer.waitForRoom(account) }
         try await Task.sleep(for: .milliseconds(50))
         client.closeReadEnd()
@@ -190,6 +181,15 @@ struct FlowControlTests {
     }
 
     // MARK: - Helpers
+
+    /// A writer whose client reads nothing, with one account far over its marks.
+    static func overfull() -> (PipeClient, OutputWriter, OutputAccount) {
+        let client = PipeClient()
+        let writer = OutputWriter(fd: client.writeFD, limits: .total(16 * 1024))
+        let account = writer.openAccount()
+        for _ in 0..<200 { writer.send(["pad": .string(Self.pad)], account: account) }
+        return (client, writer, account)
+    }
 
     private func eventually(timeout: Double = 10, _ condition: () -> Bool) async -> Bool {
         let deadline = Date().addingTimeInterval(timeout)
