@@ -162,11 +162,10 @@ import TestSupport
     @Test func theFirstByteLimitEndsAWaitForTheHead() async throws {
         let upstream = try FakeUpstream { _ in FakeResponse(steps: [.stall]) }
         defer { upstream.stop() }
-        let started = ContinuousClock.now
+        // The error's kind tells which limit ended the wait: the request's own (30 s) would say `.request`.
         await #expect(throws: HTTPError.timeout(.firstByte, seconds: 0.3)) {
             _ = try await Self.engine.send(Self.get(upstream), timeouts: Timeouts(request: 30, firstByte: 0.3, idle: 0.1))
         }
-        #expect(ContinuousClock.now - started < .seconds(5))
     }
 
     @Test func theIdleLimitCountsFromTheLastByte() async throws {
@@ -314,10 +313,12 @@ import TestSupport
             }
         }
         #expect(await Self.eventually { pieces.count > 0 })
+        // Unwoken, the loop would next run the reader's job when the request's 60 s limit ran out:
+        // ending well before that (half of it, room for a sanitized run) is ending at once.
         let started = ContinuousClock.now
         reader.cancel()
         await #expect(throws: CancellationError.self) { try await reader.value }
-        #expect(ContinuousClock.now - started < .seconds(1), "the cancelled reader waited")
+        #expect(ContinuousClock.now - started < .seconds(30), "the cancelled reader waited for the loop's next turn")
         #expect(await Self.eventually { upstream.openConnectionCount == 0 })
     }
 }
