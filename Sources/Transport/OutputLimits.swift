@@ -19,11 +19,11 @@ public struct OutputLimits: Sendable {
             (requestHigh, requestLow, totalHigh, totalLow, readerPause)
     }
 
-    /// 1 MiB per request between 256 KiB marks, 8 MiB in all between 4 MiB marks, the reader
-    /// paused at 64 MiB: a fast stream's writes stay large, one stream cannot take the whole
-    /// budget ahead of another, and a client that reads nothing costs at most the total plus one
-    /// upstream piece per stream.
-    public static let standard = OutputLimits(requestHigh: 1 << 20, requestLow: 1 << 18, totalHigh: 8 << 20, totalLow: 4 << 20,
+    /// 4 MiB per request between 2 MiB marks, 8 MiB in all between 4 MiB marks, the reader
+    /// paused at 64 MiB: a fast stream stays a piece or two ahead of the writer (so relaying and
+    /// writing overlap, and the writes stay large), and a client that reads nothing costs at most
+    /// the total plus one upstream piece per stream.
+    public static let standard = OutputLimits(requestHigh: 4 << 20, requestLow: 2 << 20, totalHigh: 8 << 20, totalLow: 4 << 20,
                                               readerPause: 64 << 20)
 
     /// Limits scaled from a total (tests use small ones): a request may hold an eighth of it.
