@@ -92,7 +92,12 @@ if options.mcp {
     (receive, endOfInput, terminate, waitForExit) = (server.receive, server.endOfInput, { server.terminate(signal: $0) }, server.waitForExit)
 }
 SignalTrap.install(terminate)
-StdinReader(maxMessageBytes: options.maxMessageBytes, onEvent: receive, onEnd: endOfInput).start()
+// After each message the reader waits only while more than 64 MiB of answers wait unwritten
+// (`OutputLimits.readerPause`): a client that sends requests and reads none of their answers.
+StdinReader(maxMessageBytes: options.maxMessageBytes, onEvent: { event in
+    receive(event)
+    writer.waitWhileOverloaded()
+}, onEnd: endOfInput).start()
 
 let code = waitForExit()
 // What is queued goes out first, for as long as a client keeps reading: up to 10 s after the end

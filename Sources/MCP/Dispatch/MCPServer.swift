@@ -32,7 +32,6 @@ public final class MCPServer: Sendable {
     // MARK: - Input
 
     public func receive(_ event: FrameEvent) {
-        defer { writer.waitWhileOverloaded() }
         guard let value = FrameIntake.value(of: event, writer: writer, log: log, adoptFraming: false) else { return }
         if value.arrayValue != nil {
             return writer.send(OutgoingMessage.error(id: nil, .invalidRequest("batches are not part of MCP: send one message per line")))
@@ -174,7 +173,6 @@ public final class MCPServer: Sendable {
         }
         let arguments = params?["arguments"].flatMap { $0.isNull ? nil : $0 } ?? [:]
         guard arguments.objectValue != nil else { throw .invalidParams(field: "arguments", "must be an object") }
-        guard !runner.isInFlight(id) else { throw .invalidRequest("request id \(id) is already in flight") }
         let (runner, session) = (self.runner, self.session)
         let output = RequestOutput(writer: writer)
         // Nothing more is written for a call once the client cancelled it.

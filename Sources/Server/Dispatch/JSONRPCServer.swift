@@ -24,7 +24,6 @@ public final class JSONRPCServer: Sendable {
 
     /// Handles one event from the frame parser.
     public func receive(_ event: FrameEvent) {
-        defer { writer.waitWhileOverloaded() }
         guard let value = FrameIntake.value(of: event, writer: writer, log: log, adoptFraming: true) else { return }
         guard case .array(let members) = value else {
             handle(IncomingMessage(value)) { [writer] response in

@@ -40,10 +40,8 @@ public final class MethodRunner: Sendable {
     /// A context for request `id`, taken now: it keeps the configuration in force at this moment,
     /// so the front end makes it while it reads the request, before reading the next one.
     public func context(for id: RequestID, output: any NotificationSink) -> RequestContext {
-        var context = RequestContext(id: id, client: client, config: config, configSnapshot: config.current, log: log, secrets: secrets,
-                                     keys: keys, lifecycle: lifecycle, output: output)
-        context.readPolicy = readPolicy
-        return context
+        RequestContext(id: id, client: client, config: config, configSnapshot: config.current, log: log, secrets: secrets,
+                       keys: keys, lifecycle: lifecycle, output: output, readPolicy: readPolicy)
     }
 
     /// Runs one call: its result, or the error it ended with, converted in the one place errors

@@ -24,7 +24,7 @@ public struct RequestContext: Sendable {
     public let output: any NotificationSink
     /// Which local files the request may read: `trusted` for a JSON-RPC client, confined to
     /// folders where a model chooses the paths (see `ReadPolicy`).
-    public var readPolicy = ReadPolicy.trusted
+    public let readPolicy: ReadPolicy
 
     /// Sends a notification to the client, in order with this request's other output.
     public func notify(_ method: String, _ params: JSONValue) {
