@@ -75,8 +75,10 @@ public final class FakeUpstream: Sendable {
     }
 
     /// Blocks until at least `count` requests were received or `timeout` seconds passed; returns
-    /// whether they arrived. Useful when a response stalls and the client is still waiting.
-    public func waitForRequests(_ count: Int, timeout: Double = 5) -> Bool {
+    /// whether they arrived. Useful when a response stalls and the client is still waiting. The
+    /// generous default only matters when something is wrong: a sanitized run on two busy cores
+    /// once took more than 5 s to send its first request.
+    public func waitForRequests(_ count: Int, timeout: Double = 30) -> Bool {
         let deadline = monotonicSeconds() + timeout
         while state.requests.count < count {
             if monotonicSeconds() >= deadline { return false }
@@ -87,7 +89,7 @@ public final class FakeUpstream: Sendable {
 
     /// Like the blocking `waitForRequests(_:timeout:)`, but suspends instead of holding a thread of
     /// the concurrency pool.
-    public func waitForRequests(_ count: Int, timeout: Double = 5) async -> Bool {
+    public func waitForRequests(_ count: Int, timeout: Double = 30) async -> Bool {
         let deadline = monotonicSeconds() + timeout
         while state.requests.count < count {
             if monotonicSeconds() >= deadline { return false }

@@ -19,7 +19,7 @@ import TestSupport
     }
 
     /// Waits until `condition` holds, up to `timeout` seconds.
-    static func eventually(_ timeout: Double = 5, _ condition: () -> Bool) async -> Bool {
+    static func eventually(_ timeout: Double = 30, _ condition: () -> Bool) async -> Bool {
         let deadline = Date().addingTimeInterval(timeout)
         while !condition() {
             if Date() > deadline { return false }

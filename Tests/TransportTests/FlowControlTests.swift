@@ -191,7 +191,7 @@ struct FlowControlTests {
         return (client, writer, account)
     }
 
-    private func eventually(timeout: Double = 10, _ condition: () -> Bool) async -> Bool {
+    private func eventually(timeout: Double = 30, _ condition: () -> Bool) async -> Bool {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
             if condition() { return true }
