@@ -31,8 +31,10 @@ let package = Package(
         .target(name: "HTTP", dependencies: ["CCurl", "Primitives"], swiftSettings: strict),
         /// The API client: requests, redirects, SSE parser, retries, upstream errors.
         .target(name: "Upstream", dependencies: ["JSONRPC", "Primitives", "HTTP"], swiftSettings: strict),
+        /// The MCP client the agent loop uses: stdio and Streamable HTTP servers, both protocol eras.
+        .target(name: "MCPClient", dependencies: ["JSONRPC", "Primitives", "HTTP", "Upstream"], swiftSettings: strict),
         /// Dispatcher, cancellation table, configuration and one handler file per method.
-        .target(name: "Server", dependencies: ["JSONRPC", "Primitives", "Transport", "HTTP", "Upstream"], swiftSettings: strict),
+        .target(name: "Server", dependencies: ["JSONRPC", "Primitives", "Transport", "HTTP", "Upstream", "MCPClient"], swiftSettings: strict),
         /// MCP server mode (`--mcp`): the methods as Model Context Protocol tools over stdio.
         .target(name: "MCP", dependencies: ["JSONRPC", "Primitives", "Transport", "Server"], swiftSettings: strict),
         /// The daemon: flags, stdout protection, start, exit.
@@ -48,6 +50,7 @@ let package = Package(
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "UpstreamTests", dependencies: ["Upstream", "HTTP", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "ServerTests", dependencies: ["Server", "HTTP", "TestSupport", "DispatchTestSupport", "JSONRPC", "Transport"], swiftSettings: strict),
+        .testTarget(name: "MCPClientTests", dependencies: ["MCPClient", "JSONRPC", "HTTP", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "MCPTests", dependencies: ["MCP", "Server", "TestSupport", "DispatchTestSupport", "JSONRPC", "Transport"], swiftSettings: strict),
         .testTarget(name: "EndToEndTests", dependencies: ["switchboard", "TestSupport"], swiftSettings: strict),
     ]
