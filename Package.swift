@@ -38,7 +38,7 @@ let package = Package(
         /// MCP server mode (`--mcp`): the methods as Model Context Protocol tools over stdio.
         .target(name: "MCP", dependencies: ["JSONRPC", "Primitives", "Transport", "Server"], swiftSettings: strict),
         /// The daemon: flags, stdout protection, start, exit.
-        .executableTarget(name: "switchboard", dependencies: ["Primitives", "HTTP", "Server", "MCP", "Transport"], swiftSettings: strict),
+        .executableTarget(name: "switchboard", dependencies: ["Primitives", "HTTP", "Server", "MCP", "MCPClient", "Transport"], swiftSettings: strict),
         /// Loopback fake upstream, daemon process driver and schema checks for the tests.
         .target(name: "TestSupport", dependencies: ["JSONRPC"], swiftSettings: strict),
         /// Stub methods and an in-process rig (writer on a pipe, runner) for the front ends' tests.

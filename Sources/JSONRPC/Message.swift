@@ -4,8 +4,9 @@ public enum IncomingMessage: Sendable, Equatable {
     case request(id: RequestID, method: String, params: JSONValue?)
     /// A call without an id: no response is ever sent.
     case notification(method: String, params: JSONValue?)
-    /// A response from the client (the daemon sends no requests, so these are ignored).
-    case response(id: RequestID?)
+    /// A response from the client, to a request the daemon sent it (`tool.approve`,
+    /// `tool.execute`): its `result`, or its `error` (`{code, message, data?}` as sent).
+    case response(id: RequestID?, result: JSONValue?, error: JSONValue?)
     /// Not a valid message; answered with `error` and the id when one could be read.
     case invalid(id: RequestID?, error: ResponseError)
 
@@ -27,7 +28,7 @@ public enum IncomingMessage: Sendable, Equatable {
         }
         guard let methodValue = object["method"] else {
             if object["result"] != nil || object["error"] != nil {
-                self = .response(id: id)
+                self = .response(id: id, result: object["result"], error: object["error"])
             } else {
                 self = .invalid(id: id, error: .invalidRequest("missing method"))
             }

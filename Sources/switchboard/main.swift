@@ -2,6 +2,7 @@ import Dispatch
 import FoundationEssentials
 import JSONRPC
 import MCP
+import MCPClient
 import Primitives
 import Server
 import Transport
@@ -71,6 +72,8 @@ DispatchQueue.global(qos: .utility).async {
 // Every message is scrubbed of the key and the secret headers' values, results included.
 let writer = OutputWriter(fd: protocolFD, framing: options.mcp ? .ndjson : options.framing, redact: secrets.redact)
 let config = ConfigStore(startup: startup, secrets: secrets, lockedOverTheWire: options.noRemoteConfig)
+/// The MCP servers of `mcp_servers`, started when an agent run first uses them.
+let toolServers: (any MCPToolSource)? = nil
 /// What reads stdin and decides the exit: Switchboard's JSON-RPC server, or with `--mcp` the MCP server.
 let receive: @Sendable (FrameEvent) -> Void
 let endOfInput: @Sendable () -> Void
@@ -88,7 +91,9 @@ if options.mcp {
                         writer: writer, outputFolder: outputFolder)
     (receive, endOfInput, terminate, waitForExit) = (mcp.receive, mcp.endOfInput, { mcp.terminate(signal: $0) }, mcp.waitForExit)
 } else {
-    let server = JSONRPCServer(runner: MethodRunner(config: config, client: UpstreamClient(), log: log, secrets: secrets), writer: writer)
+    let peer = ClientPeer(send: { writer.send($0) })
+    let server = JSONRPCServer(runner: MethodRunner(config: config, client: UpstreamClient(), log: log, secrets: secrets,
+                                                    peer: peer, toolSource: toolServers), writer: writer)
     (receive, endOfInput, terminate, waitForExit) = (server.receive, server.endOfInput, { server.terminate(signal: $0) }, server.waitForExit)
 }
 SignalTrap.install(terminate)
@@ -107,5 +112,6 @@ writer.close(timeout: code >= 128 ? 2 : 10)
 // and the process's exit handlers (OpenSSL's clean-up among them) must not run while the HTTP
 // engine's thread may still be inside libcurl — that freed memory under it. `_exit` ends no
 // child, so a running api_key_command is stopped first.
+toolServers?.stopAll()
 ChildProcess.killAll()
 _exit(code)

@@ -24,9 +24,9 @@ struct MessageTests {
          .notification(method: "$/cancelRequest", params: ["id": 1])),
         (#"{"jsonrpc":"2.0","method":"initialized"}"#,
          .notification(method: "initialized", params: nil)),
-        (#"{"jsonrpc":"2.0","id":5,"result":null}"#, .response(id: .number(JSONNumber(5)))),
-        (#"{"jsonrpc":"2.0","id":"x","error":{"code":1,"message":"m"}}"#, .response(id: .string("x"))),
-        (#"{"jsonrpc":"2.0","id":null,"error":{"code":-32700,"message":"m"}}"#, .response(id: nil)),
+        (#"{"jsonrpc":"2.0","id":5,"result":null}"#, .response(id: .number(JSONNumber(5)), result: .null, error: nil)),
+        (#"{"jsonrpc":"2.0","id":"x","error":{"code":1,"message":"m"}}"#, .response(id: .string("x"), result: nil, error: ["code": 1, "message": "m"])),
+        (#"{"jsonrpc":"2.0","id":null,"error":{"code":-32700,"message":"m"}}"#, .response(id: nil, result: nil, error: ["code": -32700, "message": "m"])),
     ] as [(String, IncomingMessage)])
     func classifiesValidMessages(text: String, expected: IncomingMessage) throws {
         #expect(try Self.message(text) == expected)

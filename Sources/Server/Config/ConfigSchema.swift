@@ -4,7 +4,7 @@ import Primitives
 /// The configuration's fields, their types and defaults: the one place a field is declared.
 public enum ConfigSchema {
     enum Kind {
-        case string, secret, url, stringArray, paths, headers, positiveNumber, count, boolean, profiles
+        case string, secret, url, stringArray, paths, headers, positiveNumber, count, boolean, profiles, mcpServers
     }
 
     static let fields: [(name: String, kind: Kind)] = [
@@ -15,15 +15,15 @@ public enum ConfigSchema {
         ("idle_timeout_seconds", .positiveNumber),
         ("max_retries", .count), ("max_file_bytes", .count), ("max_request_file_bytes", .count), ("profiles", .profiles),
         ("default_profile", .string), ("model_rules", .boolean), ("preconnect", .boolean), ("stream_usage", .boolean),
-        ("read_roots", .paths),
+        ("read_roots", .paths), ("mcp_servers", .mcpServers),
     ]
 
     /// The longest timeout accepted: a week (larger values overflow the HTTP stack's timers).
     static let maxSeconds: Double = 604_800
 
-    /// Fields a profile may not set: those that choose between profiles, and `read_roots` (which a
-    /// request's choice of profile must not widen).
-    static let globalOnly: Set<String> = ["profiles", "default_profile", "read_roots"]
+    /// Fields a profile may not set: those that choose between profiles, and `read_roots` and
+    /// `mcp_servers` (which a request's choice of profile must not widen).
+    static let globalOnly: Set<String> = ["profiles", "default_profile", "read_roots", "mcp_servers"]
 
     /// The built-in defaults, the lowest configuration layer.
     public static let defaults: JSONObject = [
@@ -94,6 +94,8 @@ public enum ConfigSchema {
             guard let number = value.intValue, number >= 0 else { throw .invalidParams(field: field, "must be a whole number, 0 or more") }
         case .boolean:
             guard value.boolValue != nil else { throw .invalidParams(field: field, "must be true or false, got \(value.typeName)") }
+        case .mcpServers:
+            try MCPServersConfig.validate(value, field: field)
         case .profiles:
             guard let profiles = value.objectValue else { throw .invalidParams(field: field, "must be an object of named profiles") }
             for (name, profile) in profiles where !profile.isNull {
@@ -137,6 +139,7 @@ public enum ConfigSchema {
             for (name, _) in headers where isSecretHeader(name) { headers[name] = "[redacted]" }
             result["headers"] = .object(headers)
         }
+        if let servers = result["mcp_servers"] { result["mcp_servers"] = MCPServersConfig.redacted(servers) }
         if var profiles = result["profiles"]?.objectValue {
             for (name, profile) in profiles {
                 if let object = profile.objectValue { profiles[name] = .object(redacted(object)) }

@@ -10,6 +10,7 @@ public final class ConfigStore: Sendable {
     /// client's reach.
     public static let remoteLockedFields: Set<String> = [
         "base_url", "headers", "api_key", "api_key_command", "api_key_command_timeout_seconds", "profiles", "read_roots",
+        "mcp_servers",
     ]
 
     private let config: Locked<JSONObject>
@@ -82,6 +83,7 @@ public final class ConfigStore: Sendable {
     }
 
     private func registerSecrets(of config: JSONObject) {
+        MCPServersConfig.secretValues(config["mcp_servers"]).forEach(secrets.register)
         var layers = [config]
         layers += (config["profiles"]?.objectValue ?? JSONObject()).compactMap { $0.value.objectValue }
         for layer in layers {

@@ -1,6 +1,7 @@
 public import FoundationEssentials
 import JSONRPC
 import Primitives
+public import MCPClient
 
 /// The configuration as one request sees it: every layer merged, the profile applied, typed.
 public struct Settings: Sendable {
@@ -31,6 +32,8 @@ public struct Settings: Sendable {
     public var preconnect: Bool
     /// Whether streamed chat and text completions ask for a usage chunk (`stream_options`).
     public var streamUsage: Bool
+    /// The configured MCP servers (`mcp_servers`), in name order.
+    public var mcpServers: [MCPServerSpec]
 
     /// Reads a merged configuration object (already validated, defaults included).
     init(_ config: JSONObject, profile: String?) throws(ResponseError) {
@@ -66,5 +69,6 @@ public struct Settings: Sendable {
         modelRules = config["model_rules"]?.boolValue ?? true
         preconnect = config["preconnect"]?.boolValue ?? true
         streamUsage = config["stream_usage"]?.boolValue ?? true
+        mcpServers = MCPServersConfig.specs(config["mcp_servers"])
     }
 }

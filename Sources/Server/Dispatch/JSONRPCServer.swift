@@ -46,8 +46,10 @@ public final class JSONRPCServer: Sendable {
         switch message {
         case .invalid(let id, let error):
             reply(OutgoingMessage.error(id: id, error))
-        case .response(let id):
-            log.debug("ignored a response from the client (id \(id.map(String.init(describing:)) ?? "null"))")
+        case .response(let id, let result, let error):
+            if runner.peer?.resolve(id: id, result: result, error: error) != true {
+                log.debug("ignored a response from the client to no request awaiting one (id \(id.map(String.init(describing:)) ?? "null"))")
+            }
             reply(nil)
         case .notification(let method, let params):
             handleNotification(method, params)
@@ -150,6 +152,8 @@ public final class JSONRPCServer: Sendable {
     /// stdin ended: finish what is in flight, then exit 0.
     public func endOfInput() {
         log.debug("end of input; \(runner.outstanding) request(s) in flight")
+        // No answer to a request of the daemon's can arrive any more.
+        runner.peer?.inputEnded()
         runner.endOfInput()
     }
 

@@ -34,12 +34,14 @@ public enum MethodRegistry {
         ConfigUpdate(),
         RPCDiscover(),
         APIRequest(),
+        AgentRun(),
+        ToolsList(),
     ]
 
     public static var names: [String] { all.map { type(of: $0).name } }
 
     /// Notifications the daemon sends.
-    public static let notifications = ["chat.delta", "$/progress", "responses.event", "completions.delta", "audio.delta", "api.event"]
+    public static let notifications = ["chat.delta", "$/progress", "responses.event", "completions.delta", "audio.delta", "api.event", "tool.call"]
 }
 
 /// The daemon's name and version, as `initialize` and `--version` report them.

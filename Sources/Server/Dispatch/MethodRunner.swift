@@ -2,6 +2,7 @@ import Primitives
 public import JSONRPC
 public import Transport
 public import Upstream
+public import MCPClient
 
 /// The one core every front end (the JSON-RPC server, the MCP server, and the modes to come)
 /// runs the daemon's methods through: the method table, the configuration, the upstream client
@@ -21,11 +22,20 @@ public final class MethodRunner: Sendable {
     let lifecycle = Lifecycle()
     /// Which local files the methods may read for this front end's requests.
     public let readPolicy: ReadPolicy
+    /// The client as a peer the daemon sends requests to (`tool.approve`, `tool.execute`); nil
+    /// for a front end whose client takes none (MCP).
+    public let peer: ClientPeer?
+    /// The configured MCP servers, for `agent.run` and `tools.list`; nil where none are used.
+    public let toolSource: (any MCPToolSource)?
 
     /// - Parameter readPolicy: `confined` where a model chooses the paths (see `ReadPolicy`).
+    /// - Parameter peer: how requests reach the client, for methods that ask it (see `ClientPeer`).
+    /// - Parameter toolSource: the MCP servers `agent.run` may use.
     public init(config: ConfigStore, client: UpstreamClient, log: Log, secrets: Secrets, readPolicy: ReadPolicy = .trusted,
-                methods: [any RPCMethod] = MethodRegistry.all) {
+                methods: [any RPCMethod] = MethodRegistry.all, peer: ClientPeer? = nil, toolSource: (any MCPToolSource)? = nil) {
         self.config = config
+        self.peer = peer
+        self.toolSource = toolSource
         self.readPolicy = readPolicy
         self.client = client
         self.log = log
@@ -41,7 +51,8 @@ public final class MethodRunner: Sendable {
     /// so the front end makes it while it reads the request, before reading the next one.
     public func context(for id: RequestID, output: any NotificationSink) -> RequestContext {
         RequestContext(id: id, client: client, config: config, configSnapshot: config.current, log: log, secrets: secrets,
-                       keys: keys, lifecycle: lifecycle, output: output, readPolicy: readPolicy)
+                       keys: keys, lifecycle: lifecycle, output: output, readPolicy: readPolicy,
+                       peer: peer, toolSource: toolSource)
     }
 
     /// Runs one call: its result, or the error it ended with, converted in the one place errors

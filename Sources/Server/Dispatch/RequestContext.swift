@@ -4,6 +4,7 @@ public import HTTP
 public import JSONRPC
 public import Upstream
 public import Transport
+public import MCPClient
 
 /// What a method handler may use: its request id, notifications, configuration and the upstream.
 public struct RequestContext: Sendable {
@@ -25,6 +26,10 @@ public struct RequestContext: Sendable {
     /// Which local files the request may read: `trusted` for a JSON-RPC client, confined to
     /// folders where a model chooses the paths (see `ReadPolicy`).
     public let readPolicy: ReadPolicy
+    /// Sends requests to the client (`tool.approve`, `tool.execute`); nil when it takes none.
+    public let peer: ClientPeer?
+    /// The configured MCP servers; nil where none are used.
+    public let toolSource: (any MCPToolSource)?
 
     /// Sends a notification to the client, in order with this request's other output.
     public func notify(_ method: String, _ params: JSONValue) {
