@@ -302,6 +302,8 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             if kind == "status":
                 self._status(nums)
+            elif kind == "tools":
+                self._tools(model, req, n)
             elif not stream:
                 self._whole(model, kind, nums)
             elif kind == "flood":
@@ -340,6 +342,31 @@ class _Handler(BaseHTTPRequestHandler):
             "choices": [{"index": 0, "message": {"role": "assistant", "content": content},
                          "finish_reason": "stop"}],
             "usage": {"prompt_tokens": 8, "completion_tokens": n, "total_tokens": n + 8},
+        })
+
+    def _tools(self, model: str, req: dict, n: int) -> None:
+        """bench-tools-N: an agent's model. Until N tool rounds are in the conversation it calls the
+        request's first tool (arguments from the last user message when it is a JSON object, else
+        {}), then answers "ok"; non-streamed either way (the loop, not the stream, is measured)."""
+        messages = req.get("messages") or []
+        rounds = sum(1 for m in messages if isinstance(m, dict) and m.get("role") == "assistant" and m.get("tool_calls"))
+        tools = req.get("tools") or []
+        if rounds >= n or not tools:
+            message = {"role": "assistant", "content": "ok"}
+            finish = "stop"
+        else:
+            arguments = "{}"
+            users = [m for m in messages if isinstance(m, dict) and m.get("role") == "user"]
+            if users and isinstance(users[-1].get("content"), str) and users[-1]["content"].startswith("{"):
+                arguments = users[-1]["content"]
+            name = tools[0].get("function", {}).get("name", "")
+            message = {"role": "assistant", "content": None, "tool_calls": [
+                {"id": f"call_{rounds}", "type": "function", "function": {"name": name, "arguments": arguments}}]}
+            finish = "tool_calls"
+        self._send_json(200, {
+            "id": "chatcmpl-bench", "object": "chat.completion", "created": CREATED, "model": model,
+            "choices": [{"index": 0, "message": message, "finish_reason": finish}],
+            "usage": {"prompt_tokens": 8, "completion_tokens": 1, "total_tokens": 9},
         })
 
     def _status(self, nums: list[int]) -> None:
