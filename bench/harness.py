@@ -287,7 +287,8 @@ class LineReader:
     chat.delta notifications are recognised without parsing (fast path) and either appended raw
     to delta_lines or handed to on_delta(line, t); everything else is parsed: responses are
     handed to on_response(msg, t) when it is set (every one, duplicates included), stored by id
-    and waiters are woken. t is perf_counter() taken right after the read().
+    and waiters are woken; requests from the daemon (tool.approve, tool.execute) go to
+    on_request(msg, t) when it is set. t is perf_counter() taken right after the read().
 
     pause() makes the thread stop reading (a client that stalls; the daemon's stdout pipe fills
     up); resume() makes it read again. A read already waiting when pause() is called still
@@ -297,6 +298,7 @@ class LineReader:
         self.fd = fd
         self.on_delta = None
         self.on_response = None
+        self.on_request = None
         self.delta_lines: list[bytes] = []
         self.delta_count = 0
         self.first_delta_t: float | None = None
@@ -369,6 +371,8 @@ class LineReader:
                 with self.cond:
                     self.responses[m["id"]] = (m, t)
                     self.cond.notify_all()
+            elif isinstance(m, dict) and "method" in m and "id" in m and self.on_request is not None:
+                self.on_request(m, t)
             elif isinstance(m, dict) and "method" in m:
                 self.notifications.append(m)
             else:
