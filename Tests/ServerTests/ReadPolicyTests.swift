@@ -18,8 +18,8 @@ import Glibc
             root = base + "/root"
             outside = base + "/outside"
             for folder in [root, outside] { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
-            FileManager.default.createFile(atPath: root + "/in.txt", contents: Data("in".utf8))
-            FileManager.default.createFile(atPath: outside + "/out.txt", contents: Data("out".utf8))
+            _ = FileManager.default.createFile(atPath: root + "/in.txt", contents: Data("in".utf8))
+            _ = FileManager.default.createFile(atPath: outside + "/out.txt", contents: Data("out".utf8))
             try FileManager.default.createSymbolicLink(atPath: root + "/to-out.txt", withDestinationPath: outside + "/out.txt")
             try FileManager.default.createSymbolicLink(atPath: root + "/to-outside", withDestinationPath: outside)
             try FileManager.default.createSymbolicLink(atPath: root + "/to-environ", withDestinationPath: "/proc/self/environ")
@@ -96,7 +96,7 @@ import Glibc
         let precomposed = folders.outside + "/caf\u{E9}"
         let decomposed = folders.outside + "/cafe\u{301}"
         for folder in [precomposed, decomposed] { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
-        FileManager.default.createFile(atPath: decomposed + "/secret.txt", contents: Data("x".utf8))
+        _ = FileManager.default.createFile(atPath: decomposed + "/secret.txt", contents: Data("x".utf8))
         let policy = ReadPolicy.confined(to: [precomposed])
         #expect(Self.reason(policy, decomposed + "/secret.txt") == "not_allowed")
         #expect(Self.reason(folders.policy, folders.root + "/../\u{30F}x") == "not_allowed")

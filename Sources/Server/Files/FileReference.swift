@@ -1,6 +1,6 @@
 import FoundationEssentials
 public import JSONRPC
-public import Upstream
+import Upstream
 
 /// A file named in a request (an image, audio, a document): whether it is local, how it is read
 /// (checked by the request's `ReadPolicy`, within its limits), and the errors that name it.

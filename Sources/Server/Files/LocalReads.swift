@@ -1,4 +1,4 @@
-public import JSONRPC
+import JSONRPC
 public import Upstream
 
 /// What one request may read from local files: which ones (`policy`) and how much (`budget`,
