@@ -76,6 +76,8 @@ struct ToolCallRunner: Sendable {
             return announce.end(ToolOutput(text: "The tool could not be run: \(error.message)", isError: true), status: "failed")
         } catch let error as MCPClientError {
             return announce.end(ToolOutput(text: "The tool failed: \(error.message)", isError: true), status: "failed")
+        } catch {
+            return announce.end(ToolOutput(text: "The tool failed: \(error)", isError: true), status: "failed")
         }
     }
 
@@ -138,8 +140,12 @@ private struct Announcer: Sendable {
         context.notify("tool.call", .object(params))
     }
 
-    /// Announces the call's end and makes its `tool` message.
+    /// Announces the call's end and makes its `tool` message. Every secret the daemon knows is
+    /// removed from the text first: a tool that reads a file holding the key never hands it to
+    /// the model.
     func end(_ output: ToolOutput, status: String) -> ToolCallRunner.Outcome {
+        var output = output
+        output.text = context.secrets.scrub(output.text)
         self.status(status, result: output.text)
         let message: JSONValue = .object(JSONObject([("role", "tool"), ("tool_call_id", .string(callID)), ("content", .string(output.text))]))
         return ToolCallRunner.Outcome(message: message, images: output.images)

@@ -71,6 +71,18 @@ struct AgentRunTests {
         #expect(run.response.answer == "I could not check.")
     }
 
+    @Test func aToolResultHoldingTheKeyReachesTheModelWithoutIt() throws {
+        let harness = try Harness(responses: [.toolCallCompletion([Self.weather]), .chatCompletion("Done.")])
+        _ = try harness.daemon.agentRun(agentParams(stream: false, extra: ["tools": [clientTool("get_weather")]])) { _ in
+            ["content": .string("config.json: {\"api_key\": \"\(testKey)\"}")]
+        }
+        try harness.finish()
+        let second = try #require(harness.upstream.requests.last)
+        let body = String(decoding: second.body, as: UTF8.self)
+        #expect(body.contains("[redacted]"))
+        #expect(!body.contains(testKey))
+    }
+
     @Test func callsTheModelMadeUpOrMalformedFailWithoutReachingTheClient() throws {
         let calls = [FakeResponse.ToolCall(id: "call_a", name: "delete_everything", arguments: "{}"),
                      FakeResponse.ToolCall(id: "call_b", name: "get_weather", arguments: "{not json")]
