@@ -162,7 +162,10 @@ class _ToolHandlers:
         loop = asyncio.get_running_loop()
         if task is not None:
             def cancel_task() -> None:  # on the reader thread
-                loop.call_soon_threadsafe(task.cancel)
+                try:
+                    loop.call_soon_threadsafe(task.cancel)
+                except RuntimeError:  # the event loop has closed
+                    pass
 
             request._on_cancel.append(cancel_task)
             if request.cancelled.is_set():  # cancelled before the hook was in place
