@@ -204,17 +204,21 @@ private struct Transcript {
     let name: String
     let lines: [JSONValue]
 
+    /// The transcripts of `examples/` and of `examples/agent/` (agent runs, with requests from the
+    /// daemon), named by their path under `examples/`.
     static func all() throws -> [Transcript] {
-        let directory = protocolDirectory.appendingPathComponent("examples")
-        let names = try FileManager.default.contentsOfDirectory(atPath: directory.path)
-            .filter { $0.hasSuffix(".jsonl") }
-            .sorted()
-        return try names.map { name in
-            let text = try String(contentsOf: directory.appendingPathComponent(name), encoding: .utf8)
-            let lines = try text.split(whereSeparator: \.isNewline)
-                .filter { !$0.allSatisfy(\.isWhitespace) }
-                .map { try JSONParser.parse(String($0)) }
-            return Transcript(name: name, lines: lines)
+        try ["", "agent/"].flatMap { folder in
+            let directory = protocolDirectory.appendingPathComponent("examples/" + folder)
+            let names = try FileManager.default.contentsOfDirectory(atPath: directory.path)
+                .filter { $0.hasSuffix(".jsonl") }
+                .sorted()
+            return try names.map { name in
+                let text = try String(contentsOf: directory.appendingPathComponent(name), encoding: .utf8)
+                let lines = try text.split(whereSeparator: \.isNewline)
+                    .filter { !$0.allSatisfy(\.isWhitespace) }
+                    .map { try JSONParser.parse(String($0)) }
+                return Transcript(name: folder + name, lines: lines)
+            }
         }
     }
 
@@ -279,7 +283,7 @@ private struct Transcript {
                         "audio.transcribe", "audio.translate", "images.generate", "images.edit", "midjourney.imagine", "midjourney.action",
                         "midjourney.change", "midjourney.blend", "midjourney.describe", "midjourney.fetch", "midjourney.list",
                         "midjourney.modal", "midjourney.simpleChange", "midjourney.shorten", "midjourney.swapFace", "midjourney.uploadImages",
-                        "config.get", "config.update", "rpc.discover", "api.request"]
+                        "config.get", "config.update", "rpc.discover", "api.request", "agent.run", "tools.list"]
         #expect(Set(methods.compactMap { $0["name"]?.stringValue }) == Set(expected))
         for method in methods {
             let name = method["name"]?.stringValue ?? "?"
@@ -306,12 +310,25 @@ private struct Transcript {
     }
 
     @Test func capabilitiesListTheRequestMethods() throws {
+        let pending = ProtocolConformance.specifiedNotServed
         let requests = methods.filter { $0["x-notification"] != true }.compactMap { $0["name"]?.stringValue }
+            .filter { !pending.contains($0) }
         let initialize = try #require(try Transcript.all().first { $0.name == "initialize.jsonl" })
         let capabilities = try #require(initialize.expected.first { $0["id"] == 1 }?["result"]?["capabilities"])
         #expect(capabilities["methods"]?.arrayValue?.compactMap(\.stringValue) == requests)
         let notifications = try #require(document["x-notifications"]?.objectValue)
-        #expect(capabilities["notifications"]?.arrayValue?.compactMap(\.stringValue) == notifications.keys)
+        #expect(capabilities["notifications"]?.arrayValue?.compactMap(\.stringValue) == notifications.keys.filter { !pending.contains($0) })
+    }
+
+    /// The requests the daemon sends the client during agent.run: each has a params and a result
+    /// schema, and the ids they document are the daemon's own strings.
+    @Test func clientRequestsHaveParamsAndResultSchemas() throws {
+        let requests = try #require(document["x-client-requests"]?.objectValue)
+        #expect(requests.keys == ["tool.approve", "tool.execute"])
+        for (name, entry) in requests {
+            #expect(entry["params"] != nil && entry["result"] != nil, "\(name)")
+            #expect(entry["description"]?.stringValue?.contains("\"sb-<n>\"") == true, "\(name)")
+        }
     }
 
     @Test func schemasRejectWhatTheyShould() {
@@ -334,6 +351,21 @@ private struct Transcript {
         #expect(problems(["messages": [["role": "user", "content": [["type": "image_url"]]]]], "ChatCompletionRequest").count == 1)
         #expect(problems(["object": "chat.completion", "choices": [], "x_extra": 1], "ChatCompletion").isEmpty)
         #expect(problems(["choices": []], "ChatCompletion") == [#"$: missing required property "object""#])
+        // The agent loop: mcp_servers entries are stdio or HTTP, never both; tool results.
+        #expect(problems(["mcp_servers": ["time": ["command": "uvx", "args": ["mcp-server-time"], "trust": true]]], "Config").isEmpty)
+        #expect(problems(["mcp_servers": ["web": ["url": "http://127.0.0.1:8000/mcp", "headers": ["Authorization": "Bearer t"]]]], "Config").isEmpty)
+        #expect(!problems(["mcp_servers": ["both": ["command": "x", "url": "http://h/mcp"]]], "Config").isEmpty)
+        #expect(!problems(["mcp_servers": ["mixed": ["url": "http://h/mcp", "env": ["A": "b"]]]], "Config").isEmpty)
+        #expect(!problems(["mcp_servers": ["neither": ["trust": true]]], "Config").isEmpty)
+        #expect(problems(["mcp_servers": ["time": ["enabled": false, "args": .null], "old": .null]], "ConfigPatch").isEmpty)
+        #expect(!problems(["profiles": ["p": ["mcp_servers": [:]]]], "Config").isEmpty)
+        #expect(problems(["content": "42 lines"], "ToolExecuteResult").isEmpty)
+        #expect(problems(["content": [["type": "text", "text": "no such file"]], "is_error": true], "ToolExecuteResult").isEmpty)
+        #expect(!problems(["is_error": true], "ToolExecuteResult").isEmpty)
+        #expect(!problems(["approved": "yes"], "ToolApproveResult").isEmpty)
+        #expect(!problems(["request_id": 1, "call_id": "c", "name": "t", "arguments": [:], "status": "done"], "ToolCallParams").isEmpty)
+        #expect(!problems(["messages": [["role": "user", "content": "hi"]], "approval": "maybe"], "AgentRunParams").isEmpty)
+        #expect(!problems(["messages": [["role": "user", "content": "hi"]], "max_turns": 0], "AgentRunParams").isEmpty)
     }
 
     /// Every `expect` line of every transcript matches the document: results against the method's
@@ -347,6 +379,7 @@ private struct Transcript {
             for message in transcript.sent {
                 if let id = message["id"], let name = message["method"]?.stringValue { methodByID[id] = name }
             }
+            try checkClientAnswers(transcript)
             for message in transcript.expected {
                 let context = "\(transcript.name): \(message.jsonText.prefix(120))"
                 #expect(message["jsonrpc"] == "2.0", "\(context)")
@@ -363,11 +396,36 @@ private struct Transcript {
                         let schema = try #require(documented["data"], "\(context)")
                         #expect(validator.validate(data, against: schema) == [], "\(context)")
                     }
+                } else if message["id"] != nil {
+                    let name = try #require(message["method"]?.stringValue, "\(context)")
+                    let schema = try #require(document["x-client-requests"]?[name]?["params"], "undocumented request: \(context)")
+                    #expect(message["id"]?.stringValue?.hasPrefix("sb-") == true, "\(context)")
+                    #expect(validator.validate(message["params"] ?? .null, against: schema) == [], "\(context)")
                 } else {
                     let name = try #require(message["method"]?.stringValue, "\(context)")
                     let schema = try #require(document["x-notifications"]?[name]?["params"], "\(context)")
                     #expect(validator.validate(message["params"] ?? .null, against: schema) == [], "\(context)")
                 }
+            }
+        }
+    }
+
+    /// The client's answers to the daemon's requests (`tool.approve`, `tool.execute`) match those
+    /// requests' result schemas; each answers a request the daemon made.
+    private func checkClientAnswers(_ transcript: Transcript) throws {
+        var requestByID: [JSONValue: String] = [:]
+        for message in transcript.expected {
+            if let id = message["id"], let name = message["method"]?.stringValue { requestByID[id] = name }
+        }
+        for message in transcript.sent where message["method"] == nil {
+            let context = "\(transcript.name): \(message.jsonText.prefix(120))"
+            let id = try #require(message["id"], "\(context)")
+            let name = try #require(requestByID[id], "no request from the daemon with this id: \(context)")
+            if let result = message["result"] {
+                let schema = try #require(document["x-client-requests"]?[name]?["result"], "\(context)")
+                #expect(validator.validate(result, against: schema) == [], "\(context)")
+            } else {
+                #expect(message["error"]?["code"]?.intValue != nil, "\(context)")
             }
         }
     }

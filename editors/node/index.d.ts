@@ -26,6 +26,70 @@ export interface ChatParams {
   [field: string]: unknown;
 }
 
+/** The params of the daemon's tool.approve and tool.execute requests (`server`: tool.approve only). */
+export interface ToolRequestParams {
+  /** The `id` of the agent.run request. */
+  request_id: number | string;
+  /** The model's tool call id. */
+  call_id: string;
+  /** The tool's name as offered to the model (`<server>__<tool>` for an MCP tool). */
+  name: string;
+  /** The MCP server (tool.approve). */
+  server?: string;
+  /** The model's arguments, parsed. */
+  arguments: any;
+}
+
+/** The second argument of onApprove and onExecute. */
+export interface ToolRequestContext {
+  /** Aborts when the daemon cancels the request (the run was cancelled): no answer is then sent. */
+  signal: AbortSignal;
+  /** The daemon's id for the request, a string "sb-<n>". */
+  id: string | number;
+  method: 'tool.approve' | 'tool.execute';
+}
+
+/** What onExecute returns: the output text, content parts, or the whole answer. */
+export type ToolOutput = string | Array<Record<string, unknown>> | { content: string | Array<Record<string, unknown>>; is_error?: boolean };
+
+/** A `tool.call` notification's params. */
+export interface ToolCallParams {
+  request_id: number | string;
+  call_id: string;
+  name: string;
+  server?: string;
+  arguments: any;
+  status: 'pending' | 'running' | 'completed' | 'failed' | 'denied' | 'cancelled';
+  result?: string;
+  progress?: { progress: number; total?: number; message?: string };
+}
+
+/** `agent.run` params: chat.complete's, plus the run's own. */
+export interface AgentRunParams extends ChatParams {
+  /** Tools the client runs (onExecute). */
+  tools?: Array<Record<string, unknown>>;
+  /** The configured MCP servers whose tools are offered (default: every enabled one). */
+  mcp_servers?: string[];
+  approval?: 'ask' | 'auto' | 'deny';
+  max_turns?: number;
+  parallel_tool_calls?: boolean;
+}
+
+export interface AgentRunOptions extends CallOptions {
+  /** Answers tool.approve: truthy approves the call; a throw or rejection denies it. Absent: -32601. */
+  onApprove?: (params: ToolRequestParams, context: ToolRequestContext) => boolean | Promise<boolean>;
+  /** Runs a client tool; a throw or rejection fails the call with its message. Absent: -32601. */
+  onExecute?: (params: ToolRequestParams, context: ToolRequestContext) => ToolOutput | Promise<ToolOutput>;
+  /** Sees each tool.call notification. */
+  onToolCall?: (params: ToolCallParams) => void;
+}
+
+/** `tools.list`'s result. */
+export interface ToolsListResult {
+  tools: Array<{ name: string; server?: string; tool?: string; description: string; input_schema: Record<string, unknown> }>;
+  servers: Array<{ name: string; status: 'idle' | 'starting' | 'ready' | 'failed' | 'disabled'; error?: string }>;
+}
+
 export interface CallOptions {
   /** Aborting it cancels the request (`$/cancelRequest`; the call fails with -32800). It stays in this process. */
   signal?: AbortSignal;
@@ -91,6 +155,10 @@ export class Switchboard extends EventEmitter {
   cancel(id: number): void;
   initialize(options?: { config?: Params; clientInfo?: { name: string; version: string } }): Promise<any>;
   streamChat(params: ChatParams, options?: CallOptions): Call;
+  /** `agent.run`: iterate for the text of every turn; `result` is the run's result (`messages`, `turns`, …). */
+  agentRun(params: AgentRunParams, options?: AgentRunOptions): Call;
+  /** `tools.list`. */
+  toolsList(options?: { mcpServers?: string[]; profile?: string; signal?: AbortSignal }): Promise<ToolsListResult>;
   describeImageCall(image: string, options?: Params & { stream?: boolean; prompt?: string; signal?: AbortSignal }): Call;
   describeImage(image: string, options?: Params & { prompt?: string; signal?: AbortSignal }): Promise<{ text: string; completion: any }>;
   /** shutdown + exit, then waits for the daemon (killing it after `timeout` ms); resolves to its exit code. */

@@ -8,6 +8,9 @@
 //   console.log((await stream.result).usage);
 //   await sb.close();   // optional: a script that never calls it still exits when its work is done
 //
+// Requests from the daemon (tool.approve and tool.execute during agentRun) go to the agent run they
+// name, whose callbacks answer them; any other is answered -32601.
+//
 // The VS Code extension in ../vscode loads this same file (from here in a checkout; its packaging
 // step copies it in). The wire protocol is specified in protocol/README.md.
 
@@ -16,6 +19,7 @@ const { EventEmitter } = require('node:events');
 const path = require('node:path');
 
 const REQUEST_CANCELLED = -32800;
+const METHOD_NOT_FOUND = -32601;
 
 /** A JSON-RPC error response: `code`, `message` and the structured `data`. */
 class SwitchboardError extends Error {
@@ -100,6 +104,58 @@ class MessageReader {
 }
 
 // ---------------------------------------------------------------------------------------------
+// The daemon's requests during an agent run
+
+function methodNotFound(method, reason) {
+  return { code: METHOD_NOT_FOUND, message: `${method}: ${reason}`, data: { method } };
+}
+
+/** The result answering `method` for what its callback returned, or for the error it threw. */
+function toolAnswer(method, value, failed) {
+  if (method === 'tool.approve') return { approved: !failed && Boolean(value) };
+  if (failed) return { content: (value && value.message) || String(value), is_error: true };
+  if (typeof value === 'string' || Array.isArray(value)) return { content: value };
+  if (value && typeof value === 'object' && 'content' in value) return { ...value };
+  return { content: JSON.stringify(value ?? null) };
+}
+
+/**
+ * An agent run's callbacks: they answer the daemon's tool.approve and tool.execute requests and
+ * see its tool.call notifications. A request without its callback is answered -32601.
+ */
+class ToolHandlers {
+  constructor({ onApprove, onExecute, onToolCall }) {
+    this.callbacks = {
+      'tool.approve': [onApprove, 'no onApprove callback was given'],
+      'tool.execute': [onExecute, 'no onExecute callback was given'],
+    };
+    this.onToolCall = onToolCall;
+  }
+
+  /** Runs the request's callback and answers, unless the daemon cancels it (`signal` aborts) first. */
+  async serve(client, message, signal) {
+    const [callback, reason] = this.callbacks[message.method] || [undefined, 'not a request of agent.run'];
+    if (!callback) {
+      client.answer(message.id, undefined, methodNotFound(message.method, reason));
+      return;
+    }
+    let value;
+    let failed = false;
+    try {
+      value = await callback(message.params || {}, { signal, id: message.id, method: message.method });
+    } catch (error) {
+      value = error;
+      failed = true;
+    }
+    if (!signal.aborted) client.answer(message.id, toolAnswer(message.method, value, failed));
+  }
+
+  notification(message) {
+    if (message.method === 'tool.call' && this.onToolCall) this.onToolCall(message.params || {});
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
 // One request in flight
 
 /**
@@ -108,9 +164,10 @@ class MessageReader {
  * `result` is a promise of the response's result.
  */
 class Call {
-  constructor(client, id) {
+  constructor(client, id, tools = null) {
     this.client = client;
     this.id = id;
+    this.tools = tools;
     this.pieces = [];
     this.wake = null;
     this.done = false;
@@ -123,6 +180,7 @@ class Call {
   }
 
   notification(message) {
+    if (this.tools) this.tools.notification(message);
     const params = message.params || {};
     if (message.method !== 'chat.delta' || (params.index ?? 0) !== 0) return;
     const content = params.delta && params.delta.content;
@@ -201,6 +259,7 @@ class Switchboard extends EventEmitter {
     this.closeTimeout = closeTimeout;
     this.nextId = 1;
     this.calls = new Map();
+    this.served = new Map(); // the daemon's requests not answered yet: its id -> AbortController
     this.lost = null;
     this.exitCode = null;
     this.reader = new MessageReader();
@@ -270,6 +329,11 @@ class Switchboard extends EventEmitter {
   }
 
   dispatch(message) {
+    if (message.method !== undefined && (typeof message.id === 'string' || typeof message.id === 'number')) {
+      this.serve(message);
+      return;
+    }
+    if (message.method === '$/cancelRequest') this.cancelServed((message.params || {}).id);
     if (message.method === undefined) {
       const call = this.calls.get(message.id);
       if (!call) return;
@@ -282,6 +346,32 @@ class Switchboard extends EventEmitter {
     if (call) call.notification(message);
     this.emit('notification', { method: message.method, params: message.params });
     this.emit(message.method, message.params);
+  }
+
+  /** A request from the daemon: served by the agent run it names, else answered -32601 at once. */
+  serve(message) {
+    const controller = new AbortController();
+    this.served.set(message.id, controller);
+    const call = this.calls.get((message.params || {}).request_id);
+    if (call && call.tools) {
+      call.tools.serve(this, message, controller.signal);
+    } else {
+      this.answer(message.id, undefined, methodNotFound(message.method, 'this client has no handler for it'));
+    }
+  }
+
+  /** The daemon's `$/cancelRequest` for one of its requests: its callback's signal aborts, and no answer is sent. */
+  cancelServed(id) {
+    const controller = this.served.get(id);
+    if (!controller) return;
+    this.served.delete(id);
+    controller.abort();
+  }
+
+  /** Answers a request of the daemon's (unless it was cancelled or already answered). */
+  answer(id, result, error) {
+    if (!this.served.delete(id) || this.lost) return;
+    this.write(error ? { jsonrpc: '2.0', id, error } : { jsonrpc: '2.0', id, result });
   }
 
   connectionLost(reason) {
@@ -299,7 +389,7 @@ class Switchboard extends EventEmitter {
   call(method, params, options = {}) {
     const [sent, signal] = splitSignal(params, options);
     const id = this.nextId++;
-    const call = new Call(this, id);
+    const call = new Call(this, id, options.tools || null);
     if (signal && signal.aborted) {
       call.finish(new SwitchboardError(REQUEST_CANCELLED, 'request cancelled: the signal was aborted', { reason: 'aborted' }));
       return call;
@@ -351,6 +441,30 @@ class Switchboard extends EventEmitter {
   streamChat(params, options = {}) {
     const [sent, signal] = splitSignal(params, options);
     return this.call('chat.complete', { ...sent, stream: true }, { signal });
+  }
+
+  /**
+   * `agent.run` (streamed unless `params.stream` is false): iterate the returned call for the text of
+   * every turn; `result` is the run's result (the last chat.completion plus `messages`, `turns`,
+   * `usage`). `onApprove(params, {signal, id})` answers tool.approve (truthy: approved; a throw or
+   * rejection: denied); `onExecute(params, {signal, id})` runs a client tool and returns its output
+   * (a string, content parts, or `{content, is_error}`; a throw: the call fails with its message);
+   * both may return promises, and `signal` aborts when the daemon cancels the request (no answer is
+   * then sent). `onToolCall(params)` sees each tool.call. Without onApprove/onExecute those requests
+   * are answered -32601. `options.signal`: see call.
+   */
+  agentRun(params, { onApprove, onExecute, onToolCall, signal } = {}) {
+    const [sent, ownSignal] = splitSignal(params, { signal });
+    const tools = new ToolHandlers({ onApprove, onExecute, onToolCall });
+    return this.call('agent.run', { stream: true, ...sent }, { signal: ownSignal, tools });
+  }
+
+  /** `tools.list`: `{tools, servers}`, the MCP tools as agent.run offers them and each server's status. */
+  toolsList({ mcpServers, profile, signal } = {}) {
+    const params = {};
+    if (mcpServers !== undefined) params.mcp_servers = mcpServers;
+    if (profile !== undefined) params.profile = profile;
+    return this.request('tools.list', params, { signal });
   }
 
   /** `chat.describeImage` for one image (path or URL) as a `Call`: cancellable, and iterable for

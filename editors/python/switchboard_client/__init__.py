@@ -10,7 +10,9 @@
 `AsyncClient` offers the same API for asyncio code (`await sb.request(...)`,
 `async for piece in sb.stream_chat(...)`). Both sit on one `_Connection`, which owns the daemon
 process, writes messages, and runs a reader thread that hands every response and every
-notification carrying a `request_id` to the sink of the request it belongs to.
+notification carrying a `request_id` to the sink of the request it belongs to. Requests from the
+daemon (`tool.approve`, `tool.execute` during `agent_run`) go to the sink of the agent run they
+name, whose callbacks answer them; any other is answered -32601.
 
 The wire protocol is specified in protocol/README.md at the root of the repository.
 """
@@ -18,18 +20,21 @@ The wire protocol is specified in protocol/README.md at the root of the reposito
 from __future__ import annotations
 
 import asyncio
+import inspect
 import json
 import os
 import queue
 import subprocess
 import threading
 import time
-from typing import IO, Any, AsyncIterator, Callable, Dict, Iterable, Iterator, List, Mapping, Optional, Tuple, Union
+from typing import (IO, Any, AsyncIterator, Awaitable, Callable, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence,
+                    Set, Tuple, Union)
 
-__all__ = ["Client", "AsyncClient", "Call", "AsyncCall", "SwitchboardError", "ConnectionLost"]
+__all__ = ["Client", "AsyncClient", "Call", "AsyncCall", "SwitchboardError", "ConnectionLost", "ToolRequest"]
 
 REQUEST_CANCELLED = -32800
 UPSTREAM_HTTP_ERROR = -32001
+METHOD_NOT_FOUND = -32601
 
 #: A JSON value as `json` gives it (objects are dicts, arrays lists).
 JSON = Any
@@ -38,6 +43,19 @@ Params = Dict[str, Any]
 #: What the reader thread hands a request's sink: ("notification" | "response", message) or ("lost", error).
 _Item = Tuple[str, Any]
 _Sink = Callable[[_Item], None]
+
+#: What a tool.execute callback returns: the output text, content parts (`[{"type": "text", "text": ...}]`),
+#: or the whole answer (`{"content": ..., "is_error": True}`).
+ToolOutput = Union[str, Sequence[Mapping[str, Any]], Mapping[str, Any]]
+#: `on_approve`: gets the tool.approve params, returns whether the call may run.
+ApproveCallback = Callable[["ToolRequest"], bool]
+#: `on_execute`: gets the tool.execute params, returns the tool's output; raising makes it an error.
+ExecuteCallback = Callable[["ToolRequest"], ToolOutput]
+#: `on_tool_call`: gets each tool.call notification's params.
+ToolCallCallback = Callable[[Params], None]
+#: The asyncio client's callbacks may also be coroutine functions.
+AsyncApproveCallback = Callable[["ToolRequest"], Union[bool, Awaitable[bool]]]
+AsyncExecuteCallback = Callable[["ToolRequest"], Union[ToolOutput, Awaitable[ToolOutput]]]
 
 
 class SwitchboardError(Exception):
@@ -68,6 +86,105 @@ class ConnectionLost(SwitchboardError):
     def __init__(self, message: str, returncode: Optional[int] = None) -> None:
         super().__init__(None, message, {"returncode": returncode})
         self.returncode = returncode
+
+
+class ToolRequest(Dict[str, Any]):
+    """A request from the daemon during an agent run (`tool.approve` or `tool.execute`): its params
+    (`request_id`, `call_id`, `name`, `server`, `arguments`) as a dict, plus `method`, the daemon's
+    `id` (a string "sb-<n>") and `cancelled`, an Event set when the daemon cancels the request
+    (`$/cancelRequest`: the run was cancelled). A callback doing slow work should check it; once
+    it is set, whatever the callback returns is not sent."""
+
+    def __init__(self, message: Mapping[str, Any]) -> None:
+        super().__init__(message.get("params") or {})
+        self.method: str = message["method"]
+        self.id: Any = message["id"]
+        self.cancelled = threading.Event()
+        self._on_cancel: List[Callable[[], None]] = []
+
+    def _cancel(self) -> None:
+        self.cancelled.set()
+        for hook in self._on_cancel:
+            hook()
+
+
+def _method_not_found(method: str, reason: str) -> Dict[str, Any]:
+    return {"code": METHOD_NOT_FOUND, "message": f"{method}: {reason}", "data": {"method": method}}
+
+
+def _tool_answer(method: str, value: Any) -> JSON:
+    """The result answering `method` for what its callback returned (or the exception it raised)."""
+    if method == "tool.approve":
+        return {"approved": False if isinstance(value, BaseException) else bool(value)}
+    if isinstance(value, BaseException):
+        return {"content": str(value) or type(value).__name__, "is_error": True}
+    if isinstance(value, Mapping) and "content" in value:
+        return dict(value)
+    if isinstance(value, str) or isinstance(value, list):
+        return {"content": value}
+    return {"content": json.dumps(value, ensure_ascii=False)}
+
+
+class _ToolHandlers:
+    """An agent run's callbacks: they answer the daemon's tool.approve and tool.execute requests
+    and see its tool.call notifications. A request without its callback is answered -32601."""
+
+    def __init__(self, on_approve: Optional[Callable[[ToolRequest], Any]], on_execute: Optional[Callable[[ToolRequest], Any]],
+                 on_tool_call: Optional[ToolCallCallback]) -> None:
+        self.callbacks = {"tool.approve": (on_approve, "no on_approve callback was given"),
+                          "tool.execute": (on_execute, "no on_execute callback was given")}
+        self.on_tool_call = on_tool_call
+
+    def callback(self, connection: _Connection, request: ToolRequest) -> Optional[Callable[[ToolRequest], Any]]:
+        """The request's callback; None after answering -32601 for a method without one."""
+        callback, reason = self.callbacks.get(request.method, (None, "not a request of agent.run"))
+        if callback is None:
+            connection.answer(request, error=_method_not_found(request.method, reason))
+        return callback
+
+    def serve(self, connection: _Connection, request: ToolRequest) -> None:
+        """Runs the callback here and answers (unless the daemon cancelled the request)."""
+        callback = self.callback(connection, request)
+        if callback is None or request.cancelled.is_set():
+            return
+        try:
+            value = callback(request)
+        except Exception as error:  # the tool failed: the model is told why
+            value = error
+        connection.answer(request, result=_tool_answer(request.method, value))
+
+    async def serve_async(self, connection: _Connection, request: ToolRequest) -> None:
+        """As `serve`, awaiting a coroutine callback; the daemon's cancel cancels its task."""
+        callback = self.callback(connection, request)
+        if callback is None or request.cancelled.is_set():
+            return
+        task = asyncio.current_task()
+        loop = asyncio.get_running_loop()
+        if task is not None:
+            def cancel_task() -> None:  # on the reader thread
+                try:
+                    loop.call_soon_threadsafe(task.cancel)
+                except RuntimeError:  # the event loop has closed
+                    pass
+
+            request._on_cancel.append(cancel_task)
+            if request.cancelled.is_set():  # cancelled before the hook was in place
+                return
+        try:
+            value = callback(request)
+            if inspect.isawaitable(value):
+                value = await value
+        except asyncio.CancelledError:
+            if request.cancelled.is_set():
+                return  # cancelled by the daemon: no answer
+            raise
+        except Exception as error:
+            value = error
+        connection.answer(request, result=_tool_answer(request.method, value))
+
+    def notification(self, message: Mapping[str, Any]) -> None:
+        if message.get("method") == "tool.call" and self.on_tool_call is not None:
+            self.on_tool_call(message.get("params") or {})
 
 
 # ---------------------------------------------------------------------------------------------
@@ -126,6 +243,8 @@ class _Connection:
         self._write_lock = threading.Lock()
         self._next_id = 1
         self._sinks: Dict[int, _Sink] = {}  # request id -> callable receiving (kind, message)
+        self._serving: Set[int] = set()  # requests whose sink takes the daemon's requests (agent runs)
+        self._served: Dict[Any, ToolRequest] = {}  # the daemon's requests not answered yet, by its id
         self._listeners: List[Callable[[str, JSON], None]] = []
         self._lost: Optional[ConnectionLost] = None
         self._reader = threading.Thread(target=self._read_loop, name="switchboard-reader", daemon=True)
@@ -143,14 +262,17 @@ class _Connection:
             except (BrokenPipeError, ValueError, OSError) as error:
                 raise ConnectionLost(f"cannot write to the daemon: {error}", self.process.poll()) from None
 
-    def send_request(self, method: str, params: Optional[Params], sink: _Sink) -> int:
-        """Sends a request; `sink` receives its notifications and then its response. Returns the id."""
+    def send_request(self, method: str, params: Optional[Params], sink: _Sink, serves_requests: bool = False) -> int:
+        """Sends a request; `sink` receives its notifications and then its response, and with
+        `serves_requests` the daemon's requests naming it (as ("request", ToolRequest)). Returns the id."""
         with self._lock:
             if self._lost is not None:
                 raise self._lost
             request_id = self._next_id
             self._next_id += 1
             self._sinks[request_id] = sink
+            if serves_requests:
+                self._serving.add(request_id)
         message: Dict[str, Any] = {"jsonrpc": "2.0", "id": request_id, "method": method}
         if params is not None:
             message["params"] = params
@@ -173,6 +295,44 @@ class _Connection:
     def forget(self, request_id: int) -> None:
         with self._lock:
             self._sinks.pop(request_id, None)
+            self._serving.discard(request_id)
+
+    def answer(self, request: ToolRequest, result: JSON = None, error: Optional[Mapping[str, Any]] = None) -> None:
+        """Answers a request of the daemon's, unless the daemon cancelled it (then nothing is sent)."""
+        with self._lock:
+            if self._served.pop(request.id, None) is None:
+                return
+        message: Dict[str, Any] = {"jsonrpc": "2.0", "id": request.id}
+        if error is not None:
+            message["error"] = dict(error)
+        else:
+            message["result"] = result
+        try:
+            self._write(message)
+        except ConnectionLost:
+            pass
+
+    def _serve(self, message: Dict[str, Any]) -> None:
+        """A request from the daemon: to the agent run it names, else -32601 at once."""
+        request = ToolRequest(message)
+        with self._lock:
+            self._served[request.id] = request
+            run = request.get("request_id")
+            sink = self._sinks.get(run) if isinstance(run, (int, str)) and run in self._serving else None
+        if sink is None:
+            self.answer(request, error=_method_not_found(request.method, "this client has no handler for it"))
+        else:
+            self._deliver(sink, ("request", request))
+
+    def _cancel_served(self, params: Any) -> None:
+        """The daemon's `$/cancelRequest` for one of its requests: no answer will be sent."""
+        served_id = (params or {}).get("id")
+        if not isinstance(served_id, (int, str)):
+            return
+        with self._lock:
+            request = self._served.pop(served_id, None)
+        if request is not None:
+            request._cancel()
 
     def add_listener(self, callback: Callable[[str, JSON], None]) -> None:
         self._listeners.append(callback)
@@ -212,9 +372,15 @@ class _Connection:
             response_id: Any = message.get("id")
             with self._lock:
                 sink = self._sinks.pop(response_id, None)
+                self._serving.discard(response_id)
             if sink is not None:
                 self._deliver(sink, ("response", message))
             return
+        if isinstance(message.get("id"), (int, str)):
+            self._serve(message)
+            return
+        if message["method"] == "$/cancelRequest":
+            self._cancel_served(message.get("params"))
         request_id: Any = (message.get("params") or {}).get("request_id")
         with self._lock:
             sink = self._sinks.get(request_id)
@@ -263,15 +429,19 @@ class _Connection:
 class _Exchange:
     """What a request has received so far; shared by the blocking and the asyncio calls."""
 
-    def __init__(self) -> None:
+    def __init__(self, tools: Optional[_ToolHandlers] = None) -> None:
         self.done = False
         self.result: JSON = None
         self.error: Optional[SwitchboardError] = None
+        self.tools = tools
 
     def take(self, item: _Item) -> str:
-        """Consumes one item from the sink; returns the text piece it carries ("" for none)."""
+        """Consumes one item from the sink (not a "request": the call serves those); returns the
+        text piece it carries ("" for none)."""
         kind, message = item
         if kind == "notification":
+            if self.tools is not None:
+                self.tools.notification(message)
             params = message.get("params") or {}
             if message.get("method") == "chat.delta" and params.get("index", 0) == 0:
                 content = (params.get("delta") or {}).get("content")
@@ -311,18 +481,22 @@ class Call:
     (choice 0) in order, and raises `SwitchboardError` at the end if the request failed.
     `result` is the response's result once the stream is over (reading it first drains the stream)."""
 
-    def __init__(self, connection: _Connection, method: str, params: Optional[Params]) -> None:
+    def __init__(self, connection: _Connection, method: str, params: Optional[Params], tools: Optional[_ToolHandlers] = None) -> None:
         self._connection = connection
         self._queue: queue.Queue[_Item] = queue.Queue()
-        self._exchange = _Exchange()
-        self.id = connection.send_request(method, params, self._queue.put)
+        self._exchange = _Exchange(tools)
+        self.id = connection.send_request(method, params, self._queue.put, serves_requests=tools is not None)
 
     def _next(self, deadline: Optional[float]) -> str:
         timeout = None if deadline is None else max(0.0, deadline - time.monotonic())
         try:
-            return self._exchange.take(self._queue.get(timeout=timeout))
+            item = self._queue.get(timeout=timeout)
         except queue.Empty:
             raise TimeoutError(f"no answer to request {self.id} in time") from None
+        if item[0] == "request" and self._exchange.tools is not None:
+            self._exchange.tools.serve(self._connection, item[1])  # on the thread that iterates or waits
+            return ""
+        return self._exchange.take(item)
 
     def __iter__(self) -> Iterator[str]:
         try:
@@ -357,20 +531,31 @@ class AsyncCall:
     """The asyncio counterpart of `Call`: `async for piece in call`, then `call.result`
     (or `await call.wait()`)."""
 
-    def __init__(self, connection: _Connection, method: str, params: Optional[Params]) -> None:
+    def __init__(self, connection: _Connection, method: str, params: Optional[Params], tools: Optional[_ToolHandlers] = None) -> None:
         loop = asyncio.get_running_loop()
         self._connection = connection
         self._queue: asyncio.Queue[_Item] = asyncio.Queue()
-        self._exchange = _Exchange()
+        self._exchange = _Exchange(tools)
+        self._tasks: Set[asyncio.Task[None]] = set()
         def deliver(item: _Item) -> None:  # on the reader thread
             loop.call_soon_threadsafe(self._queue.put_nowait, item)
 
-        self.id = connection.send_request(method, params, deliver)
+        self.id = connection.send_request(method, params, deliver, serves_requests=tools is not None)
+
+    def _take(self, item: _Item) -> str:
+        """`_Exchange.take`, except that the daemon's requests are served by tasks of their own, so
+        that deltas and other calls go on while a callback waits (for its user, say)."""
+        if item[0] == "request" and self._exchange.tools is not None:
+            task = asyncio.ensure_future(self._exchange.tools.serve_async(self._connection, item[1]))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+            return ""
+        return self._exchange.take(item)
 
     async def __aiter__(self) -> AsyncIterator[str]:
         try:
             while not self._exchange.done:
-                piece = self._exchange.take(await self._queue.get())
+                piece = self._take(await self._queue.get())
                 if piece:
                     yield piece
         finally:  # also on `break` (the loop closes the generator) and on task cancellation
@@ -382,7 +567,7 @@ class AsyncCall:
         (asyncio.wait_for around it, task.cancel()), the request is cancelled in the daemon."""
         async def drain() -> None:
             while not self._exchange.done:
-                self._exchange.take(await self._queue.get())
+                self._take(await self._queue.get())
 
         try:
             await asyncio.wait_for(drain(), timeout)
@@ -409,6 +594,19 @@ class AsyncCall:
 
 def _stream_params(params: Params) -> Params:
     return {**params, "stream": True}
+
+
+def _agent_params(params: Params) -> Params:
+    return {"stream": True, **params}
+
+
+def _tools_list_params(mcp_servers: Optional[Iterable[str]], profile: Optional[str]) -> Params:
+    params: Params = {}
+    if mcp_servers is not None:
+        params["mcp_servers"] = list(mcp_servers)
+    if profile is not None:
+        params["profile"] = profile
+    return params
 
 
 def _initialize_params(config: Optional[Params], client_info: Optional[Params]) -> Params:
@@ -466,6 +664,21 @@ class Client(_BaseClient):
     def request(self, method: str, params: Optional[Params] = None, timeout: Optional[float] = None) -> JSON:
         return self.call(method, params).wait(timeout)
 
+    def agent_run(self, params: Params, on_approve: Optional[ApproveCallback] = None,
+                  on_execute: Optional[ExecuteCallback] = None, on_tool_call: Optional[ToolCallCallback] = None) -> Call:
+        """`agent.run` (streamed unless `params` says `stream: False`): iterate the returned call for
+        the text pieces of every turn; `call.result` is the run's result (with `messages`, `turns`).
+        The callbacks run on the thread that iterates or waits: `on_approve(request)` answers
+        tool.approve (truthy: approved; raising: denied), `on_execute(request)` runs a client tool
+        (its output; raising: the call fails with the message), `on_tool_call(params)` sees each
+        tool.call. Without `on_approve`/`on_execute` those requests are answered -32601."""
+        return Call(self._connection, "agent.run", _agent_params(params), _ToolHandlers(on_approve, on_execute, on_tool_call))
+
+    def tools_list(self, mcp_servers: Optional[Iterable[str]] = None, profile: Optional[str] = None,
+                   timeout: Optional[float] = None) -> JSON:
+        """`tools.list`: `{tools, servers}`, the MCP tools as agent.run offers them and each server's status."""
+        return self.request("tools.list", _tools_list_params(mcp_servers, profile), timeout)
+
     def initialize(self, config: Optional[Params] = None, client_info: Optional[Params] = None,
                    timeout: Optional[float] = None) -> JSON:
         """`initialize` (optional; first if sent) with `config` as a configuration layer."""
@@ -503,6 +716,16 @@ class AsyncClient(_BaseClient):
 
     async def request(self, method: str, params: Optional[Params] = None, timeout: Optional[float] = None) -> JSON:
         return await self.call(method, params).wait(timeout)
+
+    def agent_run(self, params: Params, on_approve: Optional[AsyncApproveCallback] = None,
+                  on_execute: Optional[AsyncExecuteCallback] = None, on_tool_call: Optional[ToolCallCallback] = None) -> AsyncCall:
+        """As `Client.agent_run`; the callbacks may be coroutine functions. Each request of the
+        daemon is served by a task of its own on this loop, cancelled when the daemon cancels it."""
+        return AsyncCall(self._connection, "agent.run", _agent_params(params), _ToolHandlers(on_approve, on_execute, on_tool_call))
+
+    async def tools_list(self, mcp_servers: Optional[Iterable[str]] = None, profile: Optional[str] = None,
+                         timeout: Optional[float] = None) -> JSON:
+        return await self.request("tools.list", _tools_list_params(mcp_servers, profile), timeout)
 
     async def initialize(self, config: Optional[Params] = None, client_info: Optional[Params] = None,
                          timeout: Optional[float] = None) -> JSON:

@@ -18,6 +18,18 @@ async function main(): Promise<void> {
     if (error instanceof ConnectionLost) console.log('gone');
     else if (error instanceof SwitchboardError) console.log(error.code, error.partialText ?? '');
   }
+  const run = sb.agentRun(
+    { messages: [{ role: 'user', content: 'What time is it?' }], approval: 'ask', tools: [{ type: 'function', function: { name: 'read_file' } }] },
+    {
+      onApprove: async (params, { signal }) => !signal.aborted && params.server === 'time',
+      onExecute: (params) => (params.name === 'read_file' ? [{ type: 'text', text: 'contents' }] : { content: 'unknown tool', is_error: true }),
+      onToolCall: (call) => console.log(call.name, call.status, call.result ?? ''),
+    },
+  );
+  for await (const piece of run) text += piece;
+  console.log((await run.result).turns);
+  const listed = await sb.toolsList({ mcpServers: ['time'] });
+  console.log(listed.servers.map((server) => `${server.name} ${server.status}`));
   const code: number | null = await sb.close();
   console.log(code);
 }

@@ -3,7 +3,7 @@
 import asyncio
 from typing import Any, Dict, List
 
-from switchboard_client import AsyncClient, Client, SwitchboardError
+from switchboard_client import AsyncClient, Client, SwitchboardError, ToolRequest
 
 
 def ask(question: str) -> str:
@@ -20,6 +20,45 @@ def ask(question: str) -> str:
     return "".join(pieces)
 
 
+def act(question: str) -> List[Dict[str, Any]]:
+    def approve(request: ToolRequest) -> bool:
+        return input(f"run {request['name']} {request['arguments']}? [y/N] ") == "y"
+
+    def execute(request: ToolRequest) -> str:
+        if request.cancelled.is_set():
+            return ""
+        with open(str(request["arguments"]["path"])) as file:
+            return file.read()
+
+    def show(params: Dict[str, Any]) -> None:
+        print(params["name"], params["status"])
+
+    with Client() as client:
+        tools = client.tools_list(["time"])
+        print([tool["name"] for tool in tools["tools"]])
+        run = client.agent_run({"messages": [{"role": "user", "content": question}]},
+                               on_approve=approve, on_execute=execute, on_tool_call=show)
+        for piece in run:
+            print(piece, end="")
+        messages: List[Dict[str, Any]] = run.result["messages"]
+        return messages
+
+
+async def act_async(question: str) -> int:
+    async def approve(request: ToolRequest) -> bool:
+        await asyncio.sleep(0)
+        return request.get("server") == "time"
+
+    async with AsyncClient() as client:
+        run = client.agent_run({"messages": [{"role": "user", "content": question}]}, on_approve=approve,
+                               on_execute=lambda request: [{"type": "text", "text": "ok"}])
+        async for piece in run:
+            print(piece, end="")
+        turns: int = (await run.wait())["turns"]
+        await client.tools_list(profile="local")
+        return turns
+
+
 async def ask_async(question: str) -> str:
     async with AsyncClient() as client:
         text = ""
@@ -32,5 +71,6 @@ async def ask_async(question: str) -> str:
 if __name__ == "__main__":
     try:
         print(ask("Say hello"), asyncio.run(ask_async("And again")))
+        print(act("What time is it?"), asyncio.run(act_async("And now?")))
     except SwitchboardError as error:
         print(error.code, error.message, error.partial_text)
