@@ -236,6 +236,13 @@ public final class DaemonProcess: Sendable {
     /// Everything written to stderr so far.
     public var stderr: String { String(decoding: stderrText.snapshot(), as: UTF8.self) }
 
-    /// Everything written to stdout so far, as bytes.
-    public var stdoutBytes: [UInt8] { rawStdout.snapshot() }
+    /// Everything read from stdout so far; once the process has exited, everything it wrote (it
+    /// waits, briefly, for the reader to reach the end of the pipe).
+    public var stdoutBytes: [UInt8] {
+        if !process.isRunning {
+            let deadline = Date().addingTimeInterval(5)
+            while stdoutClosed.peek() == nil, Date() < deadline { usleep(1_000) }
+        }
+        return rawStdout.snapshot()
+    }
 }

@@ -15,7 +15,7 @@ struct LifecycleTests {
                                      "audio.translate", "images.generate", "images.edit", "midjourney.imagine", "midjourney.action", "midjourney.change",
                                      "midjourney.blend", "midjourney.describe", "midjourney.fetch", "midjourney.list", "midjourney.modal",
                                      "midjourney.simpleChange", "midjourney.shorten", "midjourney.swapFace", "midjourney.uploadImages",
-                                     "config.get", "config.update", "rpc.discover", "api.request"]
+                                     "config.get", "config.update", "rpc.discover", "api.request", "agent.run", "tools.list"]
 
     @Test func initializeDescribesTheServer() throws {
         let harness = try Harness(responses: [])
@@ -25,7 +25,8 @@ struct LifecycleTests {
         #expect(result["protocol_version"] == "1")
         #expect(result["server_info"]?["name"] == "switchboard")
         #expect(result["capabilities"]?["methods"] == Self.methods)
-        #expect(result["capabilities"]?["notifications"] == ["chat.delta", "$/progress", "responses.event", "completions.delta", "audio.delta", "api.event"])
+        #expect(result["capabilities"]?["notifications"] == ["chat.delta", "$/progress", "responses.event", "completions.delta", "audio.delta", "api.event",
+                                                                "tool.call", "$/cancelRequest"])
         #expect(result["capabilities"]?["framings"] == ["ndjson", "lsp"])
     }
 

@@ -18,24 +18,42 @@ struct ToolCallRunner: Sendable {
         let images: [JSONValue]
     }
 
+    /// A turn's calls cut short by the run's cancellation: the `tool` messages of every call,
+    /// those that ended with their result, the others saying they were cancelled.
+    struct CutShort: Error {
+        let underlying: any Error
+        let messages: [JSONValue]
+    }
+
     /// Runs `calls` (the assistant message's `tool_calls`), all at once unless `parallel` is
     /// false; outcomes come in the calls' order.
-    /// - Throws: `CancellationError` when the run is cancelled (the calls still running are
-    ///   announced `cancelled`, their MCP requests and client requests withdrawn).
+    /// - Throws: `CutShort` when the run is cancelled (the calls still running are announced
+    ///   `cancelled`, their MCP requests and client requests withdrawn).
     func run(_ calls: [JSONValue], parallel: Bool) async throws -> [Outcome] {
-        guard parallel, calls.count > 1 else {
-            var outcomes: [Outcome] = []
-            for call in calls { outcomes.append(try await run(call)) }
-            return outcomes
-        }
-        return try await withThrowingTaskGroup(of: (Int, Outcome).self) { group in
-            for (index, call) in calls.enumerated() {
-                group.addTask { (index, try await run(call)) }
+        var outcomes = [Outcome?](repeating: nil, count: calls.count)
+        do {
+            if parallel, calls.count > 1 {
+                try await withThrowingTaskGroup(of: (Int, Outcome).self) { group in
+                    for (index, call) in calls.enumerated() {
+                        group.addTask { (index, try await run(call)) }
+                    }
+                    for try await (index, outcome) in group { outcomes[index] = outcome }
+                }
+            } else {
+                for (index, call) in calls.enumerated() { outcomes[index] = try await run(call) }
             }
-            var outcomes = [Outcome?](repeating: nil, count: calls.count)
-            for try await (index, outcome) in group { outcomes[index] = outcome }
             return outcomes.map { $0! }
+        } catch {
+            let messages = zip(calls, outcomes).map { call, outcome in
+                outcome?.message ?? Self.message(for: call, "Cancelled: the run was cancelled before this call ended.")
+            }
+            throw CutShort(underlying: error, messages: messages)
         }
+    }
+
+    /// The `tool` message answering `call` with `text`.
+    static func message(for call: JSONValue, _ text: String) -> JSONValue {
+        .object(JSONObject([("role", "tool"), ("tool_call_id", call["id"] ?? ""), ("content", .string(text))]))
     }
 
     /// Runs one call to its end.
@@ -147,8 +165,7 @@ private struct Announcer: Sendable {
         var output = output
         output.text = context.secrets.scrub(output.text)
         self.status(status, result: output.text)
-        let message: JSONValue = .object(JSONObject([("role", "tool"), ("tool_call_id", .string(callID)), ("content", .string(output.text))]))
-        return ToolCallRunner.Outcome(message: message, images: output.images)
+        return ToolCallRunner.Outcome(message: ToolCallRunner.message(for: ["id": .string(callID)], output.text), images: output.images)
     }
 
     func end(_ result: MCPToolResult, status: String) -> ToolCallRunner.Outcome {

@@ -41,7 +41,7 @@ public enum MethodRegistry {
     public static var names: [String] { all.map { type(of: $0).name } }
 
     /// Notifications the daemon sends.
-    public static let notifications = ["chat.delta", "$/progress", "responses.event", "completions.delta", "audio.delta", "api.event", "tool.call"]
+    public static let notifications = ["chat.delta", "$/progress", "responses.event", "completions.delta", "audio.delta", "api.event", "tool.call", "$/cancelRequest"]
 }
 
 /// The daemon's name and version, as `initialize` and `--version` report them.

@@ -22,6 +22,9 @@ struct AgentRun: RPCMethod {
             throw ResponseError.invalidParams(field: "max_turns", "must be a whole number from 1 to \(Self.turnLimit)")
         }
         let parallel = try params.bool("parallel_tool_calls") ?? true
+        if let choices = try params.int("n"), choices != 1 {
+            throw ResponseError.invalidParams(field: "n", "must be 1 (or left out): a run follows one answer")
+        }
         let toolImages = try params.bool("tool_images") ?? true
         let serverNames = try params.strings("mcp_servers")
         let clientTools = try params.array("tools") ?? []
@@ -50,7 +53,7 @@ struct AgentRun: RPCMethod {
                 run.add(calls.map { Self.notRun($0, maxTurns: maxTurns, context: context) })
                 return run.result(completion, turns: turn, stopped: "max_turns")
             }
-            let outcomes = try await run.step(turn, completion: completion) { try await tools.run(calls, parallel: parallel) }
+            let outcomes = try await run.step(turn) { try await tools.run(calls, parallel: parallel) }
             run.add(outcomes.map(\.message))
             let images = outcomes.flatMap(\.images)
             if !images.isEmpty {
@@ -69,7 +72,7 @@ struct AgentRun: RPCMethod {
         params["status"] = "cancelled"
         params["result"] = .string(text)
         context.notify("tool.call", .object(params))
-        return .object(JSONObject([("role", "tool"), ("tool_call_id", call["id"] ?? ""), ("content", .string(text))]))
+        return ToolCallRunner.message(for: call, text)
     }
 
     /// The images of a turn's results, shown to the model in a user message (a `tool` message
@@ -102,16 +105,27 @@ struct AgentProgress {
     }
 
     /// Runs one step of turn `turn`; an error it throws carries the run so far as `data.partial`
-    /// (on a model turn, the turn's own partial answer as the completion).
-    mutating func step<T>(_ turn: Int, completion: JSONValue? = nil, _ body: () async throws -> T) async throws -> T {
+    /// (`AgentRunPartial`: on a model turn, the turn's own partial answer as `completion`; on a
+    /// turn's tool calls cut short, their `tool` messages, cancelled ones saying so).
+    mutating func step<T>(_ turn: Int, _ body: () async throws -> T) async throws -> T {
         do {
             let value = try await body()
             if let completion = value as? JSONValue { usage.add(completion["usage"]) }
             return value
         } catch {
-            let carried = error as? PartialOutputError
-            let partial = result(carried?.partial ?? completion ?? .object(JSONObject()), turns: turn, stopped: nil)
-            throw PartialOutputError(carried?.underlying ?? error, partial: partial)
+            var underlying = error, completion: JSONValue?
+            if let carried = error as? PartialOutputError {
+                underlying = carried.underlying
+                completion = carried.partial
+            }
+            if let cut = error as? ToolCallRunner.CutShort {
+                add(cut.messages)
+                underlying = cut.underlying
+            }
+            var partial = JSONObject([("messages", .array(added)), ("turns", .number(JSONNumber(turn)))])
+            if let total = usage.total { partial["usage"] = .object(total) }
+            if let completion, !completion.isNull { partial["completion"] = completion }
+            throw PartialOutputError(underlying, partial: .object(partial))
         }
     }
 

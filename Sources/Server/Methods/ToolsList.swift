@@ -10,16 +10,24 @@ struct ToolsList: RPCMethod {
 
     func call(_ params: Params, context: RequestContext) async throws -> JSONValue {
         let settings = try context.settings(profile: try params.string("profile"))
-        let chosen = try AgentToolbox.servers(named: try params.strings("mcp_servers"), in: settings.mcpServers, field: "mcp_servers")
+        let names = try params.strings("mcp_servers")
+        // Every name must be configured; a disabled one is listed as such, not refused.
+        _ = try AgentToolbox.servers(named: names, in: settings.mcpServers.map { var server = $0; server.enabled = true; return server },
+                                     field: "mcp_servers")
+        let chosen = settings.mcpServers.filter { $0.enabled && (names?.contains($0.name) ?? true) }
         let toolbox = try await AgentToolbox.make(clientTools: [], servers: chosen, source: context.toolSource)
         let tools: [JSONValue] = toolbox.tools.map { tool in
             var entry = JSONObject([("name", .string(tool.name))])
-            if let server = tool.serverName { entry["server"] = .string(server) }
+            if case .mcp(let server, let name) = tool.runner {
+                entry["server"] = .string(server.name)
+                entry["tool"] = .string(name)
+            }
             entry["description"] = tool.definition["function"]?["description"] ?? ""
             entry["input_schema"] = tool.definition["function"]?["parameters"] ?? ["type": "object"]
             return .object(entry)
         }
-        let servers: [JSONValue] = settings.mcpServers.map { server in
+        let asked = settings.mcpServers.filter { names?.contains($0.name) ?? true }
+        let servers: [JSONValue] = asked.map { server in
             let status = server.enabled ? (context.toolSource?.status(of: server) ?? .failed("MCP servers are not available in this mode")) : .disabled
             var entry = JSONObject([("name", .string(server.name)), ("status", .string(status.name))])
             if case .failed(let reason) = status { entry["error"] = .string(reason) }
