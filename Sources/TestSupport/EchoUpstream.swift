@@ -16,6 +16,10 @@ extension FakeUpstream {
     ///   is answered, as a model asked to rewrite code would, with its last fenced code block
     ///   upper-cased inside a fence of the same language (the whole text upper-cased when it has
     ///   no fence).
+    ///   With `tools` in the request, a last user message containing `TOOL` is answered with a
+    ///   call of the first tool, arguments `{"text": <the message>}` (id `call_echo`); when the
+    ///   last message is a `tool` message, the answer is `echo: <its content>`. An agent run
+    ///   thus takes two turns, and its answer shows what the tool returned.
     /// - `GET /echo/log`, for tests that run in another process: `{"requests": [{"method",
     ///   "path", "body"}], "open_connections": N}`, every request received so far except these
     ///   log queries (`body` is the parsed JSON body, or null), and the number of TCP connections
@@ -32,6 +36,9 @@ extension FakeUpstream {
             guard let body = request.json, let messages = body["messages"]?.arrayValue else {
                 return .error(status: 400, message: "expected a chat completion request")
             }
+            let model = body["model"]?.stringValue ?? "gpt-4o-mini"
+            let streaming = body["stream"]?.boolValue == true
+            if let answer = toolTurn(messages, tools: body["tools"]?.arrayValue ?? [], model: model, streaming: streaming) { return answer }
             let (text, images) = lastUserMessage(messages)
             if text.contains("FAIL401") {
                 return .error(status: 401, message: "Incorrect API key provided", code: "invalid_api_key")
@@ -39,12 +46,25 @@ extension FakeUpstream {
             let reply = text.contains("UPPERCASE")
                 ? rewritten(text)
                 : "echo: \(text)" + (images > 0 ? " [\(images) image\(images == 1 ? "" : "s")]" : "")
-            let model = body["model"]?.stringValue ?? "gpt-4o-mini"
-            guard body["stream"]?.boolValue == true else { return .chatCompletion(reply, model: model) }
+            guard streaming else { return .chatCompletion(reply, model: model) }
             return .chatStream(pieces(of: reply), model: model, delay: text.contains("SLOW") ? 0.2 : 0)
         }
         server.value = upstream
         return upstream
+    }
+
+    /// A tool call or the answer to a tool's result (see `echo()`); nil for other requests.
+    private static func toolTurn(_ messages: [JSONValue], tools: [JSONValue], model: String, streaming: Bool) -> FakeResponse? {
+        guard let last = messages.last, let name = tools.first?["function"]?["name"]?.stringValue else { return nil }
+        if last["role"] == "tool" {
+            let reply = "echo: \(last["content"]?.stringValue ?? "")"
+            return streaming ? .chatStream(pieces(of: reply), model: model) : .chatCompletion(reply, model: model)
+        }
+        let (text, _) = lastUserMessage(messages)
+        guard last["role"] == "user", text.contains("TOOL") else { return nil }
+        let arguments = (["text": .string(text)] as JSONValue).jsonText
+        let call = FakeResponse.ToolCall(id: "call_echo", name: name, arguments: arguments)
+        return streaming ? .toolCallStream([call], model: model) : .toolCallCompletion([call], model: model)
     }
 
     private static let logPath = "/echo/log"

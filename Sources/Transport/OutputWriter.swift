@@ -67,6 +67,8 @@ public final class OutputWriter: Sendable {
     /// A message that follows the previous one sooner than this is part of a burst: it queues.
     private static let burstGap = Duration.milliseconds(1)
     private let condition = Condition()
+    /// Run once, when the client's end is first found closed (see `whenBroken`).
+    private let brokenActions = Locked<[@Sendable () -> Void]>([])
     /// Guarded by `condition`; see `withState`.
     private nonisolated(unsafe) var state = State()
 
@@ -245,6 +247,28 @@ public final class OutputWriter: Sendable {
         }
         resumeProducers()
         if !ok || wake(state) { condition.broadcast() }
+        if !ok {
+            let actions = brokenActions.withLock { actions in
+                defer { actions = [] }
+                return actions
+            }
+            if !actions.isEmpty {
+                condition.unlock()
+                actions.forEach { $0() }
+                condition.lock()
+            }
+        }
+    }
+
+    /// Runs `action` once the client's end is found closed (a write failed): nothing written
+    /// after that reaches anyone, so the front ends cancel the work in flight. Runs at once when
+    /// the writer is broken already.
+    public func whenBroken(_ action: @escaping @Sendable () -> Void) {
+        let runNow = withState { state in
+            if !state.broken { brokenActions.withLock { $0.append(action) } }
+            return state.broken
+        }
+        if runNow { action() }
     }
 
     /// Whether the client's end has room for a small write now (for a pipe: at least `PIPE_BUF`).

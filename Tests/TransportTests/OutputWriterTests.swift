@@ -102,6 +102,30 @@ struct OutputWriterTests {
         client.closeWriteEnd()
     }
 
+    @Test func actionsForABrokenWriterRunOnceWhenItBreaksOrAtOnceAfter() throws {
+        signal(SIGPIPE, SIG_IGN)
+        let client = PipeClient()
+        let writer = OutputWriter(fd: client.writeFD)
+        let runs = Locked(0)
+        writer.whenBroken { runs.withLock { $0 += 1 } }
+        writer.send(["client": "still reading"])
+        writer.drain()
+        #expect(runs.current == 0)
+        client.closeReadEnd()
+        writer.send(["after": "the client left"])
+        writer.drain()
+        writer.send(["and": "again"])
+        writer.drain()
+        // The actions run on the writing thread just after it records the failure.
+        let deadline = ContinuousClock.now + .seconds(5)
+        while runs.current == 0, ContinuousClock.now < deadline { usleep(1_000) }
+        #expect(runs.current == 1)
+        writer.whenBroken { runs.withLock { $0 += 10 } }
+        #expect(runs.current == 11)
+        writer.close()
+        client.closeWriteEnd()
+    }
+
     /// Spaced messages are written by their senders, bursts by the writer thread: mixed, the
     /// order of each sender holds and `drain` waits for both.
     @Test func spacedAndBurstMessagesKeepTheirOrder() async throws {

@@ -27,6 +27,7 @@ public final class MCPServer: Sendable {
         self.writer = writer
         self.outputFolder = outputFolder
         catalog = ToolCatalog()
+        runner.cancelAllWhenOutputCloses(writer)
     }
 
     // MARK: - Input
@@ -194,7 +195,7 @@ public final class MCPServer: Sendable {
                 log(error.code == .requestCancelled ? .debug : .error, error.message)
             }
             switch runner.cancelReason(of: id) {
-            case .cancelled?:
+            case .cancelled?, .clientGone?:
                 log(.debug, "cancelled; no response is sent")
                 return nil
             case .signal?:

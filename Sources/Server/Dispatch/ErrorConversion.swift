@@ -4,6 +4,17 @@ import JSONRPC
 import HTTP
 import Upstream
 
+extension CancelReason {
+    /// The message of the error a request cancelled for this reason answers.
+    var message: String {
+        switch self {
+        case .cancelled: "request cancelled"
+        case .signal: "request cancelled: the daemon is stopping"
+        case .clientGone: "request cancelled: the client closed its end of stdout"
+        }
+    }
+}
+
 /// The one place where any error a handler throws becomes a JSON-RPC error object.
 enum ErrorConversion {
     /// The codes of errors that come from the upstream, which carry `data.attempts`.
@@ -23,7 +34,7 @@ enum ErrorConversion {
         }
         var response: ResponseError
         if let cancelReason {
-            response = ResponseError(.requestCancelled, cancelReason == .signal ? "request cancelled: the daemon is stopping" : "request cancelled",
+            response = ResponseError(.requestCancelled, cancelReason.message,
                                      data: ["reason": .string(cancelReason.rawValue)])
         } else if underlying is CancellationError {
             response = ResponseError(.requestCancelled, "request cancelled", data: ["reason": "cancelled"])

@@ -18,6 +18,7 @@ public final class JSONRPCServer: Sendable {
     public init(runner: MethodRunner, writer: OutputWriter) {
         self.runner = runner
         self.writer = writer
+        runner.cancelAllWhenOutputCloses(writer)
     }
 
     // MARK: - Input

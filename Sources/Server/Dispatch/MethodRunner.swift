@@ -113,6 +113,17 @@ public final class MethodRunner: Sendable {
     /// Cancels every request in flight.
     public func cancelAll(reason: CancelReason) { requests.cancelAll(reason: reason) }
 
+    /// When the client closes its end of stdout (`writer` finds it closed), every request in
+    /// flight is cancelled: its answer could reach no one, and a stream would otherwise run
+    /// upstream to its end (`switchboard … | head -c 100`).
+    public func cancelAllWhenOutputCloses(_ writer: OutputWriter) {
+        writer.whenBroken { [self] in
+            let count = outstanding
+            if count > 0 { log.info("the client closed its end of stdout; cancelling \(count) request(s)") }
+            cancelAll(reason: .clientGone)
+        }
+    }
+
     /// Requests in flight.
     public var outstanding: Int { lifecycle.outstanding }
 

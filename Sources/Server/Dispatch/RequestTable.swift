@@ -8,6 +8,8 @@ public enum CancelReason: String, Sendable {
     case cancelled
     /// The daemon received SIGINT or SIGTERM.
     case signal
+    /// The client closed its end of stdout: no answer can reach it.
+    case clientGone = "client_gone"
 }
 
 /// The requests in flight, by id, so `$/cancelRequest` and signals can reach them.

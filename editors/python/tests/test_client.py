@@ -158,6 +158,21 @@ class ClientTests(unittest.TestCase):
             self.assertEqual(outcomes[n], (expected, expected))
 
     @unittest.skipUnless(PNG, "SWITCHBOARD_TEST_PNG is not set")
+    def test_agent_run_runs_a_client_tool_through_the_real_daemon(self):
+        client = self.start()
+        shout = {"type": "function", "function": {"name": "shout", "description": "Upper-cases text",
+                                                   "parameters": {"type": "object", "properties": {"text": {"type": "string"}}}}}
+        seen = []
+        run = client.agent_run({"messages": [{"role": "user", "content": "TOOL please"}], "tools": [shout]},
+                               on_execute=lambda request: request["arguments"]["text"].upper(),
+                               on_tool_call=lambda params: seen.append(params["status"]))
+        pieces = list(run)
+        result = run.result
+        self.assertEqual("".join(pieces), "echo: TOOL PLEASE")
+        self.assertEqual(result["turns"], 2)
+        self.assertEqual(result["messages"][1], {"role": "tool", "tool_call_id": "call_echo", "content": "TOOL PLEASE"})
+        self.assertEqual(seen, ["pending", "running", "completed"])
+
     def test_describe_image(self):
         client = self.start()
         result = client.describe_image(PNG, timeout=30)
