@@ -15,6 +15,8 @@ struct LifecycleTests {
                                      "audio.translate", "images.generate", "images.edit", "midjourney.imagine", "midjourney.action", "midjourney.change",
                                      "midjourney.blend", "midjourney.describe", "midjourney.fetch", "midjourney.list", "midjourney.modal",
                                      "midjourney.simpleChange", "midjourney.shorten", "midjourney.swapFace", "midjourney.uploadImages",
+                                     "conversations.list", "conversations.get", "conversations.search", "conversations.fork",
+                                     "conversations.rename", "conversations.delete", "conversations.export",
                                      "config.get", "config.update", "rpc.discover", "api.request"]
 
     @Test func initializeDescribesTheServer() throws {
@@ -25,7 +27,8 @@ struct LifecycleTests {
         #expect(result["protocol_version"] == "1")
         #expect(result["server_info"]?["name"] == "switchboard")
         #expect(result["capabilities"]?["methods"] == Self.methods)
-        #expect(result["capabilities"]?["notifications"] == ["chat.delta", "$/progress", "responses.event", "completions.delta", "audio.delta", "api.event"])
+        #expect(result["capabilities"]?["notifications"] == ["chat.delta", "$/progress", "responses.event", "completions.delta", "audio.delta", "api.event",
+                                                                  "conversations.changed"])
         #expect(result["capabilities"]?["framings"] == ["ndjson", "lsp"])
     }
 

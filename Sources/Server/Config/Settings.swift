@@ -31,6 +31,8 @@ public struct Settings: Sendable {
     public var preconnect: Bool
     /// Whether streamed chat and text completions ask for a usage chunk (`stream_options`).
     public var streamUsage: Bool
+    /// The conversation store's file (`store_path`, `~` expanded), nil when `store` is false.
+    public var storePath: String?
 
     /// Reads a merged configuration object (already validated, defaults included).
     init(_ config: JSONObject, profile: String?) throws(ResponseError) {
@@ -66,5 +68,14 @@ public struct Settings: Sendable {
         modelRules = config["model_rules"]?.boolValue ?? true
         preconnect = config["preconnect"]?.boolValue ?? true
         streamUsage = config["stream_usage"]?.boolValue ?? true
+        storePath = config["store"]?.boolValue == false ? nil : config["store_path"]?.stringValue.map(LocalPath.resolve) ?? Self.defaultStorePath()
+    }
+
+    /// `$XDG_DATA_HOME/switchboard/conversations.sqlite3`, `XDG_DATA_HOME` defaulting to ~/.local/share.
+    static func defaultStorePath() -> String {
+        let environment = ProcessInfo.processInfo.environment
+        let data = environment["XDG_DATA_HOME"].flatMap { $0.hasPrefix("/") ? $0 : nil }
+            ?? HomeDirectory.current(environment: environment["HOME"]) + "/.local/share"
+        return data + "/switchboard/conversations.sqlite3"
     }
 }

@@ -30,6 +30,13 @@ public enum MethodRegistry {
         MidjourneyShorten(),
         MidjourneySwapFace(),
         MidjourneyUploadImages(),
+        ConversationsList(),
+        ConversationsGet(),
+        ConversationsSearch(),
+        ConversationsFork(),
+        ConversationsRename(),
+        ConversationsDelete(),
+        ConversationsExport(),
         ConfigGet(),
         ConfigUpdate(),
         RPCDiscover(),
@@ -39,7 +46,7 @@ public enum MethodRegistry {
     public static var names: [String] { all.map { type(of: $0).name } }
 
     /// Notifications the daemon sends.
-    public static let notifications = ["chat.delta", "$/progress", "responses.event", "completions.delta", "audio.delta", "api.event"]
+    public static let notifications = ["chat.delta", "$/progress", "responses.event", "completions.delta", "audio.delta", "api.event", "conversations.changed"]
 }
 
 /// The daemon's name and version, as `initialize` and `--version` report them.

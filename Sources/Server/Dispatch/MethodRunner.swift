@@ -21,6 +21,8 @@ public final class MethodRunner: Sendable {
     let lifecycle = Lifecycle()
     /// Which local files the methods may read for this front end's requests.
     public let readPolicy: ReadPolicy
+    /// The conversation store every request shares.
+    public let conversations = ConversationStores()
 
     /// - Parameter readPolicy: `confined` where a model chooses the paths (see `ReadPolicy`).
     public init(config: ConfigStore, client: UpstreamClient, log: Log, secrets: Secrets, readPolicy: ReadPolicy = .trusted,
@@ -41,7 +43,7 @@ public final class MethodRunner: Sendable {
     /// so the front end makes it while it reads the request, before reading the next one.
     public func context(for id: RequestID, output: any NotificationSink) -> RequestContext {
         RequestContext(id: id, client: client, config: config, configSnapshot: config.current, log: log, secrets: secrets,
-                       keys: keys, lifecycle: lifecycle, output: output, readPolicy: readPolicy)
+                       keys: keys, lifecycle: lifecycle, output: output, readPolicy: readPolicy, conversations: conversations)
     }
 
     /// Runs one call: its result, or the error it ended with, converted in the one place errors

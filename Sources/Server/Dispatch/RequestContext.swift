@@ -25,6 +25,8 @@ public struct RequestContext: Sendable {
     /// Which local files the request may read: `trusted` for a JSON-RPC client, confined to
     /// folders where a model chooses the paths (see `ReadPolicy`).
     public let readPolicy: ReadPolicy
+    /// The conversation store, opened on first use.
+    public let conversations: ConversationStores
 
     /// Sends a notification to the client, in order with this request's other output.
     public func notify(_ method: String, _ params: JSONValue) {
