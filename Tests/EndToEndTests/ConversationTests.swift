@@ -57,6 +57,29 @@ struct ConversationTests {
         try second.finish()
     }
 
+    @Test func aCancelledTurnKeepsItsPartialAnswerMarkedAndAFailedOneIsNotKept() throws {
+        let home = DataHome()
+        defer { home.remove() }
+        let harness = try Harness(environment: home.environment, responses: [
+            .chatCompletion("first"), CancellationTests.stalledStream(after: "half an"), .error(status: 400, message: "refused"),
+        ])
+        let id = try #require(try harness.daemon.call("chat.complete", chatParams(extra: ["conversation_id": "new"])).response["result"]?["conversation_id"])
+        harness.daemon.send(["jsonrpc": "2.0", "id": "a", "method": "chat.complete", "params": chatParams("Go on", stream: true, extra: ["conversation_id": id])])
+        #expect(try harness.daemon.next()["method"] == "chat.delta")
+        harness.daemon.send(["jsonrpc": "2.0", "method": "$/cancelRequest", "params": ["id": "a"]])
+        let (cancelled, _) = try harness.daemon.response(to: "a")
+        #expect(cancelled.errorCode == -32800)
+        #expect(cancelled["error"]?["data"]?["partial"]?["conversation_id"] == id)
+        let (failed, _) = try harness.daemon.call("chat.complete", chatParams("Refuse this", extra: ["conversation_id": id]), id: 3)
+        #expect(failed.errorCode == -32001)
+        let messages = try harness.daemon.call("conversations.get", ["id": id], id: 4).response["result"]?["messages"]?.arrayValue ?? []
+        #expect(messages.map { $0["content"] } == ["Hi", "first", "Go on", "half an"])
+        #expect(messages.last?["status"] == "cancelled")
+        let markdown = try harness.daemon.call("conversations.export", ["id": id], id: 5).response["result"]?["content"]?.stringValue ?? ""
+        #expect(markdown.hasSuffix("## Assistant\nhalf an\n[cancelled]\n\n## You\n"))
+        try harness.finish()
+    }
+
     @Test func anUnknownIdIsInvalidParamsNamingItAndNothingIsSent() throws {
         let home = DataHome()
         defer { home.remove() }
