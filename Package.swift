@@ -23,12 +23,14 @@ let package = Package(
         .target(name: "JSONRPC", dependencies: ["Primitives"], swiftSettings: strict),
         /// stdin reader thread, single stdout writer, stdio protection.
         .target(name: "Transport", dependencies: ["JSONRPC", "Primitives"], swiftSettings: strict),
+        /// Loading a system library with dlopen, each function looked up by name (for CCurl and CSQLite).
+        .target(name: "CLibraryLoader", linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]),
         /// The part of libcurl's C API the HTTP engine uses, declared here and loaded at run time
         /// with dlopen (no curl headers needed to build; see Sources/CCurl/include/CCurl.h).
-        .target(name: "CCurl", linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]),
+        .target(name: "CCurl", dependencies: ["CLibraryLoader"]),
         /// The part of SQLite's C API the conversation store uses, declared here and loaded at run
         /// time with dlopen as libcurl is (see Sources/CSQLite/include/CSQLite.h).
-        .target(name: "CSQLite", linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]),
+        .target(name: "CSQLite", dependencies: ["CLibraryLoader"]),
         /// The conversation store: SQLite in WAL mode shared by every daemon of the user,
         /// migrations, full-text search, forks, exports, changes made by other processes.
         .target(name: "Store", dependencies: ["CSQLite", "JSONRPC", "Primitives"], swiftSettings: strict),

@@ -1,7 +1,7 @@
 // SQLite, loaded at run time. See include/CSQLite.h for why it is not linked.
 #include "CSQLite.h"
+#include "CLibraryLoader.h"
 
-#include <dlfcn.h>
 #include <pthread.h>
 #include <stdio.h>
 
@@ -35,63 +35,47 @@ static pthread_mutex_t load_lock = PTHREAD_MUTEX_INITIALIZER;
 static char load_error[512];
 static int load_status = -1;
 
-/// The names SQLite goes by: Linux distributions, then macOS, then an unversioned development link.
-static const char *const library_names[] = {
+/// The names SQLite goes by: Linux distributions, then macOS; the first names it in errors.
 #if defined(__APPLE__)
-    "libsqlite3.dylib", "/usr/lib/libsqlite3.dylib",
+#define LIBRARY_NAME "libsqlite3.dylib"
+static const char *const library_names[] = {LIBRARY_NAME, "/usr/lib/libsqlite3.dylib"};
 #else
-    "libsqlite3.so.0", "libsqlite3.so",
+#define LIBRARY_NAME "libsqlite3.so.0"
+static const char *const library_names[] = {LIBRARY_NAME, "libsqlite3.so"};
 #endif
+
+static const sb_library library = {
+    library_names, sizeof library_names / sizeof library_names[0], LIBRARY_NAME, "apt-get install libsqlite3-0",
+    "SQLite 3.24 or later is needed",
 };
 
-#define RESOLVE(field, symbol)                                                                      \
-    do {                                                                                            \
-        *(void **)(&sqlite.field) = dlsym(library, symbol);                                         \
-        if (sqlite.field == NULL) {                                                                 \
-            snprintf(load_error, sizeof load_error, "%s lacks %s (SQLite 3.24 or later is needed)", \
-                     loaded_name, symbol);                                                          \
-            return;                                                                                 \
-        }                                                                                           \
-    } while (0)
+#define SYMBOL(field, name) {name, (void **)&sqlite.field}
+
+static const sb_library_symbol symbols[] = {
+    SYMBOL(libversion, "sqlite3_libversion"),
+    SYMBOL(compileoption_used, "sqlite3_compileoption_used"),
+    SYMBOL(open_v2, "sqlite3_open_v2"),
+    SYMBOL(close_v2, "sqlite3_close_v2"),
+    SYMBOL(errmsg, "sqlite3_errmsg"),
+    SYMBOL(errstr, "sqlite3_errstr"),
+    SYMBOL(busy_timeout, "sqlite3_busy_timeout"),
+    SYMBOL(changes, "sqlite3_changes"),
+    SYMBOL(prepare_v2, "sqlite3_prepare_v2"),
+    SYMBOL(step, "sqlite3_step"),
+    SYMBOL(reset, "sqlite3_reset"),
+    SYMBOL(clear_bindings, "sqlite3_clear_bindings"),
+    SYMBOL(finalize, "sqlite3_finalize"),
+    SYMBOL(bind_text, "sqlite3_bind_text"),
+    SYMBOL(bind_int64, "sqlite3_bind_int64"),
+    SYMBOL(bind_null, "sqlite3_bind_null"),
+    SYMBOL(column_type, "sqlite3_column_type"),
+    SYMBOL(column_int64, "sqlite3_column_int64"),
+    SYMBOL(column_text, "sqlite3_column_text"),
+    SYMBOL(column_bytes, "sqlite3_column_bytes"),
+};
 
 static void load(void) {
-    void *library = NULL;
-    const char *loaded_name = NULL;
-    char first_reason[256] = "not found";
-    for (size_t i = 0; i < sizeof library_names / sizeof library_names[0] && library == NULL; i++) {
-        library = dlopen(library_names[i], RTLD_NOW | RTLD_LOCAL);
-        loaded_name = library_names[i];
-        if (library == NULL && i == 0) {
-            const char *reason = dlerror();
-            if (reason) snprintf(first_reason, sizeof first_reason, "%s", reason);
-        }
-    }
-    if (library == NULL) {
-        snprintf(load_error, sizeof load_error,
-                 "%s could not be loaded (%s); install it, e.g. apt-get install libsqlite3-0", library_names[0],
-                 first_reason);
-        return;
-    }
-    RESOLVE(libversion, "sqlite3_libversion");
-    RESOLVE(compileoption_used, "sqlite3_compileoption_used");
-    RESOLVE(open_v2, "sqlite3_open_v2");
-    RESOLVE(close_v2, "sqlite3_close_v2");
-    RESOLVE(errmsg, "sqlite3_errmsg");
-    RESOLVE(errstr, "sqlite3_errstr");
-    RESOLVE(busy_timeout, "sqlite3_busy_timeout");
-    RESOLVE(changes, "sqlite3_changes");
-    RESOLVE(prepare_v2, "sqlite3_prepare_v2");
-    RESOLVE(step, "sqlite3_step");
-    RESOLVE(reset, "sqlite3_reset");
-    RESOLVE(clear_bindings, "sqlite3_clear_bindings");
-    RESOLVE(finalize, "sqlite3_finalize");
-    RESOLVE(bind_text, "sqlite3_bind_text");
-    RESOLVE(bind_int64, "sqlite3_bind_int64");
-    RESOLVE(bind_null, "sqlite3_bind_null");
-    RESOLVE(column_type, "sqlite3_column_type");
-    RESOLVE(column_int64, "sqlite3_column_int64");
-    RESOLVE(column_text, "sqlite3_column_text");
-    RESOLVE(column_bytes, "sqlite3_column_bytes");
+    if (sb_library_load(&library, symbols, sizeof symbols / sizeof symbols[0], load_error, sizeof load_error) == NULL) return;
     load_status = 0;
 }
 
