@@ -128,6 +128,23 @@ struct ConversationTests {
         try harness.finish()
     }
 
+    @Test func aFileThatIsNotAStoreIsAClearErrorAndLeftUntouched() throws {
+        let home = DataHome()
+        defer { home.remove() }
+        try FileManager.default.createDirectory(atPath: (home.storePath as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        let contents = Data("notes, not a database\n".utf8) + Data(repeating: 1, count: 4096)
+        try contents.write(to: URL(fileURLWithPath: home.storePath))
+        let harness = try Harness(environment: home.environment, responses: [.chatCompletion("unused")])
+        let (failed, _) = try harness.daemon.call("chat.complete", chatParams(extra: ["conversation_id": "new"]))
+        #expect(failed.errorCode == -32008)
+        #expect(failed["error"]?["data"]?["reason"] == "unusable_file")
+        #expect(failed["error"]?["message"]?.stringValue?.contains(home.storePath) == true)
+        #expect(try harness.daemon.call("conversations.list", [:], id: 2).response.errorCode == -32008)
+        try harness.finish()
+        #expect(try Data(contentsOf: URL(fileURLWithPath: home.storePath)) == contents)
+        #expect(harness.upstream.requests.filter { $0.method == "POST" }.isEmpty)
+    }
+
     @Test func aStoreThatCannotBeWrittenStillAnswersWithStoreError() throws {
         let home = DataHome()
         defer { home.remove() }

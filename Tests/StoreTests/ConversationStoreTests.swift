@@ -140,6 +140,30 @@ import Testing
         #expect(try theirs.changedElsewhere() == [])
     }
 
+    @Test func aLockHeldTooLongByAnotherProcessIsABoundedWaitThenBusy() throws {
+        let folder = StoreFolder()
+        defer { folder.remove() }
+        try folder.open().append([user("first")], to: "c", create: true)
+        let store = try ConversationStore(path: folder.path, busyTimeout: 0.3)
+        let holder = Process()
+        let output = Pipe()
+        holder.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        holder.arguments = ["python3", "-c", """
+            import sqlite3, sys, time
+            c = sqlite3.connect(sys.argv[1], isolation_level=None); c.execute('begin immediate'); print('locked', flush=True); time.sleep(3)
+            """, folder.path]
+        holder.standardOutput = output
+        try holder.run()
+        defer { holder.terminate(); holder.waitUntilExit() }
+        #expect(String(decoding: output.fileHandleForReading.availableData, as: UTF8.self).hasPrefix("locked"))
+        let started = Date()
+        let error = try #require(throws: StoreError.self) { try store.append([user("second")], to: "c") }
+        let waited = Date().timeIntervalSince(started)
+        #expect(error.kind == .busy)
+        #expect(waited >= 0.25 && waited < 2, "waited \(waited) s")
+        #expect(try store.conversation("c").messages.count == 1, "reads go on while another process writes (WAL)")
+    }
+
     /// Runs a Python snippet with the store's path (Python's sqlite3 module stands in for
     /// another program that writes SQLite files).
     private func python(_ code: String, _ path: String) throws {
