@@ -22,11 +22,18 @@ public final class ConversationStore: Sendable {
     /// Opens (creating it when missing, mode 0600, in a folder made with mode 0700) and migrates
     /// the store at `path`. A file that is not a usable Switchboard store is refused untouched.
     /// - Parameter busyTimeout: how long a statement waits for another process's lock.
-    public init(path: String, busyTimeout: Double = 5) throws(StoreError) {
+    public convenience init(path: String, busyTimeout: Double = 5) throws(StoreError) {
+        try SQLiteLibrary.load()
+        try self.init(path: path, busyTimeout: busyTimeout, fullTextIndex: SQLiteLibrary.hasFTS5)
+    }
+
+    /// - Parameter fullTextIndex: whether a new file gets the FTS5 index (false: search scans
+    ///   with LIKE, as with a SQLite built without FTS5). A file keeps what it was made with.
+    init(path: String, busyTimeout: Double, fullTextIndex: Bool) throws(StoreError) {
         try SQLiteLibrary.load()
         try Self.createFile(path)
         let db = try SQLiteConnection(path: path, busyTimeoutMilliseconds: Int32(busyTimeout * 1000))
-        try StoreSchema.prepare(db)
+        try StoreSchema.prepare(db, fullTextIndex: fullTextIndex)
         self.path = path
         fullTextSearch = try db.integer("SELECT count(*) FROM sqlite_master WHERE name = 'messages_fts'") == 1
         connection = Locked(db)

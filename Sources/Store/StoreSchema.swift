@@ -46,7 +46,8 @@ enum StoreSchema {
 
     /// Checks that the file is a store this build can use, then migrates it. Reads before it
     /// writes anything: a file that is not a database, is damaged or is not ours stays as it was.
-    static func prepare(_ db: SQLiteConnection) throws(StoreError) {
+    /// - Parameter fullTextIndex: whether migration 1 makes the FTS5 index (SQLite has FTS5).
+    static func prepare(_ db: SQLiteConnection, fullTextIndex: Bool) throws(StoreError) {
         let applicationID = try db.integer("PRAGMA application_id") ?? 0
         let version = try db.integer("PRAGMA user_version") ?? 0
         let objects = try db.integer("SELECT count(*) FROM sqlite_master") ?? 0
@@ -65,7 +66,7 @@ enum StoreSchema {
         try db.writing { () throws(StoreError) in
             // Another process may have migrated the file since it was read above.
             let current = try db.integer("PRAGMA user_version") ?? 0
-            let steps = migrations(fullTextSearch: SQLiteLibrary.hasFTS5)
+            let steps = migrations(fullTextSearch: fullTextIndex)
             for migration in steps.dropFirst(Int(current)) {
                 for statement in migration { try db.run(statement) }
             }

@@ -1,6 +1,6 @@
 import Foundation
 import JSONRPC
-import Store
+@testable import Store
 import Testing
 
 /// Full-text search and the two export formats.
@@ -20,6 +20,22 @@ import Testing
         #expect(try store.search("\"unbalanced AND NEAR(", limit: 10).isEmpty)
         #expect(try store.search("   ", limit: 10).isEmpty)
         #expect(try store.search("rust", limit: 10).map(\.conversation.id) == ["rs"])
+    }
+
+    @Test func withoutFTS5SearchScansWithLikeAndFindsTheSameMessages() throws {
+        let folder = StoreFolder()
+        defer { folder.remove() }
+        try FileManager.default.createDirectory(atPath: (folder.path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        let store = try ConversationStore(path: folder.path, busyTimeout: 5, fullTextIndex: false)
+        #expect(!store.fullTextSearch)
+        try store.append([user("How do I sort a list in Python?"), assistant("Use sorted(items) or 100% items.sort().")], to: "py", create: true)
+        try store.append([user("Sorting in Rust")], to: "rs", create: true)
+        #expect(try store.search("python SORT", limit: 10).map(\.position) == [0])
+        #expect(try store.search("sort", limit: 10).map(\.conversation.id) == ["rs", "py", "py"])
+        #expect(try store.search("100%", limit: 10).map(\.position) == [1])
+        #expect(try store.search("_", limit: 10).isEmpty, "LIKE's wildcards are matched as themselves")
+        #expect(try store.search("sort", limit: 10).first?.snippet == "Sorting in Rust")
+        #expect(!(try ConversationStore(path: folder.path).fullTextSearch), "a file keeps what it was made with")
     }
 
     @Test func markdownIsTheEditorsChatFormatWithCancelledAnswersMarked() throws {
