@@ -23,9 +23,17 @@ let package = Package(
         .target(name: "JSONRPC", dependencies: ["Primitives"], swiftSettings: strict),
         /// stdin reader thread, single stdout writer, stdio protection.
         .target(name: "Transport", dependencies: ["JSONRPC", "Primitives"], swiftSettings: strict),
+        /// Loading a system library with dlopen, each function looked up by name (for CCurl and CSQLite).
+        .target(name: "CLibraryLoader", linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]),
         /// The part of libcurl's C API the HTTP engine uses, declared here and loaded at run time
         /// with dlopen (no curl headers needed to build; see Sources/CCurl/include/CCurl.h).
-        .target(name: "CCurl", linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]),
+        .target(name: "CCurl", dependencies: ["CLibraryLoader"]),
+        /// The part of SQLite's C API the conversation store uses, declared here and loaded at run
+        /// time with dlopen as libcurl is (see Sources/CSQLite/include/CSQLite.h).
+        .target(name: "CSQLite", dependencies: ["CLibraryLoader"]),
+        /// The conversation store: SQLite in WAL mode shared by every daemon of the user,
+        /// migrations, full-text search, forks, exports, changes made by other processes.
+        .target(name: "Store", dependencies: ["CSQLite", "JSONRPC", "Primitives"], swiftSettings: strict),
         /// The HTTP engine: one event loop thread on libcurl's multi interface, bounded buffers
         /// with backpressure, time limits, non-blocking cancellation. Standard library only.
         .target(name: "HTTP", dependencies: ["CCurl", "Primitives"], swiftSettings: strict),
@@ -34,7 +42,7 @@ let package = Package(
         /// The MCP client the agent loop uses: stdio and Streamable HTTP servers, both protocol eras.
         .target(name: "MCPClient", dependencies: ["JSONRPC", "Primitives", "HTTP", "Upstream"], swiftSettings: strict),
         /// Dispatcher, cancellation table, configuration and one handler file per method.
-        .target(name: "Server", dependencies: ["JSONRPC", "Primitives", "Transport", "HTTP", "Upstream", "MCPClient"], swiftSettings: strict),
+        .target(name: "Server", dependencies: ["JSONRPC", "Primitives", "Transport", "HTTP", "Upstream", "MCPClient", "Store"], swiftSettings: strict),
         /// MCP server mode (`--mcp`): the methods as Model Context Protocol tools over stdio.
         .target(name: "MCP", dependencies: ["JSONRPC", "Primitives", "Transport", "Server"], swiftSettings: strict),
         /// The daemon: flags, stdout protection, start, exit.
@@ -50,6 +58,7 @@ let package = Package(
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "UpstreamTests", dependencies: ["Upstream", "HTTP", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "ServerTests", dependencies: ["Server", "HTTP", "TestSupport", "DispatchTestSupport", "JSONRPC", "Transport"], swiftSettings: strict),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "JSONRPC", "Primitives"], swiftSettings: strict),
         .testTarget(name: "MCPClientTests", dependencies: ["MCPClient", "JSONRPC", "HTTP", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "MCPTests", dependencies: ["MCP", "Server", "TestSupport", "DispatchTestSupport", "JSONRPC", "Transport"], swiftSettings: strict),
         .testTarget(name: "EndToEndTests", dependencies: ["switchboard", "TestSupport"], swiftSettings: strict),

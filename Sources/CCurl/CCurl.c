@@ -3,8 +3,8 @@
 // curl_easy_setopt and curl_easy_getinfo are variadic, which Swift cannot call; the wrappers here
 // call them with one argument of the exact type each option expects.
 #include "CCurl.h"
+#include "CLibraryLoader.h"
 
-#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -69,51 +69,35 @@ static const char *const library_names[] = {
 #endif
 };
 
-#define RESOLVE(field, symbol)                                                                     \
-    do {                                                                                           \
-        *(void **)(&curl.field) = dlsym(library, symbol);                                          \
-        if (curl.field == NULL) {                                                                  \
-            snprintf(load_error, sizeof load_error, "%s lacks %s (libcurl 7.68 or later is needed)", \
-                     loaded_name, symbol);                                                         \
-            return;                                                                                \
-        }                                                                                          \
-    } while (0)
+static const sb_library library = {
+    library_names, sizeof library_names / sizeof library_names[0], "libcurl", "apt-get install libcurl4",
+    "libcurl 7.68 or later is needed",
+};
+
+#define SYMBOL(field, name) {name, (void **)&curl.field}
+
+static const sb_library_symbol symbols[] = {
+    SYMBOL(global_init, "curl_global_init"),
+    SYMBOL(version, "curl_version"),
+    SYMBOL(easy_init, "curl_easy_init"),
+    SYMBOL(easy_cleanup, "curl_easy_cleanup"),
+    SYMBOL(easy_setopt, "curl_easy_setopt"),
+    SYMBOL(easy_getinfo, "curl_easy_getinfo"),
+    SYMBOL(easy_pause, "curl_easy_pause"),
+    SYMBOL(easy_strerror, "curl_easy_strerror"),
+    SYMBOL(slist_append, "curl_slist_append"),
+    SYMBOL(slist_free_all, "curl_slist_free_all"),
+    SYMBOL(multi_init, "curl_multi_init"),
+    SYMBOL(multi_setopt, "curl_multi_setopt"),
+    SYMBOL(multi_add_handle, "curl_multi_add_handle"),
+    SYMBOL(multi_remove_handle, "curl_multi_remove_handle"),
+    SYMBOL(multi_socket_action, "curl_multi_socket_action"),
+    SYMBOL(multi_info_read, "curl_multi_info_read"),
+    SYMBOL(multi_strerror, "curl_multi_strerror"),
+};
 
 static void load(void) {
-    void *library = NULL;
-    const char *loaded_name = NULL;
-    char first_reason[256] = "not found";
-    for (size_t i = 0; i < sizeof library_names / sizeof library_names[0] && library == NULL; i++) {
-        library = dlopen(library_names[i], RTLD_NOW | RTLD_LOCAL);
-        loaded_name = library_names[i];
-        if (library == NULL && i == 0) {
-            // The first name is the one this platform uses: its error says what is missing.
-            const char *reason = dlerror();
-            if (reason) snprintf(first_reason, sizeof first_reason, "%s", reason);
-        }
-    }
-    if (library == NULL) {
-        snprintf(load_error, sizeof load_error,
-                 "libcurl could not be loaded (%s); install it, e.g. apt-get install libcurl4", first_reason);
-        return;
-    }
-    RESOLVE(global_init, "curl_global_init");
-    RESOLVE(version, "curl_version");
-    RESOLVE(easy_init, "curl_easy_init");
-    RESOLVE(easy_cleanup, "curl_easy_cleanup");
-    RESOLVE(easy_setopt, "curl_easy_setopt");
-    RESOLVE(easy_getinfo, "curl_easy_getinfo");
-    RESOLVE(easy_pause, "curl_easy_pause");
-    RESOLVE(easy_strerror, "curl_easy_strerror");
-    RESOLVE(slist_append, "curl_slist_append");
-    RESOLVE(slist_free_all, "curl_slist_free_all");
-    RESOLVE(multi_init, "curl_multi_init");
-    RESOLVE(multi_setopt, "curl_multi_setopt");
-    RESOLVE(multi_add_handle, "curl_multi_add_handle");
-    RESOLVE(multi_remove_handle, "curl_multi_remove_handle");
-    RESOLVE(multi_socket_action, "curl_multi_socket_action");
-    RESOLVE(multi_info_read, "curl_multi_info_read");
-    RESOLVE(multi_strerror, "curl_multi_strerror");
+    if (sb_library_load(&library, symbols, sizeof symbols / sizeof symbols[0], load_error, sizeof load_error) == NULL) return;
     int code = curl.global_init(CURL_GLOBAL_ALL);
     if (code != 0) {
         snprintf(load_error, sizeof load_error, "curl_global_init failed: %s", curl.easy_strerror(code));

@@ -28,6 +28,9 @@ public struct ErrorCode: RawRepresentable, Hashable, Sendable, CustomStringConve
     /// code other than 1, 21 or 22 (data `{code, description, properties?}`), or a task waited on
     /// ended in FAILURE or CANCEL (data `{status, failReason, task}`).
     public static let upstreamTaskFailed = ErrorCode(rawValue: -32007)
+    /// The conversation store cannot be used: SQLite is missing, the file is not a usable store,
+    /// another process held it locked too long, a write failed, or `store` is false.
+    public static let storeError = ErrorCode(rawValue: -32008)
 
     public var description: String { String(rawValue) }
 }

@@ -15,6 +15,8 @@ struct LifecycleTests {
                                      "audio.translate", "images.generate", "images.edit", "midjourney.imagine", "midjourney.action", "midjourney.change",
                                      "midjourney.blend", "midjourney.describe", "midjourney.fetch", "midjourney.list", "midjourney.modal",
                                      "midjourney.simpleChange", "midjourney.shorten", "midjourney.swapFace", "midjourney.uploadImages",
+                                     "conversations.list", "conversations.get", "conversations.search", "conversations.fork",
+                                     "conversations.rename", "conversations.delete", "conversations.export",
                                      "config.get", "config.update", "rpc.discover", "api.request", "agent.run", "tools.list"]
 
     @Test func initializeDescribesTheServer() throws {
@@ -26,7 +28,7 @@ struct LifecycleTests {
         #expect(result["server_info"]?["name"] == "switchboard")
         #expect(result["capabilities"]?["methods"] == Self.methods)
         #expect(result["capabilities"]?["notifications"] == ["chat.delta", "$/progress", "responses.event", "completions.delta", "audio.delta", "api.event",
-                                                                "tool.call", "$/cancelRequest"])
+                                                                "tool.call", "$/cancelRequest", "conversations.changed"])
         #expect(result["capabilities"]?["framings"] == ["ndjson", "lsp"])
     }
 

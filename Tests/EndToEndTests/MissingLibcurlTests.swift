@@ -10,21 +10,22 @@ extension EndToEnd {
 /// through `LD_LIBRARY_PATH`.
 @Suite("without libcurl")
 struct MissingLibcurlTests {
-    /// A folder holding a shared library called `libcurl.so.4` that defines none of libcurl's symbols.
-    static func fakeLibcurlFolder() throws -> URL {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("switchboard-no-curl-\(UUID().uuidString)")
+    /// A folder holding a shared library called `library` (`libcurl.so.4` by default) that
+    /// defines none of that library's symbols.
+    static func fakeLibraryFolder(_ library: String = "libcurl.so.4") throws -> URL {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("switchboard-no-lib-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let source = folder.appendingPathComponent("fake.c")
         try "int not_libcurl = 1;\n".write(to: source, atomically: true, encoding: .utf8)
         let outcome = try ChildProcess.run(URL(fileURLWithPath: "/usr/bin/env"),
-                                           arguments: ["cc", "-shared", "-fPIC", "-o", folder.appendingPathComponent("libcurl.so.4").path, source.path],
+                                           arguments: ["cc", "-shared", "-fPIC", "-o", folder.appendingPathComponent(library).path, source.path],
                                            environment: ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"], timeout: 60)
         try #require(outcome.succeeded, "cc failed: \(outcome.output)")
         return folder
     }
 
     @Test func localMethodsWorkAndUpstreamMethodsNameTheLibrary() throws {
-        let folder = try Self.fakeLibcurlFolder()
+        let folder = try Self.fakeLibraryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let harness = try Harness(environment: ["LD_LIBRARY_PATH": folder.path], responses: [.chatCompletion("unreachable")])
         let daemon = harness.daemon

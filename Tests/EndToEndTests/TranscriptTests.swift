@@ -29,7 +29,7 @@ struct Transcript: CustomTestStringConvertible, Sendable {
         for line in text.split(separator: "\n") where !line.trimmingCharacters(in: .whitespaces).isEmpty {
             let entry = try JSONParser.parse(String(line))
             if let env = entry["env"]?.objectValue {
-                for (key, value) in env { environment[key] = value.stringValue ?? "" }
+                for (key, value) in env { environment[key] = Self.placeholder(value.stringValue ?? "") }
             } else if let scripted = entry["upstream"] {
                 upstream.append(Self.response(scripted))
                 routes.append((scripted["method"]?.stringValue, scripted["path"]?.stringValue))
@@ -38,6 +38,27 @@ struct Transcript: CustomTestStringConvertible, Sendable {
             } else if let message = entry["expect"] {
                 expects.append(message)
             }
+        }
+    }
+
+    /// `{fresh_folder}` in an `env` value: a new, empty folder for this replay (a conversation
+    /// store's `XDG_DATA_HOME`, say).
+    static func placeholder(_ value: String) -> String {
+        guard value == "{fresh_folder}" else { return value }
+        return FileManager.default.temporaryDirectory.appendingPathComponent(freshFolderPrefix + UUID().uuidString).path
+    }
+
+    static let freshFolderPrefix = "switchboard-transcript-"
+
+    /// Whether `have` is `want`, where the string `"{any}"` in `want` stands for any string (an id
+    /// the daemon makes at random).
+    static func matches(_ have: JSONValue, _ want: JSONValue) -> Bool {
+        switch (have, want) {
+        case (.string, .string("{any}")): return true
+        case (.array(let got), .array(let wanted)): return got.count == wanted.count && zip(got, wanted).allSatisfy(matches)
+        case (.object(let got), .object(let wanted)):
+            return Set(got.keys) == Set(wanted.keys) && got.keys.allSatisfy { matches(got[$0] ?? .null, wanted[$0] ?? .null) }
+        default: return have == want
         }
     }
 
@@ -101,6 +122,7 @@ struct TranscriptTests {
         let harness = try Harness(environment: transcript.environment, handler: transcript.upstreamHandler())
         for message in transcript.sends { harness.daemon.send(message) }
         let actual = try harness.finish()
+        for value in transcript.environment.values where value.contains(Transcript.freshFolderPrefix) { try? FileManager.default.removeItem(atPath: value) }
         let expectedGroups = Dictionary(grouping: transcript.expects, by: requestKey)
         let actualGroups = Dictionary(grouping: actual, by: requestKey)
         #expect(Set(actualGroups.keys) == Set(expectedGroups.keys), "requests answered")
@@ -108,7 +130,7 @@ struct TranscriptTests {
             let got = actualGroups[key] ?? []
             #expect(got.count == expected.count, "\(transcript.name) request \(key): \(got.map(\.jsonText))")
             for (want, have) in zip(expected, got) {
-                #expect(have == want, "\(transcript.name) request \(key)\n want \(want.jsonText)\n have \(have.jsonText)")
+                #expect(Transcript.matches(have, want), "\(transcript.name) request \(key)\n want \(want.jsonText)\n have \(have.jsonText)")
             }
         }
     }

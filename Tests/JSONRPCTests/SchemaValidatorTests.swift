@@ -283,6 +283,8 @@ private struct Transcript {
                         "audio.transcribe", "audio.translate", "images.generate", "images.edit", "midjourney.imagine", "midjourney.action",
                         "midjourney.change", "midjourney.blend", "midjourney.describe", "midjourney.fetch", "midjourney.list",
                         "midjourney.modal", "midjourney.simpleChange", "midjourney.shorten", "midjourney.swapFace", "midjourney.uploadImages",
+                        "conversations.list", "conversations.get", "conversations.search", "conversations.fork", "conversations.rename",
+                        "conversations.delete", "conversations.export",
                         "config.get", "config.update", "rpc.discover", "api.request", "agent.run", "tools.list"]
         #expect(Set(methods.compactMap { $0["name"]?.stringValue }) == Set(expected))
         for method in methods {
@@ -302,7 +304,7 @@ private struct Transcript {
         let errors = document["components"]?["errors"]?.objectValue ?? JSONObject()
         let codes = Set(errors.compactMap { $0.value["code"]?.intValue })
         #expect(codes == [-32700, -32600, -32601, -32602, -32603, -32800,
-                          -32001, -32002, -32003, -32004, -32005, -32006, -32007])
+                          -32001, -32002, -32003, -32004, -32005, -32006, -32007, -32008])
         for (name, error) in errors {
             let reference = error["data"]?["$ref"]?.stringValue
             #expect(reference.flatMap(validator.resolve) != nil, "\(name)")

@@ -21,6 +21,8 @@ export interface ChatParams {
   messages: ChatMessage[];
   model?: string;
   profile?: string;
+  /** `'new'` or a stored conversation's id: the turn joins it (see Conversations). */
+  conversation_id?: string;
   /** Taken out before sending, as `options.signal` (never sent upstream). */
   signal?: AbortSignal;
   [field: string]: unknown;
@@ -133,6 +135,34 @@ export class Call implements AsyncIterable<string> {
   cancel(): void;
 }
 
+/** One stored conversation as `conversations.list` gives it (times in seconds since 1970). */
+export interface ConversationSummary {
+  id: string;
+  title: string;
+  created_at: number;
+  updated_at: number;
+  model: string | null;
+  message_count: number;
+  forked_from?: string;
+}
+
+/**
+ * The stored conversations (`conversations.*`), as `client.conversations`. A chat turn joins one
+ * through its params: `conversation_id: 'new'` or an id; the result carries `conversation_id`.
+ */
+export class Conversations {
+  constructor(client: Switchboard);
+  list(options?: { limit?: number; before?: string }): Promise<{ conversations: ConversationSummary[] }>;
+  get(id: string): Promise<ConversationSummary & { messages: ChatMessage[] }>;
+  search(query: string, options?: { limit?: number }): Promise<{
+    results: Array<{ conversation_id: string; title: string; updated_at: number; message_index: number; role: string; snippet: string }>;
+  }>;
+  fork(id: string, options?: { at?: number }): Promise<ConversationSummary>;
+  rename(id: string, title: string): Promise<ConversationSummary>;
+  delete(id: string): Promise<{ id: string; deleted: true }>;
+  export(id: string, options?: { format?: 'markdown' | 'json' }): Promise<{ id: string; format: 'markdown' | 'json'; content: any }>;
+}
+
 /** Splits a byte stream into messages in either framing. */
 export class MessageReader {
   push(chunk: Buffer): any[];
@@ -159,6 +189,8 @@ export class Switchboard extends EventEmitter {
   agentRun(params: AgentRunParams, options?: AgentRunOptions): Call;
   /** `tools.list`. */
   toolsList(options?: { mcpServers?: string[]; profile?: string; signal?: AbortSignal }): Promise<ToolsListResult>;
+  /** The stored conversations: `await client.conversations.list()`, … */
+  readonly conversations: Conversations;
   describeImageCall(image: string, options?: Params & { stream?: boolean; prompt?: string; signal?: AbortSignal }): Call;
   describeImage(image: string, options?: Params & { prompt?: string; signal?: AbortSignal }): Promise<{ text: string; completion: any }>;
   /** shutdown + exit, then waits for the daemon (killing it after `timeout` ms); resolves to its exit code. */

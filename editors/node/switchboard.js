@@ -250,6 +250,57 @@ function splitSignal(params, options) {
   return [params, options && options.signal];
 }
 
+/**
+ * The stored conversations (`conversations.*`; see protocol/README.md, Conversations), as
+ * `client.conversations`: each method resolves to the method's result. A chat turn joins a
+ * conversation through its params: `client.request('chat.complete', { conversation_id: 'new',
+ * messages })`, whose result carries `conversation_id`.
+ */
+class Conversations {
+  constructor(client) {
+    this.client = client;
+  }
+
+  /** `{conversations: [{id, title, created_at, updated_at, model, message_count}]}`, most recent
+   * first; `before` is the last id of the previous page. */
+  list({ limit, before } = {}) {
+    return this.client.request('conversations.list', present({ limit, before }));
+  }
+
+  /** The conversation's summary fields and `messages`. */
+  get(id) {
+    return this.client.request('conversations.get', { id });
+  }
+
+  /** `{results: [{conversation_id, title, updated_at, message_index, role, snippet}]}`. */
+  search(query, { limit } = {}) {
+    return this.client.request('conversations.search', present({ query, limit }));
+  }
+
+  /** A new conversation with the first `at` messages of `id` (all by default). */
+  fork(id, { at } = {}) {
+    return this.client.request('conversations.fork', present({ id, at }));
+  }
+
+  rename(id, title) {
+    return this.client.request('conversations.rename', { id, title });
+  }
+
+  delete(id) {
+    return this.client.request('conversations.delete', { id });
+  }
+
+  /** `{id, format, content}`: Markdown in the editors' chat format, or the JSON object. */
+  export(id, { format = 'markdown' } = {}) {
+    return this.client.request('conversations.export', { id, format });
+  }
+}
+
+/** The params that were given (undefined means left out). */
+function present(params) {
+  return Object.fromEntries(Object.entries(params).filter(([, value]) => value !== undefined));
+}
+
 class Switchboard extends EventEmitter {
   constructor({ binary = 'switchboard', args = [], env = undefined, framing = 'ndjson', stderr = 'inherit', closeTimeout = 5000 } = {}) {
     super();
@@ -427,6 +478,11 @@ class Switchboard extends EventEmitter {
     if (!this.lost) this.notify('$/cancelRequest', { id });
   }
 
+  /** The stored conversations: `await client.conversations.list()`, `.search('monad')`, … */
+  get conversations() {
+    return new Conversations(this);
+  }
+
   /** `initialize` (optional; first if sent) with `config` as a configuration layer. */
   async initialize({ config, clientInfo } = {}) {
     const params = { client_info: clientInfo || { name: 'switchboard.js', version: '1' } };
@@ -497,4 +553,4 @@ class Switchboard extends EventEmitter {
   }
 }
 
-module.exports = { Switchboard, SwitchboardError, ConnectionLost, Call, MessageReader, REQUEST_CANCELLED };
+module.exports = { Switchboard, SwitchboardError, ConnectionLost, Call, Conversations, MessageReader, REQUEST_CANCELLED };

@@ -4,7 +4,7 @@ import Primitives
 /// The configuration's fields, their types and defaults: the one place a field is declared.
 public enum ConfigSchema {
     enum Kind {
-        case string, secret, url, stringArray, paths, headers, positiveNumber, count, boolean, profiles, mcpServers
+        case string, secret, url, stringArray, path, paths, headers, positiveNumber, count, boolean, profiles, mcpServers
     }
 
     static let fields: [(name: String, kind: Kind)] = [
@@ -15,15 +15,17 @@ public enum ConfigSchema {
         ("idle_timeout_seconds", .positiveNumber),
         ("max_retries", .count), ("max_file_bytes", .count), ("max_request_file_bytes", .count), ("profiles", .profiles),
         ("default_profile", .string), ("model_rules", .boolean), ("preconnect", .boolean), ("stream_usage", .boolean),
-        ("read_roots", .paths), ("mcp_servers", .mcpServers),
+        ("read_roots", .paths), ("mcp_servers", .mcpServers), ("store", .boolean), ("store_path", .path),
     ]
 
     /// The longest timeout accepted: a week (larger values overflow the HTTP stack's timers).
     static let maxSeconds: Double = 604_800
 
-    /// Fields a profile may not set: those that choose between profiles, and `read_roots` and
-    /// `mcp_servers` (which a request's choice of profile must not widen).
-    static let globalOnly: Set<String> = ["profiles", "default_profile", "read_roots", "mcp_servers"]
+    /// Fields a profile may not set: those that choose between profiles, `read_roots` and
+    /// `mcp_servers` (which a request's choice of profile must not widen), and the conversation
+    /// store's (one store for every request, so that a conversation is found whatever profile
+    /// continues it).
+    static let globalOnly: Set<String> = ["profiles", "default_profile", "read_roots", "mcp_servers", "store", "store_path"]
 
     /// The built-in defaults, the lowest configuration layer.
     public static let defaults: JSONObject = [
@@ -77,6 +79,8 @@ public enum ConfigSchema {
             guard let array = value.arrayValue, !array.isEmpty, array.allSatisfy({ $0.stringValue != nil }) else {
                 throw .invalidParams(field: field, "must be a non-empty array of strings (argv)")
             }
+        case .path:
+            guard let text = value.stringValue, !text.isEmpty else { throw .invalidParams(field: field, "must be a file path") }
         case .paths:
             guard let array = value.arrayValue, array.allSatisfy({ !($0.stringValue ?? "").isEmpty }) else {
                 throw .invalidParams(field: field, "must be an array of folder paths")

@@ -6,11 +6,11 @@ import Transport
 /// `initialize.config` and `config.update` patches merged on top, in arrival order.
 public final class ConfigStore: Sendable {
     /// The fields that decide where requests go and which credentials they carry, that run a
-    /// command, or that widen which files may be read: what `--no-remote-config` keeps out of the
-    /// client's reach.
+    /// command, that widen which files may be read, or that choose which file conversations are
+    /// written to and whether they are kept: what `--no-remote-config` keeps out of the client's reach.
     public static let remoteLockedFields: Set<String> = [
         "base_url", "headers", "api_key", "api_key_command", "api_key_command_timeout_seconds", "profiles", "read_roots",
-        "mcp_servers",
+        "mcp_servers", "store", "store_path",
     ]
 
     private let config: Locked<JSONObject>

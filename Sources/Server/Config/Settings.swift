@@ -34,6 +34,8 @@ public struct Settings: Sendable {
     public var streamUsage: Bool
     /// The configured MCP servers (`mcp_servers`), in name order.
     public var mcpServers: [MCPServerSpec]
+    /// The conversation store's file (`store_path`, `~` expanded), nil when `store` is false.
+    public var storePath: String?
 
     /// Reads a merged configuration object (already validated, defaults included).
     init(_ config: JSONObject, profile: String?) throws(ResponseError) {
@@ -70,5 +72,14 @@ public struct Settings: Sendable {
         preconnect = config["preconnect"]?.boolValue ?? true
         streamUsage = config["stream_usage"]?.boolValue ?? true
         mcpServers = MCPServersConfig.specs(config["mcp_servers"])
+        storePath = config["store"]?.boolValue == false ? nil : config["store_path"]?.stringValue.map(LocalPath.resolve) ?? Self.defaultStorePath()
+    }
+
+    /// `$XDG_DATA_HOME/switchboard/conversations.sqlite3`, `XDG_DATA_HOME` defaulting to ~/.local/share.
+    static func defaultStorePath() -> String {
+        let environment = ProcessInfo.processInfo.environment
+        let data = environment["XDG_DATA_HOME"].flatMap { $0.hasPrefix("/") ? $0 : nil }
+            ?? HomeDirectory.current(environment: environment["HOME"]) + "/.local/share"
+        return data + "/switchboard/conversations.sqlite3"
     }
 }

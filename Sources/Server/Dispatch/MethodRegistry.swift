@@ -30,6 +30,13 @@ public enum MethodRegistry {
         MidjourneyShorten(),
         MidjourneySwapFace(),
         MidjourneyUploadImages(),
+        ConversationsList(),
+        ConversationsGet(),
+        ConversationsSearch(),
+        ConversationsFork(),
+        ConversationsRename(),
+        ConversationsDelete(),
+        ConversationsExport(),
         ConfigGet(),
         ConfigUpdate(),
         RPCDiscover(),
@@ -41,7 +48,8 @@ public enum MethodRegistry {
     public static var names: [String] { all.map { type(of: $0).name } }
 
     /// Notifications the daemon sends.
-    public static let notifications = ["chat.delta", "$/progress", "responses.event", "completions.delta", "audio.delta", "api.event", "tool.call", "$/cancelRequest"]
+    public static let notifications = ["chat.delta", "$/progress", "responses.event", "completions.delta", "audio.delta", "api.event", "tool.call",
+                                              "$/cancelRequest", "conversations.changed"]
 }
 
 /// The daemon's name and version, as `initialize` and `--version` report them.

@@ -27,6 +27,8 @@ public final class MethodRunner: Sendable {
     public let peer: ClientPeer?
     /// The configured MCP servers, for `agent.run` and `tools.list`; nil where none are used.
     public let toolSource: (any MCPToolSource)?
+    /// The conversation store every request shares.
+    public let conversations = ConversationStores()
 
     /// - Parameter readPolicy: `confined` where a model chooses the paths (see `ReadPolicy`).
     /// - Parameter peer: how requests reach the client, for methods that ask it (see `ClientPeer`).
@@ -52,7 +54,7 @@ public final class MethodRunner: Sendable {
     public func context(for id: RequestID, output: any NotificationSink) -> RequestContext {
         RequestContext(id: id, client: client, config: config, configSnapshot: config.current, log: log, secrets: secrets,
                        keys: keys, lifecycle: lifecycle, output: output, readPolicy: readPolicy,
-                       peer: peer, toolSource: toolSource)
+                       peer: peer, toolSource: toolSource, conversations: conversations)
     }
 
     /// Runs one call: its result, or the error it ended with, converted in the one place errors

@@ -30,6 +30,8 @@ public struct RequestContext: Sendable {
     public let peer: ClientPeer?
     /// The configured MCP servers; nil where none are used.
     public let toolSource: (any MCPToolSource)?
+    /// The conversation store, opened on first use.
+    public let conversations: ConversationStores
 
     /// Sends a notification to the client, in order with this request's other output.
     public func notify(_ method: String, _ params: JSONValue) {

@@ -42,6 +42,17 @@ struct AgentRun: RPCMethod {
         var run = AgentProgress(messages: body["messages"]?.arrayValue ?? [], unavailable: toolbox.unavailable)
         let chat = try await ChatRunner(context: context, settings: request.settings)
         let tools = ToolCallRunner(context: context, toolbox: toolbox, policy: policy)
+        // A stored conversation keeps every message the run added (tool calls and results too).
+        return try await request.storing(replies: { $0?["messages"]?.arrayValue ?? [] }) {
+            try await loop(&run, body: body, maxTurns: maxTurns, chat: chat, tools: tools, request: request,
+                           parallel: parallel, toolImages: toolImages, context: context)
+        }
+    }
+
+    /// The turns of a run, until the model calls no tool or `maxTurns` is reached.
+    private func loop(_ run: inout AgentProgress, body: JSONObject, maxTurns: Int, chat: ChatRunner, tools: ToolCallRunner,
+                      request: ChatRequest, parallel: Bool, toolImages: Bool, context: RequestContext) async throws -> JSONValue {
+        var body = body
         for turn in 1...maxTurns {
             body["messages"] = .array(run.conversation)
             let completion = try await run.step(turn) { try await chat.run(body, relayWholeAnswer: request.relayWholeAnswer) }

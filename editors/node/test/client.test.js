@@ -5,6 +5,8 @@
 
 const test = require('node:test');
 const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const os = require('node:os');
 const path = require('node:path');
 const { Switchboard, SwitchboardError, ConnectionLost, MessageReader } = require('../switchboard');
 const upstream = require('./upstream');
@@ -257,4 +259,30 @@ test('MessageReader splits both framings across chunk boundaries', () => {
   const messages = [];
   for (let i = 0; i < wire.length; i += 5) messages.push(...reader.push(wire.subarray(i, i + 5)));
   assert.deepEqual(messages, [{ id: 0 }, { id: 1, result: 'é' }, [{ id: 2 }, { id: 3 }]]);
+});
+
+test('conversations: a stored conversation goes on, and every helper reaches its method', async () => {
+  const data = fs.mkdtempSync(path.join(os.tmpdir(), 'switchboard-node-store-'));
+  const client = new Switchboard({ binary: BINARY, env: { XDG_DATA_HOME: data } });
+  try {
+    const turn = (content, id) => ({ conversation_id: id, messages: [{ role: 'user', content }] });
+    const { conversation_id: id } = await client.request('chat.complete', turn('What is a monad?', 'new'));
+    await client.request('chat.complete', turn('In plain words?', id));
+    const { conversations } = await client.conversations.list({ limit: 5 });
+    assert.deepEqual(conversations.map((c) => [c.id, c.title, c.message_count]), [[id, 'What is a monad?', 4]]);
+    const { messages } = await client.conversations.get(id);
+    assert.deepEqual(messages.map((m) => m.content), ['What is a monad?', 'echo: What is a monad?', 'In plain words?', 'echo: In plain words?']);
+    const { results } = await client.conversations.search('plain', { limit: 10 });
+    assert.deepEqual(results.map((r) => r.message_index).sort(), [2, 3]);
+    const fork = await client.conversations.fork(id, { at: 2 });
+    assert.deepEqual([fork.message_count, fork.forked_from], [2, id]);
+    assert.equal((await client.conversations.rename(id, 'Monads')).title, 'Monads');
+    assert.match((await client.conversations.export(id)).content, /^## You\nWhat is a monad\?\n\n## Assistant\n/);
+    assert.equal((await client.conversations.export(id, { format: 'json' })).content.title, 'Monads');
+    assert.deepEqual(await client.conversations.delete(id), { id, deleted: true });
+    await assert.rejects(client.conversations.get(id), (error) => error.code === -32602 && error.data.field === 'id');
+  } finally {
+    assert.equal(await client.close(), 0);
+    fs.rmSync(data, { recursive: true, force: true });
+  }
 });

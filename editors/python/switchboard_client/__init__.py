@@ -27,10 +27,10 @@ import queue
 import subprocess
 import threading
 import time
-from typing import (IO, Any, AsyncIterator, Awaitable, Callable, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence,
-                    Set, Tuple, Union)
+from typing import (IO, Any, AsyncIterator, Awaitable, Callable, Dict, Generic, Iterable, Iterator, List, Mapping, Optional,
+                    Sequence, Set, Tuple, TypeVar, Union)
 
-__all__ = ["Client", "AsyncClient", "Call", "AsyncCall", "SwitchboardError", "ConnectionLost", "ToolRequest"]
+__all__ = ["Client", "AsyncClient", "Call", "AsyncCall", "Conversations", "SwitchboardError", "ConnectionLost", "ToolRequest"]
 
 REQUEST_CANCELLED = -32800
 UPSTREAM_HTTP_ERROR = -32001
@@ -626,6 +626,52 @@ def _describe_params(path: Union[str, os.PathLike[str]], prompt: Optional[str], 
     return params
 
 
+_Answer = TypeVar("_Answer")
+
+
+class Conversations(Generic[_Answer]):
+    """The stored conversations (`conversations.*`; see protocol/README.md, Conversations), as
+    `client.conversations`: each method returns the result (`Client`) or an awaitable of it
+    (`AsyncClient`). A chat turn joins a conversation through its params:
+    `client.request("chat.complete", {"conversation_id": "new", "messages": [...]})`, whose
+    result carries `conversation_id`."""
+
+    def __init__(self, request: Callable[[str, Params], _Answer]) -> None:
+        self._request = request
+
+    def list(self, limit: Optional[int] = None, before: Optional[str] = None) -> _Answer:
+        """`{conversations: [{id, title, created_at, updated_at, model, message_count}]}`, most
+        recent first; `before` is the last id of the previous page."""
+        return self._request("conversations.list", _present(limit=limit, before=before))
+
+    def get(self, id: str) -> _Answer:
+        """The conversation's summary fields and `messages`."""
+        return self._request("conversations.get", {"id": id})
+
+    def search(self, query: str, limit: Optional[int] = None) -> _Answer:
+        """`{results: [{conversation_id, title, updated_at, message_index, role, snippet}]}`."""
+        return self._request("conversations.search", _present(query=query, limit=limit))
+
+    def fork(self, id: str, at: Optional[int] = None) -> _Answer:
+        """A new conversation with the first `at` messages of `id` (all by default)."""
+        return self._request("conversations.fork", _present(id=id, at=at))
+
+    def rename(self, id: str, title: str) -> _Answer:
+        return self._request("conversations.rename", {"id": id, "title": title})
+
+    def delete(self, id: str) -> _Answer:
+        return self._request("conversations.delete", {"id": id})
+
+    def export(self, id: str, format: str = "markdown") -> _Answer:
+        """`{id, format, content}`: Markdown in the editors' chat format, or the JSON object."""
+        return self._request("conversations.export", {"id": id, "format": format})
+
+
+def _present(**params: Any) -> Params:
+    """The params that were given (None means left out)."""
+    return {name: value for name, value in params.items() if value is not None}
+
+
 class _BaseClient:
     def __init__(self, binary: str = "switchboard", args: Iterable[str] = (), env: Optional[Mapping[str, str]] = None,
                  framing: str = "ndjson", stderr: Any = None, close_timeout: float = 5.0) -> None:
@@ -679,6 +725,11 @@ class Client(_BaseClient):
         """`tools.list`: `{tools, servers}`, the MCP tools as agent.run offers them and each server's status."""
         return self.request("tools.list", _tools_list_params(mcp_servers, profile), timeout)
 
+    @property
+    def conversations(self) -> Conversations[JSON]:
+        """The stored conversations: `client.conversations.list()`, `.search("monad")`, …"""
+        return Conversations(self.request)
+
     def initialize(self, config: Optional[Params] = None, client_info: Optional[Params] = None,
                    timeout: Optional[float] = None) -> JSON:
         """`initialize` (optional; first if sent) with `config` as a configuration layer."""
@@ -726,6 +777,11 @@ class AsyncClient(_BaseClient):
     async def tools_list(self, mcp_servers: Optional[Iterable[str]] = None, profile: Optional[str] = None,
                          timeout: Optional[float] = None) -> JSON:
         return await self.request("tools.list", _tools_list_params(mcp_servers, profile), timeout)
+
+    @property
+    def conversations(self) -> Conversations[Awaitable[JSON]]:
+        """The stored conversations: `await client.conversations.list()`, …"""
+        return Conversations(self.request)
 
     async def initialize(self, config: Optional[Params] = None, client_info: Optional[Params] = None,
                          timeout: Optional[float] = None) -> JSON:

@@ -12,6 +12,9 @@ async function main(): Promise<void> {
   console.log(text, result.usage);
   const models = await sb.request('models.list');
   console.log(models.data.map((m: { id: string }) => m.id));
+  const started = await sb.request('chat.complete', { conversation_id: 'new', messages: [{ role: 'user', content: 'Hi' }] });
+  const { conversations } = await sb.conversations.list({ limit: 10 });
+  console.log(started.conversation_id, conversations.map((c) => `${c.title} (${c.message_count})`));
   try {
     await sb.describeImage('photo.png', { prompt: 'What is in it?' });
   } catch (error) {

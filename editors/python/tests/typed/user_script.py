@@ -17,6 +17,9 @@ def ask(question: str) -> str:
         print(usage["completion_tokens"])
         models = client.request("models.list", timeout=10.0)
         print([model["id"] for model in models["data"]])
+        started = client.request("chat.complete", {"conversation_id": "new", "messages": messages})
+        found = client.conversations.search("hello", limit=5)
+        print(started["conversation_id"], [hit["snippet"] for hit in found["results"]])
     return "".join(pieces)
 
 
@@ -65,6 +68,8 @@ async def ask_async(question: str) -> str:
         async for piece in client.stream_chat({"messages": [{"role": "user", "content": question}]}):
             text += piece
         described = await client.describe_image("photo.png", "What is in it?")
+        listed = await client.conversations.list(limit=10)
+        print([conversation["title"] for conversation in listed["conversations"]])
         return text + str(described["text"])
 
 
