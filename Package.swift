@@ -37,8 +37,10 @@ let package = Package(
         .target(name: "Server", dependencies: ["JSONRPC", "Primitives", "Transport", "HTTP", "Upstream", "MCPClient"], swiftSettings: strict),
         /// MCP server mode (`--mcp`): the methods as Model Context Protocol tools over stdio.
         .target(name: "MCP", dependencies: ["JSONRPC", "Primitives", "Transport", "Server"], swiftSettings: strict),
+        /// ACP agent mode (`--acp`): editors' sessions and prompts run the agent loop.
+        .target(name: "ACP", dependencies: ["JSONRPC", "Primitives", "Transport", "Server"], swiftSettings: strict),
         /// The daemon: flags, stdout protection, start, exit.
-        .executableTarget(name: "switchboard", dependencies: ["Primitives", "HTTP", "Server", "MCP", "MCPClient", "Transport"], swiftSettings: strict),
+        .executableTarget(name: "switchboard", dependencies: ["Primitives", "HTTP", "Server", "MCP", "ACP", "MCPClient", "Transport"], swiftSettings: strict),
         /// Loopback fake upstream, daemon process driver and schema checks for the tests.
         .target(name: "TestSupport", dependencies: ["JSONRPC"], swiftSettings: strict),
         /// Stub methods and an in-process rig (writer on a pipe, runner) for the front ends' tests.
