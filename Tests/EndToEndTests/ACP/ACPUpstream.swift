@@ -22,8 +22,14 @@ enum ACPUpstream {
         let messages = body["messages"]?.arrayValue ?? []
         let users = messages.filter { $0["role"] == "user" }.map { $0["content"]?.stringValue ?? "" }
         let prompt = users.last ?? ""
+        if case .array(let parts)? = messages.last?["content"] {
+            let types = parts.compactMap { $0["type"]?.stringValue }.joined(separator: ", ")
+            let texts = parts.compactMap { $0["text"]?.stringValue }.joined(separator: " / ")
+            return .chatStream(["parts: \(types) | \(texts)"])
+        }
         if messages.last?["role"] == "tool" {
             if prompt == "fail" { return .error(status: 400, message: "the upstream is overloaded") }
+            if prompt == "loop" { return .toolCallStream([call("read_text_file", #"{"path": "notes.txt"}"#)]) }
             return .chatStream(["Result: ", messages.last?["content"]?.stringValue ?? ""])
         }
         switch prompt {
@@ -32,8 +38,10 @@ enum ACPUpstream {
             let effort = body["reasoning_effort"]?.stringValue ?? "none"
             return stream([["reasoning_content": "thinking about hello"], ["content": "Hello"], ["content": " from"],
                            ["content": " the relay."], ["content": .string(" (model=\(model) effort=\(effort))")]])
-        case "read notes.txt", "fail": return .toolCallStream([call("read_text_file", #"{"path": "notes.txt"}"#)])
+        case "read notes.txt", "fail", "loop": return .toolCallStream([call("read_text_file", #"{"path": "notes.txt"}"#)])
         case "read outside": return .toolCallStream([call("read_text_file", #"{"path": "/etc/hostname"}"#)])
+        case let prompt where prompt.hasPrefix("read /"):
+            return .toolCallStream([call("read_text_file", #"{"path": "\#(prompt.dropFirst(5))"}"#)])
         case "write out.txt": return .toolCallStream([call("write_text_file", #"{"path": "out.txt", "content": "new text\n"}"#)])
         case "history":
             let assistants = messages.filter { $0["role"] == "assistant" }.compactMap { $0["content"]?.stringValue }

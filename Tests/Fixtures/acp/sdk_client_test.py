@@ -16,12 +16,24 @@ import json
 import os
 import unittest
 
-from acp import PROTOCOL_VERSION, spawn_agent_process, text_block
+from acp import (
+    PROTOCOL_VERSION,
+    embedded_text_resource,
+    image_block,
+    resource_block,
+    resource_link_block,
+    spawn_agent_process,
+    text_block,
+)
 from acp.schema import (
     AllowedOutcome,
     ClientCapabilities,
     DeniedOutcome,
+    EnvVariable,
     FileSystemCapabilities,
+    HttpHeader,
+    HttpMcpServer,
+    McpServerStdio,
     ReadTextFileResponse,
     RequestPermissionResponse,
     WriteTextFileResponse,
@@ -83,7 +95,9 @@ class ACPSessionTests(unittest.IsolatedAsyncioTestCase):
         def observe(event):
             self.messages.append((event.direction.value, event.message))
 
-        self.spawned = spawn_agent_process(self.editor, BIN, "--acp", env=environment(), cwd=FOLDER, observers=[observe])
+        self.log = os.path.join(FOLDER, "daemon-%s.log" % self._testMethodName)
+        self.spawned = spawn_agent_process(self.editor, BIN, "--acp", "--log-file", self.log, env=environment(), cwd=FOLDER,
+                                           observers=[observe])
         self.conn, self.process = await self.spawned.__aenter__()
         self.initialized = await self.conn.initialize(
             protocol_version=PROTOCOL_VERSION,
@@ -232,6 +246,54 @@ class ACPSessionTests(unittest.IsolatedAsyncioTestCase):
 
     async def test_the_token_limit_stops_with_max_tokens(self):
         self.assertEqual((await self.prompt("long")).stop_reason, "max_tokens")
+
+    async def test_the_turn_limit_stops_with_max_turn_requests(self):
+        with open(os.path.join(FOLDER, "notes.txt"), "w", encoding="utf-8") as handle:
+            handle.write("again")
+        self.assertEqual((await self.prompt("loop")).stop_reason, "max_turn_requests")
+        self.assertEqual(len(self.editor.reads), 24, "25 model turns, the last one's call not run")
+        # The conversation stays one the API takes: the next prompt goes through.
+        self.assertEqual((await self.prompt("hello")).stop_reason, "end_turn")
+
+    async def test_images_and_resources_reach_the_model(self):
+        response = await asyncio.wait_for(self.conn.prompt(session_id=self.session.session_id, prompt=[
+            text_block("look"),
+            image_block("iVBORw0KGgo=", "image/png"),
+            resource_block(embedded_text_resource("file:///project/a.txt", "alpha beta")),
+            resource_link_block("b.txt", "file:///project/b.txt"),
+        ]), 30)
+        self.assertEqual(response.stop_reason, "end_turn")
+        text = self.editor.text()
+        self.assertIn("parts: text, image_url, text, text", text)
+        self.assertIn("Context from file:///project/a.txt", text)
+        self.assertIn("alpha beta", text)
+        self.assertIn("The user refers to b.txt: file:///project/b.txt", text)
+
+    async def test_additional_directories_widen_the_folders(self):
+        other = os.path.join(FOLDER, "..", os.path.basename(FOLDER) + "-other")
+        other = os.path.realpath(other)
+        os.makedirs(other, exist_ok=True)
+        with open(os.path.join(other, "extra.txt"), "w", encoding="utf-8") as handle:
+            handle.write("from the other root")
+        prompt = "read " + os.path.join(other, "extra.txt")
+        self.assertEqual((await self.prompt(prompt)).stop_reason, "end_turn")
+        self.assertEqual(self.editor.reads, [], "outside the first session's folders")
+        self.session = await self.conn.new_session(cwd=FOLDER, additional_directories=[other], mcp_servers=[])
+        self.assertEqual((await self.prompt(prompt)).stop_reason, "end_turn")
+        self.assertEqual(self.editor.reads, [os.path.join(other, "extra.txt")])
+        self.assertIn("from the other root", self.editor.text())
+
+    async def test_the_sessions_mcp_servers_reach_the_agent_loop(self):
+        self.session = await self.conn.new_session(cwd=FOLDER, mcp_servers=[
+            McpServerStdio(name="time", command="mcp-server-time", args=[], env=[EnvVariable(name="TZ", value="UTC")]),
+            HttpMcpServer(type="http", name="remote", url="http://127.0.0.1:9/mcp", headers=[HttpHeader(name="X-A", value="b")]),
+        ])
+        self.assertEqual((await self.prompt("hello")).stop_reason, "end_turn")
+        with open(self.log, encoding="utf-8") as handle:
+            log = handle.read()
+        # Both are offered to the loop (this build's loop has no MCP client yet: they are left out, and it goes on).
+        self.assertIn("MCP server remote left out", log)
+        self.assertIn("MCP server time left out", log)
 
     async def test_close_ends_the_session(self):
         await self.conn.close_session(session_id=self.session.session_id)
