@@ -94,7 +94,7 @@ if options.mcp {
     (receive, endOfInput, terminate, waitForExit) = (mcp.receive, mcp.endOfInput, { mcp.terminate(signal: $0) }, mcp.waitForExit)
 } else if options.acp {
     // Prompts' file tools are confined to each session's folders (see EditorRequester).
-    let peer = ClientPeer(cancelMethod: "$/cancel_request", send: { writer.send($0) })
+    let peer = ClientPeer(cancelMethod: ("$/cancel_request", "requestId"), send: { writer.send($0) })
     let acp = ACPServer(runner: MethodRunner(config: config, client: UpstreamClient(), log: log, secrets: secrets,
                                              peer: peer, toolSource: toolServers), writer: writer, peer: peer)
     (receive, endOfInput, terminate, waitForExit) = (acp.receive, acp.endOfInput, { acp.terminate(signal: $0) }, acp.waitForExit)

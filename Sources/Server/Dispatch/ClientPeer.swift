@@ -21,15 +21,17 @@ public final class ClientPeer: Sendable {
 
     private let send: @Sendable (JSONValue) -> Void
     private let cancelMethod: String
+    private let cancelIDKey: String
     private let state = Locked(State())
 
     /// - Parameter send: queues a message for the client (the writer: in order with the
     ///   notifications queued before it).
-    /// - Parameter cancelMethod: the notification that withdraws a request (`$/cancelRequest`;
-    ///   ACP's is `$/cancel_request`).
-    public init(cancelMethod: String = "$/cancelRequest", send: @escaping @Sendable (JSONValue) -> Void) {
+    /// - Parameter cancelMethod: the notification that withdraws a request, and the member of its
+    ///   params that names the request: `$/cancelRequest` `{id}`, ACP's `$/cancel_request` `{requestId}`.
+    public init(cancelMethod: (name: String, idKey: String) = ("$/cancelRequest", "id"), send: @escaping @Sendable (JSONValue) -> Void) {
         self.send = send
-        self.cancelMethod = cancelMethod
+        self.cancelMethod = cancelMethod.name
+        cancelIDKey = cancelMethod.idKey
     }
 
     /// Sends request `method` and returns the client's result.
@@ -61,7 +63,7 @@ public final class ClientPeer: Sendable {
                 return waiter
             }
             guard let waiter else { return }
-            send(OutgoingMessage.notification(cancelMethod, ["id": .string(id)]))
+            send(OutgoingMessage.notification(cancelMethod, .object(JSONObject([(cancelIDKey, .string(id))]))))
             waiter.resume(throwing: CancellationError())
         }
     }

@@ -58,6 +58,8 @@ class Editor:
         self.permissions.append((tool_call, [option.option_id for option in options]))
         if not self.answers:
             return RequestPermissionResponse(outcome=DeniedOutcome(outcome="cancelled"))
+        if self.answers[0] == "wait":
+            await asyncio.sleep(3600)
         return RequestPermissionResponse(outcome=AllowedOutcome(outcome="selected", option_id=self.answers.pop(0)))
 
     async def session_update(self, session_id, update, **kwargs):
@@ -226,6 +228,18 @@ class ACPSessionTests(unittest.IsolatedAsyncioTestCase):
         self.assertNotIn("slow-9", self.editor.text())
         # The session goes on.
         self.assertEqual((await self.prompt("hello")).stop_reason, "end_turn")
+
+    async def test_cancel_while_asking_permission_withdraws_the_request(self):
+        self.editor.answers = ["wait"]
+        task = asyncio.ensure_future(self.prompt("write out.txt"))
+        while not self.editor.permissions:
+            await asyncio.sleep(0.02)
+        await self.conn.cancel(session_id=self.session.session_id)
+        self.assertEqual((await task).stop_reason, "cancelled")
+        asked = [m for d, m in self.messages if d == "incoming" and m.get("method") == "session/request_permission"]
+        withdrawn = [m for d, m in self.messages if d == "incoming" and m.get("method") == "$/cancel_request"]
+        self.assertEqual([m["params"] for m in withdrawn], [{"requestId": asked[0]["id"]}])
+        self.assertEqual(self.editor.writes, [])
 
     async def test_a_model_that_refuses_stops_with_refusal(self):
         response = await self.prompt("refuse")
