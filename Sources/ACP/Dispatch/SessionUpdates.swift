@@ -75,8 +75,8 @@ struct PromptNotifications: NotificationSink {
             // Progress reports of an MCP call come as more `running`s: said once is enough.
             if params["progress"] == nil { updates.toolCall(id, [("status", "in_progress")]) }
         case "completed":
-            // A write keeps the diff it showed as its content.
-            updates.toolCall(id, [("status", "completed")] + (name == EditorTools.write ? [] : result))
+            // A write keeps the diff it showed, a command its terminal.
+            updates.toolCall(id, [("status", "completed")] + (EditorTools.showsOwnContent(name) ? [] : result))
         default:
             updates.toolCall(id, [("status", "failed")] + result)
         }

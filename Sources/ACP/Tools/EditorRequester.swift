@@ -4,8 +4,9 @@ import Server
 /// The agent loop's requests to its client, answered in ACP's terms: `tool.approve` becomes
 /// `session/request_permission` (allow once, allow always, reject; "always" is remembered for the
 /// session and tool), `tool.execute` of the editor's file tools becomes `fs/read_text_file` or
-/// `fs/write_text_file`. Paths are confined to the session's folders; a write is shown as a diff
-/// and asks permission unless the user allowed writes "always".
+/// `fs/write_text_file`, `run_command` becomes `terminal/*`. Paths are confined to the session's
+/// folders; a write is shown as a diff, a command as its terminal, and both ask permission unless
+/// the user allowed that tool "always".
 struct EditorRequester: ClientRequester {
     let session: ACPSession
     let client: ClientCapabilities
@@ -28,6 +29,7 @@ struct EditorRequester: ClientRequester {
             switch params["name"]?.stringValue {
             case EditorTools.read?: return try await read(arguments)
             case EditorTools.write?: return try await write(arguments, callID: callID)
+            case EditorTools.run?: return try await run(arguments, callID: callID)
             default: throw ResponseError(.methodNotFound, "the editor runs no tool named \(params["name"]?.stringValue ?? "")")
             }
         default:
@@ -64,6 +66,51 @@ struct EditorRequester: ClientRequester {
         _ = try await peer.request("fs/write_text_file", ["sessionId": .string(session.id), "path": .string(path), "content": .string(content)])
         let lines = content.split(separator: "\n", omittingEmptySubsequences: true).count
         return ["content": .string("Wrote \(path) (\(lines) line\(lines == 1 ? "" : "s")).")]
+    }
+
+    // MARK: - Terminal
+
+    /// Runs a program in a terminal of the editor's, once the user allowed it: the terminal is
+    /// shown in the call, waited for, read and released (killed first when the prompt is
+    /// cancelled while it runs).
+    private func run(_ arguments: JSONValue, callID: String) async throws -> JSONValue {
+        guard let command = arguments["command"]?.stringValue, !command.isEmpty else {
+            throw ResponseError.invalidParams(field: "command", "is required: the program to run")
+        }
+        let args = (arguments["args"]?.arrayValue ?? []).compactMap(\.stringValue)
+        let cwd = try confined(arguments["cwd"] ?? .string(session.cwd), mayBeNew: false)
+        let call: [(String, JSONValue)] = [("title", .string(EditorTools.title(name: EditorTools.run, server: nil, arguments: arguments))),
+                                           ("kind", "execute"), ("rawInput", arguments)]
+        guard try await permitted(EditorTools.run, callID: callID, call) else {
+            return ["content": "The user refused to run this command.", "is_error": true]
+        }
+        let created = try await peer.request("terminal/create", .object(JSONObject([
+            ("sessionId", .string(session.id)), ("command", .string(command)), ("args", .array(args.map(JSONValue.string))),
+            ("cwd", .string(cwd)), ("outputByteLimit", .number(JSONNumber(EditorTools.outputLimit))),
+        ])))
+        guard let terminal = created["terminalId"]?.stringValue else {
+            throw ResponseError(.internalError, "the editor's terminal/create answered without a terminalId")
+        }
+        updates.toolCall(callID, [("content", [["type": "terminal", "terminalId": .string(terminal)]])])
+        let ids: JSONValue = ["sessionId": .string(session.id), "terminalId": .string(terminal)]
+        do {
+            let exit = try await peer.request("terminal/wait_for_exit", ids)
+            let output = try await peer.request("terminal/output", ids)
+            _ = try? await peer.request("terminal/release", ids)
+            let status = exit["exitCode"]?.intValue.map { "exit code \($0)" } ?? exit["signal"]?.stringValue.map { "killed by \($0)" } ?? "ended"
+            let cut = output["truncated"]?.boolValue == true ? " (the start of its output was cut)" : ""
+            return ["content": .string("\(command) \(status)\(cut):\n\(output["output"]?.stringValue ?? "")"),
+                    "is_error": .bool(exit["exitCode"]?.intValue != 0)]
+        } catch {
+            // A cancelled prompt's requests are withdrawn at once: the kill and the release go
+            // out on their own.
+            let peer = self.peer
+            Task.detached {
+                _ = try? await peer.request("terminal/kill", ids)
+                _ = try? await peer.request("terminal/release", ids)
+            }
+            throw error
+        }
     }
 
     /// The file's text as the editor has it; nil when it cannot read it (a new file).

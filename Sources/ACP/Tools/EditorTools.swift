@@ -2,10 +2,14 @@ import JSONRPC
 
 /// The tools a session's model is offered from the editor's own capabilities: reading and
 /// writing its files (through `fs/read_text_file` and `fs/write_text_file`, so that unsaved
-/// buffers are seen and edits land in the editor), confined to the session's folders.
+/// buffers are seen and edits land in the editor), confined to the session's folders, and
+/// running programs in its terminal (`terminal/*`).
 enum EditorTools {
     static let read = "read_text_file"
     static let write = "write_text_file"
+    static let run = "run_command"
+    /// The most output of a command the editor keeps for the model (ACP's `outputByteLimit`).
+    static let outputLimit = 64 * 1024
 
     /// The chat API `tools` for what the editor can do.
     static func definitions(for client: ClientCapabilities) -> [JSONValue] {
@@ -23,14 +27,26 @@ enum EditorTools {
                 ("content", ["type": "string", "description": "The file's whole new content."]),
             ], required: ["path", "content"]))
         }
+        if client.terminal {
+            tools.append(function(run, "Run a program in the user's terminal (the user sees it and approves it) and get its output and exit status.", [
+                ("command", ["type": "string", "description": "The program, e.g. \"swift\" or \"npm\"; for a shell command line use \"sh\" with args [\"-c\", line]."]),
+                ("args", ["type": "array", "items": ["type": "string"], "description": "Its arguments."]),
+                ("cwd", ["type": "string", "description": "Where it runs: absolute, or relative to the working directory; default the working directory."]),
+            ], required: ["command"]))
+        }
         return tools
     }
+
+    /// Whether the requester gives the call's content itself (a diff, a terminal), which its end
+    /// keeps rather than replacing with the result's text.
+    static func showsOwnContent(_ name: String) -> Bool { name == write || name == run }
 
     /// ACP's `kind` of a tool, for the editor's icons.
     static func kind(of name: String) -> String {
         switch name {
         case read: "read"
         case write: "edit"
+        case run: "execute"
         default: "other"
         }
     }
@@ -41,6 +57,9 @@ enum EditorTools {
         switch (name, path) {
         case (read, let path?): return "Read \(path)"
         case (write, let path?): return "Write \(path)"
+        case (run, _) where arguments?["command"]?.stringValue != nil:
+            let words = [arguments?["command"]?.stringValue ?? ""] + (arguments?["args"]?.arrayValue ?? []).compactMap(\.stringValue)
+            return "Run \(words.joined(separator: " "))"
         default: return server.map { "\(name) (\($0))" } ?? name
         }
     }

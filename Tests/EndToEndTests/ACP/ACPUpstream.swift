@@ -43,6 +43,8 @@ enum ACPUpstream {
         case let prompt where prompt.hasPrefix("read /"):
             return .toolCallStream([call("read_text_file", #"{"path": "\#(prompt.dropFirst(5))"}"#)])
         case "write out.txt": return .toolCallStream([call("write_text_file", #"{"path": "out.txt", "content": "new text\n"}"#)])
+        case "run echo": return .toolCallStream([call("run_command", #"{"command": "sh", "args": ["-c", "echo built; exit 3"]}"#)])
+        case "run sleep": return .toolCallStream([call("run_command", #"{"command": "sleep", "args": ["30"]}"#)])
         case "history":
             let assistants = messages.filter { $0["role"] == "assistant" }.compactMap { $0["content"]?.stringValue }
             let lines = users.dropLast().map { "earlier: \($0)" } + assistants.map { "assistant said: \($0)" }

@@ -28,6 +28,11 @@ from acp import (
 from acp.schema import (
     AllowedOutcome,
     ClientCapabilities,
+    CreateTerminalResponse,
+    KillTerminalResponse,
+    ReleaseTerminalResponse,
+    TerminalOutputResponse,
+    WaitForTerminalExitResponse,
     DeniedOutcome,
     EnvVariable,
     FileSystemCapabilities,
@@ -53,6 +58,8 @@ class Editor:
         self.answers = []
         self.reads = []
         self.writes = []
+        self.terminals = {}
+        self.terminal_calls = []
 
     async def request_permission(self, session_id, tool_call, options, **kwargs):
         self.permissions.append((tool_call, [option.option_id for option in options]))
@@ -75,6 +82,33 @@ class Editor:
         with open(path, "w", encoding="utf-8") as handle:
             handle.write(content)
         return WriteTextFileResponse()
+
+    async def create_terminal(self, session_id, command, args=None, env=None, cwd=None, output_byte_limit=None, **kwargs):
+        terminal_id = "term_%d" % (len(self.terminals) + 1)
+        self.terminal_calls.append(("create", command, args, cwd, output_byte_limit))
+        process = await asyncio.create_subprocess_exec(command, *(args or []), cwd=cwd, stdout=asyncio.subprocess.PIPE,
+                                                       stderr=asyncio.subprocess.STDOUT)
+        self.terminals[terminal_id] = process
+        return CreateTerminalResponse(terminal_id=terminal_id)
+
+    async def wait_for_terminal_exit(self, session_id, terminal_id, **kwargs):
+        self.terminal_calls.append(("wait", terminal_id))
+        code = await self.terminals[terminal_id].wait()
+        return WaitForTerminalExitResponse(exit_code=code if code >= 0 else None, signal=None if code >= 0 else "SIGKILL")
+
+    async def terminal_output(self, session_id, terminal_id, **kwargs):
+        self.terminal_calls.append(("output", terminal_id))
+        output = (await self.terminals[terminal_id].stdout.read()).decode()
+        return TerminalOutputResponse(output=output, truncated=False)
+
+    async def kill_terminal(self, session_id, terminal_id, **kwargs):
+        self.terminal_calls.append(("kill", terminal_id))
+        self.terminals[terminal_id].kill()
+        return KillTerminalResponse()
+
+    async def release_terminal(self, session_id, terminal_id, **kwargs):
+        self.terminal_calls.append(("release", terminal_id))
+        return ReleaseTerminalResponse()
 
     def text(self, kind="agent_message_chunk"):
         return "".join(u.content.text for u in self.updates if u.session_update == kind)
@@ -103,7 +137,7 @@ class ACPSessionTests(unittest.IsolatedAsyncioTestCase):
         self.conn, self.process = await self.spawned.__aenter__()
         self.initialized = await self.conn.initialize(
             protocol_version=PROTOCOL_VERSION,
-            client_capabilities=ClientCapabilities(fs=FileSystemCapabilities(read_text_file=True, write_text_file=True)),
+            client_capabilities=ClientCapabilities(fs=FileSystemCapabilities(read_text_file=True, write_text_file=True), terminal=True),
         )
         self.session = await self.conn.new_session(cwd=FOLDER, mcp_servers=[])
 
@@ -240,6 +274,38 @@ class ACPSessionTests(unittest.IsolatedAsyncioTestCase):
         withdrawn = [m for d, m in self.messages if d == "incoming" and m.get("method") == "$/cancel_request"]
         self.assertEqual([m["params"] for m in withdrawn], [{"requestId": asked[0]["id"]}])
         self.assertEqual(self.editor.writes, [])
+
+    async def test_a_command_runs_in_the_editors_terminal_once_allowed(self):
+        self.editor.answers = ["allow_once"]
+        self.assertEqual((await self.prompt("run echo")).stop_reason, "end_turn")
+        call, _ = self.editor.permissions[0]
+        self.assertEqual((call.kind, call.title), ("execute", "Run sh -c echo built; exit 3"))
+        self.assertEqual(self.editor.terminal_calls[0], ("create", "sh", ["-c", "echo built; exit 3"], FOLDER, 65536))
+        self.assertEqual([c[0] for c in self.editor.terminal_calls], ["create", "wait", "output", "release"])
+        tools = self.editor.tool_updates()
+        self.assertTrue(any(u.content and u.content[0].type == "terminal" and u.content[0].terminal_id == "term_1" for u in tools))
+        self.assertEqual(tools[-1].status, "failed", "exit code 3")
+        self.assertIn("sh exit code 3:\nbuilt", self.editor.text())
+
+    async def test_a_refused_command_does_not_run(self):
+        self.editor.answers = ["reject_once"]
+        self.assertEqual((await self.prompt("run echo")).stop_reason, "end_turn")
+        self.assertEqual(self.editor.terminal_calls, [])
+        self.assertIn("refused to run", self.editor.text())
+
+    async def test_cancel_kills_and_releases_a_running_command(self):
+        self.editor.answers = ["allow_once"]
+        task = asyncio.ensure_future(self.prompt("run sleep"))
+        while not any(c[0] == "wait" for c in self.editor.terminal_calls):
+            await asyncio.sleep(0.02)
+        await self.conn.cancel(session_id=self.session.session_id)
+        self.assertEqual((await task).stop_reason, "cancelled")
+        for _ in range(100):
+            if ("release", "term_1") in self.editor.terminal_calls:
+                break
+            await asyncio.sleep(0.02)
+        self.assertIn(("kill", "term_1"), self.editor.terminal_calls)
+        self.assertIn(("release", "term_1"), self.editor.terminal_calls)
 
     async def test_a_model_that_refuses_stops_with_refusal(self):
         response = await self.prompt("refuse")
