@@ -54,7 +54,7 @@ let package = Package(
         .testTarget(name: "ServerTests", dependencies: ["Server", "HTTP", "TestSupport", "DispatchTestSupport", "JSONRPC", "Transport"], swiftSettings: strict),
         .testTarget(name: "MCPClientTests", dependencies: ["MCPClient", "JSONRPC", "HTTP", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "MCPTests", dependencies: ["MCP", "Server", "TestSupport", "DispatchTestSupport", "JSONRPC", "Transport"], swiftSettings: strict),
-        .testTarget(name: "ACPTests", dependencies: ["ACP", "Server", "JSONRPC"], swiftSettings: strict),
+        .testTarget(name: "ACPTests", dependencies: ["ACP", "Server", "JSONRPC", "Transport", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "EndToEndTests", dependencies: ["switchboard", "TestSupport"], swiftSettings: strict),
     ]
 )
