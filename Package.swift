@@ -45,8 +45,10 @@ let package = Package(
         .target(name: "Server", dependencies: ["JSONRPC", "Primitives", "Transport", "HTTP", "Upstream", "MCPClient", "Store"], swiftSettings: strict),
         /// MCP server mode (`--mcp`): the methods as Model Context Protocol tools over stdio.
         .target(name: "MCP", dependencies: ["JSONRPC", "Primitives", "Transport", "Server"], swiftSettings: strict),
+        /// ACP agent mode (`--acp`): editors' sessions and prompts run the agent loop.
+        .target(name: "ACP", dependencies: ["JSONRPC", "Primitives", "Transport", "Server"], swiftSettings: strict),
         /// The daemon: flags, stdout protection, start, exit.
-        .executableTarget(name: "switchboard", dependencies: ["Primitives", "HTTP", "Server", "MCP", "MCPClient", "Transport"], swiftSettings: strict),
+        .executableTarget(name: "switchboard", dependencies: ["Primitives", "HTTP", "Server", "MCP", "ACP", "MCPClient", "Transport"], swiftSettings: strict),
         /// Loopback fake upstream, daemon process driver and schema checks for the tests.
         .target(name: "TestSupport", dependencies: ["JSONRPC"], swiftSettings: strict),
         /// Stub methods and an in-process rig (writer on a pipe, runner) for the front ends' tests.
@@ -61,6 +63,7 @@ let package = Package(
         .testTarget(name: "StoreTests", dependencies: ["Store", "JSONRPC", "Primitives"], swiftSettings: strict),
         .testTarget(name: "MCPClientTests", dependencies: ["MCPClient", "JSONRPC", "HTTP", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "MCPTests", dependencies: ["MCP", "Server", "TestSupport", "DispatchTestSupport", "JSONRPC", "Transport"], swiftSettings: strict),
+        .testTarget(name: "ACPTests", dependencies: ["ACP", "Server", "JSONRPC", "Transport", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "EndToEndTests", dependencies: ["switchboard", "TestSupport"], swiftSettings: strict),
     ]
 )

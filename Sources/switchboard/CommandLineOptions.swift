@@ -12,6 +12,8 @@ struct CommandLineOptions {
     var configLayer = JSONObject()
     /// `--mcp`: serve the Model Context Protocol instead of Switchboard's JSON-RPC methods.
     var mcp = false
+    /// `--acp`: be an Agent Client Protocol agent for editors instead.
+    var acp = false
     /// `--output-dir`: where MCP tools write files.
     var outputDir: String?
     /// `--allow-read DIR`, repeatable: more folders MCP tools may read files from.
@@ -37,12 +39,14 @@ struct CommandLineOptions {
         A JSON-RPC 2.0 daemon on stdin/stdout (NDJSON or LSP framing) that relays an OpenAI-compatible
         API: chat with streaming, images described and generated, embeddings, speech, transcription,
         MidJourney tasks. With --mcp, an MCP server whose tools are those APIs (for Claude, Cursor,
-        Zed, VS Code, ...). Its methods:
+        Zed, VS Code, ...); with --acp, an Agent Client Protocol agent (for Zed, JetBrains, Neovim, Emacs
+        ...) whose prompts run the agent loop. Its methods:
         \(wrapped(MethodRegistry.names, indent: "  ", width: 100))
         Send rpc.discover for the whole protocol (an OpenRPC document), or read protocol/README.md.
 
         options:
           --mcp                    serve the Model Context Protocol (stdio, newline-delimited JSON)
+          --acp                    be an Agent Client Protocol agent (stdio, newline-delimited JSON)
           --output-dir DIR         where MCP tools save files (default $XDG_DATA_HOME/switchboard/output)
           --allow-read DIR         let MCP tools read files under DIR too (repeatable; by default they read
                                    only under the working directory and the output folder, never /proc,
@@ -136,6 +140,7 @@ struct CommandLineOptions {
                 logLevel = level
             case "--log-file": logFile = try value(flag)
             case "--mcp": mcp = true
+            case "--acp": acp = true
             case "--output-dir": outputDir = try value(flag)
             case "--allow-read": allowRead.append(try value(flag))
             case "--version", "-V": showVersion = true
@@ -143,6 +148,8 @@ struct CommandLineOptions {
             default: throw UsageError(description: "unknown option \(argument) (see --help)")
             }
         }
+        if mcp, acp { throw UsageError(description: "--mcp and --acp are two different modes: give one") }
+        if acp, framing == .lsp { throw UsageError(description: "--framing lsp does not apply to --acp (ACP's stdio transport is newline-delimited JSON)") }
         if mcp, framing == .lsp { throw UsageError(description: "--framing lsp does not apply to --mcp (MCP's stdio transport is newline-delimited JSON)") }
     }
 }

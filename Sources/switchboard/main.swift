@@ -1,5 +1,6 @@
 import Dispatch
 import FoundationEssentials
+import ACP
 import JSONRPC
 import MCP
 import MCPClient
@@ -70,11 +71,12 @@ DispatchQueue.global(qos: .utility).async {
 }
 
 // Every message is scrubbed of the key and the secret headers' values, results included.
-let writer = OutputWriter(fd: protocolFD, framing: options.mcp ? .ndjson : options.framing, redact: secrets.redact)
+let writer = OutputWriter(fd: protocolFD, framing: options.mcp || options.acp ? .ndjson : options.framing, redact: secrets.redact)
 let config = ConfigStore(startup: startup, secrets: secrets, lockedOverTheWire: options.noRemoteConfig)
 /// The MCP servers of `mcp_servers`, started when an agent run first uses them.
 let toolServers: (any MCPToolSource)? = nil
-/// What reads stdin and decides the exit: Switchboard's JSON-RPC server, or with `--mcp` the MCP server.
+/// What reads stdin and decides the exit: Switchboard's JSON-RPC server, with `--mcp` the MCP
+/// server, with `--acp` the ACP agent.
 let receive: @Sendable (FrameEvent) -> Void
 let endOfInput: @Sendable () -> Void
 let terminate: @Sendable (Int32) -> Void
@@ -90,6 +92,12 @@ if options.mcp {
     let mcp = MCPServer(runner: MethodRunner(config: config, client: UpstreamClient(), log: log, secrets: secrets, readPolicy: readPolicy),
                         writer: writer, outputFolder: outputFolder)
     (receive, endOfInput, terminate, waitForExit) = (mcp.receive, mcp.endOfInput, { mcp.terminate(signal: $0) }, mcp.waitForExit)
+} else if options.acp {
+    // Prompts' file tools are confined to each session's folders (see EditorRequester).
+    let peer = ClientPeer(cancelMethod: ("$/cancel_request", "requestId"), send: { writer.send($0) })
+    let acp = ACPServer(runner: MethodRunner(config: config, client: UpstreamClient(), log: log, secrets: secrets,
+                                             peer: peer, toolSource: toolServers), writer: writer, peer: peer)
+    (receive, endOfInput, terminate, waitForExit) = (acp.receive, acp.endOfInput, { acp.terminate(signal: $0) }, acp.waitForExit)
 } else {
     let peer = ClientPeer(send: { writer.send($0) })
     let server = JSONRPCServer(runner: MethodRunner(config: config, client: UpstreamClient(), log: log, secrets: secrets,

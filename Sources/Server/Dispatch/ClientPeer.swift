@@ -6,7 +6,7 @@ public import JSONRPC
 /// the requests awaiting an answer, and what happens when none can come.
 ///
 /// A caller suspends until the answer arrives. Cancelling its task withdraws the request: it
-/// leaves the table, the client gets `$/cancelRequest` for it, and a late answer is ignored.
+/// leaves the table, the client gets `$/cancelRequest` (or the front end's own) for it, and a late answer is ignored.
 /// When the client's input ends, every waiting request fails (no answer can arrive any more).
 public final class ClientPeer: Sendable {
     private typealias Waiter = CheckedContinuation<JSONValue, any Error>
@@ -20,12 +20,18 @@ public final class ClientPeer: Sendable {
     }
 
     private let send: @Sendable (JSONValue) -> Void
+    private let cancelMethod: String
+    private let cancelIDKey: String
     private let state = Locked(State())
 
     /// - Parameter send: queues a message for the client (the writer: in order with the
     ///   notifications queued before it).
-    public init(send: @escaping @Sendable (JSONValue) -> Void) {
+    /// - Parameter cancelMethod: the notification that withdraws a request, and the member of its
+    ///   params that names the request: `$/cancelRequest` `{id}`, ACP's `$/cancel_request` `{requestId}`.
+    public init(cancelMethod: (name: String, idKey: String) = ("$/cancelRequest", "id"), send: @escaping @Sendable (JSONValue) -> Void) {
         self.send = send
+        self.cancelMethod = cancelMethod.name
+        cancelIDKey = cancelMethod.idKey
     }
 
     /// Sends request `method` and returns the client's result.
@@ -57,7 +63,7 @@ public final class ClientPeer: Sendable {
                 return waiter
             }
             guard let waiter else { return }
-            send(OutgoingMessage.notification("$/cancelRequest", ["id": .string(id)]))
+            send(OutgoingMessage.notification(cancelMethod, .object(JSONObject([(cancelIDKey, .string(id))]))))
             waiter.resume(throwing: CancellationError())
         }
     }

@@ -51,10 +51,15 @@ public final class MethodRunner: Sendable {
 
     /// A context for request `id`, taken now: it keeps the configuration in force at this moment,
     /// so the front end makes it while it reads the request, before reading the next one.
-    public func context(for id: RequestID, output: any NotificationSink) -> RequestContext {
-        RequestContext(id: id, client: client, config: config, configSnapshot: config.current, log: log, secrets: secrets,
-                       keys: keys, lifecycle: lifecycle, output: output, readPolicy: readPolicy,
-                       peer: peer, toolSource: toolSource, conversations: conversations)
+    /// - Parameter requester: where the method's requests to the client go (default: `peer`).
+    /// - Parameter overlay: a configuration layer merged over the current configuration for this
+    ///   request only (a front end's per-session settings, such as ACP's MCP servers).
+    public func context(for id: RequestID, output: any NotificationSink, requester: (any ClientRequester)? = nil,
+                        overlay: JSONObject? = nil) -> RequestContext {
+        let snapshot = overlay.map { config.current.merging($0) } ?? config.current
+        return RequestContext(id: id, client: client, config: config, configSnapshot: snapshot, log: log, secrets: secrets,
+                              keys: keys, lifecycle: lifecycle, output: output, readPolicy: readPolicy,
+                              peer: requester ?? peer, toolSource: toolSource, conversations: conversations)
     }
 
     /// Runs one call: its result, or the error it ended with, converted in the one place errors

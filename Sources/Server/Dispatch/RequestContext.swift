@@ -27,7 +27,7 @@ public struct RequestContext: Sendable {
     /// folders where a model chooses the paths (see `ReadPolicy`).
     public let readPolicy: ReadPolicy
     /// Sends requests to the client (`tool.approve`, `tool.execute`); nil when it takes none.
-    public let peer: ClientPeer?
+    public let peer: (any ClientRequester)?
     /// The configured MCP servers; nil where none are used.
     public let toolSource: (any MCPToolSource)?
     /// The conversation store, opened on first use.

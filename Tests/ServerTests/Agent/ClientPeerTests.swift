@@ -6,9 +6,9 @@ import TestSupport
 
 struct ClientPeerTests {
     /// A peer whose sent messages are posted to a mailbox.
-    private static func peer() -> (ClientPeer, Mailbox<JSONValue>) {
+    private static func peer(cancelMethod: (name: String, idKey: String) = ("$/cancelRequest", "id")) -> (ClientPeer, Mailbox<JSONValue>) {
         let sent = Mailbox<JSONValue>()
-        return (ClientPeer(send: { sent.post($0) }), sent)
+        return (ClientPeer(cancelMethod: cancelMethod, send: { sent.post($0) }), sent)
     }
 
     @Test func anAnswerResumesItsRequestAndOnlyItsOwnIdsAreAnswers() async throws {
@@ -41,6 +41,17 @@ struct ClientPeerTests {
         #expect(cancel == ["jsonrpc": "2.0", "method": "$/cancelRequest", "params": ["id": "sb-1"]])
         #expect(peer.waitingCount == 0)
         #expect(!peer.resolve(id: .string("sb-1"), result: [:], error: nil), "a late answer is ignored")
+    }
+
+    /// ACP withdraws a request with `$/cancel_request` `{requestId}`.
+    @Test func aFrontEndNamesItsOwnCancelNotification() async throws {
+        let (peer, sent) = Self.peer(cancelMethod: ("$/cancel_request", "requestId"))
+        let asking = Task { try await peer.request("fs/read_text_file", [:]) }
+        _ = await Task.detached { sent.take(timeout: 5) }.value
+        asking.cancel()
+        await #expect(throws: CancellationError.self) { try await asking.value }
+        let cancel = await Task.detached { sent.take(timeout: 5) }.value
+        #expect(cancel == ["jsonrpc": "2.0", "method": "$/cancel_request", "params": ["requestId": "sb-1"]])
     }
 
     @Test func theEndOfInputFailsWaitingAndLaterRequests() async throws {
