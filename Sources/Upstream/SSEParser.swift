@@ -148,8 +148,8 @@ public struct SSEParser: Sendable {
     }
 
     private mutating func makeEvent() -> SSEEvent {
-        let event = SSEEvent(event: eventType.isEmpty ? "message" : eventType,
-                             data: dataLines.joined(separator: "\n"), id: lastID)
+        let data = dataLines.count == 1 ? dataLines[0] : dataLines.joined(separator: "\n")
+        let event = SSEEvent(event: eventType.isEmpty ? "message" : eventType, data: data, id: lastID)
         eventType = ""
         dataLines.removeAll()
         dataBytes = 0
