@@ -80,6 +80,11 @@ public struct JSONObject: Sendable, Hashable, Sequence {
         }
     }
 
+    /// Room for `count` members without growing (the parser reserves a few for every object).
+    mutating func reserveCapacity(_ count: Int) {
+        entries.reserveCapacity(count)
+    }
+
     /// The keys, in insertion order.
     public var keys: [String] { entries.map(\.key) }
 
