@@ -18,7 +18,9 @@ let package = Package(
     targets: [
         /// The platform's C library (imported here once, re-exported), locks, conditions, threads,
         /// the blocking-I/O executor and file helpers (standard library only, no Foundation).
-        .target(name: "Primitives", swiftSettings: strict),
+        .target(name: "Primitives", dependencies: ["CSystem"], swiftSettings: strict),
+        /// System calls the platform's Swift module does not show (a write that never waits).
+        .target(name: "CSystem"),
         /// JSON values, JSON-RPC messages, error codes and framing: pure, no I/O.
         .target(name: "JSONRPC", dependencies: ["Primitives"], swiftSettings: strict),
         /// stdin reader thread, single stdout writer, stdio protection.

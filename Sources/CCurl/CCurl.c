@@ -163,12 +163,32 @@ int sb_curl_multi_setopt_long(sb_curl_multi *multi, int option, long value) {
 int sb_curl_multi_add_handle(sb_curl_multi *multi, sb_curl_easy *easy) { return curl.multi_add_handle(multi, easy); }
 int sb_curl_multi_remove_handle(sb_curl_multi *multi, sb_curl_easy *easy) { return curl.multi_remove_handle(multi, easy); }
 // MARK: - The socket driver
+//
+// On Linux the watched sockets live in an epoll set: a wait costs the same with one stream or a
+// hundred (poll(2) registers and unregisters every socket on every wait, which with many slow
+// streams costs more than the data), and libcurl's socket callback changes the set only when a
+// connection opens, closes or switches between reading and writing. Elsewhere the sockets are
+// kept in an array and waited on with poll(2).
+
+#if defined(__linux__)
+#include <sys/epoll.h>
+#define SB_USE_EPOLL 1
+#else
+#define SB_USE_EPOLL 0
+#endif
+
+/// The most events one wait takes from the epoll set (more are taken on the next turn).
+enum { MAX_EVENTS = 64 };
 
 struct sb_curl_driver {
     sb_curl_multi *multi;
+#if SB_USE_EPOLL
+    int epoll;
+#else
     /// The sockets libcurl watches, with the events it wants (POLLIN/POLLOUT).
     struct pollfd *sockets;
     size_t count, capacity;
+#endif
     /// When libcurl's timer is due (CLOCK_MONOTONIC milliseconds); -1: no timer.
     long long timer_due;
     /// The wake-up pipe: [0] is watched, [1] is written by `sb_curl_driver_wake`.
@@ -181,6 +201,28 @@ static long long now_ms(void) {
     return (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000;
 }
 
+#if SB_USE_EPOLL
+/// CURLMOPT_SOCKETFUNCTION: libcurl says which events of `socket` to watch, or to stop.
+static int on_socket(void *easy, int socket, int what, void *userp, void *socketp) {
+    (void)easy;
+    (void)socketp;
+    sb_curl_driver *driver = userp;
+    if (what == CURL_POLL_REMOVE) {
+        // Fails harmlessly for a socket libcurl closed already (closing left the set).
+        epoll_ctl(driver->epoll, EPOLL_CTL_DEL, socket, NULL);
+        return 0;
+    }
+    struct epoll_event event = {
+        .events = ((what & CURL_POLL_IN) ? EPOLLIN : 0) | ((what & CURL_POLL_OUT) ? EPOLLOUT : 0),
+        .data.fd = socket,
+    };
+    // MOD for a socket in the set, ADD for a new one (or one closed and opened again under the
+    // same number, which closing took out of the set).
+    if (epoll_ctl(driver->epoll, EPOLL_CTL_MOD, socket, &event) == 0) return 0;
+    if (errno == ENOENT && epoll_ctl(driver->epoll, EPOLL_CTL_ADD, socket, &event) == 0) return 0;
+    return -1;
+}
+#else
 /// CURLMOPT_SOCKETFUNCTION: libcurl says which events of `socket` to watch, or to stop.
 static int on_socket(void *easy, int socket, int what, void *userp, void *socketp) {
     (void)easy;
@@ -207,6 +249,7 @@ static int on_socket(void *easy, int socket, int what, void *userp, void *socket
     driver->sockets[i].revents = 0;
     return 0;
 }
+#endif
 
 /// CURLMOPT_TIMERFUNCTION: libcurl wants to act in `timeout_ms` (-1: never).
 static int on_timer(void *multi, long timeout_ms, void *userp) {
@@ -221,19 +264,42 @@ static int set_nonblocking(int fd) {
     return flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0 || fcntl(fd, F_SETFD, FD_CLOEXEC) < 0 ? -1 : 0;
 }
 
+static void driver_free(sb_curl_driver *driver) {
+    if (driver->wake[0] >= 0) close(driver->wake[0]);
+    if (driver->wake[1] >= 0) close(driver->wake[1]);
+#if SB_USE_EPOLL
+    if (driver->epoll >= 0) close(driver->epoll);
+#endif
+    free(driver);
+}
+
 sb_curl_driver *sb_curl_driver_new(sb_curl_multi *multi) {
     sb_curl_driver *driver = calloc(1, sizeof *driver);
     if (driver == NULL) return NULL;
+    driver->wake[0] = driver->wake[1] = -1;
+#if SB_USE_EPOLL
+    driver->epoll = epoll_create1(EPOLL_CLOEXEC);
+    if (driver->epoll < 0) {
+        driver_free(driver);
+        return NULL;
+    }
+#endif
     if (pipe(driver->wake) != 0) {
-        free(driver);
+        driver->wake[0] = driver->wake[1] = -1;
+        driver_free(driver);
         return NULL;
     }
     if (set_nonblocking(driver->wake[0]) != 0 || set_nonblocking(driver->wake[1]) != 0) {
-        close(driver->wake[0]);
-        close(driver->wake[1]);
-        free(driver);
+        driver_free(driver);
         return NULL;
     }
+#if SB_USE_EPOLL
+    struct epoll_event wake = {.events = EPOLLIN, .data.fd = driver->wake[0]};
+    if (epoll_ctl(driver->epoll, EPOLL_CTL_ADD, driver->wake[0], &wake) != 0) {
+        driver_free(driver);
+        return NULL;
+    }
+#endif
     driver->multi = multi;
     driver->timer_due = -1;
     curl.multi_setopt(multi, CURLMOPT_SOCKETFUNCTION, on_socket);
@@ -249,7 +315,36 @@ void sb_curl_driver_wake(sb_curl_driver *driver) {
     while (write(driver->wake[1], &byte, 1) < 0 && errno == EINTR) {}
 }
 
+static void drain_wake_pipe(sb_curl_driver *driver) {
+    char drained[64];
+    while (read(driver->wake[0], drained, sizeof drained) > 0) {}
+}
+
+/// The CURL_CSELECT_* mask for what a socket is ready for.
+static int ready_mask(int in, int out, int err) {
+    return (in ? CURL_CSELECT_IN : 0) | (out ? CURL_CSELECT_OUT : 0) | (err ? CURL_CSELECT_ERR : 0);
+}
+
 int sb_curl_driver_wait(sb_curl_driver *driver, int timeout_ms) {
+    if (driver->timer_due >= 0) {
+        long long until = driver->timer_due - now_ms();
+        if (until < timeout_ms || timeout_ms < 0) timeout_ms = until < 0 ? 0 : (int)until;
+    }
+    int code = 0, running = 0;
+#if SB_USE_EPOLL
+    struct epoll_event events[MAX_EVENTS];
+    int ready = epoll_wait(driver->epoll, events, MAX_EVENTS, timeout_ms);
+    for (int i = 0; i < ready && code == 0; i++) {
+        uint32_t what = events[i].events;
+        if (events[i].data.fd == driver->wake[0]) {
+            drain_wake_pipe(driver);
+            continue;
+        }
+        code = curl.multi_socket_action(driver->multi, events[i].data.fd,
+                                        ready_mask(what & (EPOLLIN | EPOLLHUP | EPOLLRDHUP), what & EPOLLOUT, what & EPOLLERR),
+                                        &running);
+    }
+#else
     // What to wait on: the wake-up pipe, then a copy of the watched sockets (libcurl changes the
     // set while it acts, below).
     size_t count = driver->count;
@@ -258,28 +353,21 @@ int sb_curl_driver_wait(sb_curl_driver *driver, int timeout_ms) {
     if (fds == NULL) return 3;  // CURLM_OUT_OF_MEMORY
     fds[0] = (struct pollfd){.fd = driver->wake[0], .events = POLLIN};
     memcpy(fds + 1, driver->sockets, count * sizeof *fds);
-    if (driver->timer_due >= 0) {
-        long long until = driver->timer_due - now_ms();
-        if (until < timeout_ms || timeout_ms < 0) timeout_ms = until < 0 ? 0 : (int)until;
-    }
     int ready = poll(fds, (nfds_t)(count + 1), timeout_ms);
-    int code = 0, running = 0;
-    if (ready > 0 && (fds[0].revents & POLLIN)) {
-        char drained[64];
-        while (read(driver->wake[0], drained, sizeof drained) > 0) {}
-    }
+    if (ready > 0 && (fds[0].revents & POLLIN)) drain_wake_pipe(driver);
     for (size_t i = 1; ready > 0 && i <= count && code == 0; i++) {
         short revents = fds[i].revents;
         if (revents == 0) continue;
-        int mask = ((revents & (POLLIN | POLLHUP)) ? CURL_CSELECT_IN : 0) | ((revents & POLLOUT) ? CURL_CSELECT_OUT : 0) |
-                   ((revents & (POLLERR | POLLNVAL)) ? CURL_CSELECT_ERR : 0);
-        code = curl.multi_socket_action(driver->multi, fds[i].fd, mask, &running);
+        code = curl.multi_socket_action(driver->multi, fds[i].fd,
+                                        ready_mask(revents & (POLLIN | POLLHUP), revents & POLLOUT, revents & (POLLERR | POLLNVAL)),
+                                        &running);
     }
+    if (fds != stack) free(fds);
+#endif
     if (code == 0 && driver->timer_due >= 0 && driver->timer_due <= now_ms()) {
         driver->timer_due = -1;
         code = curl.multi_socket_action(driver->multi, CURL_SOCKET_TIMEOUT, 0, &running);
     }
-    if (fds != stack) free(fds);
     return code;
 }
 

@@ -34,6 +34,10 @@ final class EventLoop: @unchecked Sendable {
     let jobs: LoopJobs
     /// The transfers libcurl is driving, by easy handle.
     private var transfers: [OpaquePointer: Transfer] = [:]
+    /// No transfer's time limit runs out before this (the earliest deadline the last look at
+    /// every transfer found): until then the loop does not look at them again. Activity only
+    /// moves a deadline later; what can move one earlier calls `deadlineMayBeEarlier`.
+    private var nextDeadline = ContinuousClock.now
 
     private init(multi: OpaquePointer, driver: OpaquePointer, jobs: LoopJobs) {
         self.multi = multi
@@ -88,12 +92,20 @@ final class EventLoop: @unchecked Sendable {
         }
     }
 
+    /// A transfer's deadline may now be earlier than the one the loop keeps (the transfer is new,
+    /// its head began, it resumed or started discarding): the loop looks at every deadline on
+    /// its next turn. Loop thread only.
+    func deadlineMayBeEarlier() {
+        nextDeadline = .now
+    }
+
     private func apply(_ command: Command) {
         switch command {
         case .add(let transfer):
             guard let easy = transfer.state.easy else { return }
             transfer.state.started = .now
             transfer.state.lastActivity = .now
+            deadlineMayBeEarlier()
             let code = sb_curl_multi_add_handle(multi, easy)
             guard code == 0 else {
                 return transfer.fail(HTTPError.transport("curl_multi_add_handle: \(String(cString: sb_curl_multi_strerror(code)))",
@@ -121,18 +133,27 @@ final class EventLoop: @unchecked Sendable {
     }
 
     /// Ends the transfers whose time limit has passed; returns the wait until the next one.
+    ///
+    /// Every transfer is looked at only once `nextDeadline` is reached (or was moved up by
+    /// `deadlineMayBeEarlier`): a stream's activity pushes its deadline later, so a turn of the
+    /// loop per piece of a trickling stream costs one clock reading here, not a look at every
+    /// transfer.
     private func expireAndMeasureWait() -> Int32 {
         let now = ContinuousClock.now
-        var wait = Duration.milliseconds(Self.maxWaitMilliseconds)
-        var expired: [(Transfer, Timeouts.Kind?)] = []
-        for transfer in transfers.values {
-            let (at, kind) = transfer.deadline()
-            if at <= now { expired.append((transfer, kind)) } else { wait = min(wait, at - now) }
+        if nextDeadline <= now {
+            var earliest = now + .milliseconds(Self.maxWaitMilliseconds)
+            var expired: [(Transfer, Timeouts.Kind?)] = []
+            for transfer in transfers.values {
+                let (at, kind) = transfer.deadline()
+                if at <= now { expired.append((transfer, kind)) } else { earliest = min(earliest, at) }
+            }
+            nextDeadline = earliest
+            for (transfer, kind) in expired {
+                transfer.expire(kind)
+                remove(transfer)
+            }
         }
-        for (transfer, kind) in expired {
-            transfer.expire(kind)
-            remove(transfer)
-        }
+        let wait = nextDeadline - now
         let (seconds, attoseconds) = wait.components
         return Int32(seconds * 1000 + (attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000)
     }

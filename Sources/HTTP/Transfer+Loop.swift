@@ -108,7 +108,10 @@ extension Transfer {
     func receivedHeaderLine(_ line: UnsafeRawBufferPointer) -> Int {
         assertOnLoop()
         let now = ContinuousClock.now
-        if state.firstByte == nil { state.firstByte = now }
+        if state.firstByte == nil {
+            state.firstByte = now
+            loop.deadlineMayBeEarlier()  // the idle limit now applies, and may end sooner
+        }
         state.lastActivity = now
         switch state.headParser.consume(line) {
         case .needMore:
@@ -182,12 +185,14 @@ extension Transfer {
         guard state.paused, let easy = state.easy else { return }
         state.paused = false
         state.lastActivity = .now
+        loop.deadlineMayBeEarlier()  // the idle limit applies again
         sb_curl_easy_pause(easy, SB_CURLPAUSE_CONT)
     }
 
     /// The reader discarded the body: drain it for a moment.
     func startDiscarding() {
         state.discardUntil = .now + Self.discardTime
+        loop.deadlineMayBeEarlier()
         resume()
     }
 

@@ -91,6 +91,7 @@ private struct Reader {
         var object = JSONObject()
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") { index += 1; return .object(object) }
+        object.reserveCapacity(4)  // grown one member at a time it would be reallocated at 1, 2 and 4
         while true {
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw error("expected a string key") }

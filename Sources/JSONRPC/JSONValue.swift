@@ -68,6 +68,23 @@ public struct JSONObject: Sendable, Hashable, Sequence {
         for (key, value) in pairs { self[key] = value }
     }
 
+    /// An object of `pairs` whose keys the caller knows to be distinct (messages the daemon
+    /// builds, a few keys each): no key is looked for. Debug builds check the keys.
+    public init(distinctKeys pairs: [(String, JSONValue)]) {
+        assert(Set(pairs.map(\.0)).count == pairs.count, "JSONObject(distinctKeys:) given a repeated key")
+        if pairs.count > Self.indexThreshold {
+            self.init(pairs)
+        } else {
+            self.init()
+            entries = pairs.map { (key: $0.0, value: $0.1) }
+        }
+    }
+
+    /// Room for `count` members without growing (the parser reserves a few for every object).
+    mutating func reserveCapacity(_ count: Int) {
+        entries.reserveCapacity(count)
+    }
+
     /// The keys, in insertion order.
     public var keys: [String] { entries.map(\.key) }
 

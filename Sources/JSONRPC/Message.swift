@@ -57,14 +57,14 @@ public enum IncomingMessage: Sendable, Equatable {
 /// Builders for the messages the daemon writes.
 public enum OutgoingMessage {
     public static func result(id: RequestID, _ result: JSONValue) -> JSONValue {
-        .object(JSONObject([("jsonrpc", "2.0"), ("id", id.json), ("result", result)]))
+        .object(JSONObject(distinctKeys: [("jsonrpc", "2.0"), ("id", id.json), ("result", result)]))
     }
 
     public static func error(id: RequestID?, _ error: ResponseError) -> JSONValue {
-        .object(JSONObject([("jsonrpc", "2.0"), ("id", id?.json ?? .null), ("error", error.json)]))
+        .object(JSONObject(distinctKeys: [("jsonrpc", "2.0"), ("id", id?.json ?? .null), ("error", error.json)]))
     }
 
     public static func notification(_ method: String, _ params: JSONValue) -> JSONValue {
-        .object(JSONObject([("jsonrpc", "2.0"), ("method", .string(method)), ("params", params)]))
+        .object(JSONObject(distinctKeys: [("jsonrpc", "2.0"), ("method", .string(method)), ("params", params)]))
     }
 }

@@ -1,3 +1,5 @@
+internal import CSystem
+
 /// A failed system call: which one, and `errno`'s explanation.
 public struct SystemCallError: Error, Sendable, CustomStringConvertible {
     public let call: String
@@ -47,6 +49,34 @@ public enum FileIO {
                 throw SystemCallError("write")
             }
             offset += written
+        }
+    }
+
+    /// What `writeWithoutWaiting` did.
+    public enum ImmediateWrite: Equatable, Sendable {
+        /// This many bytes were written (for a pipe, all of at most `PIPE_BUF` or none).
+        case wrote(Int)
+        /// Nothing was written: the pipe or socket is full.
+        case wouldBlock
+        /// This descriptor (a terminal, some files) or platform cannot write without waiting.
+        case unsupported
+        /// Writing failed (the reader has gone: EPIPE); `errno` says why.
+        case failed
+    }
+
+    /// Writes what it can of `bytes` at once and never waits for the reader, whatever the
+    /// descriptor's `O_NONBLOCK` flag, which is left alone (stdout's flags are shared with the
+    /// process at the other end).
+    public static func writeWithoutWaiting(_ descriptor: Int32, _ bytes: UnsafeRawBufferPointer) -> ImmediateWrite {
+        while true {
+            let written = sb_write_nowait(descriptor, bytes.baseAddress, bytes.count)
+            if written >= 0 { return .wrote(written) }
+            switch errno {
+            case EINTR: continue
+            case EAGAIN: return .wouldBlock
+            case EOPNOTSUPP, ENOSYS, EINVAL, ESPIPE: return .unsupported
+            default: return .failed
+            }
         }
     }
 }

@@ -18,11 +18,14 @@ public import JSONRPC
 /// Answers (results and errors) are queued whatever the marks say: they are already in memory.
 /// When the client has gone (EPIPE), further output is dropped and waiting producers go on.
 ///
-/// When messages come one at a time (the previous one more than a millisecond ago), nothing is
-/// queued or being written and the client's end has room (`poll` says so), a small message is
-/// written by its sender at once instead: a stream trickling in at model speed then costs no
-/// wake-up of the writer thread per delta. A sender with several messages at once (a piece of a
-/// stream holding many events) sends them inside `batched`: they go out together when it ends.
+/// When messages come one at a time (the previous one more than a millisecond ago) and nothing is
+/// queued or being written, a small message is written by its sender at once instead, with a
+/// write that never waits (`FileIO.writeWithoutWaiting`): a stream trickling in at model speed
+/// then costs one `write(2)` per delta and no wake-up of the writer thread. What that write could
+/// not take (the client's end is full) goes back to the front of the queue for the writer thread.
+/// Where a descriptor cannot be written without waiting (a terminal), `poll` is asked first. A
+/// sender with several messages at once (a piece of a stream holding many events) sends them
+/// inside `batched`: they go out together when it ends.
 public final class OutputWriter: Sendable {
     /// A producer suspended in `waitForRoom`. Guarded by the writer's lock.
     private final class RoomTicket: @unchecked Sendable {
@@ -52,6 +55,9 @@ public final class OutputWriter: Sendable {
         var lastSend = ContinuousClock.now
         /// Senders inside `batched`: while any is, small amounts of output wait for its end.
         var batches = 0
+        /// Whether the descriptor takes writes that never wait; false once it refused one (then a
+        /// direct write asks `poll` first).
+        var writesWithoutWaiting = true
         var roomWaiters: [RoomTicket] = []
         var nextAccount = 0
     }
@@ -59,8 +65,8 @@ public final class OutputWriter: Sendable {
     private let fd: Int32
     private let limits: OutputLimits
     private let redact: (@Sendable (inout [UInt8]) -> Void)?
-    /// The largest message written by its sender: a pipe with room for any write takes this much
-    /// without blocking (`PIPE_BUF`).
+    /// The most output its sender writes itself (`PIPE_BUF`: a pipe takes that much whole or not
+    /// at all); more is left to the writer thread, so that a burst is written while the sender goes on.
     private static let maxDirectBytes = 4096
     /// Output a batch may hold back from the writer thread; more is written while the batch goes on.
     private static let maxBatchedBytes = 256 * 1024
@@ -214,22 +220,47 @@ public final class OutputWriter: Sendable {
     }
 
     /// With the lock held and output pending: writes it from the calling thread when that cannot
-    /// block (nothing being written, little enough, the pipe has room), else wakes the writer thread.
+    /// block (nothing being written, little enough, and the client's end takes it at once), else
+    /// wakes the writer thread.
     private func flushDirectly() {
-        guard !state.writing, state.pending.count <= Self.maxDirectBytes, canWriteWithoutBlocking() else {
+        guard !state.writing, state.pending.count <= Self.maxDirectBytes else {
             if state.writerIdle { condition.broadcast() }
             return
         }
-        writePending { state in
-            // Nobody waits on a direct write unless output queued meanwhile or someone waits:
-            // waking the writer thread for nothing would cost what writing directly saves.
-            !state.pending.isEmpty || state.drainers > 0 || state.overloadWaiters > 0
+        var chunk: [UInt8] = []
+        swap(&chunk, &state.pending)
+        state.writing = true
+        let withoutWaiting = state.writesWithoutWaiting
+        condition.unlock()
+        let attempt = withoutWaiting ? chunk.withUnsafeBytes { FileIO.writeWithoutWaiting(fd, $0) } : .unsupported
+        var outcome = attempt
+        if attempt == .unsupported {
+            outcome = !canWriteWithoutBlocking() ? .wouldBlock : writeAll(chunk) ? .wrote(chunk.count) : .failed
         }
+        condition.lock()
+        state.writing = false
+        if attempt == .unsupported { state.writesWithoutWaiting = false }
+        let unwritten: ArraySlice<UInt8>
+        switch outcome {
+        case .wrote(let size):
+            state.ledger.wrote(size)
+            unwritten = chunk[size...]
+        case .wouldBlock, .unsupported:
+            unwritten = chunk[...]
+        case .failed:
+            return recordBrokenPipe()
+        }
+        // What the client's end did not take goes before what was queued meanwhile.
+        if !unwritten.isEmpty { state.pending.insert(contentsOf: unwritten, at: 0) }
+        resumeProducers()
+        // Nobody waits on a direct write unless output is left or someone waits: waking the
+        // writer thread for nothing would cost what writing directly saves.
+        if !state.pending.isEmpty || state.drainers > 0 || state.overloadWaiters > 0 { condition.broadcast() }
     }
 
-    /// With the lock held: takes everything pending and writes it with the lock released, then
-    /// records the outcome, waking the waiters when `wake` says so (always after a failure).
-    private func writePending(wake: (State) -> Bool = { _ in true }) {
+    /// With the lock held: takes everything pending and writes it with the lock released (the
+    /// writer thread), then records the outcome and wakes the waiters.
+    private func writePending() {
         var chunk: [UInt8] = []
         swap(&chunk, &state.pending)
         state.writing = true
@@ -237,38 +268,29 @@ public final class OutputWriter: Sendable {
         let ok = writeAll(chunk)
         condition.lock()
         state.writing = false
-        if ok {
-            let size = chunk.count
-            state.ledger.wrote(size)
-        } else {
-            state.broken = true
-            state.pending = []
-            state.ledger.dropAll()
-        }
+        guard ok else { return recordBrokenPipe() }
+        state.ledger.wrote(chunk.count)
         resumeProducers()
-        if !ok || wake(state) { condition.broadcast() }
-        if !ok {
-            let actions = brokenActions.withLock { actions in
-                defer { actions = [] }
-                return actions
-            }
-            if !actions.isEmpty {
-                condition.unlock()
-                actions.forEach { $0() }
-                condition.lock()
-            }
-        }
+        condition.broadcast()
     }
 
-    /// Runs `action` once the client's end is found closed (a write failed): nothing written
-    /// after that reaches anyone, so the front ends cancel the work in flight. Runs at once when
-    /// the writer is broken already.
-    public func whenBroken(_ action: @escaping @Sendable () -> Void) {
-        let runNow = withState { state in
-            if !state.broken { brokenActions.withLock { $0.append(action) } }
-            return state.broken
+    /// With the lock held: a write failed (the client has gone): later output is dropped, and
+    /// every waiter goes on.
+    private func recordBrokenPipe() {
+        state.broken = true
+        state.pending = []
+        state.ledger.dropAll()
+        resumeProducers()
+        condition.broadcast()
+        let actions = brokenActions.withLock { actions in
+            defer { actions = [] }
+            return actions
         }
-        if runNow { action() }
+        if !actions.isEmpty {
+            condition.unlock()
+            actions.forEach { $0() }
+            condition.lock()
+        }
     }
 
     /// Whether the client's end has room for a small write now (for a pipe: at least `PIPE_BUF`).

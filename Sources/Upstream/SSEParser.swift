@@ -68,7 +68,7 @@ public struct SSEParser: Sendable {
                 sawFirstBytes = true
                 let pending = line
                 line.removeAll()
-                if pending != [0xEF, 0xBB, 0xBF] { feed(pending[...], into: &events) }
+                if pending != [0xEF, 0xBB, 0xBF] { pending.withUnsafeBytes { feed($0, into: &events) } }
             }
         }
         feed(UnsafeRawBufferPointer(rebasing: bytes[index...]), into: &events)
@@ -79,30 +79,49 @@ public struct SSEParser: Sendable {
     public mutating func finish() -> [SSEEvent] {
         var events: [SSEEvent] = []
         guard !isOverflowed else { return events }
-        if !line.isEmpty { processLine(into: &events) }
+        if !line.isEmpty {
+            let last = line
+            line.removeAll()
+            last.withUnsafeBytes { processLine($0, into: &events) }
+        }
         if hasData { events.append(makeEvent()) }
         return events
     }
 
-    private mutating func feed<Bytes: Collection<UInt8>>(_ bytes: Bytes, into events: inout [SSEEvent]) where Bytes.Index == Int {
-        var index = bytes.startIndex
-        if lastWasCR, index < bytes.endIndex {
+    /// Splits `bytes` into lines. A line that lies whole in `bytes` is handled where it lies; only
+    /// a line split across pieces is gathered in `line` first.
+    private mutating func feed(_ bytes: UnsafeRawBufferPointer, into events: inout [SSEEvent]) {
+        var index = 0
+        let count = bytes.count
+        if lastWasCR, index < count {
             lastWasCR = false
             if bytes[index] == 0x0A { index += 1 }
         }
-        while index < bytes.endIndex {
-            guard let end = bytes[index...].firstIndex(where: { $0 == 0x0A || $0 == 0x0D }) else {
-                line.append(contentsOf: bytes[index...])
+        while index < count {
+            var end = index
+            while end < count, bytes[end] != 0x0A, bytes[end] != 0x0D { end += 1 }
+            let piece = UnsafeRawBufferPointer(rebasing: bytes[index..<end])
+            guard end < count else {
+                line.append(contentsOf: piece)
                 checkSize()
                 return
             }
-            line.append(contentsOf: bytes[index..<end])
-            checkSize()
-            if isOverflowed { return }
-            processLine(into: &events)
+            if line.isEmpty {
+                guard piece.count + dataBytes <= maxEventBytes else { return overflow() }
+                processLine(piece, into: &events)
+            } else {
+                line.append(contentsOf: piece)
+                checkSize()
+                if isOverflowed { return }
+                var gathered: [UInt8] = []
+                swap(&gathered, &line)
+                gathered.withUnsafeBytes { processLine($0, into: &events) }
+                gathered.removeAll(keepingCapacity: true)
+                swap(&gathered, &line)
+            }
             index = end + 1
             if bytes[end] == 0x0D {
-                if index < bytes.endIndex {
+                if index < count {
                     if bytes[index] == 0x0A { index += 1 }
                 } else {
                     lastWasCR = true
@@ -111,8 +130,7 @@ public struct SSEParser: Sendable {
         }
     }
 
-    private mutating func processLine(into events: inout [SSEEvent]) {
-        defer { line.removeAll(keepingCapacity: true) }
+    private mutating func processLine(_ line: UnsafeRawBufferPointer, into events: inout [SSEEvent]) {
         if line.isEmpty {
             if hasData { events.append(makeEvent()) }
             eventType = ""
@@ -122,34 +140,31 @@ public struct SSEParser: Sendable {
             return
         }
         if line[0] == UInt8(ascii: ":") { return }
-        let name: String
-        let value: String
+        let name: UnsafeRawBufferPointer
+        var value = UnsafeRawBufferPointer(start: nil, count: 0)
         if let colon = line.firstIndex(of: UInt8(ascii: ":")) {
-            name = String(decoding: line[..<colon], as: UTF8.self)
+            name = UnsafeRawBufferPointer(rebasing: line[..<colon])
             var valueStart = colon + 1
             if valueStart < line.count, line[valueStart] == 0x20 { valueStart += 1 }
-            value = String(decoding: line[valueStart...], as: UTF8.self)
+            value = UnsafeRawBufferPointer(rebasing: line[valueStart...])
         } else {
-            name = String(decoding: line, as: UTF8.self)
-            value = ""
+            name = line
         }
-        switch name {
-        case "data":
-            dataLines.append(value)
+        if name.elementsEqual("data".utf8) {
+            dataLines.append(String(decoding: value, as: UTF8.self))
             dataBytes += line.count
             hasData = true
-        case "event":
-            eventType = value
-        case "id":
-            if !value.utf8.contains(0) { lastID = value }
-        default:
-            break  // `retry:` and unknown fields are ignored, as the spec says
+        } else if name.elementsEqual("event".utf8) {
+            eventType = String(decoding: value, as: UTF8.self)
+        } else if name.elementsEqual("id".utf8) {
+            if !value.contains(0) { lastID = String(decoding: value, as: UTF8.self) }
         }
+        // `retry:` and unknown fields are ignored, as the spec says.
     }
 
     private mutating func makeEvent() -> SSEEvent {
-        let event = SSEEvent(event: eventType.isEmpty ? "message" : eventType,
-                             data: dataLines.joined(separator: "\n"), id: lastID)
+        let data = dataLines.count == 1 ? dataLines[0] : dataLines.joined(separator: "\n")
+        let event = SSEEvent(event: eventType.isEmpty ? "message" : eventType, data: data, id: lastID)
         eventType = ""
         dataLines.removeAll()
         dataBytes = 0
@@ -159,7 +174,11 @@ public struct SSEParser: Sendable {
 
     /// Stops the parser when the pending event has grown past the limit.
     private mutating func checkSize() {
-        guard line.count + dataBytes > maxEventBytes else { return }
+        if line.count + dataBytes > maxEventBytes { overflow() }
+    }
+
+    /// The pending event grew past the limit: the parser stops.
+    private mutating func overflow() {
         isOverflowed = true
         line = []
         dataLines = []

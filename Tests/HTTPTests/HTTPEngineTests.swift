@@ -185,6 +185,21 @@ import TestSupport
         #expect(received == Array("ab".utf8))
     }
 
+    /// Once the head arrived the idle limit applies, though the first-byte limit ran out much later:
+    /// the loop, which otherwise looks at time limits only when the earliest it knew of is due,
+    /// looks again when a head begins.
+    @Test func theIdleLimitAppliesFromTheHeadOn() async throws {
+        let upstream = try FakeUpstream { _ in
+            FakeResponse(headers: [("Content-Type", "text/plain")], steps: [.send(Array("a".utf8)), .stall], chunked: true)
+        }
+        defer { upstream.stop() }
+        let started = ContinuousClock.now
+        let response = try await Self.engine.send(Self.get(upstream), timeouts: Timeouts(request: 120, firstByte: 60, idle: 0.3))
+        await #expect(throws: HTTPError.timeout(.idle, seconds: 0.3)) { _ = try await Self.read(response) }
+        // The idle limit (0.3 s) ended it, not the first-byte limit (60 s) nor the request's.
+        #expect(ContinuousClock.now - started < .seconds(20))
+    }
+
     @Test func theRequestLimitCoversTheWholeExchange() async throws {
         let upstream = try FakeUpstream { _ in
             FakeResponse(headers: [("Content-Type", "text/plain")], steps: [.send(Array("a".utf8)), .sleep(0.2), .send(Array("b".utf8)),

@@ -14,6 +14,9 @@ struct JSONSerializerTests {
         ("\u{7F} DEL is not a control for JSON", "\"\u{7F} DEL is not a control for JSON\""),
         ("héllo 中文 😀 \u{2028}\u{FFFD}", "\"héllo 中文 😀 \u{2028}\u{FFFD}\""),
         ("", #""""#),
+        ("\"\"", #""\"\"""#),
+        ("\nx\n", #""\nx\n""#),
+        ("run\\\u{1}run", #""run\\\u0001run""#),
     ] as [(String, String)])
     func stringsAreEscapedMinimally(string: String, expected: String) {
         #expect(JSONValue.string(string).jsonText == expected)
@@ -28,6 +31,18 @@ struct JSONSerializerTests {
         let expected = #"{"z":[1,"a",null,true,false,[],{}],"a":{"y":2,"b":-3}}"#
         #expect(value.jsonText == expected)
         #expect(value.serialized() == Array(expected.utf8))
+    }
+
+    /// An object built from keys known to be distinct is the object built key by key, in order,
+    /// small or past the size at which lookups use an index.
+    @Test(arguments: [3, 20])
+    func anObjectOfDistinctKeysIsTheSameObject(count: Int) {
+        let pairs = (0..<count).map { ("key\($0)", JSONValue.number($0)) }
+        let direct = JSONObject(distinctKeys: pairs)
+        #expect(direct == JSONObject(pairs))
+        #expect(direct.keys == pairs.map(\.0))
+        #expect(direct["key\(count - 1)"] == .number(count - 1))
+        #expect(JSONValue.object(direct).jsonText == JSONValue.object(JSONObject(pairs)).jsonText)
     }
 
     @Test func writeAppendsToExistingBytes() {

@@ -170,4 +170,62 @@ struct OutputWriterTests {
         writer.close()
         client.closeWriteEnd()
     }
+    /// A spaced message is written by its sender without waiting; when the client's end is full
+    /// that write takes nothing, the message goes back to the front of the queue and the writer
+    /// thread writes it once the client reads: the sender never waits, nothing is lost or reordered.
+    @Test func aDirectWriteTheClientCannotTakeYetIsQueuedInOrder() async throws {
+        let client = PipeClient()
+        let writer = OutputWriter(fd: client.writeFD)
+        // Fill the pipe, but for less room than one message.
+        var filler = [UInt8](repeating: UInt8(ascii: " "), count: 1 << 20)
+        filler[filler.count - 1] = 0x0A
+        let flags = fcntl(client.writeFD, F_GETFL)
+        _ = fcntl(client.writeFD, F_SETFL, flags | O_NONBLOCK)
+        var filled = 0
+        while true {
+            let written = filler.withUnsafeBytes { write(client.writeFD, $0.baseAddress, $0.count - 1) }
+            if written <= 0 { break }
+            filled += written
+        }
+        _ = fcntl(client.writeFD, F_SETFL, flags)
+        let started = ContinuousClock.now
+        for sequence in 0..<5 {
+            writer.send(["sequence": .number(sequence), "pad": .string(String(repeating: "p", count: 200))])
+            try await Task.sleep(for: .milliseconds(3))  // spaced: each one is written by its sender
+        }
+        #expect(ContinuousClock.now - started < .seconds(5), "a sender waited for the client")
+        #expect(writer.queuedBytes > 0)
+        client.startReading()
+        #expect(writer.drain(timeout: 10))
+        writer.close()
+        client.closeWriteEnd()
+        try await Task.sleep(for: .milliseconds(200))
+        #expect(client.bytes.count > filled)
+        let sequences = try client.messages().compactMap { $0["sequence"]?.intValue }
+        #expect(sequences == Array(0..<5))
+    }
+
+    /// A descriptor that refuses writes that never wait (a file on this file system, a terminal)
+    /// still gets every message, through `poll` and a plain write.
+    @Test func outputToADescriptorWithoutWaitlessWritesArrivesWhole() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("sb-writer-\(getpid())-\(UInt64.random(in: 0...UInt64.max))").path
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        try #require(fd >= 0)
+        defer { unlink(path) }
+        let writer = OutputWriter(fd: fd)
+        for sequence in 0..<20 {
+            writer.send(["sequence": .number(sequence)])
+            if sequence % 4 == 0 { try await Task.sleep(for: .milliseconds(3)) }
+        }
+        #expect(writer.drain(timeout: 10))
+        writer.close()
+        close(fd)
+        var parser = FrameParser()
+        parser.append(Array(try Data(contentsOf: URL(fileURLWithPath: path))))
+        var sequences: [Int] = []
+        while let event = parser.next() {
+            if case .message(let payload, _) = event { sequences.append(try JSONParser.parse(payload)["sequence"]?.intValue ?? -1) }
+        }
+        #expect(sequences == Array(0..<20))
+    }
 }

@@ -102,7 +102,8 @@ int sb_curl_multi_remove_handle(sb_curl_multi *multi, sb_curl_easy *easy);
 
 /// A multi handle driven by its sockets (libcurl's `curl_multi_socket_action` interface): the
 /// sockets libcurl asks to watch and the timer it asks for are kept here, waited on with one
-/// poll(2), and only the transfers whose socket is ready (or whose timer is due) are run. (The
+/// epoll_wait(2) (poll(2) where there is no epoll), and only the transfers whose socket is ready
+/// (or whose timer is due) are run. (The
 /// `curl_multi_perform` interface instead looks at every transfer, with a poll(2) of its own, on
 /// every turn: with many slow streams that costs more than the data.)
 typedef struct sb_curl_driver sb_curl_driver;

@@ -35,7 +35,7 @@ struct ChatRunner {
 
     /// Sends one `chat.delta` notification for a choice of a chunk (or of a whole answer).
     private static func notifyDelta(_ context: RequestContext, choice: JSONValue, delta: JSONValue?) {
-        context.notify("chat.delta", .object(JSONObject([
+        context.notify("chat.delta", .object(JSONObject(distinctKeys: [
             ("request_id", context.id.json), ("index", choice["index"] ?? 0), ("delta", delta ?? [:]),
             ("finish_reason", choice["finish_reason"] ?? .null),
         ])))

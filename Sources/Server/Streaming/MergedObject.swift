@@ -42,15 +42,14 @@ public struct MergedObject: Sendable {
 
     /// Merges one member.
     public mutating func merge(_ key: String, _ value: JSONValue) {
-        guard var field = fields.removeValue(forKey: key) else {
+        guard let position = fields.index(forKey: key) else {
             keys.append(key)
             var field = Field.null
             field.merge(value, key: key)
             fields[key] = field
             return
         }
-        field.merge(value, key: key)  // moved out of the dictionary, so its text is uniquely held
-        fields[key] = field
+        fields.values[position].merge(value, key: key)  // in place: its text stays uniquely held
     }
 
     /// The value assembled for `key`, if one arrived.

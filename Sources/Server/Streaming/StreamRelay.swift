@@ -122,7 +122,7 @@ struct StreamRelay {
         }
         let payload: JSONValue
         do {
-            payload = try JSONParser.parse(Array(event.data.utf8))
+            payload = try JSONParser.parse(event.data.utf8)
         } catch where !handler.decodesJSON {
             payload = .string(event.data)
         } catch where error.isTooDeeplyNested {
