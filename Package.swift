@@ -48,7 +48,7 @@ let package = Package(
         /// MCP server mode (`--mcp`): the methods as Model Context Protocol tools over stdio.
         .target(name: "MCP", dependencies: ["JSONRPC", "Primitives", "Transport", "Server"], swiftSettings: strict),
         /// ACP agent mode (`--acp`): editors' sessions and prompts run the agent loop.
-        .target(name: "ACP", dependencies: ["JSONRPC", "Primitives", "Transport", "Server"], swiftSettings: strict),
+        .target(name: "ACP", dependencies: ["JSONRPC", "Primitives", "Transport", "Server", "Store"], swiftSettings: strict),
         /// The daemon: flags, stdout protection, start, exit.
         .executableTarget(name: "switchboard", dependencies: ["Primitives", "HTTP", "Server", "MCP", "ACP", "MCPClient", "Transport"], swiftSettings: strict),
         /// Loopback fake upstream, daemon process driver and schema checks for the tests.

@@ -3,7 +3,8 @@
 reading its first `agent_message_chunk` (`switchboard --acp`, one session), beside the time from
 writing `chat.complete` to reading its first `chat.delta` (the JSON-RPC daemon), on the same fake
 upstream stream (bench-trickle-5-1: the first delta at once), alternating, --runs each; then the
-CPU of an ACP daemon holding an idle session over --idle-s seconds.
+CPU of an ACP daemon holding an idle session over --idle-s seconds. Sessions are stored
+conversations: the daemons' store lives in a fresh XDG_DATA_HOME, removed at the end.
 
 A measurement, not a test: a MISS still exits 0. Exit codes: 0 figures produced, 1 a scenario
 could not be measured, 2 bad command line or no binary. Standard library only. See bench/README.md.
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import tempfile
 import time
 
 from harness import (DEFAULT_BINARY, BenchError, CpuMark, Daemon, fmt_ms, format_table, log, machine_line, percentile,
@@ -78,7 +80,8 @@ def main() -> int:
     warnings: list[str] = []
     rows = []
     try:
-        with upstream_session(args.timeout) as (_up, env):
+        with upstream_session(args.timeout) as (_up, env), tempfile.TemporaryDirectory(prefix="sb-acp-bench-") as data:
+            env = dict(env, XDG_DATA_HOME=data)
             acp = Daemon(binary, env, ["--acp", "--model", MODEL], "acp")
             try:
                 editor = ACPEditor(acp, args.timeout)

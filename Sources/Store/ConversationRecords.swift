@@ -12,6 +12,9 @@ public struct ConversationSummary: Sendable, Equatable {
     public let messageCount: Int
     /// The conversation this one was forked from, if any.
     public let forkedFrom: String?
+    /// The working directory of the editor session (ACP) it belongs to; nil when only other
+    /// clients wrote to it. Not part of `json`.
+    public let cwd: String?
 
     /// The wire form: times in seconds since 1970 (with milliseconds).
     public var json: JSONValue {

@@ -29,7 +29,8 @@ extension ConversationStore {
     }
 
     private static func hit(_ row: SQLiteStatement) -> SearchHit {
-        SearchHit(conversation: summary(row), position: Int(row.integer(7)), role: row.text(8) ?? "", snippet: row.text(9) ?? "")
+        SearchHit(conversation: summary(row), position: Int(row.integer(summaryColumnCount)),
+                  role: row.text(summaryColumnCount + 1) ?? "", snippet: row.text(summaryColumnCount + 2) ?? "")
     }
 
     private static func escapedForLike(_ word: String) -> String {

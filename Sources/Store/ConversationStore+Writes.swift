@@ -4,9 +4,13 @@ extension ConversationStore {
     /// Appends `messages` to conversation `id` in one transaction, after whatever other processes
     /// appended meanwhile. With `create`, the conversation is made first, titled from its first
     /// user message. Returns the conversation as it now is.
-    /// - Parameter model: recorded as the conversation's model, when given.
+    /// - Parameters:
+    ///   - model: recorded as the conversation's model, when given.
+    ///   - cwd: the working directory of the editor session appending (ACP): recorded when the
+    ///     conversation has none yet (a conversation belongs to the first session's folder).
     @discardableResult
-    public func append(_ messages: [StoredMessage], to id: String, create: Bool = false, model: String? = nil) throws(StoreError) -> ConversationSummary {
+    public func append(_ messages: [StoredMessage], to id: String, create: Bool = false, model: String? = nil,
+                       cwd: String? = nil) throws(StoreError) -> ConversationSummary {
         try with { (db) throws(StoreError) in
             try db.writing { () throws(StoreError) in
                 let now = try Self.stamp(db)
@@ -20,8 +24,8 @@ extension ConversationStore {
                                [.text(id), .integer(count + Int64(offset)), .text(stored.role), .text(stored.message.jsonText),
                                 .text(MessageText.of(stored.message)), SQLiteValue(stored.status?.rawValue), .integer(now)])
                 }
-                try db.run("UPDATE conversations SET message_count = ?2, updated_at = ?3, model = coalesce(?4, model) WHERE id = ?1",
-                           [.text(id), .integer(count + Int64(messages.count)), .integer(now), SQLiteValue(model)])
+                try db.run("UPDATE conversations SET message_count = ?2, updated_at = ?3, model = coalesce(?4, model), cwd = coalesce(cwd, ?5) WHERE id = ?1",
+                           [.text(id), .integer(count + Int64(messages.count)), .integer(now), SQLiteValue(model), SQLiteValue(cwd)])
                 try record(id, in: db)
                 return try Self.summary(of: id, in: db)
             }
@@ -63,8 +67,8 @@ extension ConversationStore {
                 }
                 let now = try Self.stamp(db)
                 try db.run("""
-                    INSERT INTO conversations (id, title, created_at, updated_at, model, message_count, forked_from)
-                    SELECT ?2, title, ?3, ?3, model, ?4, id FROM conversations WHERE id = ?1
+                    INSERT INTO conversations (id, title, created_at, updated_at, model, message_count, forked_from, cwd)
+                    SELECT ?2, title, ?3, ?3, model, ?4, id, cwd FROM conversations WHERE id = ?1
                     """, [.text(id), .text(newID), .integer(now), .integer(Int64(keep))])
                 try db.run("""
                     INSERT INTO messages (conversation_id, position, role, message, text, status, created_at)

@@ -58,6 +58,13 @@ public final class ConversationStore: Sendable {
         }
     }
 
+    /// Checks that SQLite can be loaded (it is loaded once, on first use), without opening a
+    /// store: for telling clients up front whether conversations can be kept.
+    /// - Throws: `.libraryMissing`, naming the library and how to install it.
+    public static func checkLibrary() throws(StoreError) {
+        try SQLiteLibrary.load()
+    }
+
     /// Runs `body` with the connection, on the calling thread.
     func with<T>(_ body: (SQLiteConnection) throws(StoreError) -> T) throws(StoreError) -> T {
         try connection.withLock { (db: inout SQLiteConnection) -> Result<T, StoreError> in
@@ -74,29 +81,54 @@ public final class ConversationStore: Sendable {
 
     // MARK: - Reading
 
-    static let summaryColumns = "id, title, created_at, updated_at, model, message_count, forked_from"
+    static let summaryColumns = "id, title, created_at, updated_at, model, message_count, forked_from, cwd"
+    static let summaryColumnCount: Int32 = 8
 
     static func summary(_ row: SQLiteStatement, from column: Int32 = 0) -> ConversationSummary {
         ConversationSummary(id: row.text(column) ?? "", title: row.text(column + 1) ?? "", createdAt: row.integer(column + 2),
                             updatedAt: row.integer(column + 3), model: row.text(column + 4),
-                            messageCount: Int(row.integer(column + 5)), forkedFrom: row.text(column + 6))
+                            messageCount: Int(row.integer(column + 5)), forkedFrom: row.text(column + 6), cwd: row.text(column + 7))
+    }
+
+    /// Which conversations `list` shows, by the working directory of their editor session.
+    public enum FolderFilter: Sendable {
+        /// All of them.
+        case any
+        /// Those an editor session (ACP) wrote to, whatever its folder.
+        case sessions
+        /// Those of editor sessions in this folder.
+        case folder(String)
+
+        var condition: String {
+            switch self {
+            case .any: "1"
+            case .sessions: "cwd IS NOT NULL"
+            case .folder: "cwd = ?3"
+            }
+        }
+
+        var value: SQLiteValue {
+            guard case .folder(let path) = self else { return .null }
+            return .text(path)
+        }
     }
 
     /// The most recently updated conversations first, at most `limit`; with `before`, those that
     /// come after that conversation in this order (a cursor: pass the last id of a page).
-    public func list(limit: Int, before: String? = nil) throws(StoreError) -> [ConversationSummary] {
+    /// - Parameter folders: which conversations, by their editor session's folder.
+    public func list(limit: Int, before: String? = nil, folders: FolderFilter = .any) throws(StoreError) -> [ConversationSummary] {
         try with { (db) throws(StoreError) in
             guard let before else {
-                return try db.query("SELECT \(Self.summaryColumns) FROM conversations ORDER BY updated_at DESC, id DESC LIMIT ?1",
-                                    [.init(limit)]) { Self.summary($0) }
+                return try db.query("SELECT \(Self.summaryColumns) FROM conversations WHERE \(folders.condition) ORDER BY updated_at DESC, id DESC LIMIT ?1",
+                                    [.init(limit), .null, folders.value]) { Self.summary($0) }
             }
             return try db.reading { () throws(StoreError) in
                 guard try db.integer("SELECT 1 FROM conversations WHERE id = ?1", [.text(before)]) != nil else { throw Self.unknown(before) }
                 return try db.query("""
                     SELECT \(Self.summaryColumns) FROM conversations
-                    WHERE (updated_at, id) < (SELECT updated_at, id FROM conversations WHERE id = ?1)
-                    ORDER BY updated_at DESC, id DESC LIMIT ?2
-                    """, [.text(before), .init(limit)]) { Self.summary($0) }
+                    WHERE (updated_at, id) < (SELECT updated_at, id FROM conversations WHERE id = ?2) AND \(folders.condition)
+                    ORDER BY updated_at DESC, id DESC LIMIT ?1
+                    """, [.init(limit), .text(before), folders.value]) { Self.summary($0) }
             }
         }
     }

@@ -7,7 +7,7 @@ enum StoreSchema {
 
     /// Migration n (1-based) brings a file at version n-1 to version n. Append, never edit.
     static func migrations(fullTextSearch: Bool) -> [[String]] {
-        [version1(fullTextSearch: fullTextSearch)]
+        [version1(fullTextSearch: fullTextSearch), version2]
     }
 
     static var latest: Int64 { Int64(migrations(fullTextSearch: false).count) }
@@ -43,6 +43,10 @@ enum StoreSchema {
         }
         return steps
     }
+
+    /// The working directory of the editor session (ACP) a conversation belongs to: set by the
+    /// first ACP prompt stored in it, NULL for conversations only other clients wrote.
+    private static let version2 = ["ALTER TABLE conversations ADD COLUMN cwd TEXT"]
 
     /// Checks that the file is a store this build can use, then migrates it. Reads before it
     /// writes anything: a file that is not a database, is damaged or is not ours stays as it was.

@@ -92,3 +92,14 @@ struct ACPTranslationTests {
         #expect(session.models == ["local-model", "a", "b"])
     }
 }
+
+/// `session/list`'s `updatedAt`: ISO 8601 in UTC, from the store's milliseconds.
+@Suite("ACP times")
+struct ISOTimeTests {
+    @Test func storeTimesBecomeISO8601() {
+        #expect(ISOTime.string(milliseconds: 0) == "1970-01-01T00:00:00.000Z")
+        #expect(ISOTime.string(milliseconds: 1_796_629_813_123) == "2026-12-07T07:50:13.123Z")
+        #expect(ISOTime.string(milliseconds: 951_782_400_005) == "2000-02-29T00:00:00.005Z")
+        #expect(ISOTime.string(milliseconds: 4_107_542_399_999) == "2100-02-28T23:59:59.999Z")
+    }
+}

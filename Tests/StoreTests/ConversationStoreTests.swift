@@ -50,6 +50,48 @@ import Testing
         #expect(try Data(contentsOf: URL(fileURLWithPath: folder.path)) == before)
     }
 
+    @Test func aConversationBelongsToTheFolderOfTheFirstEditorSessionThatWroteToIt() throws {
+        let folder = StoreFolder()
+        defer { folder.remove() }
+        let store = try folder.open()
+        try store.append([user("from a chat buffer")], to: "chat", create: true)
+        try store.append([user("from Zed")], to: "zed", create: true, cwd: "/work/a")
+        try store.append([user("elsewhere")], to: "other", create: true, cwd: "/work/b")
+        // A later session in another folder does not move it; a chat's conversation taken up by a session joins its folder.
+        try store.append([assistant("more")], to: "zed", cwd: "/work/b")
+        #expect(try store.conversation("zed").summary.cwd == "/work/a")
+        #expect(try store.list(limit: 10).map(\.id) == ["zed", "other", "chat"])
+        #expect(try store.list(limit: 10, folders: .sessions).map(\.id) == ["zed", "other"])
+        #expect(try store.list(limit: 10, folders: .folder("/work/a")).map(\.id) == ["zed"])
+        #expect(try store.list(limit: 10, before: "zed", folders: .folder("/work/b")).map(\.id) == ["other"])
+        try store.append([assistant("taken up")], to: "chat", cwd: "/work/a")
+        #expect(try store.list(limit: 10, folders: .folder("/work/a")).map(\.id) == ["chat", "zed"])
+        #expect(try store.fork("zed", newID: "zed2").cwd == "/work/a")
+        // Search reads the columns after the summary's.
+        let hit = try #require(try store.search("elsewhere", limit: 5).first)
+        #expect((hit.conversation.id, hit.position, hit.role) == ("other", 0, "user"))
+    }
+
+    @Test func aVersion1StoreIsMigratedKeepingItsConversations() throws {
+        let folder = StoreFolder()
+        defer { folder.remove() }
+        try FileManager.default.createDirectory(atPath: (folder.path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try python("""
+            import sqlite3,sys; c=sqlite3.connect(sys.argv[1])
+            c.execute("create table conversations (id text primary key, title text not null, created_at integer not null, updated_at integer not null, model text, message_count integer not null default 0, forked_from text)")
+            c.execute("create table messages (conversation_id text not null, position integer not null, role text not null, message text not null, text text not null, status text, created_at integer not null, unique (conversation_id, position))")
+            c.execute("create table changes (seq integer primary key autoincrement, conversation_id text not null, origin text not null)")
+            c.execute("insert into conversations values ('old', 'Old', 1, 1, 'm', 1, null)")
+            c.execute("insert into messages values ('old', 0, 'user', '{\\"role\\":\\"user\\",\\"content\\":\\"hi\\"}', 'hi', null, 1)")
+            c.execute('pragma application_id = 1398227524'); c.execute('pragma user_version = 1'); c.commit()
+            """, folder.path)
+        let store = try folder.open()
+        #expect(try store.conversation("old").messages.map { $0.message["content"] } == ["hi"])
+        #expect(try store.conversation("old").summary.cwd == nil)
+        try store.append([assistant("hello")], to: "old", cwd: "/work/a")
+        #expect(try store.list(limit: 5, folders: .folder("/work/a")).map(\.id) == ["old"])
+    }
+
     @Test func aStoreFromANewerSchemaIsRefused() throws {
         let folder = StoreFolder()
         defer { folder.remove() }

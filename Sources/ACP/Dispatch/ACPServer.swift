@@ -2,6 +2,7 @@ public import JSONRPC
 public import Server
 public import Transport
 import Primitives
+import Store
 
 /// The Agent Client Protocol agent (`switchboard --acp`, ACP v1: newline-delimited JSON-RPC 2.0
 /// over stdio): an editor (Zed, JetBrains, codecompanion.nvim, avante.nvim, agent-shell …)
@@ -9,13 +10,14 @@ import Primitives
 /// `PromptTurn`) through the same `MethodRunner` as the JSON-RPC and MCP front ends.
 ///
 /// Runs on the stdin reader thread like them: `initialize`, `session/set_config_option`,
-/// `session/close` and `session/cancel` are answered at once; `session/new` (which asks the
-/// upstream for its models), `authenticate` (which resolves the key) and `session/prompt` run in
-/// tasks of their own. Answers to the agent's own requests (`session/request_permission`,
-/// `fs/*`) go to the `ClientPeer`.
+/// `session/close` and `session/cancel` are answered at once; `session/new` and `session/load`
+/// (which ask the upstream for its models), `session/list`, `authenticate` (which resolves the
+/// key) and `session/prompt` run in tasks of their own. Answers to the agent's own requests
+/// (`session/request_permission`, `fs/*`) go to the `ClientPeer`.
 ///
-/// Conversations live in a `SessionHistory` (in memory here): `session/load` and `session/list`
-/// are not offered (`loadSession: false`) until a shared store takes its place.
+/// A session is a conversation of the shared store (`StoreSessionHistory`): `initialize` offers
+/// `loadSession` and `sessionCapabilities.list` when the configuration keeps conversations and
+/// SQLite loads; otherwise sessions live in memory (`MemorySessionHistory`) and both are refused.
 public final class ACPServer: Sendable {
     /// ACP's protocol version (an integer).
     public static let protocolVersion = 1
@@ -23,18 +25,18 @@ public final class ACPServer: Sendable {
     private let runner: MethodRunner
     private let writer: OutputWriter
     private let peer: ClientPeer
-    private let history: any SessionHistory
+    /// Chosen by `initialize` (the store, when it is on and SQLite loads).
+    private let chosenHistory = Locked<(any SessionHistory)?>(nil)
     private let client = Locked(ClientCapabilities())
     private let sessions = Locked<[String: ACPSession]>([:])
     private var log: Log { runner.log }
 
     /// - Parameter peer: sends the agent's requests to the editor (made with ACP's
     ///   `$/cancel_request` as its cancel notification).
-    public init(runner: MethodRunner, writer: OutputWriter, peer: ClientPeer, history: any SessionHistory = MemorySessionHistory()) {
+    public init(runner: MethodRunner, writer: OutputWriter, peer: ClientPeer) {
         self.runner = runner
         self.writer = writer
         self.peer = peer
-        self.history = history
     }
 
     // MARK: - Input
@@ -82,7 +84,9 @@ public final class ACPServer: Sendable {
         case "initialize":
             client.withLock { $0 = ClientCapabilities(params?["clientCapabilities"]) }
             log.info("ACP client \(params?["clientInfo"]?["name"]?.stringValue ?? "unnamed"), protocol version \(params?["protocolVersion"]?.intValue ?? 0)")
-            writer.send(OutgoingMessage.result(id: id, Self.initializeResult))
+            let history = chooseHistory()
+            chosenHistory.withLock { $0 = history }
+            writer.send(OutgoingMessage.result(id: id, Self.initializeResult(keepsSessions: history.keepsSessions)))
         case "authenticate":
             start(id) { context in
                 do {
@@ -96,10 +100,32 @@ public final class ACPServer: Sendable {
         case "session/new":
             let request = try SessionRequest(params)
             start(id) { [self] context in
-                let session = await newSession(request, context: context)
-                sessions.withLock { $0[session.id] = session }
-                log.info("session \(session.id) in \(session.cwd), model \(session.model)")
+                let session = await newSession(ConversationID.make(), request, context: context)
+                open(session)
                 return ["sessionId": .string(session.id), "configOptions": session.configOptions]
+            }
+        case "session/load":
+            let request = try SessionRequest(params)
+            guard let sessionID = params?["sessionId"]?.stringValue, !sessionID.isEmpty else { throw .invalidParams(field: "sessionId", "is required") }
+            let history = self.history
+            start(id) { [self] context in
+                let stored = try await history.load(sessionID, context: context)
+                if session(sessionID) != nil { throw ResponseError.invalidParams(field: "sessionId", "\"\(sessionID)\" is open already in this process") }
+                let session = await newSession(sessionID, request, preferring: stored.model, context: context)
+                SessionReplay.send(stored.messages, to: SessionUpdates(sessionID: sessionID, output: RequestOutput(writer: writer)), cwd: request.cwd)
+                open(session)
+                return ["configOptions": session.configOptions]
+            }
+        case "session/list":
+            let cwd = params?["cwd"]?.stringValue
+            if let cwd, !cwd.hasPrefix("/") { throw .invalidParams(field: "cwd", "must be an absolute path") }
+            let cursor = params?["cursor"]?.stringValue
+            let history = self.history
+            start(id) { context in
+                let page = try await history.list(cwd: cwd, cursor: cursor, context: context)
+                var result = JSONObject([("sessions", .array(page.sessions))])
+                if let next = page.next { result["nextCursor"] = .string(next) }
+                return .object(result)
             }
         case "session/set_config_option":
             let session = try openSession(params)
@@ -121,27 +147,71 @@ public final class ACPServer: Sendable {
 
     // MARK: - Methods
 
-    /// `initialize`'s result: the version, what this agent does, how the key is found.
-    static let initializeResult: JSONValue = .object(JSONObject([
-        ("protocolVersion", .number(JSONNumber(protocolVersion))),
-        ("agentCapabilities", .object(JSONObject([
-            ("loadSession", false),
-            ("promptCapabilities", ["image": true, "audio": false, "embeddedContext": true]),
-            ("mcpCapabilities", ["http": true, "sse": false]),
-            ("sessionCapabilities", ["close": [:], "additionalDirectories": [:]]),
-        ]))),
-        ("authMethods", [[
-            "id": "switchboard-config", "name": "Switchboard configuration",
-            "description": """
-                The upstream's key comes from OPENAI_API_KEY, or the config file's api_key or api_key_command \
-                (~/.config/switchboard/config.json); authenticate checks that one is found.
-                """,
-        ]]),
-        ("agentInfo", ["name": .string(ServerInfo.name), "title": "Switchboard", "version": .string(ServerInfo.version)]),
-    ]))
+    /// `initialize`'s result: the version, what this agent does (`session/load` and
+    /// `session/list` when sessions are kept), how the key is found.
+    static func initializeResult(keepsSessions: Bool) -> JSONValue {
+        var sessionCapabilities: JSONObject = ["close": [:], "additionalDirectories": [:]]
+        if keepsSessions { sessionCapabilities["list"] = [:] }
+        return .object(JSONObject([
+            ("protocolVersion", .number(JSONNumber(protocolVersion))),
+            ("agentCapabilities", .object(JSONObject([
+                ("loadSession", .bool(keepsSessions)),
+                ("promptCapabilities", ["image": true, "audio": false, "embeddedContext": true]),
+                ("mcpCapabilities", ["http": true, "sse": false]),
+                ("sessionCapabilities", .object(sessionCapabilities)),
+            ]))),
+            ("authMethods", [[
+                "id": "switchboard-config", "name": "Switchboard configuration",
+                "description": """
+                    The upstream's key comes from OPENAI_API_KEY, or the config file's api_key or api_key_command \
+                    (~/.config/switchboard/config.json); authenticate checks that one is found.
+                    """,
+            ]]),
+            ("agentInfo", ["name": .string(ServerInfo.name), "title": "Switchboard", "version": .string(ServerInfo.version)]),
+        ]))
+    }
 
-    private func newSession(_ request: SessionRequest, context: RequestContext) async -> ACPSession {
-        let model = (try? context.settings(profile: nil).defaultModel) ?? ""
+    /// The store when the configuration keeps conversations and SQLite loads (the file itself is
+    /// opened by the first session that needs it); else memory, with the reason load and list
+    /// are refused.
+    private func chooseHistory() -> any SessionHistory {
+        let settings: Settings
+        do { settings = try runner.context(for: .string("initialize"), output: DiscardingSink()).settings(profile: nil) } catch {
+            return MemorySessionHistory(reason: error)
+        }
+        guard settings.storePath != nil else {
+            return MemorySessionHistory(reason: ResponseError(.storeError, "sessions are not kept: the configuration sets store to false",
+                                                              data: ["reason": "disabled"]))
+        }
+        do throws(StoreError) {
+            try ConversationStore.checkLibrary()
+            return StoreSessionHistory()
+        } catch {
+            log.warn("sessions are kept in memory only: \(error.message)")
+            return MemorySessionHistory(reason: ResponseError(.storeError, "sessions are not kept: \(error.message)",
+                                                              data: ["reason": .string(error.kind.rawValue)]))
+        }
+    }
+
+    /// The sessions' conversations: as `initialize` chose (the store unless it is off).
+    private var history: any SessionHistory {
+        chosenHistory.withLock { chosen in
+            if let chosen { return chosen }
+            let history = chooseHistory()
+            chosen = history
+            return history
+        }
+    }
+
+    private func open(_ session: ACPSession) {
+        sessions.withLock { $0[session.id] = session }
+        log.info("session \(session.id) in \(session.cwd), model \(session.model)")
+    }
+
+    /// Session `id` with the upstream's models, on `preferring` (a loaded conversation's model)
+    /// when the upstream offers it, else the default model.
+    private func newSession(_ id: String, _ request: SessionRequest, preferring: String? = nil, context: RequestContext) async -> ACPSession {
+        var model = (try? context.settings(profile: nil).defaultModel) ?? ""
         var models: [String] = []
         if let list = runner.method(named: "models.list") {
             switch await runner.invoke(list, params: nil, context: context) {
@@ -151,7 +221,8 @@ public final class ACPServer: Sendable {
                 log.warn("session/new: the model list could not be had (\(error.message)); offering \(model) only")
             }
         }
-        return ACPSession(id: "sess_" + Self.randomHex(), cwd: request.cwd, folders: request.folders, overlay: request.overlay,
+        if let preferring, models.contains(preferring) { model = preferring }
+        return ACPSession(id: id, cwd: request.cwd, folders: request.folders, overlay: request.overlay,
                           models: models, model: model)
     }
 
@@ -194,10 +265,6 @@ public final class ACPServer: Sendable {
         guard let id = params?["sessionId"]?.stringValue else { throw .invalidParams(field: "sessionId", "is required") }
         guard let session = session(id) else { throw .invalidParams(field: "sessionId", "\"\(id)\" is not an open session") }
         return session
-    }
-
-    private static func randomHex() -> String {
-        (0..<4).map { _ in String(UInt32.random(in: .min ... .max), radix: 16) }.joined()
     }
 
     // MARK: - Ending

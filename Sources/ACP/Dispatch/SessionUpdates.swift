@@ -61,16 +61,8 @@ struct PromptNotifications: NotificationSink {
         let result: [(String, JSONValue)] = params["result"]?.stringValue.map { [("content", Self.textContent($0))] } ?? []
         switch params["status"]?.stringValue {
         case "pending":
-            var update = JSONObject([
-                ("sessionUpdate", "tool_call"), ("toolCallId", .string(id)),
-                ("title", .string(EditorTools.title(name: name, server: params["server"]?.stringValue, arguments: arguments))),
-                ("kind", .string(EditorTools.kind(of: name))), ("status", "pending"),
-            ])
-            if let path = arguments?["path"]?.stringValue, !path.isEmpty {
-                update["locations"] = [["path": .string(path.hasPrefix("/") ? path : cwd + "/" + path)]]
-            }
-            if let arguments { update["rawInput"] = arguments }
-            updates.send(update)
+            updates.send(Self.announcement(id, name: name, server: params["server"]?.stringValue, arguments: arguments,
+                                           status: "pending", cwd: cwd))
         case "running":
             // Progress reports of an MCP call come as more `running`s: said once is enough.
             if params["progress"] == nil { updates.toolCall(id, [("status", "in_progress")]) }
@@ -80,6 +72,21 @@ struct PromptNotifications: NotificationSink {
         default:
             updates.toolCall(id, [("status", "failed")] + result)
         }
+    }
+
+    /// The `tool_call` update announcing call `id` of tool `name`: its title, kind, status, the
+    /// file it touches (absolute, from `cwd`) and its arguments.
+    static func announcement(_ id: String, name: String, server: String?, arguments: JSONValue?, status: String, cwd: String) -> JSONObject {
+        var update = JSONObject([
+            ("sessionUpdate", "tool_call"), ("toolCallId", .string(id)),
+            ("title", .string(EditorTools.title(name: name, server: server, arguments: arguments))),
+            ("kind", .string(EditorTools.kind(of: name))), ("status", .string(status)),
+        ])
+        if let path = arguments?["path"]?.stringValue, !path.isEmpty {
+            update["locations"] = [["path": .string(path.hasPrefix("/") ? path : cwd + "/" + path)]]
+        }
+        if let arguments { update["rawInput"] = arguments }
+        return update
     }
 
     /// `[{"type": "content", "content": {"type": "text", "text": …}}]`.

@@ -30,30 +30,43 @@ struct PromptTurn: Sendable {
         let user: JSONValue
         do { user = try PromptContent.userMessage(prompt) } catch { return .failure(error) }
         let tools = EditorTools.definitions(for: client)
+        let requester = EditorRequester(session: session, client: client, peer: peer, updates: updates)
+        let context = runner.context(for: id, output: PromptNotifications(updates: updates, cwd: session.cwd), requester: requester, overlay: session.overlay)
+        let earlier: [JSONValue]
+        do { earlier = try await history.messages(of: session.id, context: context) } catch {
+            _ = session.end()
+            return .failure(error)
+        }
         var params = JSONObject([
             ("model", .string(session.model)), ("stream", true),
-            ("messages", .array([system(tools: tools)] + history.messages(of: session.id) + [user])),
+            ("messages", .array([system(tools: tools)] + earlier + [user])),
             ("max_turns", .number(JSONNumber(Self.maxTurns))),
         ])
         if !tools.isEmpty { params["tools"] = .array(tools) }
         if let effort = session.effort { params["reasoning_effort"] = .string(effort) }
-        guard let agent = runner.method(named: "agent.run") else { return .failure(.methodNotFound("agent.run")) }
-        let requester = EditorRequester(session: session, client: client, peer: peer, updates: updates)
-        let context = runner.context(for: id, output: PromptNotifications(updates: updates, cwd: session.cwd), requester: requester, overlay: session.overlay)
+        guard let agent = runner.method(named: "agent.run") else {
+            _ = session.end()
+            return .failure(.methodNotFound("agent.run"))
+        }
         let outcome = await runner.invoke(agent, params: .object(params), context: context)
         let cancelled = session.end()
         switch outcome {
         case .success(let result):
             let stop = cancelled ? "cancelled" : Self.stopReason(result)
-            if stop != "refusal" { history.append([user] + Self.complete(result["messages"]?.arrayValue ?? []), to: session.id) }
+            if stop != "refusal" { await keep([user] + Self.complete(result["messages"]?.arrayValue ?? []), context: context) }
             return .success(["stopReason": .string(stop)])
         case .failure(let error):
-            history.append([user] + Self.complete(error.data?["partial"]?["messages"]?.arrayValue ?? []), to: session.id)
+            await keep([user] + Self.complete(error.data?["partial"]?["messages"]?.arrayValue ?? []), context: context)
             if cancelled || error.code == .requestCancelled { return .success(["stopReason": "cancelled"]) }
             runner.log.info("session \(session.id): the turn ended early: \(error.message)")
             updates.text("\n\n[The turn ended early: \(error.message)]")
             return .success(["stopReason": "end_turn"])
         }
+    }
+
+    /// Adds the turn's messages to the session's conversation.
+    private func keep(_ messages: [JSONValue], context: RequestContext) async {
+        await history.append(messages, to: session.id, cwd: session.cwd, model: session.model, context: context)
     }
 
     /// The system message: where the model works and what it may do there.

@@ -97,8 +97,9 @@ public struct ConversationTurn: Sendable {
 }
 
 /// Conversation ids: `conv_` and 20 random base-36 characters.
-enum ConversationID {
-    static func make() -> String {
+public enum ConversationID {
+    /// A new id.
+    public static func make() -> String {
         var random = SystemRandomNumberGenerator()
         let alphabet = Array("0123456789abcdefghijklmnopqrstuvwxyz")
         return "conv_" + String((0..<20).map { _ in alphabet[Int(random.next(upperBound: UInt8(alphabet.count)))] })

@@ -7,6 +7,9 @@ write_text_file, "read outside" asks for /etc/hostname, "history" echoes the ear
 "slow" streams slowly (to be cancelled), "refuse" refuses, "fail" calls a tool and then the upstream
 fails, "long" stops at the token limit.
 
+The daemons share one conversation store (XDG_DATA_HOME under SWITCHBOARD_TEST_DIR): ACPStoredSessionTests
+restart the agent, load and list sessions, and continue a conversation a JSON-RPC client started.
+
 Environment: SWITCHBOARD_BIN, OPENAI_BASE_URL, OPENAI_API_KEY, SWITCHBOARD_TEST_DIR (a folder the
 tests may write in), SWITCHBOARD_TEST_TRANSCRIPT (optional: where the "write" test's messages go).
 """
@@ -15,9 +18,11 @@ import asyncio
 import json
 import os
 import unittest
+from datetime import datetime, timezone
 
 from acp import (
     PROTOCOL_VERSION,
+    RequestError,
     embedded_text_resource,
     image_block,
     resource_block,
@@ -120,6 +125,7 @@ class Editor:
 def environment():
     env = {key: os.environ[key] for key in ("PATH", "HOME", "OPENAI_BASE_URL", "OPENAI_API_KEY") if key in os.environ}
     env["SWITCHBOARD_LOG_LEVEL"] = "debug"
+    env["XDG_DATA_HOME"] = os.path.join(FOLDER, "data")
     return env
 
 
@@ -152,7 +158,8 @@ class ACPSessionTests(unittest.IsolatedAsyncioTestCase):
         self.assertEqual(result.protocol_version, 1)
         self.assertEqual(result.agent_info.name, "switchboard")
         capabilities = result.agent_capabilities
-        self.assertFalse(capabilities.load_session)
+        self.assertTrue(capabilities.load_session)
+        self.assertIsNotNone(capabilities.session_capabilities.list)
         self.assertTrue(capabilities.prompt_capabilities.image)
         self.assertTrue(capabilities.prompt_capabilities.embedded_context)
         self.assertTrue(capabilities.mcp_capabilities.http)
@@ -379,6 +386,153 @@ class ACPSessionTests(unittest.IsolatedAsyncioTestCase):
         await self.conn.close_session(session_id=self.session.session_id)
         with self.assertRaises(Exception):
             await self.prompt("hello")
+
+
+class ACPStoredSessionTests(unittest.IsolatedAsyncioTestCase):
+    """Sessions in the conversation store: each test works in a folder of its own (its sessions'
+    cwd), so that listing by folder sees only its own."""
+
+    async def asyncSetUp(self):
+        self.folder = os.path.join(FOLDER, "stored-" + self._testMethodName)
+        os.makedirs(self.folder, exist_ok=True)
+        self.running = []
+
+    async def asyncTearDown(self):
+        for spawned in reversed(self.running):
+            await spawned.__aexit__(None, None, None)
+
+    async def agent(self, editor, *arguments):
+        """A new `switchboard --acp` process, initialized; stopped at the end of the test or by `stop`."""
+        spawned = spawn_agent_process(editor, BIN, "--acp", *arguments, env=environment(), cwd=FOLDER)
+        conn, _ = await spawned.__aenter__()
+        self.running.append(spawned)
+        initialized = await conn.initialize(
+            protocol_version=PROTOCOL_VERSION,
+            client_capabilities=ClientCapabilities(fs=FileSystemCapabilities(read_text_file=True, write_text_file=True)),
+        )
+        return conn, initialized
+
+    async def stop(self):
+        await self.running.pop().__aexit__(None, None, None)
+
+    async def prompt(self, conn, session_id, text):
+        return await asyncio.wait_for(conn.prompt(session_id=session_id, prompt=[text_block(text)]), 30)
+
+    async def json_rpc(self, requests):
+        """Runs the daemon as a JSON-RPC client's (no --acp), sends `requests` one after the other
+        (each answered before the next) and returns the results."""
+        process = await asyncio.create_subprocess_exec(BIN, env=environment(), cwd=FOLDER, stdin=asyncio.subprocess.PIPE,
+                                                       stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.DEVNULL)
+        results = []
+        for number, (method, params) in enumerate(requests, 1):
+            process.stdin.write((json.dumps({"jsonrpc": "2.0", "id": number, "method": method, "params": params}) + "\n").encode())
+            await process.stdin.drain()
+            while True:
+                message = json.loads(await asyncio.wait_for(process.stdout.readline(), 30))
+                if message.get("id") == number:
+                    self.assertNotIn("error", message, message)
+                    results.append(message["result"])
+                    break
+        process.stdin.close()
+        await process.wait()
+        return results
+
+    async def test_a_session_outlives_the_agent_listed_loaded_and_continued(self):
+        with open(os.path.join(self.folder, "notes.txt"), "w", encoding="utf-8") as handle:
+            handle.write("stored notes\n")
+        conn, _ = await self.agent(Editor())
+        session = await conn.new_session(cwd=self.folder, mcp_servers=[])
+        self.assertTrue(session.session_id.startswith("conv_"), session.session_id)
+        await self.prompt(conn, session.session_id, "hello")
+        await self.prompt(conn, session.session_id, "read notes.txt")
+        await self.stop()
+
+        editor = Editor()
+        conn, initialized = await self.agent(editor)
+        self.assertTrue(initialized.agent_capabilities.load_session)
+        listed = await conn.list_sessions(cwd=self.folder)
+        self.assertEqual([info.session_id for info in listed.sessions], [session.session_id])
+        info = listed.sessions[0]
+        self.assertEqual((info.cwd, info.title), (self.folder, "hello"))
+        updated = datetime.fromisoformat(info.updated_at.replace("Z", "+00:00"))
+        self.assertLess(abs((datetime.now(timezone.utc) - updated).total_seconds()), 120, info.updated_at)
+        self.assertIn(session.session_id, [info.session_id for info in (await conn.list_sessions()).sessions])
+        self.assertEqual((await conn.list_sessions(cwd=self.folder + "-elsewhere")).sessions, [])
+
+        loaded = await conn.load_session(cwd=self.folder, session_id=session.session_id, mcp_servers=[])
+        self.assertIn("model", [option.id for option in loaded.config_options])
+        kinds = [u.session_update for u in editor.updates]
+        self.assertEqual(kinds[0], "user_message_chunk")
+        self.assertEqual([u.content.text for u in editor.updates if u.session_update == "user_message_chunk"],
+                         ["hello", "read notes.txt"])
+        self.assertIn("Hello from the relay.", editor.text())
+        self.assertIn("Result: ", editor.text())
+        calls = [u for u in editor.updates if u.session_update == "tool_call"]
+        self.assertEqual([(c.tool_call_id, c.kind, c.status) for c in calls], [("call_read_text_file", "read", "completed")])
+        self.assertIn("stored notes", calls[0].content[0].content.text)
+        self.assertEqual(calls[0].locations[0].path, os.path.join(self.folder, "notes.txt"))
+
+        editor.updates.clear()
+        await self.prompt(conn, session.session_id, "history")
+        self.assertIn("earlier: hello", editor.text())
+        self.assertIn("earlier: read notes.txt", editor.text())
+        self.assertIn("assistant said: Hello from the relay.", editor.text())
+
+    async def test_a_conversation_started_over_json_rpc_is_loaded_and_goes_back(self):
+        [started] = await self.json_rpc([("chat.complete", {"messages": [{"role": "user", "content": "hello"}],
+                                                            "conversation_id": "new", "stream": True})])
+        conversation = started["conversation_id"]
+        editor = Editor()
+        conn, _ = await self.agent(editor)
+        # Not listed: no editor session has worked in it yet.
+        self.assertNotIn(conversation, [info.session_id for info in (await conn.list_sessions()).sessions])
+        await conn.load_session(cwd=self.folder, session_id=conversation, mcp_servers=[])
+        self.assertEqual(editor.text("user_message_chunk"), "hello")
+        self.assertIn("Hello from the relay.", editor.text())
+        editor.updates.clear()
+        await self.prompt(conn, conversation, "history")
+        self.assertIn("earlier: hello", editor.text())
+        self.assertIn("assistant said: Hello from the relay.", editor.text())
+        # Now it is this folder's session.
+        self.assertEqual([info.session_id for info in (await conn.list_sessions(cwd=self.folder)).sessions], [conversation])
+
+        [back, stored] = await self.json_rpc([
+            ("chat.complete", {"messages": [{"role": "user", "content": "history"}], "conversation_id": conversation, "stream": True}),
+            ("conversations.get", {"id": conversation}),
+        ])
+        text = back["choices"][0]["message"]["content"]
+        self.assertIn("earlier: hello", text)
+        self.assertEqual(text.count("earlier: history"), 1, text)
+        self.assertEqual([m["role"] for m in stored["messages"]][:4], ["user", "assistant", "user", "assistant"])
+        self.assertNotIn("system", [m["role"] for m in stored["messages"]], "the session's system message is not stored")
+
+    async def test_an_unknown_session_is_refused(self):
+        conn, _ = await self.agent(Editor())
+        with self.assertRaises(RequestError) as caught:
+            await conn.load_session(cwd=self.folder, session_id="conv_nosuchsession", mcp_servers=[])
+        self.assertEqual(caught.exception.code, -32602)
+        self.assertIn("conv_nosuchsession", str(caught.exception))
+        with self.assertRaises(RequestError) as caught:
+            await conn.list_sessions(cursor="conv_nosuchsession")
+        self.assertEqual(caught.exception.code, -32602)
+
+    async def test_without_the_store_sessions_are_not_kept(self):
+        config = os.path.join(self.folder, "config.json")
+        with open(config, "w", encoding="utf-8") as handle:
+            json.dump({"store": False}, handle)
+        editor = Editor()
+        conn, initialized = await self.agent(editor, "--config", config)
+        self.assertFalse(initialized.agent_capabilities.load_session)
+        self.assertIsNone(initialized.agent_capabilities.session_capabilities.list)
+        session = await conn.new_session(cwd=self.folder, mcp_servers=[])
+        await self.prompt(conn, session.session_id, "hello")
+        await self.prompt(conn, session.session_id, "history")
+        self.assertIn("earlier: hello", editor.text(), "kept in memory")
+        for call in (conn.list_sessions(), conn.load_session(cwd=self.folder, session_id=session.session_id, mcp_servers=[])):
+            with self.assertRaises(RequestError) as caught:
+                await call
+            self.assertEqual(caught.exception.code, -32008)
+            self.assertIn("store to false", str(caught.exception))
 
 
 if __name__ == "__main__":
