@@ -299,6 +299,17 @@ public final class OutputWriter: Sendable {
         return poll(&entry, 1, 0) == 1 && entry.revents & Int16(POLLOUT) != 0
     }
 
+    /// Runs `action` once the client's end is found closed (a write failed): nothing written
+    /// after that reaches anyone, so the front ends cancel the work in flight. Runs at once when
+    /// the writer is broken already.
+    public func whenBroken(_ action: @escaping @Sendable () -> Void) {
+        let runNow = withState { state in
+            if !state.broken { brokenActions.withLock { $0.append(action) } }
+            return state.broken
+        }
+        if runNow { action() }
+    }
+
     /// Releases every producer waiting for the client, and lets later ones go on without waiting:
     /// for a daemon that is stopping, whose requests must each reach their end even when the
     /// client reads nothing. (What remains unwritten is bounded by the drain before exit.)
