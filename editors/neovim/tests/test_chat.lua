@@ -2,7 +2,8 @@
 -- errors, presets and context, save and reopen. The echo upstream answers "echo: <last user
 -- message>" in 3-character pieces (0.2 s apart with SLOW); FAIL401 gets an HTTP 401.
 local t = dofile(debug.getinfo(1, 'S').source:sub(2):match('^(.*)/') .. '/helpers.lua')
-local sb = t.load({ presets = { terse = { system = 'Be terse.', model = 'gpt-4o' } } })
+-- (store = false: these cases test the buffer as the history the plugin sends)
+local sb = t.load({ store = false, presets = { terse = { system = 'Be terse.', model = 'gpt-4o' } } })
 local api = vim.api
 
 -- Types `text` as the input of the chat in the current window and sends it with `keys`.

@@ -46,7 +46,7 @@ function M.start(opts)
   if not handle then
     return nil, ('could not start %s: %s'):format(program, tostring(pid))
   end
-  self.handle, self.pid, self.stdin = handle, pid, stdin
+  self.process, self.pid, self.stdin = handle, pid, stdin
   local partial = ''
   stdout:read_start(function(_, data)
     if not data then
@@ -247,7 +247,7 @@ function Connection:stop(timeout_ms)
     wait_for_exit()
   end
   if not self.exited then
-    self.handle:kill(15)
+    self.process:kill(15)
     wait_for_exit()
   end
   return self.exited
