@@ -7,7 +7,8 @@ standard library, for running editors/neovim/tests/run alone or trying the plugi
 It answers `echo: <last user message>` (streamed in 3-character pieces, 0.2 s apart with SLOW,
 then a usage chunk), 401 for FAIL401, and with tools a call of the first tool for TOOL
 (arguments {"text": <message>}), then `echo: <the tool's result>`; GET /echo/log lists the
-requests received. The Swift one stays the reference: the suite runs against it.
+requests received. For trying the tools by hand, a message `CALL <tool> <JSON arguments>` calls
+that tool with those arguments. The Swift one stays the reference: the suite runs against it.
 """
 import json
 import sys
@@ -83,9 +84,11 @@ class Handler(BaseHTTPRequestHandler):
         last = messages[-1] if messages else {}
         if tools and last.get("role") == "tool":
             reply = "echo: " + str(last.get("content", ""))
-        elif tools and last.get("role") == "user" and "TOOL" in text:
-            call = {"index": 0, "id": "call_echo", "type": "function",
-                    "function": {"name": tools[0]["function"]["name"], "arguments": json.dumps({"text": text})}}
+        elif tools and last.get("role") == "user" and (text.startswith("CALL ") or "TOOL" in text):
+            name, arguments = tools[0]["function"]["name"], json.dumps({"text": text})
+            if text.startswith("CALL "):  # CALL <tool> <JSON arguments>: for trying the tools by hand
+                name, _, arguments = text[5:].partition(" ")
+            call = {"index": 0, "id": "call_echo", "type": "function", "function": {"name": name, "arguments": arguments}}
             return self.stream(model, [{"role": "assistant", "tool_calls": [call]}], "tool_calls", 0)
         elif "FAIL401" in text:
             return self.send_json(401, {"error": {"message": "Incorrect API key provided", "type": "invalid_request_error",

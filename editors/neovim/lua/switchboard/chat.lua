@@ -225,6 +225,14 @@ function M.end_answer(buf, outcome, row, col)
   for _, win in ipairs(followers) do
     api.nvim_win_set_cursor(win, { last, 0 })
   end
+  -- the answer's tool call records end folded, also those the cursor passed while they were written
+  for _, win in ipairs(vim.fn.win_findbuf(buf)) do
+    api.nvim_win_call(win, function()
+      for _, record in ipairs(outcome.records or {}) do
+        pcall(vim.cmd, ('silent %dfoldclose'):format(record + 1))
+      end
+    end)
+  end
   M.autosave(buf)
 end
 

@@ -130,6 +130,12 @@ local function finish(id, outcome)
     api.nvim_buf_del_extmark(job.buf, namespace, job.note)
   end
   outcome.text = table.concat(job.pieces)
+  outcome.records = {} -- the first lines (0-based) of the tool call records written
+  if api.nvim_buf_is_valid(job.buf) then
+    for _, call in pairs(job.calls) do
+      table.insert(outcome.records, api.nvim_buf_get_extmark_by_id(job.buf, namespace, call.mark, {})[1])
+    end
+  end
   M.last = outcome
   job.on_end(outcome, job)
   if api.nvim_buf_is_valid(job.buf) then
