@@ -103,5 +103,35 @@ t.case('store = false: no conversation_id is sent', function()
   t.eq(chat.conversation_id(buf), nil, 'no id')
 end)
 
+t.case('a first question cancelled keeps the conversation the daemon stored it in', function()
+  sb.setup({ cmd = { t.bin }, tools = false, window = 'botright split' })
+  local buf = chat.new()
+  chat.show(buf, { focus = true })
+  type_and_send('SLOW cancel me')
+  t.ok(vim.wait(10000, function()
+    return t.lines(buf)[#t.lines(buf)]:find('echo') ~= nil
+  end, 10), 'the stream did not start')
+  t.feed('<C-c>')
+  t.eq(t.wait_done('cancelled').outcome, 'cancelled', 'outcome')
+  t.ok((chat.conversation_id(buf) or ''):find('^conv_'), 'the id from data.partial: ' .. tostring(chat.conversation_id(buf)))
+end)
+
+t.case('a daemon whose store is off (-32008): noted once, the question asked again unstored', function()
+  sb.setup({ cmd = { t.bin }, tools = false, config = { store = false }, window = 'botright split' })
+  local buf = chat.new()
+  chat.show(buf, { focus = true })
+  type_and_send('store is off')
+  t.ok(vim.wait(10000, function()
+    local last = sb.status().last
+    return last and last.outcome == 'done' and not sb.status().busy
+  end, 10), 'no answer after the resend: ' .. vim.inspect(t.lines(buf)))
+  t.eq(t.lines(buf), { '## You', 'store is off', '', '## Assistant', 'echo: store is off', '', '## You', '' }, 'the chat')
+  t.eq(#vim.tbl_filter(function(n)
+    return n.message:find('store cannot be used')
+  end, t.notes), 1, 'noted once')
+  t.eq(chat.conversation_id(buf), nil, 'no id')
+  t.eq(chat.storing(), false, 'not stored for the session')
+end)
+
 vim.ui.select = select
 t.finish('history')

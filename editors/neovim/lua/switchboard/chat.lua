@@ -280,15 +280,20 @@ function M.usage_note(usage)
 end
 
 -- Remembers the conversation id the daemon gave the turn, shows its usage on the answer's
--- heading (mark `heading`), and turns the store off when the daemon cannot use it.
+-- heading (mark `heading`), and turns the store off when the daemon cannot use it (the question
+-- is then asked again, unstored: `outcome.resent`).
 local function after_turn(buf, outcome, heading)
   local result = outcome.result or (outcome.error and type(outcome.error.data) == 'table' and outcome.error.data.partial)
   if type(result) == 'table' and type(result.conversation_id) == 'string' then
     M.set_conversation_id(buf, result.conversation_id)
   end
-  if outcome.error and outcome.error.code == -32008 then
+  if outcome.error and outcome.error.code == -32008 and not store_unusable then
     store_unusable = true
-    notify('the conversation store cannot be used (' .. tostring(outcome.error.message) .. '): chats are not stored this session; :SwitchboardRetry asks again', vim.log.levels.WARN)
+    notify('the conversation store cannot be used (' .. tostring(outcome.error.message) .. '): chats are not stored this session', vim.log.levels.WARN)
+    outcome.resent = true
+    vim.schedule(function()
+      M.retry(buf)
+    end)
   end
   local note = M.usage_note(type(result) == 'table' and result.usage)
   outcome.usage = type(result) == 'table' and result.usage or nil
