@@ -7,9 +7,9 @@
 ;; ("> [tool] NAME … STATUS" and its details) and rewritten as the
 ;; status changes; `tool.approve' is answered from
 ;; `switchboard-approve-function'; other requests of the daemon get
-;; -32601.  This build of the daemon starts no MCP server, so the
-;; daemon's notifications and requests are fed in as it sends them,
-;; during a real (slow) run.
+;; -32601.  So that no MCP server is needed, the daemon's
+;; notifications and requests are fed in as it sends them, during a
+;; real (slow) run.
 
 ;;; Code:
 

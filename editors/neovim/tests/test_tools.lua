@@ -169,8 +169,8 @@ t.case('tools unset: agent.run only when the daemon has MCP servers (tools.list)
   t.eq(decided, false, 'without one')
 end)
 
--- The daemon's requests, as it sends them (this build of the daemon starts no MCP server yet, so
--- tool.approve is fed in); the answers the plugin writes are captured.
+-- The daemon's requests, as it sends them (fed in, so that no MCP server is needed); the answers
+-- the plugin writes are captured.
 local function from_daemon(connection, messages)
   local sent = {}
   local send = connection._send

@@ -2,8 +2,8 @@ vim9script
 # Chats with tools (g:switchboard_tools): they run through agent.run; each tool.call notification
 # is written into the answer as a record ("> [tool] NAME … STATUS" and its details), rewritten as
 # the status changes; tool.approve is answered from g:SwitchboardApprove (else confirm());
-# other requests of the daemon get -32601. This build of the daemon starts no MCP servers, so the
-# daemon's notifications and requests are fed in as it sends them, during a real (slow) run.
+# other requests of the daemon get -32601. So that no MCP server is needed, the daemon's
+# notifications and requests are fed in as it sends them, during a real (slow) run.
 
 g:switchboard_cmd = [$SWITCHBOARD_BIN]
 g:switchboard_window = 'botright split'
