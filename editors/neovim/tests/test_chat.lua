@@ -262,4 +262,13 @@ t.case('in Insert mode <C-c> is not mapped (it leaves Insert mode); add file ref
   t.ok(t.notes[#t.notes].message:find('binary file', 1, true), 'the note: ' .. vim.inspect(t.notes))
 end)
 
+t.case('a daemon that cannot start: the chat notes why under the question', function()
+  sb.setup({ cmd = { '/nonexistent/switchboard' }, store = false, window = 'botright split' })
+  local buf = require('switchboard.chat').new()
+  require('switchboard.chat').show(buf, { focus = true })
+  type_and_send('anyone there?', '<CR>')
+  t.eq(sb.status().last.outcome, 'error', 'outcome')
+  t.ok(t.lines()[#t.lines() - 3]:find('^%[error: cannot start the daemon: the daemon "/nonexistent/switchboard" is not an executable'), vim.inspect(t.lines()))
+end)
+
 t.finish('chat')

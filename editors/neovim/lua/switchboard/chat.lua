@@ -322,9 +322,9 @@ function M.send(buf)
   if request.busy(buf) or preparing[buf] then
     return notify('an answer is still streaming; ' .. config.options.chat_keys.cancel .. ' cancels it', vim.log.levels.WARN)
   end
-  local connection, err = daemon.get()
+  local connection = daemon.get()
   if not connection then
-    return notify(err, vim.log.levels.ERROR)
+    return M.send_now(buf, false) -- which notes why in the chat
   end
   preparing[buf] = true
   require('switchboard.agent').decide(connection, function(agent)

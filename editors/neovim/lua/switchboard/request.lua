@@ -166,7 +166,8 @@ function M.start(params, opts)
   job.mark = api.nvim_buf_set_extmark(opts.buf, namespace, opts.row, opts.col, { right_gravity = true })
   if not connection then
     notify_error(err)
-    opts.on_end({ outcome = 'error', text = '', error = { message = err } }, job)
+    M.last = { outcome = 'error', text = '', error = { message = err } }
+    opts.on_end(M.last, job)
     return nil
   end
   params.stream = true

@@ -39,6 +39,10 @@ function M.start(opts)
   }, function(code, signal)
     -- a libuv callback: record only, the rest waits for the main loop
     self.exited, self.exit_code, self.exit_signal = true, code, signal
+    self.process:close()
+    if not stdin:is_closing() then
+      stdin:close()
+    end
     vim.schedule(function()
       self:_fail_pending(('the daemon exited (code %d)'):format(code))
     end)
@@ -50,7 +54,7 @@ function M.start(opts)
   local partial = ''
   stdout:read_start(function(_, data)
     if not data then
-      return
+      return stdout:close()
     end
     partial = partial .. data
     local lines = vim.split(partial, '\n', { plain = true })
@@ -64,7 +68,9 @@ function M.start(opts)
     end
   end)
   stderr:read_start(function(_, data)
-    if data then
+    if not data then
+      stderr:close()
+    else
       table.insert(self.stderr_tail, data)
       if #self.stderr_tail > 20 then
         table.remove(self.stderr_tail, 1)
