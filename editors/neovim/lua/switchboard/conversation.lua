@@ -79,7 +79,7 @@ function M.blocks(lines)
       current = { role = role, lines = {}, first = number }
       table.insert(blocks, current)
     elseif record then
-      current.tools = (current.tools or 0) + (M.is_tool_record(line) and 1 or 0)
+      -- a tool call record: not the answer's text
     else
       if fence and current and current.role == 'assistant' and M.is_note(line) and heading_follows(lines, number) then
         fence = nil
