@@ -84,6 +84,26 @@ t.case('an agent run reopened from history shows its tool calls as records', fun
   sb.setup({ cmd = { t.bin }, tools = false, window = 'botright split' })
 end)
 
+t.case('a chat whose conversation another process changed is told so', function()
+  local buf = api.nvim_get_current_buf()
+  local id = chat.conversation_id(buf)
+  -- another daemon, sharing the store (the same XDG_DATA_HOME), renames it
+  local rename = vim.json.encode({ jsonrpc = '2.0', id = 1, method = 'conversations.rename', params = { id = id, title = 'renamed' } })
+  local answer = vim.fn.system({ t.bin }, rename .. '\n')
+  t.ok(answer:find('"result"'), 'the other daemon: ' .. answer)
+  local listed
+  sb.connection():request('conversations.list', {}, function(_, result)
+    listed = result
+  end)
+  t.ok(vim.wait(5000, function()
+    return listed ~= nil
+  end, 10), 'no list')
+  local name = vim.fn.fnamemodify(api.nvim_buf_get_name(buf), ':t')
+  t.ok(#vim.tbl_filter(function(n)
+    return n.message:find(name .. ': its conversation changed elsewhere', 1, true)
+  end, t.notes) == 1, 'the note: ' .. vim.inspect(t.notes))
+end)
+
 t.case('retry asks the last question again in a new stored conversation, the history sent whole', function()
   local buf = api.nvim_get_current_buf()
   local before = chat.conversation_id(buf)

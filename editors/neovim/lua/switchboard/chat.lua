@@ -305,6 +305,16 @@ local function after_turn(buf, outcome, heading)
   end
 end
 
+-- A chat continuing a conversation that another editor or script changed is told so.
+require('switchboard.rpc').on_conversation_changed = function(id)
+  for _, buf in ipairs(api.nvim_list_bufs()) do
+    if M.is_chat(buf) and M.conversation_id(buf) == id then
+      notify(('%s: its conversation changed elsewhere (another editor or script); :SwitchboardHistory opens it as it is now')
+        :format(vim.fn.fnamemodify(api.nvim_buf_get_name(buf), ':t')), vim.log.levels.WARN)
+    end
+  end
+end
+
 --- Whether a chat (`buf`, or any) waits for tools.list before its send goes out.
 function M.preparing(buf)
   return buf and preparing[buf] ~= nil or (buf == nil and next(preparing) ~= nil)

@@ -8,6 +8,8 @@ local M = {}
 
 M.CANCELLED = -32800
 M.METHOD_NOT_FOUND = -32601
+--- Called with the id of each conversation another process changed (conversations.changed).
+M.on_conversation_changed = function(_) end
 
 local uv = vim.uv or vim.loop
 
@@ -216,6 +218,7 @@ function Connection:_notification(method, params)
   elseif self.listeners[id] and self.listeners[id][method] then
     self.listeners[id][method](params)
   elseif method == 'conversations.changed' then
+    M.on_conversation_changed(params.id)
     vim.api.nvim_exec_autocmds('User', { pattern = 'SwitchboardConversationsChanged', modeline = false })
   end
 end
