@@ -188,6 +188,7 @@ used last.  The answer streams in below the input."
           (setq switchboard-chat--last buffer)
           (switchboard-stream-start (append (list :messages (vconcat messages)) (and model (list :model model)))
                                     marker
+                                    :agent switchboard-tools
                                     :on-end (lambda (outcome) (switchboard-chat--end buffer marker outcome))))))))
 
 ;;;###autoload

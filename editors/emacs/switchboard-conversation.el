@@ -65,22 +65,29 @@ Also non-nil when there is none."
 START is the position of the heading in TEXT (0-based).  Text before
 the first heading belongs to no block.  A note ending an answer,
 followed by a heading, closes a fence the answer left open (chats
-written before answers closed theirs)."
-  (let ((blocks nil) (fence nil) (start 0)
+written before answers closed theirs).  Tool call records in an
+answer (outside fences: \"> [tool] NAME … STATUS\" and the lines
+after it starting with \">\" and two spaces) are not part of its text."
+  (let ((blocks nil) (fence nil) (start 0) (record nil)
         (lines (split-string text "\n")))
     (while lines
       (let* ((line (pop lines))
              (role (and (not fence)
                         (cdr (assoc (string-trim line) switchboard-conversation-headings)))))
-        (if role
-            (push (list role nil start) blocks)
+        (setq record (and (not role) (not fence) blocks (equal (car (car blocks)) "assistant")
+                          (or (string-prefix-p "> [tool] " line)
+                              (and record (string-prefix-p ">  " line)))))
+        (cond
+         (role (push (list role nil start) blocks))
+         (record nil)
+         (t
           (setq fence (if (and fence blocks (equal (car (car blocks)) "assistant")
                                (switchboard-conversation-note-p line)
                                (switchboard-conversation--heading-follows-p lines))
                           nil
                         (switchboard-conversation--fence-after fence line)))
           (when blocks
-            (push line (nth 1 (car blocks)))))
+            (push line (nth 1 (car blocks))))))
         (setq start (+ start (length line) 1))))
     (mapcar (lambda (block) (list (nth 0 block) (nreverse (nth 1 block)) (nth 2 block)))
             (nreverse blocks))))

@@ -17,6 +17,7 @@
 ;;; Code:
 
 (require 'cl-lib)
+(require 'json)
 (require 'jsonrpc)
 (require 'seq)
 (require 'subr-x)
@@ -75,6 +76,7 @@ This file is editors/emacs/switchboard-rpc.el in it.")
   "A request in flight."
   id         ; the JSON-RPC id, set as it is sent
   on-delta   ; called with each chat.delta's params, or nil
+  on-tool-call ; called with each tool.call's params (agent runs), or nil
   data)      ; what the sender keeps with it
 
 (defvar switchboard--connection nil "The live `switchboard-connection', or nil.")
@@ -199,17 +201,35 @@ stop the reading of the messages that follow."
         (message "switchboard: the daemon exited with status %s%s" status
                  (switchboard--stderr-tail connection))))))
 
-(defun switchboard--handle-request (_connection method _params)
-  "Refuse METHOD: the daemon sends no requests."
-  (jsonrpc-error :code -32601 :message (format "method not found: %s" method)))
+(defcustom switchboard-approve-function #'switchboard-ask-approval
+  "Function deciding whether an MCP tool call may run (`tool.approve').
+Called with the request's params, a plist (:name :server :arguments
+...); non-nil allows the call."
+  :type 'function)
+
+(defun switchboard-ask-approval (params)
+  "Ask with `y-or-n-p' whether the tool call PARAMS (`tool.approve') may run."
+  (y-or-n-p (format "Run the tool %s of %s with %s? "
+                    (plist-get params :name) (or (plist-get params :server) "the server")
+                    (truncate-string-to-width (json-encode (or (plist-get params :arguments) (make-hash-table))) 200 nil nil "…"))))
+
+(defun switchboard--handle-request (_connection method params)
+  "Answer the daemon's request METHOD with PARAMS.
+`tool.approve' asks `switchboard-approve-function'; other methods are
+refused with -32601."
+  (if (eq method 'tool.approve)
+      (list :approved (if (funcall switchboard-approve-function params) t :json-false))
+    (jsonrpc-error :code -32601 :message (format "method not found: %s" method))))
 
 (defun switchboard--handle-notification (_connection method params)
   "Route the daemon's notification METHOD with PARAMS to its request."
   (with-demoted-errors "switchboard: %S"
-    (when (eq method 'chat.delta)
-      (let ((request (gethash (plist-get params :request_id) switchboard--requests)))
-        (when (and request (switchboard-request-on-delta request))
-          (funcall (switchboard-request-on-delta request) params))))))
+    (let* ((request (gethash (plist-get params :request_id) switchboard--requests))
+           (handler (and request (pcase method
+                                   ('chat.delta (switchboard-request-on-delta request))
+                                   ('tool.call (switchboard-request-on-tool-call request))))))
+      (when handler
+        (funcall handler params)))))
 
 (cl-defun switchboard-rpc-send (connection request method params
                                            &key on-result on-error (timeout switchboard-request-timeout))

@@ -29,6 +29,14 @@ with `switchboard-select-profile'."
   :type '(choice (const :tag "Daemon's default" nil) string)
   :group 'switchboard)
 
+(defcustom switchboard-tools nil
+  "Non-nil: chats run through the daemon's `agent.run'.
+The model may then use the tools of the daemon's MCP servers: each call
+is recorded in the answer (\"> [tool] NAME … STATUS\"), and a call of a
+server without `trust' is asked for (`switchboard-approve-function')."
+  :type 'boolean
+  :group 'switchboard)
+
 (defvar switchboard-last-outcome nil
   "How the last answer ended.
 A plist (:outcome done|cancelled|error :text :result :error).")
@@ -80,8 +88,54 @@ there, follow the text."
           (and switchboard-profile (list :profile switchboard-profile))
           params))
 
-(cl-defun switchboard-stream-start (params marker &key undo on-insert before-end on-end)
+(defun switchboard--one-line (value width)
+  "VALUE (a string, or JSON) on one line, at most WIDTH characters."
+  (let ((text (replace-regexp-in-string
+               "[ \t]*\n[ \t]*" " " (if (stringp value) value (json-encode value)))))
+    (truncate-string-to-width text width nil nil "…")))
+
+(defun switchboard-tool-record (call)
+  "The lines recording tool CALL (a tool.call's params) in an answer."
+  (let ((lines (list (format "> [tool] %s … %s" (plist-get call :name) (plist-get call :status))))
+        (result (plist-get call :result)))
+    (when (plist-member call :arguments)
+      (push (concat ">   arguments: " (switchboard--one-line (plist-get call :arguments) 300)) lines))
+    (when (stringp result)
+      (let ((result-lines (split-string (string-trim result) "\n")))
+        (if (null (cdr result-lines))
+            (push (concat ">   result: " (switchboard--one-line (car result-lines) 300)) lines)
+          (push ">   result:" lines)
+          (dolist (line (seq-take result-lines 12))
+            (push (concat ">     " (switchboard--one-line line 200)) lines))
+          (when (> (length result-lines) 12)
+            (push (format ">     … (%d more lines)" (- (length result-lines) 12)) lines)))))
+    (nreverse lines)))
+
+(defun switchboard--record-tool-call (marker calls call)
+  "Write the record of CALL at MARKER, or rewrite it; CALLS maps ids to records.
+CALLS is a hash table: call id to (START . END) markers of its record."
+  (let* ((buffer (marker-buffer marker))
+         (text (concat (string-join (switchboard-tool-record call) "\n") "\n"))
+         (known (gethash (plist-get call :call_id) calls)))
+    (when (buffer-live-p buffer)
+      (with-current-buffer buffer
+        (let ((inhibit-read-only t))
+          (if known
+              (save-excursion
+                (goto-char (car known))
+                (delete-region (car known) (cdr known))
+                (insert text)
+                (set-marker (cdr known) (point)))
+            (unless (save-excursion (goto-char marker) (bolp))
+              (switchboard-stream-insert marker "\n"))
+            (let ((start (copy-marker marker)))
+              (switchboard-stream-insert marker text)
+              (puthash (plist-get call :call_id) (cons start (copy-marker marker)) calls))))))))
+
+(cl-defun switchboard-stream-start (params marker &key undo on-insert before-end on-end agent)
   "Send `chat.complete' with PARAMS, streamed, the answer going to MARKER.
+With AGENT non-nil, send `agent.run' instead: each tool call is recorded
+in the answer (see `switchboard-tool-record'), rewritten as it goes.
 With UNDO non-nil, the answer is one undo step in MARKER's buffer.
 ON-INSERT is called after each piece went in.  ON-END is called with
 the outcome, a plist (:outcome done|cancelled|error :text :result
@@ -91,6 +145,7 @@ Return the request."
   (let* ((buffer (marker-buffer marker))
          (group (and undo (prepare-change-group buffer)))
          (pieces nil)
+         (calls (make-hash-table :test 'equal))
          (request (switchboard-request-create)))
     (set-marker-insertion-type marker t)
     (when group (activate-change-group group))
@@ -112,8 +167,10 @@ Return the request."
                   (push content pieces)
                   (switchboard-stream-insert marker content)
                   (when on-insert (funcall on-insert))))))
+      (setf (switchboard-request-on-tool-call request)
+            (lambda (call) (switchboard--record-tool-call marker calls call)))
       (switchboard-rpc-send
-       (switchboard-rpc-connection) request 'chat.complete (switchboard--request-params params)
+       (switchboard-rpc-connection) request (if agent 'agent.run 'chat.complete) (switchboard--request-params params)
        :on-result (lambda (result)
                     (let ((text (switchboard-result-text result)))
                       (when (and (null pieces) (stringp text))

@@ -44,19 +44,25 @@ function headingFollows(lines, index) {
 /**
  * The blocks of `text`: [{role, lines}]. Text before the first heading belongs to no block. A note
  * ending an answer, followed by a heading, closes a fence the answer left open (chats written
- * before answers closed theirs).
+ * before answers closed theirs). Tool call records in an answer are not part of its text.
  */
 function blocks(text) {
   const found = [];
   const lines = text.split('\n');
   let fence = null;
+  let record = false;
   lines.forEach((line, index) => {
     const role = fence ? undefined : HEADINGS[line.trim()];
     if (role) {
       found.push({ role, lines: [] });
+      record = false;
       return;
     }
     const current = found[found.length - 1];
+    // a tool call record in an answer ("> [tool] NAME … STATUS", then lines starting ">  ") is not text
+    const answering = !fence && current && current.role === 'assistant';
+    record = Boolean(answering && (/^> \[tool\] /.test(line) || (record && /^> {2}/.test(line))));
+    if (record) return;
     const closesStaleFence = fence && current && current.role === 'assistant' && isNote(line) && headingFollows(lines, index);
     fence = closesStaleFence ? null : fenceAfter(fence, line);
     if (current) current.lines.push(line);

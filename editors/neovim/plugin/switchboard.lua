@@ -99,6 +99,10 @@ command('SwitchboardSave', function(opts)
   sb().save(opts.args, { force = opts.bang })
 end, { nargs = 1, bang = true, complete = 'file', desc = 'Save the chat as Markdown (! overwrites a file)' })
 
+command('SwitchboardHistory', function()
+  sb().history()
+end, { desc = 'Pick a stored conversation and continue it in a chat' })
+
 command('SwitchboardOpen', function(opts)
   sb().open(opts.args)
 end, { nargs = 1, complete = 'file', desc = 'Open a saved chat' })

@@ -2,7 +2,8 @@
 -- errors, presets and context, save and reopen. The echo upstream answers "echo: <last user
 -- message>" in 3-character pieces (0.2 s apart with SLOW); FAIL401 gets an HTTP 401.
 local t = dofile(debug.getinfo(1, 'S').source:sub(2):match('^(.*)/') .. '/helpers.lua')
-local sb = t.load({ presets = { terse = { system = 'Be terse.', model = 'gpt-4o' } } })
+-- (store = false: these cases test the buffer as the history the plugin sends)
+local sb = t.load({ store = false, presets = { terse = { system = 'Be terse.', model = 'gpt-4o' } } })
 local api = vim.api
 
 -- Types `text` as the input of the chat in the current window and sends it with `keys`.
@@ -259,6 +260,15 @@ t.case('in Insert mode <C-c> is not mapped (it leaves Insert mode); add file ref
   vim.cmd('SwitchboardAdd ' .. file)
   t.eq(t.lines(), before, 'nothing pasted')
   t.ok(t.notes[#t.notes].message:find('binary file', 1, true), 'the note: ' .. vim.inspect(t.notes))
+end)
+
+t.case('a daemon that cannot start: the chat notes why under the question', function()
+  sb.setup({ cmd = { '/nonexistent/switchboard' }, store = false, window = 'botright split' })
+  local buf = require('switchboard.chat').new()
+  require('switchboard.chat').show(buf, { focus = true })
+  type_and_send('anyone there?', '<CR>')
+  t.eq(sb.status().last.outcome, 'error', 'outcome')
+  t.ok(t.lines()[#t.lines() - 3]:find('^%[error: cannot start the daemon: the daemon "/nonexistent/switchboard" is not an executable'), vim.inspect(t.lines()))
 end)
 
 t.finish('chat')

@@ -1,10 +1,13 @@
 -- Chat buffers: a Markdown conversation (see conversation.lua) you type into under "## You" and
 -- send with a key; the answer streams in under "## Assistant", then a new "## You" block waits.
 -- A new chat is a scratch buffer switchboard://chat-N; :SwitchboardSave turns it into a file,
--- :SwitchboardOpen makes any Markdown file a chat again.
+-- :SwitchboardOpen makes any Markdown file a chat again. With the conversation store on, a chat
+-- is also a stored conversation (b:switchboard_conversation), which :SwitchboardHistory reopens.
+-- With tools on, a chat runs through agent.run: tool calls are recorded in the answer, folded.
 local config = require('switchboard.config')
 local conversation = require('switchboard.conversation')
 local request = require('switchboard.request')
+local daemon = require('switchboard.daemon')
 
 local M = {}
 
@@ -12,6 +15,20 @@ local api = vim.api
 local count = 0
 -- the chat buffer used last
 local current = nil
+-- chats waiting for tools.list before their send goes out
+local preparing = {}
+-- set when the daemon said its conversation store cannot be used (-32008)
+local store_unusable = false
+local usage_namespace = api.nvim_create_namespace('switchboard.usage')
+
+-- Folds each tool call record of an answer on its first line ("> [tool] …"), closed.
+local FOLD_EXPR = [[getline(v:lnum)=~'^> \[tool\] '?'>1':(getline(v:lnum)=~'^>  '?'=':'0')]]
+
+local function fold_records(win)
+  local wo = vim.wo[win]
+  wo.foldmethod, wo.foldexpr, wo.foldtext = 'expr', FOLD_EXPR, 'getline(v:foldstart)'
+  wo.foldlevel, wo.foldenable = 0, true
+end
 
 local function get_var(buf, name)
   local ok, value = pcall(api.nvim_buf_get_var, buf, name)
@@ -58,6 +75,16 @@ function M.attach(buf, model)
   map('n', keys.new, function()
     M.show(M.new(), { focus = true, here = true })
   end, 'switchboard: new chat')
+  for _, win in ipairs(vim.fn.win_findbuf(buf)) do
+    fold_records(win)
+  end
+  api.nvim_create_autocmd('BufWinEnter', {
+    group = api.nvim_create_augroup('switchboard_chat_folds_' .. buf, { clear = true }),
+    buffer = buf,
+    callback = function()
+      fold_records(api.nvim_get_current_win())
+    end,
+  })
   -- a chat closed (wiped, deleted or unloaded) while it answers stops its answer
   api.nvim_create_autocmd({ 'BufWipeout', 'BufDelete', 'BufUnload' }, {
     group = api.nvim_create_augroup('switchboard_chat_' .. buf, { clear = true }),
@@ -198,6 +225,14 @@ function M.end_answer(buf, outcome, row, col)
   for _, win in ipairs(followers) do
     api.nvim_win_set_cursor(win, { last, 0 })
   end
+  -- the answer's tool call records end folded, also those the cursor passed while they were written
+  for _, win in ipairs(vim.fn.win_findbuf(buf)) do
+    api.nvim_win_call(win, function()
+      for _, record in ipairs(outcome.records or {}) do
+        pcall(vim.cmd, ('silent %dfoldclose'):format(record + 1))
+      end
+    end)
+  end
   M.autosave(buf)
 end
 
@@ -222,24 +257,116 @@ function M.autosave(buf)
   return path
 end
 
---- Sends the input of chat buffer `buf` with the conversation before it, and streams the answer
---- in below it.
+--- The stored conversation chat `buf` continues, or nil.
+function M.conversation_id(buf)
+  return get_var(buf, 'switchboard_conversation')
+end
+
+--- Makes chat `buf` continue the stored conversation `id` (nil: none).
+function M.set_conversation_id(buf, id)
+  if id == nil then
+    pcall(api.nvim_buf_del_var, buf, 'switchboard_conversation')
+  else
+    api.nvim_buf_set_var(buf, 'switchboard_conversation', id)
+  end
+end
+
+-- The token counts of `usage` as a short note, or nil.
+function M.usage_note(usage)
+  if type(usage) ~= 'table' or not usage.total_tokens then
+    return nil
+  end
+  return ('%d tokens (%d in, %d out)'):format(usage.total_tokens, usage.prompt_tokens or 0, usage.completion_tokens or 0)
+end
+
+-- Remembers the conversation id the daemon gave the turn, shows its usage on the answer's
+-- heading (mark `heading`), and turns the store off when the daemon cannot use it (the question
+-- is then asked again, unstored: `outcome.resent`).
+local function after_turn(buf, outcome, heading)
+  local result = outcome.result or (outcome.error and type(outcome.error.data) == 'table' and outcome.error.data.partial)
+  if type(result) == 'table' and type(result.conversation_id) == 'string' then
+    M.set_conversation_id(buf, result.conversation_id)
+  end
+  if outcome.error and outcome.error.code == -32008 and not store_unusable then
+    store_unusable = true
+    notify('the conversation store cannot be used (' .. tostring(outcome.error.message) .. '): chats are not stored this session', vim.log.levels.WARN)
+    outcome.resent = true
+    vim.schedule(function()
+      M.retry(buf)
+    end)
+  end
+  local note = M.usage_note(type(result) == 'table' and result.usage)
+  outcome.usage = type(result) == 'table' and result.usage or nil
+  local row = api.nvim_buf_get_extmark_by_id(buf, usage_namespace, heading, {})[1]
+  if note and row then
+    api.nvim_buf_set_extmark(buf, usage_namespace, row, 0, { id = heading, virt_text = { { '  ' .. note, 'Comment' } }, virt_text_pos = 'eol' })
+  else
+    api.nvim_buf_del_extmark(buf, usage_namespace, heading)
+  end
+end
+
+-- A chat continuing a conversation that another editor or script changed is told so.
+require('switchboard.rpc').on_conversation_changed = function(id)
+  for _, buf in ipairs(api.nvim_list_bufs()) do
+    if M.is_chat(buf) and M.conversation_id(buf) == id then
+      notify(('%s: its conversation changed elsewhere (another editor or script); :SwitchboardHistory opens it as it is now')
+        :format(vim.fn.fnamemodify(api.nvim_buf_get_name(buf), ':t')), vim.log.levels.WARN)
+    end
+  end
+end
+
+--- Whether a chat (`buf`, or any) waits for tools.list before its send goes out.
+function M.preparing(buf)
+  return buf and preparing[buf] ~= nil or (buf == nil and next(preparing) ~= nil)
+end
+
+--- Whether chats are stored (the `store` option, unless the daemon said it cannot).
+function M.storing()
+  return config.options.store ~= false and not store_unusable
+end
+
+--- Sends the input of chat buffer `buf` with the conversation before it (only the input when the
+--- chat continues a stored conversation, which the daemon holds), and streams the answer in below
+--- it; through agent.run when tools are on.
 function M.send(buf)
-  if request.busy(buf) then
+  if request.busy(buf) or preparing[buf] then
     return notify('an answer is still streaming; ' .. config.options.chat_keys.cancel .. ' cancels it', vim.log.levels.WARN)
   end
+  local connection = daemon.get()
+  if not connection then
+    return M.send_now(buf, false) -- which notes why in the chat
+  end
+  preparing[buf] = true
+  require('switchboard.agent').decide(connection, function(agent)
+    preparing[buf] = nil
+    if api.nvim_buf_is_loaded(buf) then
+      M.send_now(buf, agent)
+    end
+  end)
+end
+
+--- Sends the input of chat `buf` at once: through agent.run when `agent`.
+function M.send_now(buf, agent)
   local lines = lines_of(buf)
   local pending = conversation.pending(lines)
   if not pending then
     return notify('nothing to send: write your message under the last "## You"', vim.log.levels.WARN)
   end
   local messages = conversation.messages(lines, base_dir(buf))
+  local params = {}
+  if M.storing() then
+    params.conversation_id = M.conversation_id(buf) or 'new'
+    if params.conversation_id ~= 'new' then
+      messages = { messages[#messages] } -- the daemon sends the stored ones before it
+    end
+  end
   local last = #lines
   while last > pending.first and vim.trim(lines[last]) == '' do
     last = last - 1
   end
   api.nvim_buf_set_lines(buf, last, -1, false, { '', '## Assistant', '' })
   local row = last + 2
+  local heading = api.nvim_buf_set_extmark(buf, usage_namespace, row - 1, 0, {})
   for _, win in ipairs(vim.fn.win_findbuf(buf)) do
     api.nvim_win_set_cursor(win, { row + 1, 0 })
   end
@@ -248,7 +375,15 @@ function M.send(buf)
     model = config.options.vision_model
   end
   current = buf
-  return request.start({ messages = messages, model = model or config.options.model }, {
+  params.messages, params.model = messages, model or config.options.model
+  if agent then
+    params.tools = require('switchboard.agent').offered()
+    if #params.tools == 0 then
+      params.tools = nil
+    end
+  end
+  return request.start(params, {
+    agent = agent,
     buf = buf,
     row = row,
     col = 0,
@@ -257,6 +392,7 @@ function M.send(buf)
     cancel_hint = config.options.chat_keys.cancel or ':SwitchboardCancel',
     on_end = function(outcome, job)
       if api.nvim_buf_is_loaded(buf) then -- (not a chat closed mid-answer)
+        after_turn(buf, outcome, heading)
         M.end_answer(buf, outcome, request.end_of(job))
       end
     end,
@@ -280,6 +416,8 @@ function M.retry(buf)
     return notify('nothing to retry: the chat does not end with an answer', vim.log.levels.WARN)
   end
   api.nvim_buf_set_lines(buf, last.first - 1, -1, false, {})
+  -- the stored conversation keeps the old answer: the question goes on in a new one, sent whole
+  M.set_conversation_id(buf, nil)
   return M.send(buf)
 end
 

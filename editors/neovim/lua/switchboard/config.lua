@@ -36,6 +36,13 @@ M.defaults = {
   -- where a new chat (a scratch buffer) is saved after each answer, as Markdown (continue one with
   -- :SwitchboardOpen); nil: stdpath('data')/switchboard/chats; false: not saved
   autosave_dir = nil,
+  -- chats with tools (through agent.run): true offers the editor's tools (read_file, list_files,
+  -- search, propose_edit) and the daemon's MCP servers' tools; a list offers those editor tools
+  -- only (and the MCP tools); false: never; nil: when the daemon has MCP servers (tools.list)
+  tools = nil,
+  -- chats kept in the daemon's conversation store (conversation_id), so that :SwitchboardHistory
+  -- reopens and continues them, from any editor
+  store = true,
   -- the command that opens a window for a chat buffer when none shows it
   window = 'botright vsplit',
   -- keys in chat buffers (normal mode unless said); false disables one

@@ -55,16 +55,31 @@ local function heading_follows(lines, number)
   return true
 end
 
+--- Whether `line` starts a tool call's record in an answer: "> [tool] NAME … STATUS".
+function M.is_tool_record(line)
+  return line:match('^> %[tool%] ') ~= nil
+end
+
+--- Whether `line` is a detail of the tool call record above it: ">  " and more.
+function M.is_tool_detail(line)
+  return line:match('^>  ') ~= nil
+end
+
 --- The blocks of `lines`: a list of {role, lines, first} (`first`: the heading's 1-based line).
 --- Text before the first heading belongs to no block. A note ending an answer, followed by a
 --- heading, closes a fence the answer left open (chats written before answers closed theirs).
+--- Tool call records in an answer (outside fences) are not part of its text.
 function M.blocks(lines)
-  local blocks, current, fence = {}, nil, nil
+  local blocks, current, fence, record = {}, nil, nil, false
   for number, line in ipairs(lines) do
     local role = not fence and M.HEADINGS[vim.trim(line)]
+    local answering = current and current.role == 'assistant' and not fence
+    record = answering and (M.is_tool_record(line) or (record and M.is_tool_detail(line)))
     if role then
       current = { role = role, lines = {}, first = number }
       table.insert(blocks, current)
+    elseif record then
+      -- a tool call record: not the answer's text
     else
       if fence and current and current.role == 'assistant' and M.is_note(line) and heading_follows(lines, number) then
         fence = nil

@@ -23,6 +23,7 @@ function M.get()
     return nil, 'cannot start the daemon: ' .. err
   end
   state.connection, state.started_with = connection, identity(config.options)
+  require('switchboard.agent').serve(connection)
   return connection
 end
 

@@ -175,6 +175,12 @@ function M.open(path)
   return buf
 end
 
+--- Picks a stored conversation (the daemon's store) and opens it as a chat that continues it;
+--- `done(buf)` runs after.
+function M.history(done)
+  require('switchboard.history').pick(done)
+end
+
 --- Uses `name` as the chat model (nil: the daemon's default_model).
 function M.set_model(name)
   config.options.model = name
@@ -223,7 +229,7 @@ end
 
 --- {busy, last}: whether requests are in flight, and how the last one ended.
 function M.status()
-  return { busy = request.busy(), last = request.last }
+  return { busy = request.busy() or chat.preparing(), last = request.last }
 end
 
 --- Stops the daemon (shutdown, then exit). Returns true when it is no longer running.

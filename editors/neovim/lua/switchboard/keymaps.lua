@@ -24,6 +24,7 @@ local PLUGS = {
   { 'n', 'SwitchboardCancel', sb('cancel') },
   { 'n', 'SwitchboardNew', sb('new') },
   { 'n', 'SwitchboardModel', sb('pick_model') },
+  { 'n', 'SwitchboardHistory', sb('history') },
 }
 
 M.DEFAULTS = {
@@ -37,6 +38,7 @@ M.DEFAULTS = {
   { 'n', '<Leader>ax', 'SwitchboardCancel' },
   { 'n', '<Leader>an', 'SwitchboardNew' },
   { 'n', '<Leader>am', 'SwitchboardModel' },
+  { 'n', '<Leader>ah', 'SwitchboardHistory' },
 }
 
 -- the default maps made, as {mode, lhs}

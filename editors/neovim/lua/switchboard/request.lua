@@ -1,6 +1,7 @@
 -- Streamed chat requests in flight: each writes its answer at an extmark in a buffer (the mark
 -- moves along as text goes in), shows a busy note with the cancel key beside it, and ends with
--- an outcome {outcome = 'done'|'cancelled'|'error', text, result?, error?}.
+-- an outcome {outcome = 'done'|'cancelled'|'error', text, result?, error?}. An agent run also
+-- writes a record of each tool call (see conversation.lua), updated as its status changes.
 local daemon = require('switchboard.daemon')
 local config = require('switchboard.config')
 
@@ -32,9 +33,10 @@ local function show_note(job)
   })
 end
 
--- Inserts `text` at the job's mark. The cursor of a window on the line being written moves along
--- (the user follows the stream); other cursors stay where they are.
-local function insert(job, text)
+-- Replaces rows `first`..`last` (0-based, end exclusive) of the job's buffer with `lines`, or
+-- with `lines` = {text, col} inserts the text at the job's mark. The cursor of a window on the
+-- line being written moves along (the user follows the stream); other cursors stay where they are.
+local function write(job, change)
   local buf = job.buf
   if not api.nvim_buf_is_loaded(buf) then
     return
@@ -50,7 +52,11 @@ local function insert(job, text)
     if job.undo and job.joined then
       pcall(vim.cmd, 'undojoin') -- one undo step for the whole answer
     end
-    api.nvim_buf_set_text(buf, row, col, row, col, vim.split(text, '\n', { plain = true }))
+    if change.text then
+      api.nvim_buf_set_text(buf, row, col, row, col, vim.split(change.text, '\n', { plain = true }))
+    else
+      api.nvim_buf_set_lines(buf, change.first, change.last, false, change.lines)
+    end
   end)
   job.joined = true
   local new_row, new_col = position(job)
@@ -58,6 +64,60 @@ local function insert(job, text)
     api.nvim_win_set_cursor(win, { new_row + 1, math.max(0, new_col - 1) })
   end
   show_note(job)
+end
+
+local function insert(job, text)
+  write(job, { text = text })
+end
+
+local MAX_RESULT_LINES = 12
+
+-- `value` on one line, at most `width` characters.
+local function one_line(value, width)
+  local text = type(value) == 'string' and value or vim.json.encode(value):gsub('\\/', '/')
+  text = text:gsub('%s*\n%s*', ' ')
+  return #text > width and text:sub(1, width) .. '…' or text
+end
+
+--- The lines recording tool call `call` (a tool.call notification's params) in an answer.
+function M.tool_record(call)
+  local lines = { ('> [tool] %s … %s'):format(call.name or '?', call.status or '?') }
+  if call.arguments ~= nil then
+    table.insert(lines, '>   arguments: ' .. one_line(call.arguments, 300))
+  end
+  if type(call.result) == 'string' then
+    local result = vim.split(vim.trim(call.result), '\n', { plain = true })
+    if #result == 1 then
+      table.insert(lines, '>   result: ' .. one_line(result[1], 300))
+    else
+      table.insert(lines, '>   result:')
+      for i = 1, math.min(#result, MAX_RESULT_LINES) do
+        table.insert(lines, '>     ' .. one_line(result[i], 200))
+      end
+      if #result > MAX_RESULT_LINES then
+        table.insert(lines, ('>     … (%d more lines)'):format(#result - MAX_RESULT_LINES))
+      end
+    end
+  end
+  return lines
+end
+
+-- Writes (or rewrites) the record of the tool call in `params` into the job's answer.
+local function record_tool_call(job, params)
+  local call = job.calls[params.call_id]
+  local lines = M.tool_record(params)
+  if not call then
+    local row, col = position(job)
+    local text = table.concat(lines, '\n') .. '\n'
+    insert(job, col > 0 and '\n' .. text or text)
+    local first = col > 0 and row + 1 or row
+    call = { mark = api.nvim_buf_set_extmark(job.buf, namespace, first, 0, { right_gravity = false }), count = #lines }
+    job.calls[params.call_id] = call
+    return
+  end
+  local first = api.nvim_buf_get_extmark_by_id(job.buf, namespace, call.mark, {})[1]
+  write(job, { first = first, last = first + call.count, lines = lines })
+  call.count = #lines
 end
 
 local function finish(id, outcome)
@@ -70,16 +130,25 @@ local function finish(id, outcome)
     api.nvim_buf_del_extmark(job.buf, namespace, job.note)
   end
   outcome.text = table.concat(job.pieces)
+  outcome.records = {} -- the first lines (0-based) of the tool call records written
+  if api.nvim_buf_is_valid(job.buf) then
+    for _, call in pairs(job.calls) do
+      table.insert(outcome.records, api.nvim_buf_get_extmark_by_id(job.buf, namespace, call.mark, {})[1])
+    end
+  end
   M.last = outcome
   job.on_end(outcome, job)
   if api.nvim_buf_is_valid(job.buf) then
     api.nvim_buf_del_extmark(job.buf, namespace, job.mark)
+    for _, call in pairs(job.calls) do
+      api.nvim_buf_del_extmark(job.buf, namespace, call.mark)
+    end
   end
   api.nvim_exec_autocmds('User', { pattern = 'SwitchboardDone', modeline = false })
 end
 
---- Sends `chat.complete` (streamed) with `params` and writes the answer into `opts.buf` at
---- (opts.row, opts.col), 0-based. `opts.undo`: join the insertions into one undo step (with the
+--- Sends `chat.complete` (streamed; `agent.run` with opts.agent) with `params` and writes the
+--- answer into `opts.buf` at (opts.row, opts.col), 0-based, with a record of each tool call. `opts.undo`: join the insertions into one undo step (with the
 --- change just before when `opts.joined`);
 --- `opts.cancel_hint`: the key shown in the busy note; `opts.on_end(outcome, job)` runs last, with
 --- `job.buf` and the answer's end in `M.end_of(job)`. Returns the request id, or nil.
@@ -90,19 +159,21 @@ function M.start(params, opts)
     undo = opts.undo,
     joined = opts.joined,
     pieces = {},
+    calls = {}, -- tool call id -> {mark, count}: its record's first line and length
     cancel_hint = opts.cancel_hint or ':SwitchboardCancel',
     on_end = opts.on_end,
   }
   job.mark = api.nvim_buf_set_extmark(opts.buf, namespace, opts.row, opts.col, { right_gravity = true })
   if not connection then
     notify_error(err)
-    opts.on_end({ outcome = 'error', text = '', error = { message = err } }, job)
+    M.last = { outcome = 'error', text = '', error = { message = err } }
+    opts.on_end(M.last, job)
     return nil
   end
   params.stream = true
   params.profile = config.options.profile
   local id
-  id = connection:request('chat.complete', params, function(e, result)
+  id = connection:request(opts.agent and 'agent.run' or 'chat.complete', params, function(e, result)
     if e and e.code == require('switchboard.rpc').CANCELLED then
       return finish(id, { outcome = 'cancelled', error = e })
     elseif e then
@@ -128,6 +199,11 @@ function M.start(params, opts)
   if id then
     jobs[id] = job
     show_note(job)
+    connection:listen(id, 'tool.call', function(call)
+      if jobs[id] and api.nvim_buf_is_loaded(job.buf) then
+        record_tool_call(job, call)
+      end
+    end)
   end
   return id
 end

@@ -258,7 +258,8 @@ export def Send(buf: number)
   endif
   current = buf
   # undo, joined: one undo step for the answer, its heading included
-  stream.Start(params, {buf: buf, lnum: answer_line, col: 1, undo: true, joined: true,
+  # with g:switchboard_tools, through agent.run: the daemon's MCP tools, asked for with confirm()
+  stream.Start(params, {buf: buf, lnum: answer_line, col: 1, undo: true, joined: true, agent: !!options.Get('tools'),
     cancel_hint: get(keys, 'cancel', ':SwitchboardCancel'),
     OnEnd: (outcome, job) => Ended(buf, outcome, job)})
 enddef

@@ -59,15 +59,24 @@ enddef
 # The blocks of `lines`: a list of {role, lines, first} (`first`: the heading's line number).
 # Text before the first heading belongs to no block. A note ending an answer, followed by a
 # heading, closes a fence the answer left open (chats written before answers closed theirs).
+# Tool call records in an answer (outside fences: "> [tool] NAME … STATUS" and the lines after it
+# that start with ">" and two spaces) are not part of its text.
 export def Blocks(lines: list<string>): list<dict<any>>
   var blocks: list<dict<any>> = []
   var fence = ''
   var number = 0
+  var record = false
   for line in lines
     number += 1
     var heading = trim(line)
     if fence == '' && has_key(HEADINGS, heading)
       blocks->add({role: HEADINGS[heading], lines: [], first: number})
+      record = false
+      continue
+    endif
+    var answering = fence == '' && !empty(blocks) && blocks[-1].role == 'assistant'
+    record = answering && (line =~ '^> \[tool\] ' || (record && line =~ '^>  '))
+    if record
       continue
     endif
     if fence != '' && !empty(blocks) && blocks[-1].role == 'assistant' && IsNote(line) && HeadingFollows(lines, number - 1)

@@ -1,7 +1,9 @@
 vim9script
 # The daemon, run as a job whose channel is in "lsp" mode: Vim writes and reads the
 # Content-Length framing, numbers the requests and routes each response to its callback;
-# notifications (chat.delta) go to the handler set with OnNotification(). Started on first use,
+# notifications (chat.delta) go to the handler set with OnNotification(), the daemon's requests
+# (tool.approve) to the one set with OnRequest(), which answers them with Respond(); unknown
+# requests are answered -32601. Started on first use,
 # restarted when g:switchboard_cmd or g:switchboard_config change, stopped when Vim exits.
 
 import autoload 'switchboard/options.vim'
@@ -10,6 +12,9 @@ import autoload 'switchboard/options.vim'
 var daemon: dict<any> = {}
 var NotificationHandler: func = (_) => 0
 var ExitHandler: func = (_) => 0
+# set at the end of the file, once the functions it calls are defined
+var RequestHandler: func
+
 
 # `Handler(message)` gets each notification from the daemon.
 export def OnNotification(Handler: func)
@@ -26,7 +31,15 @@ def Exited(job: job, code: number)
 enddef
 
 def OnMessage(channel: channel, message: any)
-  if type(message) == v:t_dict && has_key(message, 'method')
+  Dispatch(message)
+enddef
+
+# Routes a message from the daemon: a request to the OnRequest() handler, a notification to the
+# OnNotification() one.
+export def Dispatch(message: any)
+  if type(message) == v:t_dict && has_key(message, 'method') && has_key(message, 'id')
+    RequestHandler(message)
+  elseif type(message) == v:t_dict && has_key(message, 'method')
     NotificationHandler(message)
   endif
 enddef
@@ -144,4 +157,25 @@ enddef
 # The daemon's job (v:null when none runs).
 export def Job(): any
   return empty(daemon) ? v:null : daemon.job
+enddef
+
+# Answers the daemon's request `id` with `result`, or with `error` when it is not empty. Framed
+# by hand: the channel's ch_sendexpr() takes numeric ids only, and the daemon's are strings.
+export def Respond(id: any, result: any, error: dict<any> = {})
+  if Running()
+    var body = json_encode(empty(error) ? {jsonrpc: '2.0', id: id, result: result} : {jsonrpc: '2.0', id: id, error: error})
+    ch_sendraw(daemon.channel, printf("Content-Length: %d\r\n\r\n%s", strlen(body), body))
+  endif
+enddef
+
+def NotFound(message: dict<any>)
+  Respond(message.id, v:null, {code: -32601, message: 'method not found: ' .. message.method})
+enddef
+
+RequestHandler = NotFound
+
+# `Handler(message)` gets each request from the daemon (a message with `id` and `method`) and
+# answers it with Respond().
+export def OnRequest(Handler: func)
+  RequestHandler = Handler
 enddef

@@ -24,6 +24,8 @@ const DEFAULTS = {
   chat_keys: {send: '<CR>', send_insert: '<C-s>', cancel: '<C-c>', new: '<C-l>'},
   diff_keys: {accept: 'ga', reject: 'gr'},
   error_popup: 1,
+  # chats through agent.run (the tools of the daemon's MCP servers; approval with confirm())
+  tools: 0,
   timeout_ms: 5000,
 }
 

@@ -2,6 +2,9 @@ vim9script
 # Streamed chat requests in flight: each writes its answer into a buffer at a zero-width text
 # property (which follows the user's edits around it), shows a busy note with the cancel key
 # beside it, and ends with an outcome {outcome: 'done'|'cancelled'|'error', text, result?, error?}.
+# An agent run (opts.agent) also writes a record of each tool call ("> [tool] NAME … STATUS" and
+# its details, see editors/README.md), updated as its status changes, and asks the user with
+# confirm() before an MCP tool runs (tool.approve).
 
 import autoload 'switchboard/daemon.vim'
 import autoload 'switchboard/options.vim'
@@ -12,7 +15,8 @@ const CANCELLED = -32800
 # virtual text (the busy note) came with 9.0.0067
 const HAS_NOTE = has('patch-9.0.0067')
 
-# request id (as a string) -> job {id, buf, mark, lnum, col, undo, joined, pieces, cancel_hint, OnEnd}
+# request id (as a string) -> job {id, buf, mark, lnum, col, undo, joined, pieces, calls, cancel_hint, OnEnd}
+# (calls: tool call id -> {lnum, count}, its record's first line and length)
 var jobs: dict<dict<any>> = {}
 var marks = 0
 # how the last request ended
@@ -124,8 +128,93 @@ def OnResponse(job: dict<any>, channel: any, response: dict<any>)
   Finish(job, {outcome: 'done', result: result})
 enddef
 
+# `value` on one line, at most `width` characters.
+def OneLine(value: any, width: number): string
+  var text = type(value) == v:t_string ? value : json_encode(value)
+  text = substitute(text, '\s*\n\s*', ' ', 'g')
+  return strchars(text) > width ? strcharpart(text, 0, width) .. '…' : text
+enddef
+
+# The lines recording tool call `call` (a tool.call notification's params) in an answer.
+export def ToolRecord(call: dict<any>): list<string>
+  var lines = [printf('> [tool] %s … %s', get(call, 'name', '?'), get(call, 'status', '?'))]
+  if has_key(call, 'arguments')
+    lines->add('>   arguments: ' .. OneLine(call.arguments, 300))
+  endif
+  if type(get(call, 'result', v:null)) == v:t_string
+    var result = split(trim(call.result), "\n", true)
+    if len(result) == 1
+      lines->add('>   result: ' .. OneLine(result[0], 300))
+    else
+      lines->add('>   result:')
+      lines += mapnew(result[: 11], (_, line) => '>     ' .. OneLine(line, 200))
+      if len(result) > 12
+        lines->add(printf('>     … (%d more lines)', len(result) - 12))
+      endif
+    endif
+  endif
+  return lines
+enddef
+
+# Writes (or rewrites) the record of the tool call `call` into the job's answer.
+def RecordToolCall(job: dict<any>, call: dict<any>)
+  if !bufloaded(job.buf)
+    return
+  endif
+  var lines = ToolRecord(call)
+  var known = get(job.calls, call.call_id, {})
+  if empty(known)
+    var [lnum, col] = Position(job)
+    Insert(job, (col > 1 ? "\n" : '') .. join(lines, "\n") .. "\n")
+    job.calls[call.call_id] = {lnum: col > 1 ? lnum + 1 : lnum, count: len(lines)}
+    return
+  endif
+  var shown = win_findbuf(job.buf)
+  if job.undo && !empty(shown)
+    win_execute(shown[0], 'silent! undojoin')
+  endif
+  deletebufline(job.buf, known.lnum, known.lnum + known.count - 1)
+  appendbufline(job.buf, known.lnum - 1, lines)
+  # the records after this one moved with it
+  for other in values(job.calls)
+    if other.lnum > known.lnum
+      other.lnum += len(lines) - known.count
+    endif
+  endfor
+  known.count = len(lines)
+enddef
+
+# Asks the user whether the MCP tool call of request `message` (tool.approve) may run:
+# g:SwitchboardApprove(params) when set (a Funcref returning true or false), else confirm().
+def Approve(message: dict<any>)
+  var params = message.params
+  var approved: bool
+  if exists('g:SwitchboardApprove')
+    approved = !!g:SwitchboardApprove(params)
+  else
+    var question = printf('Run the tool %s of %s with %s?', get(params, 'name', '?'), get(params, 'server', 'the server'),
+      OneLine(get(params, 'arguments', {}), 200))
+    approved = confirm(question, "&Allow\n&Deny", 2) == 1
+  endif
+  daemon.Respond(message.id, {approved: approved})
+enddef
+
+def OnRequest(message: dict<any>)
+  if message.method == 'tool.approve'
+    Approve(message)
+  else
+    daemon.Respond(message.id, v:null, {code: -32601, message: 'method not found: ' .. message.method})
+  endif
+enddef
+
 def OnNotification(message: dict<any>)
-  if message.method != 'chat.delta'
+  if message.method == 'tool.call'
+    var job = get(jobs, string(message.params.request_id), {})
+    if !empty(job)
+      RecordToolCall(job, message.params)
+    endif
+    return
+  elseif message.method != 'chat.delta'
     return
   endif
   var params = message.params
@@ -146,7 +235,7 @@ def OnExit(code: number)
   endfor
 enddef
 
-# Sends `chat.complete` (streamed) with `params` and writes the answer into `opts.buf` at
+# Sends `chat.complete` (streamed; `agent.run` with opts.agent) with `params` and writes the answer into `opts.buf` at
 # [opts.lnum, opts.col] (col 1-based). opts.undo: join the insertions into one undo step (with
 # the change just before when opts.joined); opts.cancel_hint: the key the busy note shows;
 # opts.OnEnd(outcome, job) runs last (Position(job) is then where the answer ended).
@@ -154,7 +243,7 @@ enddef
 export def Start(params: dict<any>, opts: dict<any>): number
   Types()
   marks += 1
-  var job: dict<any> = {id: 0, buf: opts.buf, mark: marks, lnum: opts.lnum, col: opts.col, pieces: [],
+  var job: dict<any> = {id: 0, buf: opts.buf, mark: marks, lnum: opts.lnum, col: opts.col, pieces: [], calls: {},
     undo: get(opts, 'undo', false), joined: get(opts, 'joined', false),
     cancel_hint: get(opts, 'cancel_hint', ':SwitchboardCancel'), OnEnd: opts.OnEnd}
   if !daemon.Connect()
@@ -162,6 +251,7 @@ export def Start(params: dict<any>, opts: dict<any>): number
     return 0
   endif
   daemon.OnNotification(OnNotification)
+  daemon.OnRequest(OnRequest)
   daemon.OnExit(OnExit)
   params.stream = true
   if options.Get('profile') != ''
@@ -170,7 +260,7 @@ export def Start(params: dict<any>, opts: dict<any>): number
   if options.Get('model') != '' && !has_key(params, 'model')
     params.model = options.Get('model')
   endif
-  job.id = daemon.Request('chat.complete', params, function(OnResponse, [job]))
+  job.id = daemon.Request(get(opts, 'agent', false) ? 'agent.run' : 'chat.complete', params, function(OnResponse, [job]))
   jobs[string(job.id)] = job
   Place(job, opts.lnum, opts.col)
   return job.id
@@ -186,6 +276,11 @@ export def Cancel(buf: number = -1): number
     endif
   endfor
   return count
+enddef
+
+# The ids of the requests writing into `buf`.
+export def InFlight(buf: number): list<number>
+  return mapnew(filter(values(jobs), (_, job) => job.buf == buf), (_, job) => job.id)
 enddef
 
 # Whether requests are in flight (into `buf` only, when given).
