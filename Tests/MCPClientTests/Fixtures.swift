@@ -15,7 +15,10 @@ final class LogLines: Sendable {
     var text: String { all.joined(separator: "\n") }
 
     var sink: @Sendable (String) -> Void {
-        { line in self.lines.withLock { $0.append(line) } }
+        { line in
+            if ProcessInfo.processInfo.environment["MCP_TEST_LOG"] != nil { FileHandle.standardError.write(Data((line + "\n").utf8)) }
+            self.lines.withLock { $0.append(line) }
+        }
     }
 }
 

@@ -47,7 +47,7 @@ struct ProtocolEraTests {
             #expect(echoed == "hi")
         }
         let elapsed = ContinuousClock.now - started
-        #expect(elapsed >= .seconds(3) && elapsed < .seconds(10), "\(elapsed)")
+        #expect(elapsed >= .seconds(3) && elapsed < .seconds(30), "\(elapsed)")  // the probe limit, then a start on a busy machine
         #expect(server.methods.contains("initialize"))
     }
 
