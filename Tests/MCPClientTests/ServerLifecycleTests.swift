@@ -27,12 +27,14 @@ struct ServerLifecycleTests {
     }
 
     @Test func aCallOverTheTimeLimitFailsAndIsCancelledOnTheServer() async throws {
-        let server = FakeServer("legacy", timeout: 1)
+        let server = FakeServer("legacy")
         defer { server.remove() }
+        var limited = server.spec
+        limited.timeoutSeconds = 1  // per call: the running server is kept
         try await withPool { pool async throws in
             _ = try await pool.tools(of: server.spec)
             let started = ContinuousClock.now
-            let error = await #expect(throws: MCPClientError.self) { try await pool.text("hang", on: server.spec) }
+            let error = await #expect(throws: MCPClientError.self) { try await pool.text("hang", on: limited) }
             #expect(error?.kind == .timeout)
             #expect(error?.message == "MCP server \"fake\" did not answer tools/call within 1 s")
             #expect(ContinuousClock.now - started < .seconds(3))

@@ -34,6 +34,7 @@ def main() -> None:
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
     port = listener.getsockname()[1]
+    listener.listen(128)  # before the URL is printed: a client may connect at once
     app = server.http_app(path="/mcp", json_response=json_response)
     print(f"http://127.0.0.1:{port}/mcp", flush=True)
     config = uvicorn.Config(app, log_level="warning")
