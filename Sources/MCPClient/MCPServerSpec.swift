@@ -1,8 +1,9 @@
 public import JSONRPC
 
 /// One entry of the configuration's `mcp_servers`: how to reach an MCP server and what the agent
-/// loop may do with it. Two specs that compare equal reach the same running server; a changed
-/// spec (a new command, env or URL) starts a new one.
+/// loop may do with it. Two specs with the same name and transport reach the same running server;
+/// a changed transport (a new command, args, env, cwd, URL or headers) starts a new one, while
+/// `trust`, `enabled`, `timeoutSeconds` and `allowedTools` apply per call and restart nothing.
 public struct MCPServerSpec: Sendable, Hashable {
     /// How the server is reached.
     public enum Transport: Sendable, Hashable {

@@ -74,7 +74,7 @@ DispatchQueue.global(qos: .utility).async {
 let writer = OutputWriter(fd: protocolFD, framing: options.mcp || options.acp ? .ndjson : options.framing, redact: secrets.redact)
 let config = ConfigStore(startup: startup, secrets: secrets, lockedOverTheWire: options.noRemoteConfig)
 /// The MCP servers of `mcp_servers`, started when an agent run first uses them.
-let toolServers: (any MCPToolSource)? = nil
+let toolServers: (any MCPToolSource)? = MCPServerPool(clientVersion: ServerInfo.version) { line in log.info(line) }
 /// What reads stdin and decides the exit: Switchboard's JSON-RPC server, with `--mcp` the MCP
 /// server, with `--acp` the ACP agent.
 let receive: @Sendable (FrameEvent) -> Void

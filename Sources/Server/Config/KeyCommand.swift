@@ -87,7 +87,7 @@ final class KeyCommand: Sendable {
         }
     }
 
-    /// Records the first outcome, wakes every waiter and tells `onEnd`. A command still running
+    /// Records the first outcome, tells `onEnd` and wakes every waiter. A command still running
     /// (the outcome is a time-out or that nobody waits) is stopped: SIGTERM to its process group,
     /// SIGKILL a second later unless it has ended by then.
     private func end(_ outcome: Result<String, ResponseError>) {
@@ -104,8 +104,10 @@ final class KeyCommand: Sendable {
                 if state.withLock({ $0.process != nil }) { running.signal(SIGKILL) }
             }
         }
-        for waiter in waiters { waiter.resume(with: outcome.mapError { $0 }) }
+        // Told before the waiters: a request that comes once they have their answer must find a
+        // failed run forgotten (and start a new one), not join it.
         onEnd(outcome)
+        for waiter in waiters { waiter.resume(with: outcome.mapError { $0 }) }
     }
 
     private func outcome(_ termination: ChildProcess.Termination, output: ChildProcess.Output) -> Result<String, ResponseError> {
