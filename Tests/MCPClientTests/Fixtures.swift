@@ -3,6 +3,7 @@ import JSONRPC
 import MCPClient
 import Synchronization
 import Testing
+import TestSupport
 
 /// The repository's root (for the fixtures under Tests/Fixtures).
 let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -72,25 +73,7 @@ extension MCPToolSource {
     }
 }
 
-/// The python of the venv with the real MCP servers (scripts/mcp-venv.sh mcp-servers-venv), or nil
-/// (skip) where it cannot be installed outside CI; under CI that is a failure.
+/// The python of the venv with the real MCP servers (scripts/mcp-servers-venv.sh); nil: skip.
 func serversPython() throws -> String? {
-    let script = repositoryRoot.appendingPathComponent("scripts/mcp-servers-venv.sh").path
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: script)
-    let output = Pipe()
-    process.standardOutput = output
-    process.standardError = output
-    try process.run()
-    let data = output.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    let text = String(decoding: data, as: UTF8.self)
-    let python = text.split(separator: "\n").last.map(String.init) ?? ""
-    if process.terminationStatus == 0, FileManager.default.isExecutableFile(atPath: python) { return python }
-    if ProcessInfo.processInfo.environment["CI"] == "true" {
-        Issue.record("scripts/mcp-servers-venv.sh could not install the MCP servers:\n\(text)")
-    } else {
-        print("skipping a real MCP server test: scripts/mcp-servers-venv.sh could not install them (no network?):\n\(text)")
-    }
-    return nil
+    try PythonVenv.python(script: "scripts/mcp-servers-venv.sh")
 }

@@ -2,6 +2,7 @@ import Foundation
 import JSONRPC
 import MCPClient
 import Testing
+import TestSupport
 
 /// A legacy Streamable HTTP server (Tests/Fixtures/mcp-servers/legacy_http_server.py): sessions,
 /// event-stream answers, a session the server forgot, cancellation.

@@ -47,16 +47,7 @@ struct MCPSDKClientTests {
     /// The venv's python with the SDK, or nil (skip) where it cannot be had outside CI.
     /// - Parameter venv: `scripts/mcp-venv.sh`'s arguments for another venv (name, package, module).
     static func sdkPython(_ venv: [String] = []) throws -> String? {
-        let setup = try ChildProcess.run(repositoryRoot.appendingPathComponent("scripts/mcp-venv.sh"), arguments: venv,
-                                         environment: ProcessInfo.processInfo.environment, timeout: 300)
-        let python = setup.output.split(separator: "\n").last.map(String.init) ?? ""
-        if setup.succeeded, FileManager.default.isExecutableFile(atPath: python) { return python }
-        if ProcessInfo.processInfo.environment["CI"] == "true" {
-            Issue.record("scripts/mcp-venv.sh \(venv.joined(separator: " ")) could not install its package:\n\(setup.output)")
-        } else {
-            print("skipping a Python client test: scripts/mcp-venv.sh \(venv.joined(separator: " ")) could not install its package (no network?):\n\(setup.output)")
-        }
-        return nil
+        try PythonVenv.python(arguments: venv)
     }
 
     /// openai-agents converts every tool's input schema to an OpenAI strict function schema (as
