@@ -157,7 +157,8 @@ def main() -> int:
     parser.add_argument("--only", choices=SCENARIOS, action="append")
     parser.add_argument("--runs", type=int, default=50)
     parser.add_argument("--wait-s", type=float, default=5.0)
-    parser.add_argument("--time-server", default=os.path.join(ROOT, ".build", "mcp-servers-venv", "bin", "mcp-server-time"))
+    parser.add_argument("--time-server", default=os.path.join(ROOT, ".build", "mcp-servers-venv", "bin", "mcp-server-time"),
+                        help="the reference time server (scripts/mcp-servers-venv.sh installs it)")
     parser.add_argument("--sdk-python", default=os.path.join(ROOT, ".build", "mcp-venv", "bin", "python"))
     args = parser.parse_args()
     binary = resolve_binary(args.binary, "agent.py")

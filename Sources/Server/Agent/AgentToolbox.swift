@@ -50,20 +50,26 @@ struct AgentToolbox: Sendable {
         guard let source else {
             return servers.map { _ in .failure(MCPClientError(.unavailable, "MCP servers are not available in this mode")) }
         }
-        return try await withThrowingTaskGroup(of: (Int, Result<[MCPTool], MCPClientError>).self) { group in
-            for (index, server) in servers.enumerated() {
+        var listed: [String: Result<[MCPTool], MCPClientError>] = [:]
+        try await withThrowingTaskGroup(of: Listing.self) { group in
+            for server in servers {
                 group.addTask {
                     do {
-                        return (index, .success(try await source.tools(of: server)))
+                        return Listing(name: server.name, result: .success(try await source.tools(of: server)))
                     } catch let error as MCPClientError {
-                        return (index, .failure(error))
+                        return Listing(name: server.name, result: .failure(error))
                     }
                 }
             }
-            var results = [Result<[MCPTool], MCPClientError>](repeating: .success([]), count: servers.count)
-            for try await (index, result) in group { results[index] = result }
-            return results
+            while let listing = try await group.next() { listed[listing.name] = listing.result }
         }
+        return servers.map { listed[$0.name] ?? .failure(MCPClientError(.unavailable, "MCP server \"\($0.name)\" did not list its tools")) }
+    }
+
+    /// One server's answer to the listing.
+    private struct Listing: Sendable {
+        let name: String
+        let result: Result<[MCPTool], MCPClientError>
     }
 
     private static func clientToolName(_ definition: JSONValue, index: Int) throws(ResponseError) -> String {
