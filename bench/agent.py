@@ -13,7 +13,9 @@ Scenarios (each selectable with --only), against the fake upstream of bench/fake
              (bench/mcp_direct_sdk.py) over its own stdio connection. The difference is what a
              round trip through the daemon adds.
   waiting    one agent.run whose tool the client runs (tool.execute) and answers after --wait-s
-             (5 s): the daemon's CPU over that wait, beside the idle daemon's over as long.
+             (5 s): the daemon's CPU over that wait, beside the idle daemon's over as long; then
+             an MCP tool (Tests/Fixtures/mcp-servers/fake_server.py's hang) ended by its server's
+             time limit after as long: the daemon's CPU over the whole run.
   idle20     a daemon with 20 stdio servers configured and none used: RSS and child processes,
              beside a daemon with none (servers start at first use).
 
@@ -65,6 +67,8 @@ def stamp_notifications(daemon) -> None:
         original(line, t)
         for note in reader.notifications[before:]:
             note["_t"] = t
+            if note.get("method") == "tool.call":
+                note["_cpu"] = CpuMark(daemon.pid)
     reader._message = message
 
 
@@ -90,9 +94,9 @@ def roundtrip(args, binary: str, warnings: list[str]) -> list[list[str]]:
     daemon_ms, direct_ms = percentile(times, 50) * 1000, percentile(direct, 50) * 1000
     added = daemon_ms - direct_ms
     return [
-        ["tool round trip through agent.run, p50 / p90", f"{fmt_ms(daemon_ms)} / {fmt_ms(percentile(times, 90) * 1000)} ms", ""],
-        ["same call with the MCP SDK directly, p50 / p90", f"{fmt_ms(direct_ms)} / {fmt_ms(percentile(direct, 90) * 1000)} ms", ""],
-        ["added by the daemon (p50 difference)", f"{fmt_ms(added)} ms", verdict(added, TARGET_ADDED_MS)],
+        ["tool round trip through agent.run, p50 / p90", f"{fmt_ms(daemon_ms)} / {fmt_ms(percentile(times, 90) * 1000)}", ""],
+        ["same call with the MCP SDK directly, p50 / p90", f"{fmt_ms(direct_ms)} / {fmt_ms(percentile(direct, 90) * 1000)}", ""],
+        ["added by the daemon (p50 difference)", fmt_ms(added), verdict(added, TARGET_ADDED_MS)],
     ]
 
 
@@ -123,9 +127,23 @@ def waiting(args, binary: str, warnings: list[str]) -> list[list[str]]:
                                                   "messages": [{"role": "user", "content": "go"}]})
             daemon.result(rid, args.wait_s + 30)
             busy = marks["end"].since(marks["start"])
+    # An MCP tool that never answers, ended by its server's time limit.
+    fake = {"command": sys.executable, "args": [os.path.join(ROOT, "Tests", "Fixtures", "mcp-servers", "fake_server.py"), "modern"],
+            "trust": True, "tools": ["hang"], "timeout_seconds": args.wait_s}
+    with upstream_session(30) as (_up, env):
+        with started_daemon(binary, env, [], "waiting-mcp", 10, warnings, config={"mcp_servers": {"fake": fake}}) as daemon:
+            stamp_notifications(daemon)
+            rid, _ = daemon.request("tools.list", {})
+            daemon.result(rid, 30)   # the server started
+            rid, _ = daemon.request("agent.run", {"model": "bench-tools-1", "messages": [{"role": "user", "content": "go"}]})
+            daemon.result(rid, args.wait_s + 30)
+            marks = {n["params"]["status"]: n["_cpu"] for n in daemon.reader.notifications if n.get("method") == "tool.call"}
+            mcp_busy = marks["failed"].since(marks["running"])
     return [
         [f"daemon CPU while the client runs a tool for {args.wait_s:g} s", f"{busy['cpu_ms']:.1f} ms",
          verdict(busy["cpu_ms"], TARGET_WAIT_CPU_MS)],
+        [f"daemon CPU while an MCP tool runs for {args.wait_s:g} s (then hits its time limit)", f"{mcp_busy['cpu_ms']:.1f} ms",
+         verdict(mcp_busy["cpu_ms"], TARGET_WAIT_CPU_MS)],
         [f"idle daemon's CPU over {args.wait_s:g} s", f"{idle['cpu_ms']:.1f} ms", ""],
     ]
 

@@ -24,7 +24,7 @@ async def main() -> None:
             started = time.perf_counter()
             result = await client.call_tool(spec["tool"], spec["arguments"])
             times.append(time.perf_counter() - started)
-            if result.isError:
+            if getattr(result, "is_error", False) or getattr(result, "isError", False):
                 raise SystemExit(f"the tool failed: {result.content}")
     print(json.dumps({"seconds": times}), flush=True)
 
