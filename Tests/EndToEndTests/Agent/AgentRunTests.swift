@@ -137,6 +137,22 @@ struct AgentRunTests {
         try harness.finish()
     }
 
+    @Test func cancellingDuringTheModelsStreamStopsItUpstreamWithTheTurnSoFar() throws {
+        let harness = try Harness(responses: [.chatStream(["one", " two", " three", " four"], delay: 0.3)])
+        harness.daemon.send(["jsonrpc": "2.0", "id": 1, "method": "agent.run",
+                             "params": agentParams(extra: ["tools": [clientTool("get_weather")]])])
+        var delta: JSONValue = .null
+        while delta["params"]?["delta"]?["content"] != "one" { delta = try harness.daemon.next() }
+        harness.daemon.send(["jsonrpc": "2.0", "method": "$/cancelRequest", "params": ["id": 1]])
+        let (response, _) = try harness.daemon.response(to: 1)
+        #expect(response["error"]?["code"] == -32800)
+        let partial = try #require(response["error"]?["data"]?["partial"])
+        #expect(partial["turns"] == 1 && partial["messages"] == [])
+        #expect(partial["completion"]?["choices"]?[0]?["message"]?["content"]?.stringValue?.hasPrefix("one") == true)
+        #expect(harness.upstream.waitForOpenConnections(atMost: 0), "the stream was closed upstream")
+        try harness.finish()
+    }
+
     @Test func theEndOfInputFailsAWaitingCallAndTheRunStillAnswers() throws {
         let harness = try Harness(responses: [.toolCallCompletion([Self.weather]), .chatCompletion("No tool answer.")])
         harness.daemon.send(["jsonrpc": "2.0", "id": 1, "method": "agent.run",
