@@ -1,5 +1,4 @@
 public import Foundation
-import Testing
 
 /// The Python virtual environments the tests use for real peers from PyPI (the MCP SDK, the ACP
 /// SDK, the reference MCP servers), made by the repository's scripts (`scripts/mcp-venv.sh`,
@@ -32,13 +31,16 @@ public enum PythonVenv {
     }
 
     /// The venv's python from `script`, or nil when it cannot be made: a skip (with a note) on a
-    /// developer's machine without network, a recorded failure under CI (.ci/run makes them all).
-    public static func python(script: String = "scripts/mcp-venv.sh", arguments: [String] = []) throws -> String? {
+    /// developer's machine without network; under CI (.ci/run makes them all) a failure, which
+    /// `fail` records (the test's `Issue.record`: this library does not link the test framework,
+    /// so that a static release build of the package needs none).
+    public static func python(script: String = "scripts/mcp-venv.sh", arguments: [String] = [],
+                              fail: (String) -> Void) throws -> String? {
         let outcome = try make(script: script, arguments: arguments)
         if let python = outcome.python { return python }
         let what = ([script] + arguments).joined(separator: " ")
         if underCI {
-            Issue.record("\(what) could not install its packages:\n\(outcome.output)")
+            fail("\(what) could not install its packages:\n\(outcome.output)")
         } else {
             print("skipping a test of a Python peer: \(what) could not install its packages (no network?):\n\(outcome.output)")
         }

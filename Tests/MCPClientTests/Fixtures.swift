@@ -75,5 +75,5 @@ extension MCPToolSource {
 
 /// The python of the venv with the real MCP servers (scripts/mcp-servers-venv.sh); nil: skip.
 func serversPython() throws -> String? {
-    try PythonVenv.python(script: "scripts/mcp-servers-venv.sh")
+    try PythonVenv.python(script: "scripts/mcp-servers-venv.sh", fail: { Issue.record(Comment(rawValue: $0)) })
 }

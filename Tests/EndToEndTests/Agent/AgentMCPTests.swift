@@ -38,6 +38,11 @@ struct AgentMCPTests {
         return try Harness(arguments: ["--config", config.path], responses: responses)
     }
 
+    /// The venv with the reference MCP servers and fastmcp (scripts/mcp-servers-venv.sh); nil: skip.
+    static func serversPython() throws -> String? {
+        try PythonVenv.python(script: "scripts/mcp-servers-venv.sh", fail: { Issue.record(Comment(rawValue: $0)) })
+    }
+
     static func call(_ name: String, _ arguments: String, id: String = "call_1") -> FakeResponse.ToolCall {
         FakeResponse.ToolCall(id: id, name: name, arguments: arguments)
     }
@@ -45,7 +50,7 @@ struct AgentMCPTests {
     // MARK: - Real servers
 
     @Test func theReferenceTimeServerRunsAfterTheUserApproves() throws {
-        guard let python = try PythonVenv.python(script: "scripts/mcp-servers-venv.sh") else { return }
+        guard let python = try Self.serversPython() else { return }
         let servers: JSONObject = ["time": ["command": .string(python), "args": ["-m", "mcp_server_time", "--local-timezone", "Etc/UTC"]]]
         let harness = try Self.harness(servers: servers, responses: [
             .toolCallStream([Self.call("time__get_current_time", #"{"timezone":"Europe/Paris"}"#)]), .chatStream(["It is late."]),
@@ -67,7 +72,7 @@ struct AgentMCPTests {
     }
 
     @Test func aDeniedCallNeverReachesTheServer() throws {
-        guard let python = try PythonVenv.python(script: "scripts/mcp-servers-venv.sh") else { return }
+        guard let python = try Self.serversPython() else { return }
         let servers: JSONObject = ["time": ["command": .string(python), "args": ["-m", "mcp_server_time"]]]
         let harness = try Self.harness(servers: servers, responses: [
             .toolCallCompletion([Self.call("time__get_current_time", #"{"timezone":"Etc/UTC"}"#)]), .chatCompletion("Fine."),
@@ -79,7 +84,7 @@ struct AgentMCPTests {
     }
 
     @Test func theReferenceGitServerTrustedRunsWithoutAsking() throws {
-        guard let python = try PythonVenv.python(script: "scripts/mcp-servers-venv.sh") else { return }
+        guard let python = try Self.serversPython() else { return }
         let repository = repositoryRoot.path
         let servers: JSONObject = ["git": ["command": .string(python), "args": ["-m", "mcp_server_git", "--repository", .string(repository)],
                                            "trust": true, "tools": ["git_log"]]]
@@ -96,7 +101,7 @@ struct AgentMCPTests {
     }
 
     @Test func aFastMCPServerOverStreamableHTTP() throws {
-        guard let python = try PythonVenv.python(script: "scripts/mcp-servers-venv.sh") else { return }
+        guard let python = try Self.serversPython() else { return }
         let server = try HTTPFixture(command: [python], script: "fastmcp_http.py", arguments: ["sse"])
         defer { server.stop() }
         let harness = try Self.harness(servers: ["web": ["url": .string(server.url), "trust": true]], responses: [

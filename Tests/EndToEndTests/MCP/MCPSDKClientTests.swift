@@ -47,7 +47,7 @@ struct MCPSDKClientTests {
     /// The venv's python with the SDK, or nil (skip) where it cannot be had outside CI.
     /// - Parameter venv: `scripts/mcp-venv.sh`'s arguments for another venv (name, package, module).
     static func sdkPython(_ venv: [String] = []) throws -> String? {
-        try PythonVenv.python(arguments: venv)
+        try PythonVenv.python(arguments: venv, fail: { Issue.record(Comment(rawValue: $0)) })
     }
 
     /// openai-agents converts every tool's input schema to an OpenAI strict function schema (as
