@@ -17,6 +17,27 @@ struct ConversationTests {
         func remove() { try? FileManager.default.removeItem(at: url) }
     }
 
+    @Test func aTitleModelNamesANewConversationAfterItsFirstTurn() throws {
+        let home = DataHome()
+        defer { home.remove() }
+        let harness = try Harness(environment: home.environment, responses: [.chatCompletion("Sunny"), .chatCompletion("\"Weather in Paris.\"\nmore")])
+        _ = try harness.daemon.call("initialize", ["config": ["title_model": "namer"]], id: 0)
+        let (answer, _) = try harness.daemon.call("chat.complete", chatParams("How is the weather in Paris today?", extra: ["conversation_id": "new"]))
+        #expect(answer.answer == "Sunny", "the answer does not wait for the title")
+        var title: JSONValue?
+        let deadline = Date().addingTimeInterval(10)
+        repeat {
+            title = try harness.daemon.call("conversations.list", ["limit": 1], id: 2).response["result"]?["conversations"]?[0]?["title"]
+            if title == "Weather in Paris" { break }
+            Thread.sleep(forTimeInterval: 0.05)
+        } while Date() < deadline
+        try harness.finish()
+        #expect(title == "Weather in Paris", "named by the model, its quotes, period and second line left out")
+        let asked = try #require(harness.upstream.requests.last { $0.method == "POST" }?.json)
+        #expect(asked["model"] == "namer")
+        #expect(asked["messages"]?[1]?["content"] == "How is the weather in Paris today?")
+    }
+
     @Test func aConversationStartedInOneDaemonContinuesInAnother() throws {
         let home = DataHome()
         defer { home.remove() }

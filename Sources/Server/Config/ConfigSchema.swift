@@ -16,6 +16,7 @@ public enum ConfigSchema {
         ("max_retries", .count), ("max_file_bytes", .count), ("max_request_file_bytes", .count), ("profiles", .profiles),
         ("default_profile", .string), ("model_rules", .boolean), ("preconnect", .boolean), ("stream_usage", .boolean),
         ("read_roots", .paths), ("mcp_servers", .mcpServers), ("store", .boolean), ("store_path", .path),
+        ("title_model", .string),
     ]
 
     /// The longest timeout accepted: a week (larger values overflow the HTTP stack's timers).

@@ -34,6 +34,9 @@ public struct Settings: Sendable {
     public var streamUsage: Bool
     /// The configured MCP servers (`mcp_servers`), in name order.
     public var mcpServers: [MCPServerSpec]
+    /// The model that names new stored conversations (`title_model`); nil: the first user
+    /// message's first line, without a model call.
+    public var titleModel: String?
     /// The conversation store's file (`store_path`, `~` expanded), nil when `store` is false.
     public var storePath: String?
 
@@ -72,6 +75,7 @@ public struct Settings: Sendable {
         preconnect = config["preconnect"]?.boolValue ?? true
         streamUsage = config["stream_usage"]?.boolValue ?? true
         mcpServers = MCPServersConfig.specs(config["mcp_servers"])
+        titleModel = config["title_model"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 }
         storePath = config["store"]?.boolValue == false ? nil : config["store_path"]?.stringValue.map(LocalPath.resolve) ?? Self.defaultStorePath()
     }
 

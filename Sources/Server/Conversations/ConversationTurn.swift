@@ -32,6 +32,8 @@ public struct ConversationTurn: Sendable {
     public let newMessages: [JSONValue]
     private let store: ConversationStore
     private let context: RequestContext
+    /// Names a new conversation with a model, when config `title_model` is set.
+    private let titler: ConversationTitler?
 
     /// What to send upstream: the history followed by the request's messages.
     public var messages: [JSONValue] { history + newMessages }
@@ -56,7 +58,8 @@ public struct ConversationTurn: Sendable {
         } catch {
             throw error.renamingField("id", to: "conversation_id")
         }
-        return ConversationTurn(id: id, isNew: isNew, history: history, newMessages: messages, store: store, context: context)
+        let titler = isNew ? settings.titleModel.map { ConversationTitler(model: $0, settings: settings, context: context, store: store) } : nil
+        return ConversationTurn(id: id, isNew: isNew, history: history, newMessages: messages, store: store, context: context, titler: titler)
     }
 
     /// The turn ended with `result` (an object): stores the request's messages and `replies`,
@@ -64,7 +67,11 @@ public struct ConversationTurn: Sendable {
     public func finish(_ result: JSONValue, replies: [JSONValue], model: String?) async -> JSONValue {
         guard case .object(var object) = result else { return result }
         object["conversation_id"] = .string(id)
-        if let failure = await save(replies.map { StoredMessage($0) }, model: model) { object["store_error"] = .string(failure) }
+        if let failure = await save(replies.map { StoredMessage($0) }, model: model) {
+            object["store_error"] = .string(failure)
+        } else {
+            titler?.start(id, messages: newMessages)
+        }
         return .object(object)
     }
 
