@@ -12,7 +12,8 @@ struct ACPSDKClientTests {
     static let venv = ["acp-venv", "agent-client-protocol==0.12.1", "acp"]
 
     @Test func theSDKEditorPassesItsTests() throws {
-        guard let python = try MCPSDKClientTests.sdkPython(Self.venv) else { return }
+        guard let python = try MCPSDKClientTests.sdkPython(Self.venv),
+              let servers = try AgentMCPTests.serversPython() else { return }
         let upstream = try ACPUpstream.start()
         defer { upstream.stop() }
         let folder = try MediaFixtures.directory()
@@ -21,6 +22,7 @@ struct ACPSDKClientTests {
         environment["OPENAI_BASE_URL"] = upstream.baseURL
         environment["OPENAI_API_KEY"] = testKey
         environment["SWITCHBOARD_TEST_DIR"] = folder
+        environment["SWITCHBOARD_TEST_MCP_PYTHON"] = servers
         environment["SWITCHBOARD_TEST_TRANSCRIPT"] = folder + "/transcript.txt"
         let script = repositoryRoot.appendingPathComponent("Tests/Fixtures/acp/sdk_client_test.py").path
         let outcome = try ChildProcess.run(URL(fileURLWithPath: python), arguments: [script], environment: environment, timeout: 300)

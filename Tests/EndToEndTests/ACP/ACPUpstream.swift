@@ -39,6 +39,7 @@ enum ACPUpstream {
             return stream([["reasoning_content": "thinking about hello"], ["content": "Hello"], ["content": " from"],
                            ["content": " the relay."], ["content": .string(" (model=\(model) effort=\(effort))")]])
         case "read notes.txt", "fail", "loop": return .toolCallStream([call("read_text_file", #"{"path": "notes.txt"}"#)])
+        case "what time is it": return .toolCallStream([call("time__get_current_time", #"{"timezone": "Etc/UTC"}"#)])
         case "read outside": return .toolCallStream([call("read_text_file", #"{"path": "/etc/hostname"}"#)])
         case let prompt where prompt.hasPrefix("read /"):
             return .toolCallStream([call("read_text_file", #"{"path": "\#(prompt.dropFirst(5))"}"#)])
