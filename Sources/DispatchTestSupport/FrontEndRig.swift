@@ -61,10 +61,10 @@ public final class FrontEndRig: Sendable {
     }
 
     /// The next message written, or nil when none comes within `timeout` seconds.
-    public func next(timeout: Double = 5) -> JSONValue? { messages.take(timeout: timeout) }
+    public func next(timeout: Double = 30) -> JSONValue? { messages.take(timeout: timeout) }
 
     /// Messages up to and including the response to `id` (nil when it does not come in time).
-    public func messages(through id: JSONValue, timeout: Double = 5) -> [JSONValue]? {
+    public func messages(through id: JSONValue, timeout: Double = 30) -> [JSONValue]? {
         var read: [JSONValue] = []
         while let message = next(timeout: timeout) {
             read.append(message)
@@ -74,7 +74,7 @@ public final class FrontEndRig: Sendable {
     }
 
     /// Waits until request `id` has left the request table.
-    public func waitUntilDone(_ id: JSONValue, timeout: Double = 5) -> Bool {
+    public func waitUntilDone(_ id: JSONValue, timeout: Double = 30) -> Bool {
         guard let id = RequestID(id) else { return false }
         let deadline = ContinuousClock.now + .seconds(timeout)
         while runner.isInFlight(id) {

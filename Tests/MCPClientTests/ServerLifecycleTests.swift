@@ -37,7 +37,7 @@ struct ServerLifecycleTests {
             let error = await #expect(throws: MCPClientError.self) { try await pool.text("hang", on: limited) }
             #expect(error?.kind == .timeout)
             #expect(error?.message == "MCP server \"fake\" did not answer tools/call within 1 s")
-            #expect(ContinuousClock.now - started < .seconds(3))
+            #expect(ContinuousClock.now - started < .seconds(15), "the 1 s limit, not the server's 20 s")
             let cancelled = try #require(try await server.waitForLine(startingWith: "notifications/cancelled "))
             #expect(cancelled.contains("timed out after 1 s"))
         }
@@ -69,11 +69,11 @@ struct ServerLifecycleTests {
             try await Task.sleep(for: .milliseconds(1100))
             #expect(try await pool.text("echo", ["text": "back"], on: server.spec) == "back")
             #expect(pool.status(of: server.spec) == .ready)
-            // A second crash in a row doubles the pause.
+            // A second crash in a row doubles the pause (read in the log: a clock would be at the
+            // mercy of a busy machine).
             _ = try? await pool.text("crash", on: server.spec)
-            for _ in 0..<100 where pool.status(of: server.spec) == .ready { try await Task.sleep(for: .milliseconds(20)) }
-            try await Task.sleep(for: .milliseconds(1100))
-            await #expect(throws: MCPClientError.self) { try await pool.text("echo", ["text": "x"], on: server.spec) }
+            for _ in 0..<500 where !log.text.contains("in 2 s at the earliest") { try await Task.sleep(for: .milliseconds(20)) }
+            #expect(log.text.contains("it is started again at its next use, in 2 s at the earliest"), "\(log.text)")
         }
         #expect(log.all.contains("mcp crashy: crashing now"), "\(log.text)")
         #expect(server.methods.filter { $0 == "server/discover" }.count == 2)
