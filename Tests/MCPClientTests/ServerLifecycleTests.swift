@@ -7,7 +7,8 @@ import Testing
 @Suite("MCP client: server lifecycle")
 struct ServerLifecycleTests {
     @Test func cancellingACallEndsItAtOnceAndTellsTheServer() async throws {
-        let server = FakeServer("modern")
+        // The server's time limit is far off: only the cancel can end the call in time.
+        let server = FakeServer("modern", timeout: 600)
         defer { server.remove() }
         try await withPool { pool async throws in
             _ = try await pool.tools(of: server.spec)
@@ -17,7 +18,7 @@ struct ServerLifecycleTests {
             let started = ContinuousClock.now
             call.cancel()
             await #expect(throws: CancellationError.self) { try await call.value }
-            #expect(ContinuousClock.now - started < .seconds(1))
+            #expect(ContinuousClock.now - started < .seconds(300), "the call waited for its time limit")
             let cancelled = try #require(try await server.waitForLine(startingWith: "notifications/cancelled "))
             #expect(cancelled.contains(#""reason": "cancelled by the client""#), "\(cancelled)")
             #expect(cancelled.contains(#""requestId": "#))
@@ -87,7 +88,7 @@ struct ServerLifecycleTests {
         #expect(kill(child, 0) == 0)
         let started = ContinuousClock.now
         pool.stopAll()
-        #expect(ContinuousClock.now - started < .seconds(1))
+        #expect(ContinuousClock.now - started < .seconds(10), "stopAll waits 0.2 s at most before SIGKILL")
         var gone = false
         for _ in 0..<100 {
             let stat = (try? String(contentsOfFile: "/proc/\(child)/stat", encoding: .utf8)) ?? ""
