@@ -59,7 +59,7 @@ public final class FakeUpstream: Sendable {
     public var openConnectionCount: Int { state.openConnectionCount }
 
     /// Waits until at most `count` connections are open; false on timeout.
-    public func waitForOpenConnections(atMost count: Int, timeout: Double = 5) -> Bool {
+    public func waitForOpenConnections(atMost count: Int, timeout: Double = 30) -> Bool {
         let deadline = Date(timeIntervalSinceNow: timeout)
         while openConnectionCount > count {
             if Date() > deadline { return false }

@@ -62,7 +62,7 @@ struct StalledClientTests {
 
         // A new, unrelated request reaches the upstream at once.
         daemon.send(["jsonrpc": "2.0", "id": "probe", "method": "chat.complete", "params": chatParams("probe")])
-        #expect(upstream.waitForRequests(stalled + 2, timeout: 3), "a new request did not reach the upstream within 3 s")
+        #expect(upstream.waitForRequests(stalled + 2, timeout: TestTiming.seconds(3)), "a new request did not reach the upstream within 3 s")
         // In-order methods are read and run: their answers wait their turn in the output.
         daemon.send(["jsonrpc": "2.0", "id": "config", "method": "config.update", "params": ["default_model": "after-the-stall"]])
         daemon.send(["jsonrpc": "2.0", "id": "seen", "method": "config.get"])
@@ -71,7 +71,7 @@ struct StalledClientTests {
             daemon.send(["jsonrpc": "2.0", "method": "$/cancelRequest", "params": ["id": .string("flood-\(index)")]])
         }
         // What stays open: the kept stream's connection, and the probe's, kept alive.
-        #expect(upstream.waitForOpenConnections(atMost: 2, timeout: 3),
+        #expect(upstream.waitForOpenConnections(atMost: 2, timeout: TestTiming.seconds(3)),
                 "\(upstream.openConnectionCount) upstream connections still open 3 s after the cancels")
 
         daemon.resumeReading()

@@ -63,12 +63,12 @@ struct UnixSocketStdioTests {
         #expect(Stalled.waitUntilStalled(upstream, daemon), "the daemon never came to a stall")
 
         daemon.send(["jsonrpc": "2.0", "id": "probe", "method": "chat.complete", "params": chatParams("probe")])
-        #expect(upstream.waitForRequests(3, timeout: 3), "a new request did not reach the upstream within 3 s")
+        #expect(upstream.waitForRequests(3, timeout: TestTiming.seconds(3)), "a new request did not reach the upstream within 3 s")
         for index in 1...2 {
             daemon.send(["jsonrpc": "2.0", "method": "$/cancelRequest", "params": ["id": .string("flood-\(index)")]])
         }
         // What stays open: the probe's connection, kept alive.
-        #expect(upstream.waitForOpenConnections(atMost: 1, timeout: 3),
+        #expect(upstream.waitForOpenConnections(atMost: 1, timeout: TestTiming.seconds(3)),
                 "\(upstream.openConnectionCount) upstream connections still open 3 s after the cancels")
 
         daemon.resumeReading()
