@@ -46,9 +46,9 @@ struct FakeServer {
     /// The methods received, in order.
     var methods: [String] { received.map { String($0.prefix { $0 != " " }) } }
 
-    /// Waits (up to 10 s) until a received line starts with `prefix`; returns it.
+    /// Waits (up to 30 s) until a received line starts with `prefix`; returns it.
     func waitForLine(startingWith prefix: String) async throws -> String? {
-        for _ in 0..<200 {
+        for _ in 0..<600 {
             if let line = received.first(where: { $0.hasPrefix(prefix) }) { return line }
             try await Task.sleep(for: .milliseconds(50))
         }

@@ -107,7 +107,7 @@ struct ToolCallTests {
         let log = LogLines()
         try await withPool(log) { pool async throws in
             #expect(try await pool.text("stderr", on: server.spec) == "written")
-            for _ in 0..<100 where !log.all.contains("mcp talker: second line") { try await Task.sleep(for: .milliseconds(20)) }
+            for _ in 0..<1000 where !log.all.contains("mcp talker: second line") { try await Task.sleep(for: .milliseconds(20)) }
         }
         #expect(log.all.contains("mcp talker: fake server starting (modern)"), "\(log.text)")
         #expect(log.all.contains("mcp talker: first line"))
