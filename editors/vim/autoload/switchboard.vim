@@ -26,6 +26,14 @@ export def Chat(preset: string = '', line1: number = 0, line2: number = 0)
   chat.Show(buf, true)
 enddef
 
+# :SwitchboardNew [preset]: opens a new chat (with `preset`) and enters it.
+export def NewChat(preset: string = '')
+  var buf = chat.New(preset)
+  if buf != -1
+    chat.Show(buf, true)
+  endif
+enddef
+
 # Sends the input of the current chat buffer (else of the last chat).
 export def Send()
   chat.Send(chat.IsChat(bufnr()) ? bufnr() : chat.Get())

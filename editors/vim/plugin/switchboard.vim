@@ -22,7 +22,7 @@ command -range=0 -bang -nargs=* Switchboard {
   endif
 }
 command -range=0 -nargs=? -complete=customlist,Presets SwitchboardChat switchboard.Chat(<q-args>, <count> > 0 ? <line1> : 0, <line2>)
-command -nargs=? -complete=customlist,Presets SwitchboardNew switchboard.Chat(<q-args> == '' ? '' : <q-args>)
+command -nargs=? -complete=customlist,Presets SwitchboardNew switchboard.NewChat(<q-args>)
 command -nargs=0 SwitchboardSend switchboard.Send()
 command -nargs=0 SwitchboardRetry switchboard.Retry()
 command -range=0 -nargs=? -complete=file SwitchboardAdd switchboard.Add(<q-args>, <count> > 0 ? <line1> : 0, <line2>)
@@ -54,7 +54,7 @@ xnoremap <silent> <Plug>(SwitchboardInsert) <Esc><ScriptCmd>switchboard.PromptIn
 nnoremap <silent> <Plug>(SwitchboardAdd) <ScriptCmd>switchboard.Add('')<CR>
 xnoremap <silent> <Plug>(SwitchboardAdd) <Esc><ScriptCmd>switchboard.Add('', line("'<"), line("'>"))<CR>
 nnoremap <silent> <Plug>(SwitchboardCancel) <ScriptCmd>switchboard.Cancel()<CR>
-nnoremap <silent> <Plug>(SwitchboardNew) <ScriptCmd>switchboard.Chat('')<CR>
+nnoremap <silent> <Plug>(SwitchboardNew) <ScriptCmd>switchboard.NewChat()<CR>
 nnoremap <silent> <Plug>(SwitchboardModel) <ScriptCmd>switchboard.Model('', false)<CR>
 
 # The default maps: <Leader>a..., each only where the user has not mapped the key already, nor

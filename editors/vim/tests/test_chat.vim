@@ -181,6 +181,11 @@ def TestPreset()
   var body = t.LastRequest()
   t.Eq(body.messages, [{role: 'system', content: 'Be terse.'}, {role: 'user', content: 'hi'}], 'messages')
   t.Eq(body.model, 'gpt-4o', 'the preset model')
+  var preset_chat = bufnr()
+  SwitchboardNew
+  t.Check(bufnr() != preset_chat, ':SwitchboardNew without a preset opens a new chat too')
+  t.Eq(getline(1, '$'), ['## You', ''], 'an empty chat')
+  execute 'buffer ' .. preset_chat
 enddef
 
 def TestContext()
@@ -258,7 +263,7 @@ t.Case('an answer cut by the token limit or failing inside a code block is close
 t.Case('an upstream error is noted in the chat and reported; the failed question is not sent again', TestError)
 t.Case(':SwitchboardRetry asks a failed question again, its error removed', TestRetry)
 t.Case('an image stays in the history: the follow-up still sends it', TestImage)
-t.Case(':SwitchboardNew with a preset writes its system prompt and uses its model', TestPreset)
+t.Case(':SwitchboardNew with a preset writes its system prompt and uses its model; without one, a new empty chat', TestPreset)
 t.Case('context: a range, a whole buffer and a file go into the input, then to the upstream', TestContext)
 t.Case(':SwitchboardSave writes Markdown; :SwitchboardOpen continues the saved conversation', TestSaveAndOpen)
 t.Case(':SwitchboardSave refuses to overwrite a file (! overwrites) and names a missing folder', TestSaveRefuses)
