@@ -104,50 +104,67 @@ export def PromptRewrite()
   endif
 enddef
 
-# :[range]SwitchboardInsert {prompt}: the answer streams into the buffer after the cursor (as
-# `a` inserts), or on a new line below the range, which goes with the prompt; one undo step.
+# :[range]SwitchboardInsert {prompt}: the answer to the prompt goes into the buffer after the
+# cursor (as `a` inserts), or on new lines below the range, which goes with the prompt. While it
+# streams it shows as virtual lines below the insertion point (the buffer is not changed, the user
+# may edit it); when it ends it is inserted as one change, one undo step. A cancelled or failed
+# answer inserts nothing.
 export def Insert(prompt: string, line1: number = 0, line2: number = 0)
   var buf = bufnr()
   var user = prompt
   var lnum = line('.')
   var col = 1
-  if line1 > 0
+  var below = line1 > 0
+  if below
     user = join([prompt, ''] + context.Lines(buf, line1, line2), "\n")
-    append(line2, '')
-    [lnum, col] = [line2 + 1, 1]
+    lnum = line2
   elseif getline('.') != ''
     col = col('.') + len(matchstr(getline('.'), '\%' .. col('.') .. 'c.'))
   endif
   stream.Start({messages: [{role: 'system', content: options.Get('insert_prompt')}, {role: 'user', content: user}]},
-    {buf: buf, lnum: lnum, col: col, undo: true, joined: line1 > 0, cancel_hint: CancelHint(),
-     OnEnd: (outcome, job) => InsertEnded(buf, [lnum, col], outcome, job)})
+    {buf: buf, lnum: lnum, col: col, preview: true, cancel_hint: CancelHint(),
+     OnEnd: (outcome, job) => InsertEnded(buf, below, outcome, job)})
 enddef
 
-# After an answer inserted at `start` ([lnum, col]) of `buf`: an answer that is one fenced block
-# is replaced by its inside, in the answer's undo step (unless the text moved meanwhile).
-def InsertEnded(buf: number, start: list<number>, outcome: dict<any>, job: dict<any>)
+# Inserts the answer `outcome` of `job` into `buf` at the job's point (on new lines below that
+# line when `below`), as one undo step of its own: an answer that is one fenced block goes in
+# without its fence. A window whose cursor was on that line moves to the answer's end.
+def InsertEnded(buf: number, below: bool, outcome: dict<any>, job: dict<any>)
   if outcome.outcome == 'cancelled'
-    options.Info('cancelled')
+    options.Info('cancelled: nothing inserted')
+  endif
+  if outcome.outcome != 'done' || !bufloaded(buf) || outcome.text == ''
     return
   endif
-  var inside = outcome.outcome == 'done' ? conversation.Unfenced(outcome.text) : v:none
+  var inside = conversation.Unfenced(outcome.text)
+  var lines = split(type(inside) == v:t_string ? inside : outcome.text, "\n", true)
+  var [lnum, col] = stream.Position(job)
+  var followers = filter(win_findbuf(buf), (_, w) => line('.', w) == lnum)
+  var end_lnum = lnum + len(lines) - (below ? 0 : 1)
+  var end_col = len(lines[-1]) + (below || len(lines) > 1 ? 0 : col - 1)
+  BreakUndo(buf)
+  if below
+    appendbufline(buf, lnum, lines)
+  else
+    var line = getbufline(buf, lnum)[0]
+    lines[0] = strpart(line, 0, col - 1) .. lines[0]
+    lines[-1] ..= strpart(line, col - 1)
+    setbufline(buf, lnum, lines[0])
+    appendbufline(buf, lnum, lines[1 :])
+  endif
+  for win in followers
+    win_execute(win, printf('cursor(%d, %d)', end_lnum, max([1, end_col])))
+  endfor
+enddef
+
+# Closes the undo block of `buf` (the user's last change), so that what comes next is an undo
+# step of its own (:help undo-break: setting 'undolevels' closes the block). A buffer no window
+# shows has not been edited since it was left, which closed its block.
+def BreakUndo(buf: number)
   var shown = win_findbuf(buf)
-  if type(inside) != v:t_string || empty(shown) || !bufloaded(buf)
-    return
+  if !empty(shown)
+    win_execute(shown[0], '&undolevels = &undolevels')
   endif
-  var [lnum, col] = start
-  var [end_lnum, end_col] = stream.Position(job)
-  var first = getbufline(buf, lnum)[0]
-  if strpart(first, col - 1) !~ '^```'
-    return
-  endif
-  var last = getbufline(buf, end_lnum)[0]
-  var lines = split(inside, "\n", true)
-  lines[0] = strpart(first, 0, col - 1) .. lines[0]
-  lines[-1] ..= strpart(last, end_col - 1)
-  win_execute(shown[0], 'silent! undojoin')
-  deletebufline(buf, lnum, end_lnum)
-  appendbufline(buf, lnum - 1, lines)
 enddef
 
 # Asks for the prompt, then inserts its answer (below the last visual selection with `range`).

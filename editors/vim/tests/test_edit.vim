@@ -9,6 +9,7 @@ runtime plugin/switchboard.vim
 
 import autoload 'switchboard.vim'
 import autoload 'switchboard/conversation.vim'
+import autoload 'switchboard/stream.vim'
 import './helpers.vim' as t
 
 const ORIGINAL = ['local one = 1', 'local two = 2', 'local three = 3', 'return one']
@@ -74,19 +75,39 @@ def TestEditedAndRefused()
   t.Feed('gr')
 enddef
 
+# The virtual lines previewing an answer in the current buffer (checked against the text
+# properties on screen, one per line).
+def Preview(): list<string>
+  var shown = values(stream.Previewed(bufnr()))
+  var lines: list<string> = empty(shown) ? [] : shown[0]
+  var props = 0
+  for lnum in range(1, line('$'))
+    props += prop_list(lnum)->filter((_, p) => p.type == 'switchboard_preview')->len()
+  endfor
+  t.Eq(props, len(lines), 'one virtual line per line of the answer')
+  return lines
+enddef
+
 def TestInsert()
   var buf = Source(['before after'])
   cursor(1, 7) # on the space after "before"
   SwitchboardInsert SLOW say hi
-  t.Check(t.WaitFor(() => getline(1) =~ 'echo'), 'nothing streamed')
-  &undolevels = &undolevels # breaks the undo sequence, as a command of the user's would
+  t.Check(t.WaitFor(() => join(Preview(), '') =~ 'echo'), 'no preview: ' .. string(Preview()))
+  t.Eq(getline(1, '$'), ['before after'], 'the buffer is not changed while the answer streams')
+  # the user edits meanwhile: before the insertion point, and a new line
+  t.Feed("ggIuser \<Esc>")
+  &undolevels = &undolevels # two commands of the user's, two undo steps
+  t.Feed("Gomore\<Esc>")
   t.Eq(t.WaitDone('insert').outcome, 'done', 'outcome')
-  t.Eq(getline(1, '$'), ['before echo: SLOW say hiafter'], 'the text, after the cursor character')
+  t.Eq(getline(1, '$'), ['user before echo: SLOW say hiafter', 'more'], 'the text, after the cursor character')
+  t.Eq(Preview(), [], 'the preview is gone')
   var body = t.LastRequest()
   t.Eq(body.messages[0].role, 'system', 'the insert instruction')
   t.Eq(body.messages[1], {role: 'user', content: 'SLOW say hi'}, 'the prompt')
   silent undo
-  t.Eq(getline(1, '$'), ['before after'], 'one undo removes the answer')
+  t.Eq(getline(1, '$'), ['user before after', 'more'], 'one undo removes the answer, not the user''s edits')
+  silent undo
+  t.Eq(getline(1, '$'), ['user before after'], 'the next undo is the user''s last edit')
 enddef
 
 def TestInsertUnfenced()
@@ -104,16 +125,25 @@ enddef
 def TestInsertBelowRange()
   var buf = Source(['a = 1', 'b = 2', 'c = 3'])
   :1,2SwitchboardInsert SLOW sum them
-  t.Check(t.WaitFor(() => getline(3) != ''), 'nothing streamed')
+  t.Check(t.WaitFor(() => join(Preview(), '') =~ 'echo'), 'nothing streamed')
+  t.Eq(prop_list(2)->filter((_, p) => p.type == 'switchboard_preview')->len(), 1, 'previewed below the range')
   t.Check(g:SwitchboardStatusline() =~ '^⟳ switchboard ', 'busy: ' .. g:SwitchboardStatusline())
+  t.Check(stridx(t.LastRequest().messages[1].content, "```lua\na = 1\nb = 2\n```") >= 0, 'the range in the request')
   SwitchboardCancel
   t.Eq(t.WaitDone('cancel').outcome, 'cancelled', 'outcome')
-  var lines = getline(1, '$')
-  t.Eq([lines[0], lines[1], lines[3]], ['a = 1', 'b = 2', 'c = 3'], 'the lines around')
-  t.Check(stridx('echo: SLOW sum them', lines[2]) == 0 && len(lines[2]) < 19, 'partial answer: ' .. lines[2])
-  t.Check(stridx(t.LastRequest().messages[1].content, "```lua\na = 1\nb = 2\n```") >= 0, 'the range in the request')
-  silent undo
-  t.Eq(getline(1, '$'), ['a = 1', 'b = 2', 'c = 3'], 'one undo removes the answer and its line')
+  t.Eq(getline(1, '$'), ['a = 1', 'b = 2', 'c = 3'], 'nothing inserted')
+  t.Eq(Preview(), [], 'the preview is gone')
+  t.Check(t.Messages() =~ 'cancelled: nothing inserted', 'the note: ' .. t.Messages())
+  t.Check(!&modified, 'the buffer is unmodified')
+enddef
+
+def TestInsertFailed()
+  var buf = Source(['x'])
+  SwitchboardInsert FAIL401 please
+  t.Eq(t.WaitDone('failed insert').outcome, 'error', 'outcome')
+  t.Eq(getline(1, '$'), ['x'], 'nothing inserted')
+  t.Eq(Preview(), [], 'no preview left')
+  t.Check(t.Messages() =~ 'Incorrect API key', 'the error is shown: ' .. t.Messages())
 enddef
 
 def TestMaps()
@@ -153,8 +183,9 @@ t.Case('rewrite: gr rejects and leaves the lines as they were', TestReject)
 t.Case('rewrite: closing its tab by hand rejects it; a new rewrite is taken, accept has nothing to do', TestClosedByHand)
 t.Case('rewrite: closing its tab while it streams cancels the request', TestClosedWhileStreaming)
 t.Case('rewrite: an edited proposal is what ga accepts; a changed source is refused', TestEditedAndRefused)
-t.Case('insert: the answer streams in after the cursor, in one undo step', TestInsert)
+t.Case('insert: the answer previews below the line, then goes in after the cursor as one undo step, user edits kept', TestInsert)
 t.Case('insert: an answer that is one fenced block goes in without its fence, in one undo step', TestInsertUnfenced)
-t.Case('insert with a range: the lines go along and the answer comes below them', TestInsertBelowRange)
+t.Case('insert with a range: the lines go along, the preview is below them; cancelled, nothing is inserted', TestInsertBelowRange)
+t.Case('insert: a failed answer inserts nothing and is reported', TestInsertFailed)
 t.Case('<Leader>ar and <Leader>ai ask for the instruction and the prompt', TestMaps)
 t.Finish('edit')

@@ -5,20 +5,25 @@ vim9script
 # An agent run (opts.agent) also writes a record of each tool call ("> [tool] NAME … STATUS" and
 # its details, see editors/README.md), updated as its status changes, and asks the user with
 # confirm() before an MCP tool runs (tool.approve).
+# A previewed request (opts.preview) writes nothing while it streams: its answer shows as virtual
+# lines below the insertion point, and OnEnd inserts it, in one change.
 
 import autoload 'switchboard/daemon.vim'
 import autoload 'switchboard/options.vim'
 
 const MARK = 'switchboard_mark'
 const NOTE = 'switchboard_note'
+const PREVIEW = 'switchboard_preview'
 const CANCELLED = -32800
 # virtual text (the busy note) came with 9.0.0067
 const HAS_NOTE = has('patch-9.0.0067')
 
-# request id (as a string) -> job {id, buf, mark, lnum, col, undo, joined, pieces, calls, cancel_hint, OnEnd}
+# request id (as a string) -> job {id, buf, mark, lnum, col, undo, joined, preview, pieces, calls, cancel_hint, OnEnd}
 # (calls: tool call id -> {lnum, count}, its record's first line and length)
 var jobs: dict<dict<any>> = {}
 var marks = 0
+# whether virtual text takes text_wrap (found out on first use)
+var can_wrap = true
 # how the last request ended
 export var last: dict<any> = {}
 
@@ -27,6 +32,7 @@ def Types()
     highlight default link SwitchboardNote Comment
     prop_type_add(MARK, {})
     prop_type_add(NOTE, {highlight: 'SwitchboardNote'})
+    prop_type_add(PREVIEW, {highlight: 'SwitchboardNote'})
     # undo restores a line with the text properties it had, busy note included
     augroup switchboard_notes
       autocmd!
@@ -38,7 +44,33 @@ enddef
 def RemoveStrayNotes()
   if HAS_NOTE && !Busy(bufnr())
     prop_remove({bufnr: bufnr(), type: NOTE, all: true})
+    prop_remove({bufnr: bufnr(), type: PREVIEW, all: true})
   endif
+enddef
+
+# Shows the answer of previewed `job` so far as virtual lines below its insertion point.
+def Preview(job: dict<any>)
+  if !HAS_NOTE || !bufloaded(job.buf)
+    return
+  endif
+  var lnum = Position(job)[0]
+  prop_remove({bufnr: job.buf, type: PREVIEW, all: true})
+  job.previewed = split(join(job.pieces, ''), "\n", true)
+  for line in job.previewed
+    # an empty virtual line would not show
+    var prop: dict<any> = {bufnr: job.buf, type: PREVIEW, text: line == '' ? ' ' : line, text_align: 'below'}
+    if can_wrap
+      prop.text_wrap = 'wrap'
+    endif
+    try
+      prop_add(lnum, 0, prop)
+    catch /^Vim\%((\a\+)\)\=:E475:/
+      # a Vim 9.0 before text_wrap: long lines are cut at the window's edge
+      can_wrap = false
+      remove(prop, 'text_wrap')
+      prop_add(lnum, 0, prop)
+    endtry
+  endfor
 enddef
 
 # The job's insertion point [lnum, col] (col 1-based, in bytes).
@@ -56,6 +88,15 @@ def Place(job: dict<any>, lnum: number, col: number)
   if HAS_NOTE
     prop_remove({bufnr: job.buf, type: NOTE, all: true})
     prop_add(lnum, 0, {bufnr: job.buf, type: NOTE, text: ' ⟳ answering… ' .. job.cancel_hint .. ' cancels', text_align: 'after'})
+  endif
+enddef
+
+# Writes `text`, a piece of the answer, at the job's point (previews it for a previewed job).
+def Write(job: dict<any>, text: string)
+  if job.preview
+    Preview(job)
+  else
+    Insert(job, text)
   endif
 enddef
 
@@ -98,10 +139,12 @@ def Finish(job: dict<any>, outcome: dict<any>)
     prop_remove({bufnr: job.buf, type: MARK, id: job.mark, all: true})
     if HAS_NOTE
       prop_remove({bufnr: job.buf, type: NOTE, all: true})
+      prop_remove({bufnr: job.buf, type: PREVIEW, all: true})
     endif
   endif
   outcome.text = join(job.pieces, '')
   last = outcome
+  redrawstatus! # the statusline component of the last request goes away
   job.OnEnd(outcome, job)
   if exists('#User#SwitchboardDone')
     doautocmd <nomodeline> User SwitchboardDone
@@ -123,7 +166,7 @@ def OnResponse(job: dict<any>, channel: any, response: dict<any>)
   if empty(job.pieces) && type(answer) == v:t_string && answer != ''
     # an upstream that ignored `stream` sends the whole answer in the result only
     job.pieces->add(answer)
-    Insert(job, answer)
+    Write(job, answer)
   endif
   Finish(job, {outcome: 'done', result: result})
 enddef
@@ -222,7 +265,7 @@ def OnNotification(message: dict<any>)
   var content = get(params.delta, 'content', '')
   if !empty(job) && params.index == 0 && type(content) == v:t_string && content != ''
     job.pieces->add(content)
-    Insert(job, content)
+    Write(job, content)
     if exists('#User#SwitchboardDelta')
       doautocmd <nomodeline> User SwitchboardDelta
     endif
@@ -237,14 +280,15 @@ enddef
 
 # Sends `chat.complete` (streamed; `agent.run` with opts.agent) with `params` and writes the answer into `opts.buf` at
 # [opts.lnum, opts.col] (col 1-based). opts.undo: join the insertions into one undo step (with
-# the change just before when opts.joined); opts.cancel_hint: the key the busy note shows;
+# the change just before when opts.joined); opts.preview: write nothing, show the answer below
+# the point (OnEnd inserts it); opts.cancel_hint: the key the busy note shows;
 # opts.OnEnd(outcome, job) runs last (Position(job) is then where the answer ended).
 # Returns the request id, or 0 when the daemon could not start (OnEnd has run).
 export def Start(params: dict<any>, opts: dict<any>): number
   Types()
   marks += 1
   var job: dict<any> = {id: 0, buf: opts.buf, mark: marks, lnum: opts.lnum, col: opts.col, pieces: [], calls: {},
-    undo: get(opts, 'undo', false), joined: get(opts, 'joined', false),
+    undo: get(opts, 'undo', false), joined: get(opts, 'joined', false), preview: get(opts, 'preview', false),
     cancel_hint: get(opts, 'cancel_hint', ':SwitchboardCancel'), OnEnd: opts.OnEnd}
   if !daemon.Connect()
     opts.OnEnd({outcome: 'error', text: '', error: {code: -32603, message: 'the daemon is not running'}}, job)
@@ -286,6 +330,17 @@ enddef
 # Whether requests are in flight (into `buf` only, when given).
 export def Busy(buf: number = -1): bool
   return !empty(filter(values(jobs), (_, job) => buf == -1 || job.buf == buf))
+enddef
+
+# The lines the previews of answers into `buf` show: a list per request, {} when none.
+export def Previewed(buf: number): dict<list<string>>
+  var shown: dict<list<string>> = {}
+  for job in values(jobs)
+    if job.buf == buf && has_key(job, 'previewed')
+      shown[string(job.id)] = job.previewed
+    endif
+  endfor
+  return shown
 enddef
 
 # A statusline component: "⟳ switchboard <cancel key>" while answers stream, else "".
