@@ -7,6 +7,7 @@ vim9script
 import autoload 'switchboard/conversation.vim'
 import autoload 'switchboard/options.vim'
 import autoload 'switchboard/stream.vim'
+import autoload 'switchboard/tools.vim'
 
 var count = 0
 # the chat buffer used last
@@ -222,7 +223,7 @@ export def Autosave(buf: number): string
 enddef
 
 # Sends the input of chat buffer `buf` with the conversation before it; the answer streams in
-# below it.
+# below it. With g:switchboard_tools, through agent.run, the editor's tools offered (tools.vim).
 export def Send(buf: number)
   var keys = Keys()
   if stream.Busy(buf)
@@ -258,8 +259,14 @@ export def Send(buf: number)
   endif
   current = buf
   # undo, joined: one undo step for the answer, its heading included
-  # with g:switchboard_tools, through agent.run: the daemon's MCP tools, asked for with confirm()
-  stream.Start(params, {buf: buf, lnum: answer_line, col: 1, undo: true, joined: true, agent: !!options.Get('tools'),
+  # with g:switchboard_tools, through agent.run: the editor's tools, and the daemon's MCP tools
+  # (asked for with confirm())
+  var option = options.Get('tools')
+  var agent = type(option) == v:t_list || !!option
+  if agent && !empty(tools.Offered())
+    params.tools = tools.Offered()
+  endif
+  stream.Start(params, {buf: buf, lnum: answer_line, col: 1, undo: true, joined: true, agent: agent,
     cancel_hint: get(keys, 'cancel', ':SwitchboardCancel'),
     OnEnd: (outcome, job) => Ended(buf, outcome, job)})
 enddef

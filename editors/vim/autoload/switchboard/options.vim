@@ -24,7 +24,9 @@ const DEFAULTS = {
   chat_keys: {send: '<CR>', send_insert: '<C-s>', cancel: '<C-c>', new: '<C-l>'},
   diff_keys: {accept: 'ga', reject: 'gr'},
   error_popup: 1,
-  # chats through agent.run (the tools of the daemon's MCP servers; approval with confirm())
+  # chats through agent.run: 1 offers the editor's tools (read_file, list_files, search,
+  # propose_edit) and the daemon's MCP servers' tools (approval with confirm()); a list offers
+  # those editor tools only (and the MCP tools); 0: plain chat.complete
   tools: 0,
   timeout_ms: 5000,
 }

@@ -2,15 +2,25 @@ vim9script
 # Rewrite a range of lines: the instruction and the lines go to the model, its rewrite streams into
 # a new tab page that shows the original and the proposal side by side in diff mode; accepting
 # replaces the lines in one undo step, rejecting (or closing the tab) leaves them as they were.
-# The proposal can be edited before it is accepted.
+# The proposal can be edited before it is accepted. An edit the model proposes (the propose_edit
+# tool) is shown the same way, its proposal already complete; the user's decision is its answer.
 
 import autoload 'switchboard/context.vim'
 import autoload 'switchboard/conversation.vim'
 import autoload 'switchboard/options.vim'
 import autoload 'switchboard/stream.vim'
 
-# the rewrite on screen: {buf, win, line1, line2, original, tab, proposal}; empty when none
+# the rewrite on screen: {buf, win, line1, line2, original, tab, proposal, Decided?}; empty when
+# none (Decided(accepted): a proposed edit's answer)
 var session: dict<any> = {}
+
+# Tells the proposer of `closing` (a proposed edit) whether it was accepted, once.
+def Decide(closing: dict<any>, accepted: bool)
+  if has_key(closing, 'Decided')
+    var Decided = remove(closing, 'Decided')
+    Decided(accepted)
+  endif
+enddef
 
 def Scratch(name: string, lines: list<string>, filetype: string): number
   setlocal buftype=nofile bufhidden=wipe noswapfile
@@ -36,6 +46,7 @@ def Forget(buf: number)
     if has_key(current, 'proposal')
       stream.Cancel(current.proposal)
     endif
+    Decide(current, false)
   endif
 enddef
 
@@ -45,6 +56,7 @@ def Close()
   if empty(closing)
     return
   endif
+  Decide(closing, false)
   var tab = win_id2tabwin(get(win_findbuf(closing.proposal), 0, 0))[0]
   if tab > 0 && tabpagenr('$') > 1
     execute 'tabclose ' .. tab
@@ -67,21 +79,56 @@ def Ended(started: dict<any>, outcome: dict<any>, job: dict<any>)
   options.Info(printf('rewrite ready: %s accepts, %s rejects', keys.accept, keys.reject))
 enddef
 
-# Asks for a rewrite of lines `line1`..`line2` of the current buffer per `instruction`.
-export def Start(line1: number, line2: number, instruction: string)
-  if !empty(session)
-    options.Warn('a rewrite is on screen: accept (' .. options.Get('diff_keys').accept .. ') or reject it first')
-    return
-  endif
-  var buf = bufnr()
-  var original = getline(line1, line2)
-  var user = join([instruction, ''] + context.Lines(buf, line1, line2), "\n")
+def Busy(): string
+  return empty(session) ? '' : 'a rewrite is on screen: accept (' .. options.Get('diff_keys').accept .. ') or reject it first'
+enddef
+
+# Opens the diff tab of a rewrite of lines `line1`..`line2` of `buf`, `proposal` on the right,
+# and makes it the session.
+def Open(buf: number, line1: number, line2: number, proposal: list<string>)
+  var original = getbufline(buf, line1, line2)
   session = {buf: buf, win: win_getid(), line1: line1, line2: line2, original: original}
-  var filetype = &filetype
+  var filetype = getbufvar(buf, '&filetype')
   tabnew
   session.original_buf = Scratch('switchboard://original', original, filetype)
   rightbelow vnew
-  session.proposal = Scratch('switchboard://rewrite', [], filetype)
+  session.proposal = Scratch('switchboard://rewrite', proposal, filetype)
+enddef
+
+# Shows the edit replacing lines `line1`..`line2` of `buf` with `lines` (line2 = line1 - 1:
+# inserted before line1) as a rewrite to accept or reject; Decided(accepted) gets the user's
+# decision. Returns [Stop, ''] (Stop() closes the diff without a decision), or [v:null, why]
+# when a rewrite is already on screen.
+export def Propose(buf: number, line1: number, line2: number, lines: list<string>, Decided: func): list<any>
+  if Busy() != ''
+    return [v:null, Busy()]
+  endif
+  Open(buf, line1, line2, lines)
+  session.Decided = Decided
+  var proposed = session
+  options.Info(printf('edit proposed: %s accepts, %s rejects', options.Get('diff_keys').accept, options.Get('diff_keys').reject))
+  return [() => Withdraw(proposed), '']
+enddef
+
+# Closes the diff of `proposed` (when still on screen) without telling its proposer.
+def Withdraw(proposed: dict<any>)
+  if has_key(proposed, 'Decided')
+    remove(proposed, 'Decided')
+  endif
+  if session is proposed
+    Close()
+  endif
+enddef
+
+# Asks for a rewrite of lines `line1`..`line2` of the current buffer per `instruction`.
+export def Start(line1: number, line2: number, instruction: string)
+  if Busy() != ''
+    options.Warn(Busy())
+    return
+  endif
+  var buf = bufnr()
+  var user = join([instruction, ''] + context.Lines(buf, line1, line2), "\n")
+  Open(buf, line1, line2, [])
   var started = session
   stream.Start({messages: [{role: 'system', content: options.Get('rewrite_prompt')}, {role: 'user', content: user}]},
     {buf: session.proposal, lnum: 1, col: 1, cancel_hint: options.Get('diff_keys').reject,
@@ -109,8 +156,12 @@ export def Accept()
     return
   endif
   var proposal = getbufline(s.proposal, 1, '$')
+  var Decided = has_key(s, 'Decided') ? remove(s, 'Decided') : v:null
   Close()
   Replace(s.buf, s.line1, s.line2, proposal)
+  if type(Decided) == v:t_func
+    Decided(true)
+  endif
 enddef
 
 # Replaces lines `line1`..`line2` of `buf` with `lines` (changes made by one call are one undo step).

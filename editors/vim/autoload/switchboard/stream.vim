@@ -3,13 +3,15 @@ vim9script
 # property (which follows the user's edits around it), shows a busy note with the cancel key
 # beside it, and ends with an outcome {outcome: 'done'|'cancelled'|'error', text, result?, error?}.
 # An agent run (opts.agent) also writes a record of each tool call ("> [tool] NAME … STATUS" and
-# its details, see editors/README.md), updated as its status changes, and asks the user with
-# confirm() before an MCP tool runs (tool.approve).
+# its details, see editors/README.md), updated as its status changes, asks the user with
+# confirm() before an MCP tool runs (tool.approve), and runs the editor's tools (tool.execute, see
+# tools.vim), withdrawn when the daemon cancels them ($/cancelRequest).
 # A previewed request (opts.preview) writes nothing while it streams: its answer shows as virtual
 # lines below the insertion point, and OnEnd inserts it, in one change.
 
 import autoload 'switchboard/daemon.vim'
 import autoload 'switchboard/options.vim'
+import autoload 'switchboard/tools.vim'
 
 const MARK = 'switchboard_mark'
 const NOTE = 'switchboard_note'
@@ -21,6 +23,8 @@ const HAS_NOTE = has('patch-9.0.0067')
 # request id (as a string) -> job {id, buf, mark, lnum, col, undo, joined, preview, pieces, calls, cancel_hint, OnEnd}
 # (calls: tool call id -> {lnum, count}, its record's first line and length)
 var jobs: dict<dict<any>> = {}
+# the daemon's tool.execute requests being run: its id -> the function that stops the tool
+var executing: dict<any> = {}
 var marks = 0
 # whether virtual text takes text_wrap (found out on first use)
 var can_wrap = true
@@ -242,9 +246,44 @@ def Approve(message: dict<any>)
   daemon.Respond(message.id, {approved: approved})
 enddef
 
+# Runs the editor tool of request `message` (tool.execute) and answers with its output, unless
+# the daemon cancelled it meanwhile.
+def Execute(message: dict<any>)
+  var id = message.id
+  var params = type(get(message, 'params', v:null)) == v:t_dict ? message.params : {}
+  executing[id] = v:null
+  var Stop = tools.Run(get(params, 'name', v:null), get(params, 'arguments', {}), (text, is_error) => {
+    if has_key(executing, id)
+      remove(executing, id)
+      daemon.Respond(id, is_error ? {content: text, is_error: true} : {content: text})
+    endif
+  })
+  if has_key(executing, id)
+    executing[id] = Stop
+  endif
+enddef
+
+# The daemon cancelled its request `id` (the run was cancelled): the tool is stopped, unanswered.
+def Withdraw(id: any)
+  if has_key(executing, id)
+    var Stop = remove(executing, id)
+    if type(Stop) == v:t_func
+      Stop()
+    endif
+    options.Warn('a tool call was withdrawn (the run was cancelled)')
+  endif
+enddef
+
+# The ids of the daemon's tool.execute requests not answered yet.
+export def Executing(): list<string>
+  return keys(executing)
+enddef
+
 def OnRequest(message: dict<any>)
   if message.method == 'tool.approve'
     Approve(message)
+  elseif message.method == 'tool.execute'
+    Execute(message)
   else
     daemon.Respond(message.id, v:null, {code: -32601, message: 'method not found: ' .. message.method})
   endif
@@ -256,6 +295,9 @@ def OnNotification(message: dict<any>)
     if !empty(job)
       RecordToolCall(job, message.params)
     endif
+    return
+  elseif message.method == '$/cancelRequest'
+    Withdraw(get(get(message, 'params', {}), 'id', v:null))
     return
   elseif message.method != 'chat.delta'
     return
