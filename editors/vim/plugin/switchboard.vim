@@ -7,6 +7,7 @@ g:loaded_switchboard = 1
 
 import autoload 'switchboard.vim'
 import autoload 'switchboard/health.vim'
+import autoload 'switchboard/history.vim'
 import autoload 'switchboard/models.vim'
 import autoload 'switchboard/options.vim'
 
@@ -25,6 +26,7 @@ command -range=0 -nargs=? -complete=customlist,Presets SwitchboardChat switchboa
 command -nargs=? -complete=customlist,Presets SwitchboardNew switchboard.NewChat(<q-args>)
 command -nargs=0 SwitchboardSend switchboard.Send()
 command -nargs=0 SwitchboardRetry switchboard.Retry()
+command -nargs=0 SwitchboardHistory history.Pick()
 command -range=0 -nargs=? -complete=file SwitchboardAdd switchboard.Add(<q-args>, <count> > 0 ? <line1> : 0, <line2>)
 command -nargs=1 -complete=file SwitchboardImage switchboard.Image(<q-args>)
 command -nargs=0 SwitchboardCancel switchboard.Cancel()

@@ -2,12 +2,14 @@ vim9script
 # Chat buffers: typing and sending with the keys, streaming, history (images included), cancel,
 # errors, presets and context, save and reopen. The echo upstream answers "echo: <last user
 # message>" in 3-character pieces (0.2 s apart with SLOW); FAIL401 gets an HTTP 401.
+# (g:switchboard_store off: these cases test the buffer as the history the plugin sends)
 
 g:switchboard_cmd = [$SWITCHBOARD_BIN]
 g:switchboard_window = 'botright split'
 g:switchboard_error_popup = 0
 g:switchboard_presets = {terse: {system: 'Be terse.', model: 'gpt-4o'}}
 g:switchboard_autosave_dir = tempname()
+g:switchboard_store = 0
 runtime plugin/switchboard.vim
 
 import autoload 'switchboard.vim'

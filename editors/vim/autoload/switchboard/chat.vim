@@ -2,7 +2,11 @@ vim9script
 # Chat buffers: a Markdown conversation (see conversation.vim) you type into under "## You" and
 # send with a key; the answer streams in under "## Assistant", then a new "## You" block waits.
 # A new chat is a scratch buffer switchboard://chat-N; :SwitchboardSave turns it into a file,
-# :SwitchboardOpen makes any Markdown file a chat again.
+# :SwitchboardOpen makes any Markdown file a chat again. Chats are kept in the daemon's
+# conversation store (g:switchboard_store): the first question starts a conversation
+# (conversation_id "new"), the next ones send only themselves with its id (b:switchboard_conversation),
+# and :SwitchboardHistory (history.vim) reopens any stored conversation to go on with it. The
+# tokens each answer used show after its heading.
 
 import autoload 'switchboard/conversation.vim'
 import autoload 'switchboard/options.vim'
@@ -12,6 +16,15 @@ import autoload 'switchboard/tools.vim'
 var count = 0
 # the chat buffer used last
 var current = -1
+# the daemon answered that its store cannot be used (-32008): chats are not stored this session
+var store_unusable = false
+const HEADING = 'switchboard_heading'
+const USAGE = 'switchboard_usage'
+# ids of heading marks: prop_find() matches a mark of stream.vim with the same id whatever its
+# type, so these are kept apart from those
+var headings = 1000000
+# virtual text came with 9.0.0067
+const HAS_NOTE = has('patch-9.0.0067')
 
 export def IsChat(buf: number): bool
   return bufexists(buf) && getbufvar(buf, 'switchboard_chat', false) == true
@@ -89,6 +102,85 @@ enddef
 export def Get(): number
   return IsChat(current) ? current : New()
 enddef
+
+# The stored conversation chat `buf` continues ('' when none).
+export def ConversationId(buf: number): string
+  return getbufvar(buf, 'switchboard_conversation', '')
+enddef
+
+# Makes chat `buf` continue stored conversation `id` ('': none).
+export def SetConversationId(buf: number, id: string)
+  setbufvar(buf, 'switchboard_conversation', id)
+enddef
+
+# Whether chats are stored: g:switchboard_store, unless the daemon said it cannot.
+export def Storing(): bool
+  return !!options.Get('store') && !store_unusable
+enddef
+
+# The token counts of `usage` as a short note, or ''.
+export def UsageNote(usage: any): string
+  if type(usage) != v:t_dict || type(get(usage, 'total_tokens', v:null)) != v:t_number
+    return ''
+  endif
+  return printf('%d tokens (%d in, %d out)', usage.total_tokens, get(usage, 'prompt_tokens', 0), get(usage, 'completion_tokens', 0))
+enddef
+
+def PropTypes()
+  if empty(prop_type_get(HEADING))
+    highlight default link SwitchboardUsage Comment
+    prop_type_add(HEADING, {})
+    prop_type_add(USAGE, {highlight: 'SwitchboardUsage'})
+  endif
+enddef
+
+# A mark on line `lnum` of `buf` (an answer's heading) that follows the edits above it; its id.
+def MarkHeading(buf: number, lnum: number): number
+  PropTypes()
+  headings += 1
+  prop_add(lnum, 1, {bufnr: buf, type: HEADING, id: headings, length: 0})
+  return headings
+enddef
+
+# Remembers the conversation id the daemon gave the turn, shows its usage after the answer's
+# heading (mark `heading`), and turns the store off when the daemon cannot use it (the question
+# is then asked again, unstored: outcome.resent).
+def AfterTurn(buf: number, outcome: dict<any>, heading: number)
+  var result = get(outcome, 'result', v:null)
+  if has_key(outcome, 'error')
+    var data = get(outcome.error, 'data', {})
+    result = type(data) == v:t_dict ? get(data, 'partial', v:null) : v:null
+  endif
+  result = type(result) == v:t_dict ? result : {}
+  if type(get(result, 'conversation_id', v:null)) == v:t_string
+    SetConversationId(buf, result.conversation_id)
+  endif
+  if has_key(outcome, 'error') && get(outcome.error, 'code', 0) == -32008 && !store_unusable
+    store_unusable = true
+    options.Warn('the conversation store cannot be used (' .. get(outcome.error, 'message', '') .. '): chats are not stored this session')
+    outcome.resent = true
+    timer_start(0, (_) => Retry(buf))
+  endif
+  outcome.usage = get(result, 'usage', v:null)
+  var found = prop_find({bufnr: buf, type: HEADING, id: heading, lnum: 1, col: 1}, 'f')
+  prop_remove({bufnr: buf, type: HEADING, id: heading, all: true})
+  var note = UsageNote(outcome.usage)
+  if note != '' && !empty(found) && HAS_NOTE
+    prop_add(found.lnum, 0, {bufnr: buf, type: USAGE, text: '  ' .. note, text_align: 'after'})
+  endif
+enddef
+
+# A chat continuing a conversation that another editor or script changed is told so.
+def ConversationChanged(id: any)
+  for info in getbufinfo()
+    if IsChat(info.bufnr) && id != '' && ConversationId(info.bufnr) == id
+      options.Warn(printf('%s: its conversation changed elsewhere (another editor or script); :SwitchboardHistory opens it as it is now',
+        fnamemodify(info.name, ':t')))
+    endif
+  endfor
+enddef
+
+stream.OnConversationChanged(ConversationChanged)
 
 # Shows `buf` in a window of this tab page (opening one with g:switchboard_window); enters it
 # and puts the cursor at the end with `focus`.
@@ -195,8 +287,9 @@ export def EndAnswer(buf: number, outcome: dict<any>, lnum: number)
 enddef
 
 # The end of an answer into `buf`, unless the chat was closed meanwhile.
-def Ended(buf: number, outcome: dict<any>, job: dict<any>)
+def Ended(buf: number, heading: number, outcome: dict<any>, job: dict<any>)
   if bufloaded(buf)
+    AfterTurn(buf, outcome, heading)
     EndAnswer(buf, outcome, stream.Position(job)[0])
   endif
 enddef
@@ -222,8 +315,9 @@ export def Autosave(buf: number): string
   return path
 enddef
 
-# Sends the input of chat buffer `buf` with the conversation before it; the answer streams in
-# below it. With g:switchboard_tools, through agent.run, the editor's tools offered (tools.vim).
+# Sends the input of chat buffer `buf` with the conversation before it (only the input when the
+# chat continues a stored conversation, which the daemon holds); the answer streams in below it.
+# With g:switchboard_tools, through agent.run, the editor's tools offered (tools.vim).
 export def Send(buf: number)
   var keys = Keys()
   if stream.Busy(buf)
@@ -237,6 +331,13 @@ export def Send(buf: number)
     return
   endif
   var messages = conversation.Messages(lines, BaseDir(buf))
+  var params: dict<any> = {}
+  if Storing()
+    params.conversation_id = ConversationId(buf) == '' ? 'new' : ConversationId(buf)
+    if params.conversation_id != 'new'
+      messages = messages[-1 :] # the daemon sends the stored ones before it
+    endif
+  endif
   var last = len(lines)
   while last > pending.first && lines[last - 1] =~ '^\s*$'
     last -= 1
@@ -246,10 +347,11 @@ export def Send(buf: number)
   endif
   appendbufline(buf, last, ['', '## Assistant', ''])
   var answer_line = last + 3
+  var heading = MarkHeading(buf, answer_line - 1)
   for win in win_findbuf(buf)
     win_execute(win, printf('cursor(%d, 1)', answer_line))
   endfor
-  var params: dict<any> = {messages: messages}
+  params.messages = messages
   var model = getbufvar(buf, 'switchboard_model', '')
   if model == '' && conversation.HasImage(messages)
     model = options.Get('vision_model')
@@ -268,7 +370,7 @@ export def Send(buf: number)
   endif
   stream.Start(params, {buf: buf, lnum: answer_line, col: 1, undo: true, joined: true, agent: agent,
     cancel_hint: get(keys, 'cancel', ':SwitchboardCancel'),
-    OnEnd: (outcome, job) => Ended(buf, outcome, job)})
+    OnEnd: (outcome, job) => Ended(buf, heading, outcome, job)})
 enddef
 
 # Asks the last question of chat `buf` again: its answer (failed, cancelled, cut off or not) is
@@ -289,6 +391,8 @@ export def Retry(buf: number)
     return
   endif
   deletebufline(buf, last.first, '$')
+  # the stored conversation keeps the old answer: the question goes on in a new one, sent whole
+  SetConversationId(buf, '')
   Send(buf)
 enddef
 

@@ -28,6 +28,9 @@ const DEFAULTS = {
   # propose_edit) and the daemon's MCP servers' tools (approval with confirm()); a list offers
   # those editor tools only (and the MCP tools); 0: plain chat.complete
   tools: 0,
+  # chats kept in the daemon's conversation store (conversation_id), so that :SwitchboardHistory
+  # reopens and continues them, from any editor
+  store: 1,
   timeout_ms: 5000,
 }
 

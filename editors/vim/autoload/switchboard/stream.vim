@@ -25,6 +25,8 @@ const HAS_NOTE = has('patch-9.0.0067')
 var jobs: dict<dict<any>> = {}
 # the daemon's tool.execute requests being run: its id -> the function that stops the tool
 var executing: dict<any> = {}
+# ConversationChanged(id): a conversations.changed notification
+var ConversationChanged: func = (_) => 0
 var marks = 0
 # whether virtual text takes text_wrap (found out on first use)
 var can_wrap = true
@@ -279,6 +281,11 @@ export def Executing(): list<string>
   return keys(executing)
 enddef
 
+# `Handler(id)` runs when another process changed stored conversation `id`.
+export def OnConversationChanged(Handler: func)
+  ConversationChanged = Handler
+enddef
+
 def OnRequest(message: dict<any>)
   if message.method == 'tool.approve'
     Approve(message)
@@ -298,6 +305,9 @@ def OnNotification(message: dict<any>)
     return
   elseif message.method == '$/cancelRequest'
     Withdraw(get(get(message, 'params', {}), 'id', v:null))
+    return
+  elseif message.method == 'conversations.changed'
+    ConversationChanged(get(get(message, 'params', {}), 'id', ''))
     return
   elseif message.method != 'chat.delta'
     return
