@@ -218,18 +218,20 @@ const ROLE_HEADINGS = { system: '## System', user: '## You', assistant: '## Assi
  * then an empty "## You" block to go on in.
  */
 function render(messages) {
-  const results = new Map(messages.filter((m) => m.role === 'tool' && m.tool_call_id).map((m) => [m.tool_call_id, contentText(m.content)]));
   const lines = [];
   let role = null;
-  for (const message of messages) {
-    if (!ROLE_HEADINGS[message.role]) continue;
+  messages.forEach((message, index) => {
+    if (!ROLE_HEADINGS[message.role]) return;
     if (role !== message.role) {
       if (lines.length) lines.push('');
       lines.push(ROLE_HEADINGS[message.role]);
       role = message.role;
     }
-    const text = contentText(message.content);
+    const text = contentText(message.content).replace(/\s+$/, '');
     if (text) lines.push(...text.split('\n'));
+    // a call's result is the tool message answering it among those that follow this message
+    const answers = [];
+    for (let next = index + 1; next < messages.length && messages[next].role === 'tool'; next++) answers.push(messages[next]);
     for (const call of (message.role === 'assistant' && Array.isArray(message.tool_calls) ? message.tool_calls : [])) {
       const fn = call.function || {};
       let args = fn.arguments;
@@ -238,14 +240,15 @@ function render(messages) {
       } catch {
         // the text as the model wrote it
       }
-      lines.push(...toolRecord({ name: fn.name, status: 'called', arguments: args, result: results.get(call.id) }));
+      const answer = answers.find((tool) => tool.tool_call_id === call.id);
+      lines.push(...toolRecord({ name: fn.name, status: 'called', arguments: args, result: answer && contentText(answer.content) }));
     }
     if (message.status === 'cancelled') {
       const fence = openFence(text);
       if (fence) lines.push(fence);
       lines.push(CANCELLED);
     }
-  }
+  });
   if (lines.length) lines.push('');
   return `${lines.join('\n')}${lines.length ? '\n' : ''}## You\n`;
 }
