@@ -56,6 +56,15 @@ class Chats {
     fs.writeFileSync(path.join(this.dir, 'conversations.json'), `${JSON.stringify(all, null, 1)}\n`);
   }
 
+  /** Tells the user of each open chat continuing stored conversation `id` that it changed elsewhere. */
+  conversationChanged(id) {
+    for (const [file, continued] of Object.entries(this.conversations())) {
+      if (continued !== id) continue;
+      const open = vscode.workspace.textDocuments.find((document) => document.uri.fsPath === file && !document.isClosed);
+      if (open) vscode.window.showWarningMessage(`Switchboard: ${path.basename(file)}: its conversation changed elsewhere (another editor or script); "Open Conversation…" opens it as it is now.`);
+    }
+  }
+
   /** Whether chats are kept in the conversation store (the setting, unless the daemon said it cannot). */
   storing() {
     return this.settings().store && !this.storeUnusable;

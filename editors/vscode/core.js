@@ -154,14 +154,16 @@ function shiftOffset(offset, changes) {
 /**
  * Owns one daemon process, started on first use and restarted when the daemon's path, base URL
  * or key change (or it has gone); tracks the requests in flight so that they can be cancelled.
- * `onBusy(busy)` runs whenever the first request starts or the last one ends.
+ * `onBusy(busy)` runs whenever the first request starts or the last one ends;
+ * `onConversationChanged(id)` when the daemon says another process changed a stored conversation.
  */
 class Session {
-  constructor(settings, { log = () => {}, apiKey = () => '', onBusy = () => {}, createClient = (options) => new Switchboard(options) } = {}) {
+  constructor(settings, { log = () => {}, apiKey = () => '', onBusy = () => {}, onConversationChanged = () => {}, createClient = (options) => new Switchboard(options) } = {}) {
     this.settings = settings;
     this.apiKey = apiKey;
     this.log = log;
     this.onBusy = onBusy;
+    this.onConversationChanged = onConversationChanged;
     this.createClient = createClient;
     this.current = null;
     this.identity = null;
@@ -180,6 +182,7 @@ class Session {
     this.restart();
     const client = this.createClient({ binary: settings.path, stderr: 'pipe' });
     client.on('stderr', this.log);
+    client.on('conversations.changed', (params) => this.onConversationChanged((params || {}).id));
     this.current = client;
     this.identity = identity;
     this.ready = client.initialize({ config, clientInfo: { name: 'switchboard-vscode', version: '0.2.0' } });

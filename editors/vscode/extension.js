@@ -28,14 +28,16 @@ function activate(context) {
     status.show();
     vscode.commands.executeCommand('setContext', 'switchboard.busy', busy);
   };
+  let chats = null;
   session = new core.Session(settings, {
     log: (text) => output.append(text),
     apiKey: () => context.secrets.get(SECRET),
     onBusy: showStatus,
+    onConversationChanged: (id) => chats && chats.conversationChanged(id),
   });
   const rewrites = new Rewrites(session, settings);
   const agent = new Agent(rewrites);
-  const chats = new Chats(context.globalStorageUri.fsPath, session, settings, agent);
+  chats = new Chats(context.globalStorageUri.fsPath, session, settings, agent);
   // the answer being written at the cursor, shown after it until it goes in
   const preview = vscode.window.createTextEditorDecorationType({ after: { color: new vscode.ThemeColor('editorGhostText.foreground'), fontStyle: 'italic' } });
   showStatus(false);
@@ -199,6 +201,8 @@ function activate(context) {
     vscode.workspace.registerTextDocumentContentProvider(SCHEME, rewrites),
     ...Object.entries(commands).map(([name, run]) => vscode.commands.registerCommand(name, run)),
     vscode.window.onDidChangeActiveTextEditor(updateChatContext),
+    // an answer's tokens show again in a chat shown again
+    vscode.window.onDidChangeVisibleTextEditors((editors) => editors.forEach((editor) => chats.showUsage(editor.document))),
     vscode.workspace.onDidChangeTextDocument((event) => {
       if (vscode.window.activeTextEditor && event.document === vscode.window.activeTextEditor.document) updateChatContext();
     }),

@@ -19,6 +19,7 @@ const extension = require('../extension');
 const upstream = require('../../node/test/upstream');
 const conversation = require('../conversation');
 const tools = require('../tools');
+const { Switchboard } = require('../client');
 
 const { answers, shown, contexts, settings } = vscode;
 const run = (command, ...args) => vscode.commands.executeCommand(command, ...args);
@@ -351,6 +352,12 @@ test('history: Open Conversation… lists the stored conversations; the one pick
   assert.deepEqual(messages[0], { role: 'user', content: 'first line\nsecond line' });
   assert.deepEqual(messages[messages.length - 1], { role: 'user', content: 'go on' });
   assert.equal((await session.request('conversations.get', { id })).messages.length, before + 2, 'the same conversation goes on');
+  // another program (a script, another editor) goes on in it: the chat is told once its daemon looks
+  const other = new Switchboard({ binary: settings['switchboard.path'], env: { OPENAI_BASE_URL: process.env.OPENAI_BASE_URL } });
+  await other.request('chat.complete', { conversation_id: id, messages: [{ role: 'user', content: 'from a script' }] });
+  await other.close();
+  await session.request('conversations.list', { limit: 1 });
+  assert.match(shown.warnings[shown.warnings.length - 1], /^Switchboard: chat-[^:]+\.md: its conversation changed elsewhere/);
 });
 
 test('retry: the last answer is asked again (a cancelled one too), in a new stored conversation; tokens show by each answer', async () => {

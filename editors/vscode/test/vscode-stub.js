@@ -165,6 +165,7 @@ const events = {
   changeTabs: new EventEmitter(),
   changeConfiguration: new EventEmitter(),
   changeEditor: new EventEmitter(),
+  changeVisibleEditors: new EventEmitter(),
 };
 
 /** Applies `edits` ({range, text}) to `document` (later ones first) and fires the change. */
@@ -218,9 +219,13 @@ const window = {
   visibleTextEditors: [],
   tabGroups: { all: [], close: async () => true, onDidChangeTabs: events.changeTabs.event },
   onDidChangeActiveTextEditor: events.changeEditor.event,
+  onDidChangeVisibleTextEditors: events.changeVisibleEditors.event,
   async showTextDocument(document) {
     const editor = window.visibleTextEditors.find((e) => e.document === document) || new TextEditor(document);
-    if (!window.visibleTextEditors.includes(editor)) window.visibleTextEditors.push(editor);
+    if (!window.visibleTextEditors.includes(editor)) {
+      window.visibleTextEditors.push(editor);
+      events.changeVisibleEditors.fire([...window.visibleTextEditors]);
+    }
     window.activeTextEditor = editor;
     events.changeEditor.fire(editor);
     return editor;
