@@ -201,10 +201,10 @@ class Chats {
       else outcome.error = error;
       if (!core.isCancellation(error)) vscode.window.showErrorMessage(core.formatError(error, settings));
     }
-    records.dispose();
     this.afterTurn(document, outcome, heading);
+    if (!document.isClosed) await answer.flushed();
+    records.dispose(); // (after the last record's update: the records follow edits until then)
     if (document.isClosed) return outcome;
-    await answer.flushed();
     const closing = conversation.closing(answered, outcome);
     const atLineStart = document.getText().endsWith('\n');
     await this.append(document, `${atLineStart ? '' : '\n'}${closing.map((line) => `${line}\n`).join('')}\n## You\n`);
