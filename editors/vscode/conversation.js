@@ -42,7 +42,7 @@ function headingFollows(lines, index) {
 }
 
 /**
- * The blocks of `text`: [{role, lines}]. Text before the first heading belongs to no block. A note
+ * The blocks of `text`: [{role, lines, first}] (`first`: the index of the heading's line). Text before the first heading belongs to no block. A note
  * ending an answer, followed by a heading, closes a fence the answer left open (chats written
  * before answers closed theirs). Tool call records in an answer are not part of its text.
  */
@@ -54,7 +54,7 @@ function blocks(text) {
   lines.forEach((line, index) => {
     const role = fence ? undefined : HEADINGS[line.trim()];
     if (role) {
-      found.push({ role, lines: [] });
+      found.push({ role, lines: [], first: index });
       record = false;
       return;
     }
@@ -171,4 +171,107 @@ function codeOf(text) {
   return close ? text.slice(start, start + close.index).replace(/\n$/, '') : text.trim();
 }
 
-module.exports = { CANCELLED, CUT_OFF, isNote, openFence, closing, unfenced, blocks, imageUrl, messages, hasImage, pending, isConversation, fresh, fenced, codeOf };
+const MAX_RESULT_LINES = 12;
+
+/** `value` on one line, at most `width` characters. */
+function oneLine(value, width) {
+  const text = (typeof value === 'string' ? value : JSON.stringify(value)).replace(/\s*\n\s*/g, ' ');
+  return text.length > width ? `${text.slice(0, width)}…` : text;
+}
+
+/**
+ * The lines recording tool call `call` (a tool.call notification's params) in an answer:
+ * "> [tool] NAME … STATUS", then its arguments and result on lines starting ">   " (the parser
+ * leaves them out of the answer's text).
+ */
+function toolRecord(call) {
+  const lines = [`> [tool] ${call.name || '?'} … ${call.status || '?'}`];
+  if (call.arguments !== undefined) lines.push(`>   arguments: ${oneLine(call.arguments, 300)}`);
+  if (typeof call.result === 'string') {
+    const result = call.result.trim().split('\n');
+    if (result.length === 1) {
+      lines.push(`>   result: ${oneLine(result[0], 300)}`);
+    } else {
+      lines.push('>   result:');
+      for (const line of result.slice(0, MAX_RESULT_LINES)) lines.push(`>     ${oneLine(line, 200)}`);
+      if (result.length > MAX_RESULT_LINES) lines.push(`>     … (${result.length - MAX_RESULT_LINES} more lines)`);
+    }
+  }
+  return lines;
+}
+
+/** The text of a stored message's content: a string, or parts (text, and images as lines attaching them). */
+function contentText(content) {
+  if (typeof content === 'string') return content;
+  return (Array.isArray(content) ? content : []).map((part) => {
+    if (part && part.type === 'text' && typeof part.text === 'string') return part.text;
+    if (part && part.type === 'image_url' && part.image_url) return `![image](${part.image_url.url})`;
+    return null;
+  }).filter((text) => text !== null).join('\n');
+}
+
+const ROLE_HEADINGS = { system: '## System', user: '## You', assistant: '## Assistant' };
+
+/**
+ * The chat text of stored `messages` (conversations.get's): one "## Assistant" block per run,
+ * its tool calls as records (with their results), a cancelled answer ending with [cancelled];
+ * then an empty "## You" block to go on in.
+ */
+function render(messages) {
+  const lines = [];
+  let role = null;
+  messages.forEach((message, index) => {
+    if (!ROLE_HEADINGS[message.role]) return;
+    if (role !== message.role) {
+      if (lines.length) lines.push('');
+      lines.push(ROLE_HEADINGS[message.role]);
+      role = message.role;
+    }
+    const text = contentText(message.content).replace(/\s+$/, '');
+    if (text) lines.push(...text.split('\n'));
+    // a call's result is the tool message answering it among those that follow this message
+    const answers = [];
+    for (let next = index + 1; next < messages.length && messages[next].role === 'tool'; next++) answers.push(messages[next]);
+    for (const call of (message.role === 'assistant' && Array.isArray(message.tool_calls) ? message.tool_calls : [])) {
+      const fn = call.function || {};
+      let args = fn.arguments;
+      try {
+        args = JSON.parse(fn.arguments);
+      } catch {
+        // the text as the model wrote it
+      }
+      const answer = answers.find((tool) => tool.tool_call_id === call.id);
+      lines.push(...toolRecord({ name: fn.name, status: 'called', arguments: args, result: answer && contentText(answer.content) }));
+    }
+    if (message.status === 'cancelled') {
+      const fence = openFence(text);
+      if (fence) lines.push(fence);
+      lines.push(CANCELLED);
+    }
+  });
+  if (lines.length) lines.push('');
+  return `${lines.join('\n')}${lines.length ? '\n' : ''}## You\n`;
+}
+
+/** The token counts of a result's `usage` as a short note, or null. */
+function usageNote(usage) {
+  if (!usage || typeof usage.total_tokens !== 'number') return null;
+  return `${usage.total_tokens} tokens (${usage.prompt_tokens || 0} in, ${usage.completion_tokens || 0} out)`;
+}
+
+/**
+ * The offset in `text` where its last answer starts (the blank lines before its "## Assistant"
+ * heading) when the chat ends with an answer and an empty "## You" block (or the answer); else null.
+ */
+function lastAnswerStart(text) {
+  const all = blocks(text);
+  let last = all.length - 1;
+  if (last >= 0 && all[last].role === 'user' && !trimmed(all[last].lines).length) last--;
+  if (last < 0 || all[last].role !== 'assistant') return null;
+  const lines = text.split('\n');
+  let first = all[last].first;
+  while (first > 0 && !lines[first - 1].trim()) first--;
+  return lines.slice(0, first).join('\n').length + (first > 0 ? 1 : 0);
+}
+
+module.exports = { toolRecord, render, usageNote, lastAnswerStart, CANCELLED, CUT_OFF, isNote, openFence, closing, unfenced, blocks, imageUrl, messages, hasImage, pending, isConversation, fresh, fenced, codeOf };

@@ -18,6 +18,8 @@ function readSettings(get) {
     model: text('model'),
     visionModel: text('visionModel'),
     profile: text('profile'),
+    tools: ['auto', 'on', 'off'].includes(text('tools', 'auto')) ? text('tools', 'auto') : 'auto',
+    store: get('store', true) !== false,
     systemPrompt: text('systemPrompt'),
     presets: presets && typeof presets === 'object' ? presets : {},
   };
@@ -86,34 +88,51 @@ function formatError(error, settings = { path: 'switchboard' }) {
 }
 
 /**
- * Serialises asynchronous writes so that pieces land in order: `append(text)` queues text, and
- * text that arrives while a write is running is joined into the next one. `flushed()` resolves
- * once everything queued is written. A failing write (a closed document) drops the rest.
+ * Serialises asynchronous writes so that they land in order: `append(text)` queues text, and
+ * text that arrives while a write is running is joined into the next one; `queue(run)` queues
+ * another write (`run()`, async) after the text queued so far. `flushed()` resolves once
+ * everything queued is written. A failing write (a closed document) drops the rest.
  */
 function orderedAppender(write) {
-  let pending = '';
-  let running = Promise.resolve();
+  const jobs = []; // {text} or {run}
+  let running = null;
   let failed = false;
   const drain = async () => {
-    while (pending && !failed) {
-      const text = pending;
-      pending = '';
+    while (jobs.length && !failed) {
+      const job = jobs.shift();
       try {
-        await write(text);
+        await (job.run ? job.run() : write(job.text));
       } catch {
         failed = true;
       }
     }
+    running = null;
+  };
+  // the drain starts after the current task, so that pieces given together are written together
+  const start = () => {
+    if (!running) running = Promise.resolve().then(drain);
   };
   return {
     append(text) {
       if (!text || failed) return;
-      const idle = pending === '';
-      pending += text;
-      if (idle) running = running.then(drain);
+      const last = jobs[jobs.length - 1];
+      if (last && last.run === undefined) last.text += text;
+      else jobs.push({ text });
+      start();
     },
-    flushed: () => running,
+    queue(run) {
+      if (failed) return;
+      jobs.push({ run });
+      start();
+    },
+    flushed: () => running || Promise.resolve(),
   };
+}
+
+/** The preview of an answer being written at the cursor: its end, on one line. */
+function previewText(answer, width = 100) {
+  const flat = answer.replace(/\n/g, ' ⏎ ');
+  return `⟳ ${flat.length > width ? `…${flat.slice(-width)}` : flat}`;
 }
 
 /**
@@ -135,14 +154,16 @@ function shiftOffset(offset, changes) {
 /**
  * Owns one daemon process, started on first use and restarted when the daemon's path, base URL
  * or key change (or it has gone); tracks the requests in flight so that they can be cancelled.
- * `onBusy(busy)` runs whenever the first request starts or the last one ends.
+ * `onBusy(busy)` runs whenever the first request starts or the last one ends;
+ * `onConversationChanged(id)` when the daemon says another process changed a stored conversation.
  */
 class Session {
-  constructor(settings, { log = () => {}, apiKey = () => '', onBusy = () => {}, createClient = (options) => new Switchboard(options) } = {}) {
+  constructor(settings, { log = () => {}, apiKey = () => '', onBusy = () => {}, onConversationChanged = () => {}, createClient = (options) => new Switchboard(options) } = {}) {
     this.settings = settings;
     this.apiKey = apiKey;
     this.log = log;
     this.onBusy = onBusy;
+    this.onConversationChanged = onConversationChanged;
     this.createClient = createClient;
     this.current = null;
     this.identity = null;
@@ -161,6 +182,7 @@ class Session {
     this.restart();
     const client = this.createClient({ binary: settings.path, stderr: 'pipe' });
     client.on('stderr', this.log);
+    client.on('conversations.changed', (params) => this.onConversationChanged((params || {}).id));
     this.current = client;
     this.identity = identity;
     this.ready = client.initialize({ config, clientInfo: { name: 'switchboard-vscode', version: '0.2.0' } });
@@ -177,10 +199,13 @@ class Session {
 
   /**
    * Streams `chat.complete` with `params`, each piece to `onPiece`; resolves to the completion.
-   * `onCall(call)` gets the request at once (`call.cancel()` cancels it alone).
+   * `onCall(call)` gets the request at once (`call.cancel()` cancels it alone). With `agent`
+   * ({onApprove, onExecute, onToolCall}, see the Node client's agentRun) it is an `agent.run`
+   * whose tool requests those callbacks answer.
    */
-  async stream(params, onPiece, onCall = () => {}) {
-    const call = (await this.client()).streamChat(params);
+  async stream(params, onPiece, onCall = () => {}, agent = null) {
+    const client = await this.client();
+    const call = agent ? client.agentRun(params, agent) : client.streamChat(params);
     onCall(call);
     this.active.add(call);
     if (this.active.size === 1) this.onBusy(true);
@@ -191,6 +216,22 @@ class Session {
       this.active.delete(call);
       if (this.active.size === 0) this.onBusy(false);
     }
+  }
+
+  /**
+   * Whether the daemon has MCP servers that are not disabled (tools.list, asked once per daemon
+   * process): what the `tools` setting "auto" goes by.
+   */
+  async hasServers() {
+    const client = await this.client();
+    if (this.servers === undefined || this.servers.client !== client) {
+      const asked = this.request('tools.list', {}).then(
+        (result) => ((result && result.servers) || []).some((server) => server.status !== 'disabled'),
+        () => false,
+      );
+      this.servers = { client, asked };
+    }
+    return this.servers.asked;
   }
 
   /** A request's result (models.list, config.get, ...). */
@@ -236,5 +277,5 @@ async function healthReport(session) {
 
 module.exports = {
   readSettings, daemonConfig, requestParams, rewriteMessages, fitProposal, insertMessages, chatModels, isCancellation, formatError,
-  orderedAppender, shiftOffset, Session, healthReport,
+  orderedAppender, previewText, shiftOffset, Session, healthReport,
 };

@@ -1,7 +1,7 @@
 'use strict';
 // VS Code glue: commands, the status bar, settings and the API key in SecretStorage. The chat
-// documents are in chat.js, rewrites in rewrite.js, the logic in core.js and conversation.js,
-// the JSON-RPC client in the Node client (client.js finds it).
+// documents are in chat.js, rewrites in rewrite.js, tools in agent.js and tools.js, the logic in
+// core.js and conversation.js, the JSON-RPC client in the Node client (client.js finds it).
 
 const vscode = require('vscode');
 const path = require('node:path');
@@ -9,6 +9,7 @@ const core = require('./core');
 const conversation = require('./conversation');
 const { Chats, isChat } = require('./chat');
 const { Rewrites, SCHEME } = require('./rewrite');
+const { Agent } = require('./agent');
 
 const SECRET = 'switchboard.apiKey';
 let session = null;
@@ -27,13 +28,18 @@ function activate(context) {
     status.show();
     vscode.commands.executeCommand('setContext', 'switchboard.busy', busy);
   };
+  let chats = null;
   session = new core.Session(settings, {
     log: (text) => output.append(text),
     apiKey: () => context.secrets.get(SECRET),
     onBusy: showStatus,
+    onConversationChanged: (id) => chats && chats.conversationChanged(id),
   });
-  const chats = new Chats(context.globalStorageUri.fsPath, session, settings);
   const rewrites = new Rewrites(session, settings);
+  const agent = new Agent(rewrites);
+  chats = new Chats(context.globalStorageUri.fsPath, session, settings, agent);
+  // the answer being written at the cursor, shown after it until it goes in
+  const preview = vscode.window.createTextEditorDecorationType({ after: { color: new vscode.ThemeColor('editorGhostText.foreground'), fontStyle: 'italic' } });
   showStatus(false);
 
   const report = (error) => {
@@ -123,56 +129,80 @@ function activate(context) {
       output.show(true);
     },
     'switchboard.restart': () => session.restart(),
+    'switchboard.openConversation': async () => {
+      const listed = await session.request('conversations.list', { limit: 200 }).catch(report);
+      if (!listed) return;
+      const items = (listed.conversations || []).map((item) => ({
+        label: item.title || '(untitled)',
+        description: new Date(item.updated_at * 1000).toLocaleString(),
+        detail: `${item.message_count} messages${item.model ? ` · ${item.model}` : ''}`,
+        id: item.id,
+      }));
+      if (!items.length) {
+        vscode.window.showInformationMessage('Switchboard: no stored conversations yet.');
+        return;
+      }
+      const picked = await vscode.window.showQuickPick(items, { placeHolder: 'Conversation (newest first)', matchOnDescription: true });
+      if (picked) await chats.openStored(picked.id).catch(report);
+    },
+    'switchboard.retry': async () => {
+      const editor = vscode.window.activeTextEditor;
+      const document = editor && isChat(editor.document) ? editor.document : (await chats.current()).document;
+      await chats.retry(document).catch(report);
+    },
   };
 
-  /** Streams the answer to `prompt` into `editor` at the cursor (after the selection, which goes along). */
+  /**
+   * Asks for the answer to `prompt` and inserts it into `editor` at the cursor (after the
+   * selection, which goes along) in one edit, one undo step, once it is complete: while it
+   * streams, it shows after the cursor as a preview, and the place follows the user's edits.
+   * A cancelled or failed answer inserts nothing.
+   */
   async function insertAtCursor(editor, prompt) {
     const { document, selection } = editor;
     const user = selection.isEmpty ? prompt : `${prompt}\n\n${selectionBlock(editor)}`;
     let offset = document.offsetAt(selection.end);
-    let start = offset; // the answer's start, moved by edits before it
     let answered = '';
-    let writing = null;
     const follow = vscode.workspace.onDidChangeTextDocument((event) => {
-      if (event.document !== document) return;
-      const others = event.contentChanges.filter((c) => !(writing !== null && c.rangeOffset === offset && c.rangeLength === 0 && c.text === writing));
-      offset = core.shiftOffset(offset, others);
-      start = core.shiftOffset(start, others.filter((c) => c.rangeOffset < start));
+      if (event.document === document) offset = core.shiftOffset(offset, event.contentChanges);
     });
-    let first = true;
-    const answer = core.orderedAppender(async (text) => {
-      writing = text;
-      const done = await editor.edit((builder) => builder.insert(document.positionAt(offset), text), { undoStopBefore: first, undoStopAfter: false });
-      writing = null;
-      if (!done) throw new Error('the editor was closed');
-      offset += text.length;
-      first = false;
-    });
+    const show = (text) => {
+      const at = document.positionAt(offset);
+      editor.setDecorations(preview, text ? [{ range: new vscode.Range(at, at), renderOptions: { after: { contentText: text } } }] : []);
+    };
     try {
+      show('⟳ answering…');
       await session.stream(core.requestParams(core.insertMessages(user), settings()), (piece) => {
         answered += piece;
-        answer.append(piece);
+        show(core.previewText(answered));
       });
-      await answer.flushed();
-      // an answer that is one fenced block goes in without its fence, in the same undo step
-      const inside = conversation.unfenced(answered);
-      if (inside !== null && !first) {
-        const range = new vscode.Range(document.positionAt(start), document.positionAt(offset));
-        await editor.edit((builder) => builder.replace(range, inside), { undoStopBefore: false, undoStopAfter: true });
-      }
     } finally {
-      await answer.flushed();
+      show('');
       follow.dispose();
     }
+    // an answer that is one fenced block goes in without its fence
+    const inside = conversation.unfenced(answered);
+    const text = inside === null ? answered : inside;
+    if (!text || document.isClosed) return;
+    const at = document.positionAt(offset);
+    const done = await editor.edit((builder) => builder.insert(at, text), { undoStopBefore: true, undoStopAfter: true }).catch(() => false);
+    if (done) return;
+    // the editor was closed meanwhile: its document still takes the answer, as one edit
+    const edit = new vscode.WorkspaceEdit();
+    edit.insert(document.uri, at, text);
+    if (!(await vscode.workspace.applyEdit(edit))) throw new Error('the answer could not be inserted: the document was closed');
   }
 
   const updateChatContext = () => vscode.commands.executeCommand('setContext', 'switchboard.chatDocument', isChat(vscode.window.activeTextEditor && vscode.window.activeTextEditor.document));
   context.subscriptions.push(
     output,
     status,
+    preview,
     vscode.workspace.registerTextDocumentContentProvider(SCHEME, rewrites),
     ...Object.entries(commands).map(([name, run]) => vscode.commands.registerCommand(name, run)),
     vscode.window.onDidChangeActiveTextEditor(updateChatContext),
+    // an answer's tokens show again in a chat shown again
+    vscode.window.onDidChangeVisibleTextEditors((editors) => editors.forEach((editor) => chats.showUsage(editor.document))),
     vscode.workspace.onDidChangeTextDocument((event) => {
       if (vscode.window.activeTextEditor && event.document === vscode.window.activeTextEditor.document) updateChatContext();
     }),
@@ -188,7 +218,7 @@ function activate(context) {
     }),
   );
   updateChatContext();
-  return { session, chats, rewrites, output };
+  return { session, chats, rewrites, agent, output, preview };
 }
 
 /** Shuts the daemon down (shutdown, exit); VS Code waits for the returned promise. */

@@ -49,3 +49,31 @@ test('fenced uses a longer fence than the text; codeOf takes the first fenced bl
   assert.equal(conversation.codeOf('Here:\n```lua\nA\nB\n```\nDone.'), 'A\nB');
   assert.equal(conversation.codeOf('  plain  '), 'plain');
 });
+
+test('render: a stored conversation as a chat: tool call records with their own results, cancelled answers, an input last', () => {
+  const call = (id, name, args) => ({ id, type: 'function', function: { name, arguments: args } });
+  const text = conversation.render([
+    { role: 'system', content: 'Be brief.' },
+    { role: 'user', content: [{ type: 'text', text: 'Look' }, { type: 'image_url', image_url: { url: '/tmp/a.png' } }] },
+    { role: 'assistant', content: null, tool_calls: [call('call_1', 'read_file', '{"path":"a.txt"}')] },
+    { role: 'tool', tool_call_id: 'call_1', content: 'one\ntwo' },
+    { role: 'assistant', content: 'It says one, two.\n' },
+    // a model that reuses a call id: each record still shows its own call's result
+    { role: 'user', content: 'again' },
+    { role: 'assistant', content: 'Reading.', tool_calls: [call('call_1', 'search', 'not json')] },
+    { role: 'tool', tool_call_id: 'call_1', content: 'no match for x' },
+    { role: 'assistant', content: '```py\nx = 1', status: 'cancelled' },
+  ]);
+  assert.equal(text, [
+    '## System', 'Be brief.', '',
+    '## You', 'Look', '![image](/tmp/a.png)', '',
+    '## Assistant', '> [tool] read_file … called', '>   arguments: {"path":"a.txt"}', '>   result:', '>     one', '>     two', 'It says one, two.', '',
+    '## You', 'again', '',
+    '## Assistant', 'Reading.', '> [tool] search … called', '>   arguments: not json', '>   result: no match for x', '```py', 'x = 1', '```', '[cancelled]', '',
+    '## You', '',
+  ].join('\n'));
+  assert.deepEqual(conversation.messages(text, '/').map((m) => m.role), ['system', 'user', 'assistant', 'user', 'assistant']);
+  assert.equal(conversation.pending(text), false);
+  assert.equal(conversation.usageNote({ total_tokens: 30, prompt_tokens: 20, completion_tokens: 10 }), '30 tokens (20 in, 10 out)');
+  assert.equal(conversation.usageNote(undefined), null);
+});

@@ -11,7 +11,7 @@ const BINARY = process.env.SWITCHBOARD_BIN || 'switchboard';
 const defaults = core.readSettings((key, fallback) => fallback);
 
 test('readSettings applies defaults and trims; daemonConfig and requestParams carry what is set', () => {
-  assert.deepEqual(defaults, { path: 'switchboard', baseUrl: '', model: '', visionModel: '', profile: '', systemPrompt: '', presets: {} });
+  assert.deepEqual(defaults, { path: 'switchboard', baseUrl: '', model: '', visionModel: '', profile: '', tools: 'auto', store: true, systemPrompt: '', presets: {} });
   const values = { path: ' /opt/sb ', baseUrl: 'http://h/v1', model: 'gpt-4o', profile: 'local', presets: { a: { system: 's' } } };
   const settings = core.readSettings((key, fallback) => values[key] ?? fallback);
   assert.equal(settings.path, '/opt/sb');
@@ -62,6 +62,14 @@ test('orderedAppender writes in order, joins the pieces that arrive during a wri
   failing.append('y');
   await failing.flushed();
   assert.equal(calls, 1);
+  const order = [];
+  const mixed = core.orderedAppender(async (text) => { order.push(text); });
+  mixed.append('x');
+  mixed.queue(async () => { order.push('[record]'); });
+  mixed.append('y');
+  mixed.append('z');
+  await mixed.flushed();
+  assert.deepEqual(order, ['x', '[record]', 'yz'], 'a queued write keeps its place among the pieces');
 });
 
 test('Session streams, reports busy, cancels, and restarts when the path changes', async () => {

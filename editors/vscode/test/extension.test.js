@@ -18,13 +18,15 @@ const vscode = require('vscode');
 const extension = require('../extension');
 const upstream = require('../../node/test/upstream');
 const conversation = require('../conversation');
+const tools = require('../tools');
+const { Switchboard } = require('../client');
 
 const { answers, shown, contexts, settings } = vscode;
 const run = (command, ...args) => vscode.commands.executeCommand(command, ...args);
 const storage = fs.mkdtempSync(path.join(os.tmpdir(), 'switchboard-vscode-'));
 settings['switchboard.path'] = process.env.SWITCHBOARD_BIN || 'switchboard';
 const context = vscode.extensionContext(storage);
-const { session, output, rewrites } = extension.activate(context);
+const { session, output, rewrites, chats, agent, preview } = extension.activate(context);
 
 async function lastMessages() {
   const bodies = await upstream.chatRequests();
@@ -87,10 +89,11 @@ test('a cancel inside a code block closes the fence before [cancelled]; the chat
   await run('switchboard.cancel');
   await sending;
   assert.match(document.getText(), /\n```python\nx[^`]*\n```\n\[cancelled\]\n\n## You\n$/);
+  const kept = conversation.messages(document.getText(), storage);
+  assert.match(kept[kept.length - 1].content, /^echo: SLOW\n```python\nx[^`]*\n```$/, 'the fence closed, the note left out');
   await type('and after it?');
   const messages = await lastMessages();
   assert.deepEqual(messages[messages.length - 1], { role: 'user', content: 'and after it?' });
-  assert.match(messages[messages.length - 2].content, /^echo: SLOW\n```python\nx[^`]*\n```$/);
 });
 
 test('closing a chat while it answers cancels the answer (the upstream sees the close)', async () => {
@@ -176,34 +179,207 @@ test('rewrite: closing its diff editor by hand rejects it (cancelled while strea
   assert.equal(editor.document.getText(), 'one\ntwo\n');
 });
 
-test('insert at the cursor: streamed in as one undo group, following edits made above it', async () => {
+test('insert at the cursor: a preview while it streams, then one edit (one undo step) where the cursor went', async () => {
   const editor = await source('top\nbottom\n', (d) => new vscode.Selection(d.positionAt(4), d.positionAt(4)));
   answers.input.push('SLOW hi');
   shown.editorEdits.length = 0;
   const inserting = run('switchboard.insert');
   const { document } = editor;
-  assert.ok(await upstream.waitUntil(() => document.getText().includes('ech')), 'nothing streamed');
-  const edit = new vscode.WorkspaceEdit(); // the user types at the top meanwhile
+  const previewed = () => vscode.decorationsOf(editor, preview).map((d) => d.renderOptions.after.contentText).join('');
+  assert.ok(await upstream.waitUntil(() => previewed().includes('ech')), 'no preview while streaming');
+  assert.equal(document.getText(), 'top\nbottom\n', 'nothing is written while it streams');
+  const edit = new vscode.WorkspaceEdit(); // the user types at the top, and at the end, meanwhile
   edit.insert(document.uri, document.positionAt(0), '# ');
+  edit.insert(document.uri, document.positionAt(document.getText().length), 'more\n');
   await vscode.workspace.applyEdit(edit);
   await inserting;
-  assert.equal(document.getText(), '# top\necho: SLOW hibottom\n');
-  assert.equal(shown.editorEdits[0].undoStopBefore, true);
-  assert.ok(shown.editorEdits.slice(1).every((e) => e.undoStopBefore === false && e.undoStopAfter === false));
+  assert.equal(document.getText(), '# top\necho: SLOW hibottom\nmore\n');
+  assert.deepEqual(shown.editorEdits.map((e) => [e.edits, e.undoStopBefore, e.undoStopAfter]), [[['echo: SLOW hi'], true, true]], 'one edit: one undo step');
+  assert.deepEqual(vscode.decorationsOf(editor, preview), [], 'the preview is gone');
   assert.equal((await lastMessages())[0].role, 'system');
 });
 
-test('insert at the cursor: an answer that is one fenced block goes in without its fence, in the same undo group', async () => {
+test('insert at the cursor: a cancelled answer inserts nothing', async () => {
+  const editor = await source('keep\n', (d) => new vscode.Selection(d.positionAt(5), d.positionAt(5)));
+  answers.input.push('SLOW never mind');
+  shown.editorEdits.length = 0;
+  const inserting = run('switchboard.insert');
+  assert.ok(await upstream.waitUntil(() => vscode.decorationsOf(editor, preview).some((d) => d.renderOptions.after.contentText.includes('ech'))), 'nothing streamed');
+  await run('switchboard.cancel');
+  await inserting;
+  assert.equal(editor.document.getText(), 'keep\n');
+  assert.deepEqual(shown.editorEdits, []);
+  assert.deepEqual(vscode.decorationsOf(editor, preview), []);
+});
+
+test('insert at the cursor: an answer that is one fenced block goes in without its fence, in the same edit', async () => {
   const editor = await source('one = 1\nlast\n', (d) => new vscode.Selection(d.positionAt(0), d.positionAt(8)));
   answers.input.push('UPPERCASE');
   shown.editorEdits.length = 0;
   await run('switchboard.insert');
   assert.equal(editor.document.getText(), 'one = 1\nONE = 1last\n');
-  const last = shown.editorEdits[shown.editorEdits.length - 1];
-  assert.deepEqual([last.undoStopBefore, last.undoStopAfter], [false, true]);
+  assert.deepEqual(shown.editorEdits.map((e) => [e.edits, e.undoStopBefore, e.undoStopAfter]), [[['ONE = 1'], true, true]]);
   assert.equal(conversation.unfenced('```py\nx = 1\n```\n'), 'x = 1');
   assert.equal(conversation.unfenced('Here:\n```py\nx\n```'), null);
   assert.equal(conversation.unfenced('```\na\n```\n\n```\nb\n```'), null);
+});
+
+/** A workspace folder (inside the test's storage) holding `files` ({name: text}), opened. */
+function workspaceFolder(files) {
+  const folder = fs.mkdtempSync(path.join(storage, 'project-'));
+  for (const [name, text] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(folder, name)), { recursive: true });
+    fs.writeFileSync(path.join(folder, name), text);
+  }
+  vscode.workspace.workspaceFolders = [{ uri: vscode.Uri.file(folder), name: path.basename(folder), index: 0 }];
+  return folder;
+}
+
+/** A new chat without a preset, active. */
+async function newChat() {
+  answers.pick.push('(no preset)');
+  await run('switchboard.newChat');
+  return vscode.window.activeTextEditor;
+}
+
+test('tools on: the chat runs through agent.run, the tool call is recorded (its status updated), the editor answers tool.execute', async () => {
+  workspaceFolder({ 'notes.txt': 'alpha\n' });
+  settings['switchboard.tools'] = 'on';
+  try {
+    await newChat();
+    // the echo model calls the first tool offered (read_file) with {"text": …}: no path
+    const document = await type('TOOL read it');
+    assert.match(document.getText(), /## Assistant\n> \[tool\] read_file … failed\n> {3}arguments: \{"text":"TOOL read it"\}\n> {3}result: [^\n]*no path given\necho: [^\n]*no path given\n\n## You\n$/);
+    const bodies = await upstream.chatRequests();
+    const asked = bodies[bodies.length - 1];
+    assert.deepEqual(asked.tools.map((t) => t.function.name), ['read_file', 'list_files', 'search', 'propose_edit']);
+    assert.deepEqual(asked.tools[0].function.parameters, { type: 'object', properties: { path: { type: 'string', description: 'The file, relative to the project root' } }, required: ['path'], additionalProperties: false });
+    const tool = asked.messages[asked.messages.length - 1];
+    assert.equal(tool.role, 'tool');
+    assert.match(tool.content, /no path given/);
+    const kept = conversation.messages(document.getText(), storage);
+    assert.match(kept[kept.length - 1].content, /^echo: .*no path given$/, 'the record is not part of the answer');
+  } finally {
+    settings['switchboard.tools'] = 'off';
+  }
+});
+
+test('tools auto: without MCP servers in the daemon, chats go through chat.complete; Restricted Mode offers no tools', async () => {
+  settings['switchboard.tools'] = 'auto';
+  try {
+    await newChat();
+    const document = await type('TOOL not offered');
+    assert.match(document.getText(), /## Assistant\necho: TOOL not offered\n\n## You\n$/);
+    const bodies = await upstream.chatRequests();
+    assert.equal(bodies[bodies.length - 1].tools, undefined);
+    vscode.workspace.isTrusted = false;
+    assert.equal(await agent.enabled(session, { tools: 'on' }), false);
+  } finally {
+    vscode.workspace.isTrusted = true;
+    settings['switchboard.tools'] = 'off';
+  }
+});
+
+test('tool approval: a quick pick; "Allow for this session" is remembered; a cancelled run withdraws the question', async () => {
+  const call = { request_id: 1, call_id: 'c1', name: 'time__now', server: 'time', arguments: { zone: 'UTC' } };
+  const never = new AbortController().signal;
+  answers.pick.push('Deny');
+  assert.equal(await agent.approve(call, never), false);
+  assert.match(shown.pickOptions[shown.pickOptions.length - 1].placeHolder, /^Run the tool time__now of time with \{"zone":"UTC"\}\?$/);
+  answers.pick.push('Allow for this session');
+  assert.equal(await agent.approve(call, never), true);
+  const picks = shown.picks.length;
+  assert.equal(await agent.approve(call, never), true);
+  assert.equal(shown.picks.length, picks, 'not asked again this session');
+  const cancel = new AbortController();
+  answers.pick.push((items, options, token) => new Promise((resolve) => token.onCancellationRequested(() => resolve(undefined))));
+  const asking = agent.approve({ ...call, name: 'git__push', server: 'git' }, cancel.signal);
+  cancel.abort();
+  assert.equal(await asking, false);
+  assert.match(shown.warnings[shown.warnings.length - 1], /git__push was withdrawn/);
+});
+
+test('propose_edit: shown as the rewrite diff; Accept applies it, Reject and a cancelled run do not; the answer says which', async () => {
+  const folder = workspaceFolder({ 'src/app.py': 'a = 1\nb = 2\nc = 3\n' });
+  const host = agent.host();
+  answers.info.push('Accept');
+  const accepted = await tools.run('propose_edit', { path: 'src/app.py', start_line: 2, end_line: 2, replacement: 'b = 20' }, host);
+  assert.deepEqual(accepted, { content: 'accepted: the user applied the edit to src/app.py (not saved yet)' });
+  const document = await vscode.workspace.openTextDocument(vscode.Uri.file(path.join(folder, 'src/app.py')));
+  assert.equal(document.getText(), 'a = 1\nb = 20\nc = 3\n');
+  assert.match(shown.diffs[shown.diffs.length - 1][2], /^app\.py ↔ Switchboard rewrite$/);
+  answers.info.push('Reject');
+  assert.deepEqual(await tools.run('propose_edit', { path: 'src/app.py', start_line: 1, end_line: 0, replacement: 'import os' }, host), { content: 'rejected: the user did not apply the edit' });
+  const cancel = new AbortController();
+  answers.info.push(undefined); // the notification is left alone
+  const waiting = tools.run('propose_edit', { path: 'src/app.py', start_line: 3, end_line: 3, replacement: '' }, host, cancel.signal);
+  assert.ok(await upstream.waitUntil(() => contexts['switchboard.rewritePending'] === true), 'the proposal was not shown');
+  cancel.abort();
+  assert.deepEqual(await waiting, { content: 'rejected: the user did not apply the edit' });
+  assert.equal(rewrites.pending, null);
+  assert.equal(document.getText(), 'a = 1\nb = 20\nc = 3\n');
+  const outside = await tools.run('propose_edit', { path: '../elsewhere.py', start_line: 1, end_line: 1, replacement: 'x' }, host);
+  assert.equal(outside.is_error, true);
+  assert.match(outside.content, /outside the workspace folder/);
+  const beyond = await tools.run('propose_edit', { path: 'src/app.py', start_line: 9, end_line: 9, replacement: 'x' }, host);
+  assert.deepEqual(beyond, { content: 'lines 9..9 are not in src/app.py (4 lines)', is_error: true });
+});
+
+test('read_file reads an open document with its unsaved changes', async () => {
+  const folder = workspaceFolder({ 'draft.py': 'saved\n' });
+  const document = await vscode.workspace.openTextDocument(vscode.Uri.file(path.join(folder, 'draft.py')));
+  const edit = new vscode.WorkspaceEdit();
+  edit.insert(document.uri, document.positionAt(0), 'unsaved ');
+  await vscode.workspace.applyEdit(edit);
+  assert.deepEqual(await tools.run('read_file', { path: 'draft.py' }, agent.host()), { content: 'unsaved saved\n' });
+  vscode.workspace.workspaceFolders = undefined;
+  assert.match((await tools.run('read_file', { path: 'draft.py' }, agent.host())).content, /no workspace folder/);
+});
+
+test('history: Open Conversation… lists the stored conversations; the one picked opens as a chat that continues it', async () => {
+  answers.pick.push((items) => items.find((item) => item.label === 'first line'));
+  await run('switchboard.openConversation');
+  const items = shown.picks[shown.picks.length - 1];
+  assert.ok(items.length >= 3 && items.every((item) => item.id && item.description), 'titles, dates, ids');
+  const editor = vscode.window.activeTextEditor;
+  const id = items.find((item) => item.label === 'first line').id;
+  assert.equal(chats.conversationOf(editor.document), id);
+  assert.match(editor.document.getText(), /^## You\nfirst line\nsecond line\n\n## Assistant\necho: first line\nsecond line\n\n## You\nand then\?\n\n## Assistant\necho: and then\?\n\n## You\n/);
+  assert.match(editor.document.getText(), /\n## Assistant\necho: SL[^\n]*\n\[cancelled\]\n/, 'a cancelled answer as far as it came');
+  const before = (await session.request('conversations.get', { id })).messages.length;
+  await type('go on');
+  const messages = await lastMessages();
+  assert.deepEqual(messages[0], { role: 'user', content: 'first line\nsecond line' });
+  assert.deepEqual(messages[messages.length - 1], { role: 'user', content: 'go on' });
+  assert.equal((await session.request('conversations.get', { id })).messages.length, before + 2, 'the same conversation goes on');
+  // another program (a script, another editor) goes on in it: the chat is told once its daemon looks
+  const other = new Switchboard({ binary: settings['switchboard.path'], env: { OPENAI_BASE_URL: process.env.OPENAI_BASE_URL } });
+  await other.request('chat.complete', { conversation_id: id, messages: [{ role: 'user', content: 'from a script' }] });
+  await other.close();
+  await session.request('conversations.list', { limit: 1 });
+  assert.match(shown.warnings[shown.warnings.length - 1], /^Switchboard: chat-[^:]+\.md: its conversation changed elsewhere/);
+});
+
+test('retry: the last answer is asked again (a cancelled one too), in a new stored conversation; tokens show by each answer', async () => {
+  const editor = await newChat();
+  assert.equal(await run('switchboard.retry'), undefined);
+  assert.match(shown.warnings[shown.warnings.length - 1], /nothing to retry/);
+  const sending = type('SLOW retry me');
+  const { document } = editor;
+  assert.ok(await upstream.waitUntil(() => document.getText().endsWith('echo: SLO')), 'the stream did not start');
+  await run('switchboard.cancel');
+  await sending;
+  const first = chats.conversationOf(document);
+  assert.ok(first, 'a stored conversation');
+  await run('switchboard.retry');
+  assert.equal(document.getText(), '## You\nSLOW retry me\n\n## Assistant\necho: SLOW retry me\n\n## You\n');
+  assert.notEqual(chats.conversationOf(document), first);
+  const notes = vscode.decorationsOf(editor, chats.usageType);
+  assert.equal(notes.length, 1);
+  assert.equal(notes[0].range.start.line, 3, 'on the "## Assistant" line');
+  assert.match(notes[0].renderOptions.after.contentText, /^\d+ tokens \(\d+ in, \d+ out\)$/);
+  await type('and again');
+  assert.deepEqual(vscode.decorationsOf(editor, chats.usageType).map((d) => d.range.start.line), [3, 9]);
 });
 
 test('settings: the base URL and the key (SecretStorage) restart the daemon; the model picker lists chat models', async () => {

@@ -34,7 +34,7 @@ test('keybindings and menus name contributed commands; editor keys have when cla
 
 test('settings that choose the program, the server or the profile are machine-scoped', () => {
   const properties = manifest.contributes.configuration.properties;
-  for (const key of ['path', 'baseUrl', 'profile']) {
+  for (const key of ['path', 'baseUrl', 'profile', 'tools', 'store']) {
     assert.ok(['machine', 'application'].includes(properties[`switchboard.${key}`].scope), `switchboard.${key} is machine-scoped`);
   }
   const untrusted = manifest.capabilities.untrustedWorkspaces;
@@ -64,12 +64,15 @@ test('the settings read by core.readSettings are the contributed ones', () => {
   }
 });
 
-test('marketplace fields: icon (a 128x128 PNG), categories, repository, licence field, prepublish', () => {
+test('marketplace fields: icon (a 128x128 PNG), categories, licence field, prepublish; no placeholder URL', () => {
   const icon = fs.readFileSync(path.join(root, manifest.icon));
   assert.equal(icon.subarray(1, 4).toString(), 'PNG');
   assert.deepEqual([icon.readUInt32BE(16), icon.readUInt32BE(20)], [128, 128]);
   for (const category of manifest.categories) assert.ok(['AI', 'Chat', 'Programming Languages', 'Other'].includes(category), category);
-  assert.ok(manifest.repository.url && manifest.repository.directory === 'editors/vscode');
+  // no repository is published: no repository, bugs or homepage URL stands in for one
+  for (const field of ['repository', 'bugs', 'homepage']) assert.equal(manifest[field], undefined, field);
+  const text = fs.readFileSync(path.join(root, 'package.json'), 'utf8');
+  assert.doesNotMatch(text, /\bOWNER\b|\bUSER(NAME)?\b|example\.(com|org)|TODO|FIXME/, 'a placeholder is left in package.json');
   assert.ok(manifest.license && manifest.publisher && manifest.displayName && manifest.description);
   assert.equal(manifest.scripts['vscode:prepublish'], 'node scripts/bundle-client.js');
 });
@@ -91,7 +94,7 @@ test('the package holds no link, and runs outside the repository after vscode:pr
   const files = packed();
   assert.deepEqual(files.filter((f) => f.link), []);
   const names = files.map((f) => f.relative);
-  for (const needed of ['extension.js', 'core.js', 'chat.js', 'rewrite.js', 'conversation.js', 'client.js', 'package.json', 'README.md', manifest.icon]) {
+  for (const needed of ['extension.js', 'core.js', 'chat.js', 'rewrite.js', 'agent.js', 'tools.js', 'conversation.js', 'client.js', 'package.json', 'README.md', manifest.icon]) {
     assert.ok(names.includes(needed), `${needed} is packed`);
   }
   const place = fs.mkdtempSync(path.join(os.tmpdir(), 'switchboard-package-'));
@@ -114,6 +117,6 @@ test('the package holds no link, and runs outside the repository after vscode:pr
 test('only the glue modules load the vscode module', () => {
   for (const file of fs.readdirSync(root).filter((f) => f.endsWith('.js'))) {
     const loads = /require\(['"]vscode['"]\)/.test(fs.readFileSync(path.join(root, file), 'utf8'));
-    assert.equal(loads, ['extension.js', 'chat.js', 'rewrite.js'].includes(file), file);
+    assert.equal(loads, ['extension.js', 'chat.js', 'rewrite.js', 'agent.js'].includes(file), file);
   }
 });

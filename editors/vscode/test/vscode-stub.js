@@ -1,8 +1,9 @@
 'use strict';
 // The part of the `vscode` API the extension uses, enough to run extension.js under `node --test`:
 // documents over strings (file documents read from and saved to disk), edits that fire change
-// events, editors, settings, secrets, commands, and a window whose dialogs answer from queues the
-// tests fill (`answers`). Everything the extension shows is recorded in `shown`.
+// events, editors and their decorations, settings, secrets, commands, workspace folders and
+// trust, and a window whose dialogs answer from queues the tests fill (`answers`). Everything the
+// extension shows is recorded in `shown`.
 
 const fs = require('node:fs');
 const path = require('node:path');
@@ -48,6 +49,29 @@ class Selection extends Range {
     this.anchor = anchor;
     this.active = active;
   }
+}
+
+class ThemeColor {
+  constructor(id) {
+    this.id = id;
+  }
+}
+
+/** A cancellation token source: `cancel()` fires the token's onCancellationRequested. */
+class CancellationTokenSource {
+  constructor() {
+    const cancelled = new EventEmitter();
+    this.token = { isCancellationRequested: false, onCancellationRequested: cancelled.event };
+    this.cancelled = cancelled;
+  }
+
+  cancel() {
+    if (this.token.isCancellationRequested) return;
+    this.token.isCancellationRequested = true;
+    this.cancelled.fire();
+  }
+
+  dispose() {}
 }
 
 class Uri {
@@ -128,7 +152,7 @@ class WorkspaceEdit {
 // --- state the tests inspect and drive ----------------------------------------------------
 
 const answers = { input: [], pick: [], info: [], open: [] };
-const shown = { info: [], warnings: [], errors: [], picks: [], diffs: [], appliedEdits: 0, editorEdits: [] };
+const shown = { info: [], warnings: [], errors: [], picks: [], pickOptions: [], diffs: [], appliedEdits: 0, editorEdits: [], decorations: [] };
 const contexts = {};
 const settings = {};
 const providers = {};
@@ -141,6 +165,7 @@ const events = {
   changeTabs: new EventEmitter(),
   changeConfiguration: new EventEmitter(),
   changeEditor: new EventEmitter(),
+  changeVisibleEditors: new EventEmitter(),
 };
 
 /** Applies `edits` ({range, text}) to `document` (later ones first) and fires the change. */
@@ -176,6 +201,17 @@ class TextEditor {
   }
 
   revealRange() {}
+
+  /** Records the decorations of `type` now shown (each set replaces the last of its type). */
+  setDecorations(type, ranges) {
+    shown.decorations.push({ editor: this, type, ranges: ranges.map((r) => (r instanceof Range ? { range: r } : r)) });
+  }
+}
+
+/** The decorations of `type` last set in `editor` (`{range, renderOptions}`). */
+function decorationsOf(editor, type) {
+  const sets = shown.decorations.filter((d) => d.editor === editor && d.type === type);
+  return sets.length ? sets[sets.length - 1].ranges : [];
 }
 
 const window = {
@@ -183,9 +219,13 @@ const window = {
   visibleTextEditors: [],
   tabGroups: { all: [], close: async () => true, onDidChangeTabs: events.changeTabs.event },
   onDidChangeActiveTextEditor: events.changeEditor.event,
+  onDidChangeVisibleTextEditors: events.changeVisibleEditors.event,
   async showTextDocument(document) {
     const editor = window.visibleTextEditors.find((e) => e.document === document) || new TextEditor(document);
-    if (!window.visibleTextEditors.includes(editor)) window.visibleTextEditors.push(editor);
+    if (!window.visibleTextEditors.includes(editor)) {
+      window.visibleTextEditors.push(editor);
+      events.changeVisibleEditors.fire([...window.visibleTextEditors]);
+    }
     window.activeTextEditor = editor;
     events.changeEditor.fire(editor);
     return editor;
@@ -193,10 +233,11 @@ const window = {
   async showInputBox() {
     return answers.input.shift();
   },
-  async showQuickPick(items) {
+  async showQuickPick(items, options, token) {
     shown.picks.push(items);
+    shown.pickOptions.push(options);
     const answer = answers.pick.shift();
-    return typeof answer === 'function' ? answer(items) : answer;
+    return typeof answer === 'function' ? answer(items, options, token) : answer;
   },
   async showInformationMessage(message, ...items) {
     shown.info.push(message);
@@ -214,12 +255,20 @@ const window = {
   createOutputChannel() {
     return { text: '', append(t) { this.text += t; }, appendLine(t) { this.text += `${t}\n`; }, show() {}, dispose() {} };
   },
+  createTextEditorDecorationType(options) {
+    return { options, dispose() {} };
+  },
   createStatusBarItem() {
     return { text: '', tooltip: '', command: '', visible: false, show() { this.visible = true; }, hide() { this.visible = false; }, dispose() {} };
   },
 };
 
 const workspace = {
+  workspaceFolders: undefined,
+  isTrusted: true,
+  get textDocuments() {
+    return [...documents.values()];
+  },
   onDidChangeTextDocument: events.changeDocument.event,
   onDidCloseTextDocument: events.closeDocument.event,
   onDidChangeConfiguration: events.changeConfiguration.event,
@@ -286,13 +335,13 @@ function extensionContext(storage) {
 }
 
 module.exports = {
-  EventEmitter, Position, Range, Selection, Uri, TextDocument, WorkspaceEdit,
+  EventEmitter, Position, Range, Selection, Uri, TextDocument, WorkspaceEdit, ThemeColor, CancellationTokenSource,
   window, workspace, commands,
   StatusBarAlignment: { Left: 1, Right: 2 },
   ViewColumn: { Active: -1, Beside: -2 },
   ConfigurationTarget: { Global: 1 },
   // for the tests
-  answers, shown, contexts, settings, documents, extensionContext,
+  answers, shown, contexts, settings, documents, extensionContext, decorationsOf,
   /** Closes the tab of the diff editor whose right side is `uri`, as the user's click does. */
   closeDiffTab(uri) {
     events.changeTabs.fire({ opened: [], changed: [], closed: [{ input: { original: undefined, modified: uri } }] });
