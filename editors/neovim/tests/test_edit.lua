@@ -89,21 +89,73 @@ t.case('rewrite: an edited proposal is what ga accepts; a changed source is refu
   t.feed('gr')
 end)
 
-t.case('insert: the answer streams in after the cursor, in one undo step', function()
-  local buf = source({ 'before after' })
+-- The insert preview in `buf`: {row, text} of each extmark, its virtual text and lines joined by
+-- newlines (on Neovim 0.7 the whole answer is in virtual lines).
+local function preview(buf)
+  local shown = {}
+  for _, mark in ipairs(api.nvim_buf_get_extmarks(buf, require('switchboard.insert').namespace, 0, -1, { details = true })) do
+    local lines = {}
+    for _, chunk in ipairs(mark[4].virt_text or {}) do
+      table.insert(lines, chunk[1])
+    end
+    for _, line in ipairs(mark[4].virt_lines or {}) do
+      table.insert(lines, line[1][1])
+    end
+    table.insert(shown, { mark[2], table.concat(lines, '\n') })
+  end
+  return shown
+end
+
+local function wait_preview(buf, what)
+  t.ok(vim.wait(5000, function()
+    return #preview(buf) == 1 and #preview(buf)[1][2] > 3
+  end, 10), what .. ': no preview streamed')
+end
+
+t.case('insert: the answer previews after the cursor and goes in whole at the end; a user edit meanwhile stays apart', function()
+  local buf = source({ 'before after', 'second' })
   api.nvim_win_set_cursor(0, { 1, 6 }) -- on the space after "before"
   vim.cmd('SwitchboardInsert SLOW say hi')
-  t.ok(vim.wait(5000, function()
-    return t.lines(buf)[1]:find('echo') ~= nil
-  end, 10), 'nothing streamed')
-  vim.bo.undolevels = vim.bo.undolevels -- breaks the undo sequence, as a command of the user's would
+  wait_preview(buf, 'insert')
+  t.eq(preview(buf)[1][1], 0, 'the preview is on the cursor line')
+  t.ok(vim.startswith('echo: SLOW say hi', preview(buf)[1][2]), 'the preview: ' .. preview(buf)[1][2])
+  t.eq(t.lines(buf), { 'before after', 'second' }, 'nothing in the buffer while it streams')
+  t.feed('0iNEW <Esc>') -- the user types on while the answer streams: two changes
+  vim.go.undolevels = vim.go.undolevels -- (keys fed at once share an undo block; typed ones do not)
+  t.feed('jAx<Esc>')
+  t.eq(t.lines(buf), { 'NEW before after', 'secondx' }, "the user's edits")
+  t.ok(sb.status().busy, 'the answer was still streaming during the edits')
   t.eq(t.wait_done('insert').outcome, 'done', 'outcome')
-  t.eq(t.lines(buf), { 'before echo: SLOW say hiafter' }, 'the text, after the cursor character')
+  t.eq(t.lines(buf), { 'NEW before echo: SLOW say hiafter', 'secondx' }, 'the answer, after the character once under the cursor')
+  t.eq(preview(buf), {}, 'the preview is gone')
   local body = t.last_request()
   t.eq(body.messages[1].role, 'system', 'the insert instruction')
   t.eq(body.messages[2], { role = 'user', content = 'SLOW say hi' }, 'the prompt')
   vim.cmd('silent undo')
-  t.eq(t.lines(buf), { 'before after' }, 'one undo removes the answer')
+  t.eq(t.lines(buf), { 'NEW before after', 'secondx' }, "one undo removes the answer, the user's edits stay")
+  vim.cmd('silent undo')
+  t.eq(t.lines(buf), { 'NEW before after', 'second' }, "then the user's last edit")
+end)
+
+t.case('insert: a cancel or an error inserts nothing, removes the preview and says so', function()
+  local buf = source({ 'a = 1', 'b = 2', 'c = 3' })
+  vim.cmd('1,2SwitchboardInsert SLOW sum them')
+  wait_preview(buf, 'range insert')
+  t.eq(preview(buf)[1][1], 1, 'the preview is below the range')
+  t.ok(sb.statusline():find('^⟳ switchboard '), 'busy: ' .. sb.statusline())
+  vim.cmd('SwitchboardCancel')
+  t.eq(t.wait_done('cancel').outcome, 'cancelled', 'outcome')
+  t.eq(t.lines(buf), { 'a = 1', 'b = 2', 'c = 3' }, 'the buffer as it was')
+  t.eq(vim.bo[buf].modified, false, 'unmodified')
+  t.eq(preview(buf), {}, 'the preview is gone')
+  t.ok(t.notes[#t.notes].message:find('cancelled, nothing inserted', 1, true), 'the note: ' .. vim.inspect(t.notes))
+  t.ok(t.last_request().messages[2].content:find('```lua\na = 1\nb = 2\n```', 1, true), 'the range in the request')
+  vim.cmd('SwitchboardInsert FAIL401')
+  t.eq(t.wait_done('error').outcome, 'error', 'outcome')
+  t.eq(t.lines(buf), { 'a = 1', 'b = 2', 'c = 3' }, 'the buffer as it was after the error')
+  t.eq(vim.bo[buf].modified, false, 'unmodified after the error')
+  t.eq(preview(buf), {}, 'no preview after the error')
+  t.ok(t.notes[#t.notes].message:find('nothing inserted', 1, true), 'the note: ' .. vim.inspect(t.notes))
 end)
 
 t.case('insert: an answer that is one fenced block goes in without its fence, in one undo step', function()
@@ -117,23 +169,6 @@ t.case('insert: an answer that is one fenced block goes in without its fence, in
   t.eq(unfenced('```py\nx = 1\n```\n'), 'x = 1', 'one block')
   t.eq(unfenced('Here:\n```py\nx\n```'), nil, 'text around')
   t.eq(unfenced('```\na\n```\n\n```\nb\n```'), nil, 'two blocks')
-end)
-
-t.case('insert with a range: the lines go along and the answer comes below them', function()
-  local buf = source({ 'a = 1', 'b = 2', 'c = 3' })
-  vim.cmd('1,2SwitchboardInsert SLOW sum them')
-  t.ok(vim.wait(5000, function()
-    return t.lines(buf)[3] ~= ''
-  end, 10), 'nothing streamed')
-  t.ok(sb.statusline():find('^⟳ switchboard '), 'busy: ' .. sb.statusline())
-  vim.cmd('SwitchboardCancel')
-  t.eq(t.wait_done('cancel').outcome, 'cancelled', 'outcome')
-  local lines = t.lines(buf)
-  t.eq({ lines[1], lines[2], lines[4] }, { 'a = 1', 'b = 2', 'c = 3' }, 'the lines around')
-  t.ok(vim.startswith('echo: SLOW sum them', lines[3]) and #lines[3] < 19, 'partial answer: ' .. lines[3])
-  t.ok(t.last_request().messages[2].content:find('```lua\na = 1\nb = 2\n```', 1, true), 'the range in the request')
-  vim.cmd('silent undo')
-  t.eq(t.lines(buf), { 'a = 1', 'b = 2', 'c = 3' }, 'one undo removes the answer and its line')
 end)
 
 t.case('<Leader>ar and <Leader>ai ask for the instruction and the prompt', function()

@@ -203,7 +203,7 @@ t.case('tool.approve is asked with vim.ui.select: Allow, Deny, Allow for this se
   })
   restore()
   t.eq(#asked, 3, 'asked three times (the session allowance answers the fourth)')
-  t.ok(asked[1].prompt:find('time__now') and asked[1].prompt:find('Europe/Paris'), asked[1].prompt)
+  t.eq(asked[1].prompt, 'Run now (MCP server time) with {"timezone":"Europe/Paris"}?', 'the question')
   t.eq(asked[1].items, { 'Allow', 'Allow for this session', 'Deny' }, 'the choices')
   t.eq(vim.tbl_map(function(m)
     return { m.id, m.result.approved }
@@ -242,6 +242,38 @@ t.case('a cancelled tool.execute closes the proposed edit without an answer', fu
   t.ok(api.nvim_buf_get_name(0) ~= 'switchboard://rewrite', 'the diff is closed')
   t.eq(sent, {}, 'no answer')
   t.eq(require('switchboard.rewrite').active(), false, 'no rewrite left on screen')
+end)
+
+t.case('a chat calls an MCP tool without trust: the daemon asks, Allow runs it, Deny tells the model', function()
+  sb.setup({ store = false, cmd = { t.bin }, config = mcp, tools = {} }) -- the MCP tools only
+  local earlier = #asked
+  local shown -- the chat's last lines when the question was asked
+  choose = function(_, _, on_choice)
+    shown = { unpack(t.lines(), #t.lines() - 2) }
+    on_choice('Allow')
+  end
+  local buf = sb.new()
+  type_and_send('run a TOOL')
+  t.eq(t.wait_done('approved run').outcome, 'done', 'outcome')
+  t.eq(#asked, earlier + 1, 'asked once')
+  t.eq(shown, { '> [tool] sb__chat … pending', '>   arguments: {"text":"run a TOOL"}', '' }, 'the pending call, above the question')
+  t.eq(asked[#asked].prompt, 'Run chat (MCP server sb) with {"text":"run a TOOL"}?', 'the question')
+  local lines = t.lines(buf)
+  t.ok(lines[5]:find('^> %[tool%] sb__chat … ') and not lines[5]:find('denied'), 'run: ' .. vim.inspect(lines))
+  t.ok(lines[6] == '>   arguments: {"text":"run a TOOL"}', 'the arguments: ' .. lines[6])
+  choose = function(_, _, on_choice)
+    on_choice('Deny')
+  end
+  type_and_send('no TOOL this time')
+  t.eq(t.wait_done('denied run').outcome, 'done', 'outcome')
+  t.eq(#asked, earlier + 2, 'asked again')
+  lines = t.lines(buf)
+  local record = #lines - 6
+  t.eq({ unpack(lines, record) }, { '> [tool] sb__chat … denied', '>   arguments: {"text":"no TOOL this time"}',
+    '>   result: The user did not approve this call.', 'echo: The user did not approve this call.', '', '## You', '' },
+    'the denied call and the answer')
+  local tool_message = t.last_request().messages[#t.last_request().messages]
+  t.eq({ tool_message.role, tool_message.content }, { 'tool', 'The user did not approve this call.' }, 'the model was told')
 end)
 
 vim.ui.select = select

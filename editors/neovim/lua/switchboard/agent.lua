@@ -55,7 +55,15 @@ function M.approve(params, reply)
   if #arguments > 200 then
     arguments = arguments:sub(1, 200) .. '…'
   end
-  local prompt = ('Run the tool %s of %s with %s?'):format(params.name, params.server or 'the server', arguments)
+  -- the model's name for it is `<server>__<tool>`: the user is shown the tool and the server
+  local name = tostring(params.name)
+  if params.server and vim.startswith(name, params.server .. '__') then
+    name = name:sub(#params.server + 3)
+  end
+  local prompt = ('Run %s (MCP server %s) with %s?'):format(name, params.server or '?', arguments)
+  -- the call's record (written just before, from the same read) is on screen before a blocking
+  -- picker (the built-in one waits for a key without redrawing)
+  vim.cmd('redraw')
   vim.ui.select({ M.ALLOW, M.ALLOW_ALWAYS, M.DENY }, { prompt = prompt, kind = 'switchboard.approve' }, function(choice)
     if withdrawn then
       return

@@ -24,12 +24,17 @@ function M.setup(opts)
   end
 end
 
---- Opens the chat (entering its window). opts.preset: a new chat with that preset; opts.range: the
---- visual selection ('< to '>) is added to the input first.
+--- Opens the chat (entering its window). opts.new: a new chat, with preset opts.preset if given;
+--- opts.range: the visual selection ('< to '>) is added to the input first.
 function M.chat(opts)
   opts = opts or {}
   local source = api.nvim_get_current_buf()
-  local buf = opts.preset and chat.new(opts.preset) or chat.get()
+  local buf
+  if opts.new or opts.preset then
+    buf = chat.new(opts.preset)
+  else
+    buf = chat.get()
+  end
   if not buf then
     return
   end
@@ -42,7 +47,7 @@ end
 
 --- Opens a new chat with preset `name` (or none).
 function M.new(name)
-  return M.chat({ preset = name or nil })
+  return M.chat({ new = true, preset = name })
 end
 
 --- Sends the input of chat buffer `buf` (default: the current buffer, else the last chat).

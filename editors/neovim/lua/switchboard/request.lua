@@ -1,5 +1,6 @@
 -- Streamed chat requests in flight: each writes its answer at an extmark in a buffer (the mark
--- moves along as text goes in), shows a busy note with the cancel key beside it, and ends with
+-- moves along as text goes in) or shows it as a preview there, shows a busy note with the cancel
+-- key beside it, and ends with
 -- an outcome {outcome = 'done'|'cancelled'|'error', text, result?, error?}. An agent run also
 -- writes a record of each tool call (see conversation.lua), updated as its status changes.
 local daemon = require('switchboard.daemon')
@@ -10,7 +11,7 @@ local M = {}
 local api = vim.api
 local namespace = api.nvim_create_namespace('switchboard')
 
--- request id -> job {buf, mark, note, undo, joined, pieces, cancel_hint, on_end}
+-- request id -> job {buf, mark, note, undo, joined, preview, pieces, cancel_hint, on_end}
 local jobs = {}
 -- the outcome of the last request that ended
 M.last = nil
@@ -66,8 +67,14 @@ local function write(job, change)
   show_note(job)
 end
 
+-- Adds `text` to the job's answer: into the buffer, or to the preview (which shows all the
+-- pieces so far).
 local function insert(job, text)
-  write(job, { text = text })
+  if job.preview then
+    job.preview(table.concat(job.pieces), job)
+  else
+    write(job, { text = text })
+  end
 end
 
 local MAX_RESULT_LINES = 12
@@ -148,8 +155,10 @@ local function finish(id, outcome)
 end
 
 --- Sends `chat.complete` (streamed; `agent.run` with opts.agent) with `params` and writes the
---- answer into `opts.buf` at (opts.row, opts.col), 0-based, with a record of each tool call. `opts.undo`: join the insertions into one undo step (with the
---- change just before when `opts.joined`);
+--- answer into `opts.buf` at (opts.row, opts.col), 0-based, with a record of each tool call.
+--- `opts.preview(text, job)`: instead, called with the answer so far at each piece, the buffer
+--- left alone (the mark, `M.end_of(job)`, still follows the user's edits). `opts.undo`: join the
+--- insertions into one undo step (with the change just before when `opts.joined`);
 --- `opts.cancel_hint`: the key shown in the busy note; `opts.on_end(outcome, job)` runs last, with
 --- `job.buf` and the answer's end in `M.end_of(job)`. Returns the request id, or nil.
 function M.start(params, opts)
@@ -158,6 +167,7 @@ function M.start(params, opts)
     buf = opts.buf,
     undo = opts.undo,
     joined = opts.joined,
+    preview = opts.preview,
     pieces = {},
     calls = {}, -- tool call id -> {mark, count}: its record's first line and length
     cancel_hint = opts.cancel_hint or ':SwitchboardCancel',
