@@ -29,12 +29,20 @@ with `switchboard-select-profile'."
   :type '(choice (const :tag "Daemon's default" nil) string)
   :group 'switchboard)
 
-(defcustom switchboard-tools nil
-  "Non-nil: chats run through the daemon's `agent.run'.
-The model may then use the tools of the daemon's MCP servers: each call
-is recorded in the answer (\"> [tool] NAME … STATUS\"), and a call of a
-server without `trust' is asked for (`switchboard-approve-function')."
-  :type 'boolean
+(defcustom switchboard-tools 'auto
+  "Whether chats run through the daemon's `agent.run', and with which editor tools.
+t: they do, offering the editor's own tools (read_file, list_files,
+search, propose_edit; see switchboard-tools.el) and the tools of the
+daemon's MCP servers; a list of editor tool names: they do, offering
+those (and the MCP tools); nil: never; `auto': when the daemon has MCP
+servers (its tools.list, asked once per daemon), offering all editor
+tools.  Each call is recorded in the answer (\"> [tool] NAME … STATUS\"),
+and a call of an MCP server without `trust' is asked for
+\(`switchboard-approve-function')."
+  :type '(choice (const :tag "When the daemon has MCP servers" auto)
+                 (const :tag "Always, with every editor tool" t)
+                 (const :tag "Never" nil)
+                 (repeat :tag "Always, with these editor tools" string))
   :group 'switchboard)
 
 (defvar switchboard-last-outcome nil

@@ -25,6 +25,10 @@
 ;;                     (C-c C-c) or reject (C-c C-k)
 ;;   ask at point      `switchboard-insert': the answer shows at point as it
 ;;                     streams, then goes in as one undo step
+;;   history           `switchboard-history': continue a stored conversation
+;;                     (from any editor); `switchboard-retry' asks again
+;;   tools             `switchboard-tools': the model reads, lists, searches
+;;                     the project and proposes edits (switchboard-tools.el)
 ;;   context           `switchboard-add-region', `-add-buffer', `-add-file',
 ;;                     `-add-image' put them in the chat's input
 ;;   settings          `switchboard-select-model', `-select-profile',
@@ -40,6 +44,7 @@
 (require 'switchboard-stream)
 (require 'switchboard-chat)
 (require 'switchboard-rewrite)
+(require 'switchboard-history)
 
 (defconst switchboard-version "0.2.0"
   "Version of switchboard.el.")
@@ -296,6 +301,8 @@ answer goes back to the daemon's default."
     (define-key map (kbd "f") #'switchboard-add-file)
     (define-key map (kbd "I") #'switchboard-add-image)
     (define-key map (kbd "o") #'switchboard-open)
+    (define-key map (kbd "H") #'switchboard-history)
+    (define-key map (kbd "g") #'switchboard-retry)
     (define-key map (kbd "m") #'switchboard-select-model)
     (define-key map (kbd "p") #'switchboard-select-profile)
     (define-key map (kbd "h") #'switchboard-health)
