@@ -129,11 +129,18 @@ CALLS is a hash table: call id to (START . END) markers of its record."
       (with-current-buffer buffer
         (let ((inhibit-read-only t))
           (if known
-              (save-excursion
-                (goto-char (car known))
-                (delete-region (car known) (cdr known))
-                (insert text)
-                (set-marker (cdr known) (point)))
+              (let* ((position (marker-position marker))
+                     (point-follows (= (point) position))
+                     (windows (seq-filter (lambda (window) (= (window-point window) position))
+                                          (get-buffer-window-list buffer nil t))))
+                (save-excursion
+                  (goto-char (car known))
+                  (delete-region (car known) (cdr known))
+                  (insert text)
+                  (set-marker (cdr known) (point)))
+                ;; the rewrite must not pull back a point that followed the answer
+                (when point-follows (goto-char marker))
+                (dolist (window windows) (set-window-point window marker)))
             (unless (save-excursion (goto-char marker) (bolp))
               (switchboard-stream-insert marker "\n"))
             (let ((start (copy-marker marker)))

@@ -115,7 +115,9 @@
                                  "> [tool] list_files … completed\n"
                                  ">   arguments: {\"text\":\"use a TOOL please\"}\n"
                                  ">   result:\n>     blob.bin\n>     link-out\n>     src/deep/notes.txt\n>     src/main.lua\n"
-                                 "echo: blob.bin\nlink-out\nsrc/deep/notes.txt\nsrc/main.lua\n\n## You\n"))))))))
+                                 "echo: blob.bin\nlink-out\nsrc/deep/notes.txt\nsrc/main.lua\n\n## You\n")))
+          ;; point followed the answer, past the record rewritten as the call went on
+          (should (= (point) (point-max))))))))
 
 (ert-deftest switchboard-tools-option-semantics ()
   "t offers every editor tool, a list those, nil none; auto asks tools.list once per daemon."
