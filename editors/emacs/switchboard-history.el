@@ -49,14 +49,17 @@ RESULTS maps call ids to their results."
 One \"## Assistant\" block per run, its tool calls as records (with
 their results), a cancelled answer ending with [cancelled]; then an
 empty \"## You\" block to go on in."
-  (let ((results (make-hash-table :test 'equal))
-        (headings '(("system" . "## System") ("user" . "## You") ("assistant" . "## Assistant")))
-        (lines nil) (role nil))
-    (seq-doseq (message messages)
-      (when (and (equal (plist-get message :role) "tool") (plist-get message :tool_call_id))
-        (puthash (plist-get message :tool_call_id) (plist-get message :content) results)))
-    (seq-doseq (message messages)
-      (let ((heading (cdr (assoc (plist-get message :role) headings))))
+  (let ((headings '(("system" . "## System") ("user" . "## You") ("assistant" . "## Assistant")))
+        (lines nil) (role nil)
+        (rest (append messages nil)))
+    (while rest
+      (let* ((message (pop rest))
+             (heading (cdr (assoc (plist-get message :role) headings)))
+             ;; the results of its calls: the tool messages right after it (ids can repeat
+             ;; from one turn to the next)
+             (results (make-hash-table :test 'equal)))
+        (dolist (answer (seq-take-while (lambda (next) (equal (plist-get next :role) "tool")) rest))
+          (puthash (plist-get answer :tool_call_id) (plist-get answer :content) results))
         (when heading
           (unless (equal role (plist-get message :role))
             (when lines (push "" lines))

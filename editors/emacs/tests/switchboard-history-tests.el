@@ -132,13 +132,46 @@
       (should (= 1 (cl-count-if (lambda (m) (string-match-p "store cannot be used" m)) messages))))))
 
 (ert-deftest switchboard-history-render-cancelled-and-images ()
-  "Stored messages render as a chat: images as lines, a cancelled answer's fence closed."
+  "Stored messages render as a chat: images as lines, a cancelled answer's fence closed, each call's own result."
   (should (equal (switchboard-history-render
                   (vector '(:role "system" :content "Be brief.")
                           '(:role "user" :content [(:type "text" :text "look") (:type "image_url" :image_url (:url "/tmp/a.png"))])
                           '(:role "assistant" :content "```py\nx = 1" :status "cancelled")))
                  "## System\nBe brief.\n\n## You\nlook\n![image](/tmp/a.png)\n\n## Assistant\n```py\nx = 1\n```\n[cancelled]\n\n## You\n"))
-  (should (equal (switchboard-history-render []) "## You\n")))
+  (should (equal (switchboard-history-render []) "## You\n"))
+  ;; a call id used again in a later run gets that run's result
+  (let ((run (lambda (question result)
+               (list (list :role "user" :content question)
+                     (list :role "assistant" :content nil
+                           :tool_calls (vector (list :id "call_echo" :type "function"
+                                                     :function (list :name "search" :arguments "{\"query\":\"x\"}"))))
+                     (list :role "tool" :tool_call_id "call_echo" :content result)
+                     (list :role "assistant" :content (concat "echo: " result))))))
+    (should (equal (switchboard-history-render (vconcat (funcall run "one" "first") (funcall run "two" "second")))
+                   (concat "## You\none\n\n## Assistant\n> [tool] search … called\n>   arguments: {\"query\":\"x\"}\n"
+                           ">   result: first\necho: first\n\n## You\ntwo\n\n## Assistant\n> [tool] search … called\n"
+                           ">   arguments: {\"query\":\"x\"}\n>   result: second\necho: second\n\n## You\n")))))
+
+(ert-deftest switchboard-history-changed-elsewhere-is-told ()
+  "A chat whose conversation another process changed is told so (conversations.changed)."
+  (switchboard-tests-with-store
+    (let ((messages nil) id)
+      (with-current-buffer (switchboard-new-chat)
+        (switchboard-tests-send "first")
+        (switchboard-tests-idle)
+        (setq id switchboard-chat-conversation-id)
+        ;; another daemon, sharing the store (the same XDG_DATA_HOME), renames it
+        (with-temp-buffer
+          (insert (json-encode `((jsonrpc . "2.0") (id . 1) (method . "conversations.rename")
+                                 (params . ((id . ,id) (title . "renamed"))))) "\n")
+          (call-process-region (point-min) (point-max) switchboard-tests-bin t t nil)
+          (should (string-match-p "\"result\"" (buffer-string))))
+        (cl-letf (((symbol-function 'message) (lambda (&rest args) (push (apply #'format args) messages))))
+          (should (plist-get (switchboard-rpc-call 'conversations.list (list :limit 5)) :conversations)))
+        (should (= 1 (cl-count-if (lambda (m) (string-match-p (concat (regexp-quote (buffer-name))
+                                                                     ": its conversation changed elsewhere")
+                                                             m))
+                                  messages)))))))
 
 (provide 'switchboard-history-tests)
 ;;; switchboard-history-tests.el ends here
