@@ -67,6 +67,14 @@ Else signal a `user-error' saying why."
   "PATH relative to ROOT (\".\" for ROOT itself)."
   (if (equal path root) "." (substring path (1+ (length root)))))
 
+(defun switchboard-tools--binary-p (path)
+  "Non-nil when the file PATH exists and its start holds a NUL byte."
+  (and (file-regular-p path)
+       (with-temp-buffer
+         (set-buffer-multibyte nil)
+         (insert-file-contents-literally path nil 0 8000)
+         (search-forward "\0" nil t))))
+
 (defun switchboard-tools--read-file (arguments root)
   "The text of the file ARGUMENTS name in ROOT: its buffer's when one visits it."
   (let* ((name (plist-get arguments :path))
@@ -159,6 +167,10 @@ withdraws it."
          (replacement (plist-get arguments :replacement)))
     (unless (and (stringp replacement) (integerp first) (integerp last))
       (user-error "propose_edit needs path, start_line, end_line and replacement"))
+    (when (file-directory-p path)
+      (user-error "%s is a folder" name))
+    (when (and (not (find-buffer-visiting path)) (switchboard-tools--binary-p path))
+      (user-error "%s is a binary file" name))
     (let ((buffer (or (find-buffer-visiting path) (find-file-noselect path))))
       (with-current-buffer buffer
         (let* ((region (switchboard-tools--line-region first last))
