@@ -11,10 +11,14 @@
 ;; send with C-c RET; the answer streams in under "## Assistant", then
 ;; a new "## You" waits.  The buffer is an ordinary buffer: C-x C-s
 ;; saves it as a .md file, and `switchboard-open' makes a saved file a
-;; chat again.
+;; chat again.  With `switchboard-store', a chat is also a conversation
+;; of the daemon's store, which `switchboard-history' reopens; the
+;; tokens each answer used show on its heading; `switchboard-retry'
+;; asks the last question again.
 
 ;;; Code:
 
+(require 'switchboard-agent)
 (require 'switchboard-conversation)
 (require 'switchboard-stream)
 
@@ -42,6 +46,18 @@ Each is (NAME :system PROMPT [:model MODEL])."
   :type 'string
   :group 'switchboard)
 
+(defcustom switchboard-store t
+  "Non-nil: chats are kept in the daemon's conversation store.
+Each chat sends `conversation_id' (\"new\", then the id the daemon gave
+it), so that `switchboard-history' reopens it, here or in another
+editor."
+  :type 'boolean
+  :group 'switchboard)
+
+(defface switchboard-usage '((t :inherit shadow))
+  "Face of the tokens used, shown after an answer's heading."
+  :group 'switchboard)
+
 (defvar switchboard-chat-mode-map
   (let ((map (make-sparse-keymap)))
     (define-key map (kbd "C-c RET") #'switchboard-send)
@@ -51,19 +67,28 @@ Each is (NAME :system PROMPT [:model MODEL])."
     (define-key map (kbd "C-c C-f") #'switchboard-add-file)
     (define-key map (kbd "C-c C-i") #'switchboard-add-image)
     (define-key map (kbd "C-c C-s") #'switchboard-select-model)
+    (define-key map (kbd "C-c C-r") #'switchboard-retry)
+    (define-key map (kbd "C-c C-h") #'switchboard-history)
     map)
   "Keymap of `switchboard-chat-mode'.")
 
 (defvar-local switchboard-chat--model nil
   "The model of this chat's preset, or nil.")
 
+(defvar-local switchboard-chat-conversation-id nil
+  "The stored conversation this chat continues, or nil.")
+
 (defvar switchboard-chat--last nil
   "The chat buffer used last.")
+
+(defvar switchboard-chat--store-unusable nil
+  "Non-nil once the daemon said its store cannot be used (-32008).")
 
 (declare-function markdown-mode "ext:markdown-mode")
 (declare-function switchboard-add-file "switchboard")
 (declare-function switchboard-add-image "switchboard")
 (declare-function switchboard-select-model "switchboard")
+(declare-function switchboard-history "switchboard-history")
 
 (defalias 'switchboard--parent-mode
   (if (fboundp 'markdown-mode) #'markdown-mode #'text-mode)
@@ -160,36 +185,136 @@ A fence the answer left open is closed, then the note of OUTCOME
                                                 (string-join closing "\n")))
       (switchboard-stream-insert marker (concat (if closing "\n" "") "\n## You\n")))))
 
+(defun switchboard-chat-storing-p ()
+  "Non-nil when chats are stored (`switchboard-store', unless the daemon cannot)."
+  (and switchboard-store (not switchboard-chat--store-unusable)))
+
+(defun switchboard-chat-usage-note (usage)
+  "The tokens of USAGE (a plist) as a short note, or nil."
+  (when-let ((total (plist-get usage :total_tokens)))
+    (format "%d tokens (%d in, %d out)" total
+            (or (plist-get usage :prompt_tokens) 0) (or (plist-get usage :completion_tokens) 0))))
+
+(defun switchboard-chat--show-usage (heading usage)
+  "Show the tokens of USAGE at the end of the heading line at marker HEADING."
+  (when-let ((note (switchboard-chat-usage-note usage)))
+    (with-current-buffer (marker-buffer heading)
+      (save-excursion
+        (goto-char heading)
+        (let ((overlay (make-overlay (line-end-position) (line-end-position))))
+          (overlay-put overlay 'switchboard-usage usage)
+          (overlay-put overlay 'after-string (propertize (concat "  " note) 'face 'switchboard-usage)))))))
+
+(defun switchboard-chat--after-turn (buffer heading outcome)
+  "Keep what the turn of chat BUFFER with OUTCOME tells.
+The conversation id the daemon gave it, its usage on the heading at
+marker HEADING; when the daemon cannot use its store, that is noted
+once and the question asked again, unstored.  Return non-nil then."
+  (let* ((error (plist-get outcome :error))
+         (result (or (plist-get outcome :result) (plist-get (plist-get error :data) :partial)))
+         (id (plist-get result :conversation_id)))
+    (with-current-buffer buffer
+      (when (stringp id)
+        (setq switchboard-chat-conversation-id id)))
+    (switchboard-chat--show-usage heading (plist-get result :usage))
+    (when (and (eql (plist-get error :code) -32008) (not switchboard-chat--store-unusable))
+      (setq switchboard-chat--store-unusable t)
+      (message "switchboard: the conversation store cannot be used (%s): chats are not stored this session"
+               (plist-get error :message))
+      (run-at-time 0 nil #'switchboard-retry buffer)
+      t)))
+
+(defun switchboard-chat--changed (id)
+  "Tell the chats continuing conversation ID that it changed elsewhere."
+  (dolist (buffer (buffer-list))
+    (when (equal (buffer-local-value 'switchboard-chat-conversation-id buffer) id)
+      (message "switchboard: %s: its conversation changed elsewhere (another editor or script); `switchboard-history' opens it as it is now"
+               (buffer-name buffer)))))
+
+(add-hook 'switchboard-conversation-changed-functions #'switchboard-chat--changed)
+
 (defun switchboard-send (&optional buffer)
   "Send the input of chat BUFFER, with the conversation before it.
 BUFFER defaults to the current buffer when it is a chat, else the chat
-used last.  The answer streams in below the input."
+used last.  The answer streams in below the input; through `agent.run'
+per `switchboard-tools'.  A chat continuing a stored conversation sends
+only its input: the daemon holds the rest."
   (interactive)
   (let ((buffer (or buffer (if (derived-mode-p 'switchboard-chat-mode) (current-buffer) (switchboard-chat-buffer)))))
     (with-current-buffer buffer
       (when (switchboard-stream-requests buffer)
         (user-error "An answer is still streaming; %s cancels it" (switchboard--cancel-key)))
-      (let ((text (buffer-substring-no-properties (point-min) (point-max))))
-        (unless (switchboard-conversation-pending text)
-          (user-error "Nothing to send: write your message under the last \"## You\""))
+      (unless (switchboard-conversation-pending (buffer-substring-no-properties (point-min) (point-max)))
+        (user-error "Nothing to send: write your message under the last \"## You\""))
+      (let ((deciding (switchboard-agent-decide
+                       (lambda (agent)
+                         (when (buffer-live-p buffer)
+                           (switchboard-chat--send-now buffer agent))))))
+        (when deciding
+          (setf (switchboard-request-data deciding) (list :buffer buffer)))))))
+
+(defun switchboard-chat--send-now (buffer agent)
+  "Send the input of chat BUFFER now; through `agent.run' when AGENT."
+  (with-current-buffer buffer
+    (let ((text (buffer-substring-no-properties (point-min) (point-max))))
+      (when (switchboard-conversation-pending text)
         (let* ((messages (switchboard-conversation-messages text default-directory))
                (model (or switchboard-chat--model
                           (and (switchboard-conversation-has-image-p messages) switchboard-vision-model)))
+               (params nil)
+               (heading nil)
                (marker nil))
+          (when (switchboard-chat-storing-p)
+            (setq params (list :conversation_id (or switchboard-chat-conversation-id "new")))
+            (when switchboard-chat-conversation-id
+              (setq messages (last messages))))
+          (when agent
+            (let ((tools (switchboard-agent-offered)))
+              (when (> (length tools) 0)
+                (setq params (append params (list :tools tools))))))
           (save-excursion
             (goto-char (point-max))
             (skip-chars-backward " \t\n")
             (delete-region (point) (point-max))
-            (insert "\n\n## Assistant\n")
+            (insert "\n\n")
+            (setq heading (point-marker))
+            (insert "## Assistant\n")
             (setq marker (point-marker)))
           (goto-char marker)
           (dolist (window (get-buffer-window-list buffer nil t))
             (set-window-point window marker))
           (setq switchboard-chat--last buffer)
-          (switchboard-stream-start (append (list :messages (vconcat messages)) (and model (list :model model)))
+          (switchboard-stream-start (append (list :messages (vconcat messages)) (and model (list :model model)) params)
                                     marker
-                                    :agent switchboard-tools
-                                    :on-end (lambda (outcome) (switchboard-chat--end buffer marker outcome))))))))
+                                    :agent agent
+                                    :on-end (lambda (outcome)
+                                              (when (buffer-live-p buffer)
+                                                (switchboard-chat--after-turn buffer heading outcome)
+                                                (switchboard-chat--end buffer marker outcome)))))))))
+
+(defun switchboard-retry (&optional buffer)
+  "Ask the last question of chat BUFFER again (default: this chat, or the last).
+Its answer (failed, cancelled, cut off or not) is removed and the
+question sent anew, in a new stored conversation (the stored one keeps
+the old answer)."
+  (interactive)
+  (let ((buffer (or buffer (if (derived-mode-p 'switchboard-chat-mode) (current-buffer) (switchboard-chat-buffer)))))
+    (with-current-buffer buffer
+      (when (switchboard-stream-requests buffer)
+        (user-error "An answer is still streaming"))
+      (let* ((blocks (switchboard-conversation-blocks (buffer-substring-no-properties (point-min) (point-max))))
+             (last (car (last blocks))))
+        (when (and (equal (nth 0 last) "user") (null (switchboard-conversation--trim (nth 1 last))))
+          (setq last (car (last blocks 2))))
+        (unless (equal (nth 0 last) "assistant")
+          (user-error "Nothing to retry: the chat does not end with an answer"))
+        (let ((start (+ (point-min) (nth 2 last))))
+          (dolist (overlay (overlays-in start (point-max)))
+            (when (overlay-get overlay 'switchboard-usage)
+              (delete-overlay overlay)))
+          (delete-region start (point-max)))
+        (setq switchboard-chat-conversation-id nil)
+        (switchboard-send buffer)))))
 
 ;;;###autoload
 (defun switchboard-open (file)

@@ -76,17 +76,12 @@ The proposal streams in after the text; see `switchboard-rewrite-mode'."
     (user-error "A rewrite is on screen: accept (C-c C-c) or reject (C-c C-k) it first"))
   (deactivate-mark)
   (let* ((original (buffer-substring-no-properties start end))
-         (overlay (make-overlay start end nil nil nil))
+         (overlay (switchboard-rewrite--overlay start end original))
          (scratch (generate-new-buffer " *switchboard rewrite*"))
          (user (concat instruction "\n\n"
                        (switchboard-conversation-fenced (format "File: %s" (buffer-name)) original
                                                         (switchboard-rewrite--language))))
          (buffer (current-buffer)))
-    (overlay-put overlay 'face 'switchboard-rewrite-old)
-    (overlay-put overlay 'switchboard-original original)
-    (overlay-put overlay 'help-echo "C-c C-c accepts, C-c C-k rejects, C-c C-d shows a diff")
-    (setq switchboard-rewrite--overlay overlay)
-    (switchboard-rewrite-mode 1)
     (goto-char start)
     (let ((request
            (switchboard-stream-start
@@ -107,11 +102,52 @@ The proposal streams in after the text; see `switchboard-rewrite-mode'."
       (overlay-put overlay 'switchboard-request request))))
 
 (defun switchboard-rewrite--clear ()
-  "Remove the rewrite on screen."
+  "Remove the rewrite on screen.
+A proposal's decision function (see `switchboard-rewrite-propose') is
+told it was rejected."
   (switchboard-rewrite-mode -1)
+  (let ((overlay switchboard-rewrite--overlay))
+    (when overlay
+      (delete-overlay overlay)
+      (setq switchboard-rewrite--overlay nil)
+      (switchboard-rewrite--decide overlay nil))))
+
+(defun switchboard-rewrite--decide (overlay accepted)
+  "Tell OVERLAY's decision function, if any and once, whether ACCEPTED."
+  (let ((decide (overlay-get overlay 'switchboard-decision)))
+    (when decide
+      (overlay-put overlay 'switchboard-decision nil)
+      (funcall decide accepted))))
+
+(defun switchboard-rewrite--overlay (start end original)
+  "A new rewrite overlay from START to END over ORIGINAL, on screen here."
   (when switchboard-rewrite--overlay
-    (delete-overlay switchboard-rewrite--overlay)
-    (setq switchboard-rewrite--overlay nil)))
+    (user-error "A rewrite is on screen: accept (C-c C-c) or reject (C-c C-k) it first"))
+  (let ((overlay (make-overlay start end nil nil nil)))
+    (overlay-put overlay 'face 'switchboard-rewrite-old)
+    (overlay-put overlay 'switchboard-original original)
+    (overlay-put overlay 'help-echo "C-c C-c accepts, C-c C-k rejects, C-c C-d shows a diff")
+    (setq switchboard-rewrite--overlay overlay)
+    (switchboard-rewrite-mode 1)
+    (add-hook 'kill-buffer-hook #'switchboard-rewrite--clear nil t)
+    overlay))
+
+(defun switchboard-rewrite-propose (start end proposal decide)
+  "Show PROPOSAL for the text from START to END as a rewrite, here.
+DECIDE is called once with non-nil when the user accepts it (C-c C-c,
+applied), nil when they reject it (C-c C-k, or the buffer is killed).
+Return the function that withdraws it without a decision."
+  (let ((overlay (switchboard-rewrite--overlay start end (buffer-substring-no-properties start end)))
+        (buffer (current-buffer)))
+    (overlay-put overlay 'switchboard-decision decide)
+    (switchboard-rewrite--show overlay proposal)
+    (message "switchboard: the model proposes an edit: C-c C-c accepts, C-c C-k rejects, C-c C-d shows a diff")
+    (lambda ()
+      (overlay-put overlay 'switchboard-decision nil)
+      (when (buffer-live-p buffer)
+        (with-current-buffer buffer
+          (when (eq switchboard-rewrite--overlay overlay)
+            (switchboard-rewrite--clear)))))))
 
 (defun switchboard-rewrite--ready ()
   "The rewrite on screen, once its proposal is complete; else an error."
@@ -128,12 +164,15 @@ The proposal streams in after the text; see `switchboard-rewrite-mode'."
          (end (overlay-end overlay)))
     (unless (equal (buffer-substring-no-properties start end) (overlay-get overlay 'switchboard-original))
       (user-error "The text changed since the rewrite was asked for; not applied"))
-    (let ((proposal (overlay-get overlay 'switchboard-proposal)))
+    (let ((proposal (overlay-get overlay 'switchboard-proposal))
+          (decide (overlay-get overlay 'switchboard-decision)))
+      (overlay-put overlay 'switchboard-decision nil)
       (switchboard-rewrite--clear)
       (save-excursion
         (goto-char start)
         (delete-region start end)
-        (insert proposal)))))
+        (insert proposal))
+      (when decide (funcall decide t)))))
 
 (defun switchboard-rewrite-reject ()
   "Drop the rewrite (cancelling it while it streams); the text stays."

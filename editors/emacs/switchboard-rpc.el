@@ -194,12 +194,20 @@ stop the reading of the messages that follow."
 
 (defun switchboard--on-shutdown (connection)
   "Forget CONNECTION, whose process has ended; report an unexpected exit."
+  ;; its requests still waiting for an answer will never get one
+  (maphash (lambda (id later)
+             (when (eq (switchboard--later-connection later) connection)
+               (switchboard--cancel-later id)))
+           switchboard--later)
   (when (eq connection switchboard--connection)
     (setq switchboard--connection nil)
     (let ((status (process-exit-status switchboard--process)))
       (unless (or (zerop status) switchboard--stopping)
         (message "switchboard: the daemon exited with status %s%s" status
                  (switchboard--stderr-tail connection))))))
+
+(defvar switchboard-conversation-changed-functions nil
+  "Called with the id of a stored conversation another process changed.")
 
 (defcustom switchboard-approve-function #'switchboard-ask-approval
   "Function deciding whether an MCP tool call may run (`tool.approve').
@@ -213,17 +221,73 @@ Called with the request's params, a plist (:name :server :arguments
                     (plist-get params :name) (or (plist-get params :server) "the server")
                     (truncate-string-to-width (json-encode (or (plist-get params :arguments) (make-hash-table))) 200 nil nil "…"))))
 
-(defun switchboard--handle-request (_connection method params)
-  "Answer the daemon's request METHOD with PARAMS.
-`tool.approve' asks `switchboard-approve-function'; other methods are
-refused with -32601."
-  (if (eq method 'tool.approve)
-      (list :approved (if (funcall switchboard-approve-function params) t :json-false))
-    (jsonrpc-error :code -32601 :message (format "method not found: %s" method))))
+(defvar switchboard-rpc-later-handlers nil
+  "The daemon's requests answered when their work is done: (METHOD . FUNCTION).
+FUNCTION is called with the request's params and ANSWER, a function
+to call once with the result, now or later; it returns the function
+that stops the work when the daemon cancels the request (its
+`$/cancelRequest'), or nil.  A cancelled request is not answered.")
+
+(cl-defstruct (switchboard--later (:constructor switchboard--later-create) (:copier nil))
+  "A request of the daemon whose answer may come later."
+  connection id result answered withdraw cancelled)
+
+(defvar switchboard--later (make-hash-table :test 'equal)
+  "The daemon's requests waiting for their answer: id to `switchboard--later'.")
+
+(defun switchboard--later-answer (later result)
+  "Answer the daemon's request LATER with RESULT, unless cancelled or answered."
+  (unless (or (switchboard--later-answered later) (switchboard--later-cancelled later))
+    (setf (switchboard--later-answered later) t
+          (switchboard--later-result later) result)
+    (when-let ((id (switchboard--later-id later)))
+      (remhash id switchboard--later)
+      (when (jsonrpc-running-p (switchboard--later-connection later))
+        (jsonrpc-connection-send (switchboard--later-connection later) :id id :result result)))))
+
+(cl-defmethod jsonrpc-connection-send :around
+  ((connection switchboard-connection) &rest args &key id result &allow-other-keys)
+  "Send ARGS on CONNECTION; the reply to a request answered later waits.
+A RESULT that is a `switchboard--later' goes out as its result once
+known, under ID."
+  (if (not (switchboard--later-p result))
+      (apply #'cl-call-next-method connection args)
+    (setf (switchboard--later-id result) id)
+    (if (switchboard--later-answered result)
+        (cl-call-next-method connection :id id :result (switchboard--later-result result))
+      (puthash id result switchboard--later))))
+
+(defun switchboard--handle-request (connection method params)
+  "Answer the daemon's request METHOD with PARAMS on CONNECTION.
+`tool.approve' asks `switchboard-approve-function'; methods of
+`switchboard-rpc-later-handlers' are answered when their work is done;
+other methods are refused with -32601."
+  (let ((later (cdr (assq method switchboard-rpc-later-handlers))))
+    (cond
+     ((eq method 'tool.approve)
+      (list :approved (if (funcall switchboard-approve-function params) t :json-false)))
+     (later
+      (let ((reply (switchboard--later-create :connection connection)))
+        (setf (switchboard--later-withdraw reply)
+              (funcall later params (lambda (result) (switchboard--later-answer reply result))))
+        reply))
+     (t (jsonrpc-error :code -32601 :message (format "method not found: %s" method))))))
+
+(defun switchboard--cancel-later (id)
+  "The daemon cancelled its request ID: stop its work; it is not answered."
+  (when-let ((later (gethash id switchboard--later)))
+    (remhash id switchboard--later)
+    (setf (switchboard--later-cancelled later) t)
+    (when (functionp (switchboard--later-withdraw later))
+      (funcall (switchboard--later-withdraw later)))))
 
 (defun switchboard--handle-notification (_connection method params)
   "Route the daemon's notification METHOD with PARAMS to its request."
   (with-demoted-errors "switchboard: %S"
+    (when (eq method '$/cancelRequest)
+      (switchboard--cancel-later (plist-get params :id)))
+    (when (eq method 'conversations.changed)
+      (run-hook-with-args 'switchboard-conversation-changed-functions (plist-get params :id)))
     (let* ((request (gethash (plist-get params :request_id) switchboard--requests))
            (handler (and request (pcase method
                                    ('chat.delta (switchboard-request-on-delta request))

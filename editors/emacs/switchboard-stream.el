@@ -29,12 +29,20 @@ with `switchboard-select-profile'."
   :type '(choice (const :tag "Daemon's default" nil) string)
   :group 'switchboard)
 
-(defcustom switchboard-tools nil
-  "Non-nil: chats run through the daemon's `agent.run'.
-The model may then use the tools of the daemon's MCP servers: each call
-is recorded in the answer (\"> [tool] NAME … STATUS\"), and a call of a
-server without `trust' is asked for (`switchboard-approve-function')."
-  :type 'boolean
+(defcustom switchboard-tools 'auto
+  "Whether chats run through the daemon's `agent.run', and with which editor tools.
+t: they do, offering the editor's own tools (read_file, list_files,
+search, propose_edit; see switchboard-tools.el) and the tools of the
+daemon's MCP servers; a list of editor tool names: they do, offering
+those (and the MCP tools); nil: never; `auto': when the daemon has MCP
+servers (its tools.list, asked once per daemon), offering all editor
+tools.  Each call is recorded in the answer (\"> [tool] NAME … STATUS\"),
+and a call of an MCP server without `trust' is asked for
+\(`switchboard-approve-function')."
+  :type '(choice (const :tag "When the daemon has MCP servers" auto)
+                 (const :tag "Always, with every editor tool" t)
+                 (const :tag "Never" nil)
+                 (repeat :tag "Always, with these editor tools" string))
   :group 'switchboard)
 
 (defvar switchboard-last-outcome nil
@@ -121,11 +129,18 @@ CALLS is a hash table: call id to (START . END) markers of its record."
       (with-current-buffer buffer
         (let ((inhibit-read-only t))
           (if known
-              (save-excursion
-                (goto-char (car known))
-                (delete-region (car known) (cdr known))
-                (insert text)
-                (set-marker (cdr known) (point)))
+              (let* ((position (marker-position marker))
+                     (point-follows (= (point) position))
+                     (windows (seq-filter (lambda (window) (= (window-point window) position))
+                                          (get-buffer-window-list buffer nil t))))
+                (save-excursion
+                  (goto-char (car known))
+                  (delete-region (car known) (cdr known))
+                  (insert text)
+                  (set-marker (cdr known) (point)))
+                ;; the rewrite must not pull back a point that followed the answer
+                (when point-follows (goto-char marker))
+                (dolist (window windows) (set-window-point window marker)))
             (unless (save-excursion (goto-char marker) (bolp))
               (switchboard-stream-insert marker "\n"))
             (let ((start (copy-marker marker)))

@@ -23,7 +23,12 @@
 ;;   rewrite           `switchboard-rewrite': the region per an
 ;;                     instruction, shown as an inline diff to accept
 ;;                     (C-c C-c) or reject (C-c C-k)
-;;   ask at point      `switchboard-insert': the answer streams in at point
+;;   ask at point      `switchboard-insert': the answer shows at point as it
+;;                     streams, then goes in as one undo step
+;;   history           `switchboard-history': continue a stored conversation
+;;                     (from any editor); `switchboard-retry' asks again
+;;   tools             `switchboard-tools': the model reads, lists, searches
+;;                     the project and proposes edits (switchboard-tools.el)
 ;;   context           `switchboard-add-region', `-add-buffer', `-add-file',
 ;;                     `-add-image' put them in the chat's input
 ;;   settings          `switchboard-select-model', `-select-profile',
@@ -39,6 +44,7 @@
 (require 'switchboard-stream)
 (require 'switchboard-chat)
 (require 'switchboard-rewrite)
+(require 'switchboard-history)
 
 (defconst switchboard-version "0.2.0"
   "Version of switchboard.el.")
@@ -112,35 +118,69 @@ a fence.  With a prefix argument, start a new chat (reading a preset)."
   (interactive "fImage: ")
   (switchboard-chat-add (format "![image](%s)" (expand-file-name file))))
 
+(defface switchboard-insert-pending '((t :inherit shadow))
+  "Face of an answer to `switchboard-insert' while it streams."
+  :group 'switchboard)
+
+(defun switchboard--insert-answer (marker text)
+  "Insert TEXT at MARKER as one undo step of its own.
+Point, and windows' point, at MARKER go after it."
+  (with-current-buffer (marker-buffer marker)
+    (let* ((position (marker-position marker))
+           (point-follows (= (point) position))
+           (windows (seq-filter (lambda (window) (= (window-point window) position))
+                                (get-buffer-window-list (current-buffer) nil t))))
+      (undo-boundary)
+      (save-excursion
+        (goto-char position)
+        (insert text)
+        (set-marker marker (point)))
+      (undo-boundary)
+      (when point-follows (goto-char marker))
+      (dolist (window windows) (set-window-point window marker)))))
+
 ;;;###autoload
 (defun switchboard-insert (prompt &optional start end)
-  "Stream the answer to PROMPT into the buffer at point, as one undo step.
-With an active region (START and END), the region goes with the prompt
-and the answer comes after it.  Emacs stays usable meanwhile;
-\\[switchboard-cancel] stops the answer."
+  "Ask PROMPT; the answer goes into the buffer at point, as one undo step.
+While it streams, it shows at point in an overlay, and you can go on
+editing: when it ends, it is inserted there in one change (an answer
+that is one fenced block without its fence).  Cancelled
+\(\\[switchboard-cancel]) or failed: nothing is inserted.  With an active
+region (START and END), the region goes with the prompt and the answer
+comes after it."
   (interactive (append (list (read-string "Insert: " nil 'switchboard--prompt-history))
                        (and (use-region-p) (list (region-beginning) (region-end)))))
-  (let ((user (if start (concat prompt "\n\n" (switchboard--fenced-region start end)) prompt))
-        (marker (copy-marker (or end (point)) t))
-        (answer-start (copy-marker (or end (point)))))
+  (let* ((user (if start (concat prompt "\n\n" (switchboard--fenced-region start end)) prompt))
+         (buffer (current-buffer))
+         (marker (copy-marker (or end (point))))
+         (overlay (make-overlay marker marker nil nil nil))
+         (scratch (generate-new-buffer " *switchboard insert*")))
     (deactivate-mark)
-    (switchboard-stream-start
-     (list :messages (vector (list :role "system" :content switchboard-insert-prompt)
-                             (list :role "user" :content user)))
-     marker
-     :undo t
-     ;; an answer that is one fenced block goes in without its fence
-     :before-end (lambda (outcome)
-                   (let ((inside (and (eq (plist-get outcome :outcome) 'done)
-                                      (switchboard-conversation-unfenced (plist-get outcome :text)))))
-                     (when inside
-                       (save-excursion
-                         (goto-char answer-start)
-                         (delete-region answer-start marker)
-                         (insert inside)))))
-     :on-end (lambda (outcome)
-               (when (eq (plist-get outcome :outcome) 'cancelled)
-                 (message "switchboard: cancelled"))))))
+    (overlay-put overlay 'switchboard-insert t)
+    (let ((request
+           (switchboard-stream-start
+            (list :messages (vector (list :role "system" :content switchboard-insert-prompt)
+                                    (list :role "user" :content user)))
+            (with-current-buffer scratch (point-marker))
+            :on-insert (lambda ()
+                         (overlay-put overlay 'before-string
+                                      (propertize (with-current-buffer scratch (buffer-string))
+                                                  'face 'switchboard-insert-pending)))
+            :on-end (lambda (outcome)
+                      (kill-buffer scratch)
+                      (delete-overlay overlay)
+                      (let ((text (plist-get outcome :text)))
+                        (pcase (plist-get outcome :outcome)
+                          ('done (when (and (buffer-live-p buffer) (not (string-empty-p text)))
+                                   (switchboard--insert-answer
+                                    marker (or (switchboard-conversation-unfenced text) text))))
+                          ('cancelled (message "switchboard: cancelled; nothing inserted"))
+                          (_ (message "switchboard: %s; nothing inserted"
+                                      (switchboard-error-text (plist-get outcome :error))))))
+                      (set-marker marker nil)))))
+      ;; the answer belongs to BUFFER: `switchboard-cancel' there stops it
+      (setf (switchboard-request-data request) (list :buffer buffer :marker marker))
+      request)))
 
 ;;;###autoload
 (defun switchboard-ask (prompt)
@@ -261,6 +301,8 @@ answer goes back to the daemon's default."
     (define-key map (kbd "f") #'switchboard-add-file)
     (define-key map (kbd "I") #'switchboard-add-image)
     (define-key map (kbd "o") #'switchboard-open)
+    (define-key map (kbd "H") #'switchboard-history)
+    (define-key map (kbd "g") #'switchboard-retry)
     (define-key map (kbd "m") #'switchboard-select-model)
     (define-key map (kbd "p") #'switchboard-select-profile)
     (define-key map (kbd "h") #'switchboard-health)

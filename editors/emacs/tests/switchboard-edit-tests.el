@@ -85,41 +85,91 @@
         (should-error (switchboard-rewrite-accept) :type 'user-error)
         (switchboard-rewrite-reject)))))
 
+(defun switchboard-tests-pending-answer ()
+  "The text of the answer showing at point as it streams, or nil."
+  (seq-some (lambda (overlay) (and (overlay-get overlay 'switchboard-insert)
+                                   (overlay-get overlay 'before-string)))
+            (overlays-in (point-min) (point-max))))
+
 (ert-deftest switchboard-insert-streams-at-point-without-blocking ()
-  "The answer streams in at point while Emacs goes on; one undo removes it."
+  "The answer shows at point while it streams, the buffer unchanged; then it goes in; one undo removes it."
   (switchboard-tests-with-daemon
     (switchboard-tests-with-source
       (goto-char (point-min))
       (search-forward "one")
       (switchboard-insert " SLOW hi")
       (should (switchboard-busy-p))
+      (should (switchboard-tests-wait-until
+               (lambda () (string-prefix-p "echo" (or (switchboard-tests-pending-answer) "")))))
       (should (equal (switchboard-tests-text) switchboard-tests-original))
-      (should (switchboard-tests-wait-until (lambda () (string-match-p "echo" (switchboard-tests-text)))))
-      (undo-boundary) ; as the command loop adds after each command of the user's
       (switchboard-tests-idle)
+      (should-not (switchboard-tests-pending-answer))
       (should (equal (switchboard-tests-text)
                      "(setq oneecho:  SLOW hi 1)\n(setq two 2)\n(setq three 3)\n"))
+      (should (= (point) (+ (point-min) (length "(setq oneecho:  SLOW hi"))))
       (should (equal (alist-get 'role (car (switchboard-tests-last-messages))) "system"))
       (undo-boundary)
       (let ((last-command nil)) (undo))
       (should (equal (switchboard-tests-text) switchboard-tests-original)))))
 
+(ert-deftest switchboard-insert-is-one-undo-step-while-the-user-edits ()
+  "The user edits the buffer while the answer streams; one undo removes exactly the answer."
+  (switchboard-tests-with-daemon
+    (switchboard-tests-with-source
+      (goto-char (point-min))
+      (search-forward "(setq two 2)")
+      (switchboard-insert "SLOW go")
+      (should (switchboard-tests-wait-until
+               (lambda () (string-prefix-p "echo" (or (switchboard-tests-pending-answer) "")))))
+      ;; the user types on the first line and at the end, as commands (each ends with a boundary)
+      (save-excursion (goto-char (point-min)) (insert ";; mine\n"))
+      (undo-boundary)
+      (goto-char (point-max))
+      (insert "(setq four 4)\n")
+      (undo-boundary)
+      (switchboard-tests-idle)
+      (should (eq (plist-get switchboard-last-outcome :outcome) 'done))
+      (should (equal (switchboard-tests-text)
+                     ";; mine\n(setq one 1)\n(setq two 2)echo: SLOW go\n(setq three 3)\n(setq four 4)\n"))
+      (undo-boundary)
+      (let ((last-command nil)) (undo))
+      (should (equal (switchboard-tests-text)
+                     ";; mine\n(setq one 1)\n(setq two 2)\n(setq three 3)\n(setq four 4)\n")))))
+
 (ert-deftest switchboard-insert-after-region-and-cancel ()
-  "With a region, it goes along and the answer comes after it; cancelling keeps the text so far."
+  "With a region, it goes along; cancelled: nothing is inserted, the overlay goes, a message says so."
   (switchboard-tests-with-daemon
     (switchboard-tests-with-source
       (goto-char (point-min))
       (set-mark (point))
       (forward-line 1)
       (call-interactively (lambda () (interactive) (switchboard-insert "SLOW sum" (region-beginning) (region-end))))
-      (should (switchboard-tests-wait-until (lambda () (string-match-p "^echo: SLO" (switchboard-tests-text)))))
-      (switchboard-cancel)
-      (switchboard-tests-idle)
+      (should (switchboard-tests-wait-until
+               (lambda () (string-prefix-p "echo: SLO" (or (switchboard-tests-pending-answer) "")))))
+      (let ((messages nil))
+        (cl-letf (((symbol-function 'message) (lambda (&rest args) (push (apply #'format args) messages))))
+          (call-interactively #'switchboard-cancel) ; the answer of this buffer
+          (switchboard-tests-idle))
+        (should (member "switchboard: cancelled; nothing inserted" messages)))
       (should (eq (plist-get switchboard-last-outcome :outcome) 'cancelled))
-      (should (string-match "\\`(setq one 1)\n\\(echo: [^(]*\\)(setq two 2)" (switchboard-tests-text)))
-      (should (string-prefix-p (match-string 1 (switchboard-tests-text)) "echo: SLOW sum"))
+      (should-not (overlays-in (point-min) (point-max)))
+      (should (equal (switchboard-tests-text) switchboard-tests-original))
       (should (string-match-p "```emacs-lisp\n(setq one 1)\n```"
                               (alist-get 'content (cadr (switchboard-tests-last-messages))))))))
+
+(ert-deftest switchboard-insert-error-inserts-nothing ()
+  "An answer that fails inserts nothing and says why."
+  (switchboard-tests-with-daemon
+    (switchboard-tests-with-source
+      (goto-char (point-min))
+      (let ((messages nil))
+        (cl-letf (((symbol-function 'message) (lambda (&rest args) (push (apply #'format args) messages))))
+          (switchboard-insert "FAIL401 please")
+          (switchboard-tests-idle))
+        (should (seq-some (lambda (m) (string-match-p "nothing inserted" m)) messages)))
+      (should (eq (plist-get switchboard-last-outcome :outcome) 'error))
+      (should-not (overlays-in (point-min) (point-max)))
+      (should (equal (switchboard-tests-text) switchboard-tests-original)))))
 
 ;; (the echo upstream answers a message holding UPPERCASE with its
 ;; fenced block upper-cased, in a fence)

@@ -76,9 +76,12 @@ Return PREDICATE's last value."
          (switchboard-config nil)
          (switchboard-model nil)
          (switchboard-profile nil)
+         ;; (chats sent as the buffer holds them; switchboard-history-tests.el stores them)
+         (switchboard-store nil)
          (switchboard-request-timeout 30))
      (should switchboard-tests-bin)
-     (setq switchboard-chat--last nil)
+     (setq switchboard-chat--last nil
+           switchboard-chat--store-unusable nil)
      (unwind-protect (progn ,@body)
        (switchboard-shutdown))))
 
