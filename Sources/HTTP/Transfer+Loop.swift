@@ -71,7 +71,7 @@ extension Transfer {
         state.lastActivity = .now
         enum Action {
             case buffered, pause, abort, discard
-            case deliver(CheckedContinuation<Data?, any Error>)
+            case deliver(UnsafeContinuation<Data?, any Error>)
         }
         let action = shared.withLock { shared -> Action in
             if shared.discarding { return .discard }

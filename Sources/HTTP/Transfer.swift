@@ -27,7 +27,7 @@ final class Transfer: @unchecked Sendable {
         var head: HTTPResponseHead?
         var headWaiter: CheckedContinuation<HTTPResponseHead, any Error>?
         var buffer = Data()
-        var bodyWaiter: CheckedContinuation<Data?, any Error>?
+        var bodyWaiter: UnsafeContinuation<Data?, any Error>?
         var end: End?
         /// The loop paused the transfer because the buffer was full; the reader's next take resumes it.
         var paused = false
@@ -79,9 +79,13 @@ final class Transfer: @unchecked Sendable {
 
     /// The next piece of the body (everything buffered so far), nil at its end. Cancelling the
     /// calling task cancels the transfer.
+    ///
+    /// The continuation is unchecked (it is taken once per piece of a stream): it is stored in
+    /// `shared.bodyWaiter` under the lock and taken out under the lock by whoever resumes it, so
+    /// it is resumed exactly once.
     func nextChunk() async throws -> Data? {
         try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { continuation in
+            try await withUnsafeThrowingContinuation { continuation in
                 var resume = false
                 let ready = shared.withLock { shared -> Result<Data?, any Error>? in
                     if !shared.buffer.isEmpty {
@@ -137,7 +141,7 @@ final class Transfer: @unchecked Sendable {
     /// The continuations waiting when a transfer ends.
     struct Waiters {
         var head: CheckedContinuation<HTTPResponseHead, any Error>?
-        var body: CheckedContinuation<Data?, any Error>?
+        var body: UnsafeContinuation<Data?, any Error>?
 
         /// Resumes both: the body with its end (nil when `error` is nil), the head with `error` or,
         /// for a transfer that ended without one, a transport error.

@@ -44,7 +44,8 @@ public enum JSONParser {
     }
 }
 
-private struct Reader {
+/// The parser's reading position over a buffer; also the engine of `JSONCursor`.
+struct Reader {
     let bytes: UnsafeBufferPointer<UInt8>
     var index = 0
 

@@ -5,6 +5,9 @@ public import JSONRPC
 public protocol NotificationSink: Sendable {
     /// Queues a notification, in order with this request's other output. Never waits.
     func notify(_ method: String, _ params: JSONValue)
+    /// Queues a notification whose `params` are already encoded as compact JSON (as
+    /// `JSONValue.serialized` encodes them): a stream's most common delta, sent without a tree.
+    func notify(_ method: String, encodedParams: [UInt8])
     /// Returns once this request may produce more output: at once while the client keeps up,
     /// otherwise after suspending (never blocking a thread) until it has caught up.
     /// - Throws: `CancellationError` when the request is cancelled while it waits.
@@ -13,10 +16,23 @@ public protocol NotificationSink: Sendable {
     func batched<T>(_ body: () throws -> T) rethrows -> T
 }
 
+extension NotificationSink {
+    /// Decodes the params and queues them with `notify(_:_:)`: for sinks that look into what
+    /// they carry (translating front ends).
+    public func notify(_ method: String, encodedParams: [UInt8]) {
+        guard let params = try? JSONParser.parse(encodedParams) else {
+            assertionFailure("notify(_:encodedParams:) given bytes that are not JSON")
+            return
+        }
+        notify(method, params)
+    }
+}
+
 /// A sink that drops everything: for calls whose notifications nobody wants.
 public struct DiscardingSink: NotificationSink {
     public init() {}
     public func notify(_ method: String, _ params: JSONValue) {}
+    public func notify(_ method: String, encodedParams: [UInt8]) {}
     public func waitForRoom() async throws {}
     public func batched<T>(_ body: () throws -> T) rethrows -> T { try body() }
 }

@@ -117,7 +117,13 @@ public final class OutputWriter: Sendable {
 
     /// Queues one message for writing, counted against `account` when given. Never waits.
     public func send(_ message: JSONValue, account: OutputAccount? = nil) {
-        var payload = message.serialized()
+        send(encoded: message.serialized(), account: account)
+    }
+
+    /// Queues one message already encoded as compact JSON (as `JSONValue.serialized` encodes it),
+    /// counted against `account` when given. Never waits.
+    public func send(encoded message: [UInt8], account: OutputAccount? = nil) {
+        var payload = message
         redact?(&payload)
         condition.lock()
         defer { condition.unlock() }

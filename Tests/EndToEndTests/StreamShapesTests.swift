@@ -71,6 +71,41 @@ struct StreamShapesTests {
         #expect(streamed["result"] == completion, "\(streamed.jsonText)")
     }
 
+    /// Most chunks of an answer are read without a JSON tree (`CompactChatChunk`); mixed with
+    /// chunks that are not, escaped text, and a member that changes on the way, the deltas and the
+    /// result are what the general path gives.
+    @Test func commonChunksAmongOthersGiveTheSameDeltasAndResult() throws {
+        func chunk(_ delta: String, fingerprint: String = "fp_1") -> String {
+            #"{"id":"chatcmpl-c","object":"chat.completion.chunk","created":1700000000,"model":"m","system_fingerprint":"\#(fingerprint)","choices":[{"index":0,"delta":\#(delta),"logprobs":null,"finish_reason":null}]}"#
+        }
+        let payloads = [
+            chunk(#"{"role":"assistant","content":""}"#),
+            chunk(#"{"content":"Say \"hi\""}"#),
+            chunk(#"{"content":" \u00e9\ud83d\ude00\n"}"#),
+            chunk(#"{"content":"\\\/"}"#),
+            chunk(#"{"content":"[refused]","refusal":null}"#),  // not the common shape
+            chunk(#"{"content":" after"}"#),
+            chunk(#"{"content":" fp2"}"#, fingerprint: "fp_2"),  // a member changed: the general path
+            chunk(#"{"content":"!"}"#, fingerprint: "fp_2"),
+            #"{"id":"chatcmpl-c","object":"chat.completion.chunk","created":1700000000,"model":"m","system_fingerprint":"fp_2","choices":[{"index":0,"delta":{},"logprobs":null,"finish_reason":"stop"}]}"#,
+        ]
+        let harness = try Harness(responses: [.sse(payloads)])
+        let (response, deltas) = try harness.daemon.call("chat.complete", chatParams(stream: true))
+        try harness.finish()
+        let pieces = ["", "Say \"hi\"", " é😀\n", "\\/", "[refused]", " after", " fp2", "!"]
+        let expected: [JSONValue?] = pieces.enumerated().map { position, piece in
+            var delta: JSONObject = ["content": .string(piece)]
+            if position == 0 { delta = ["role": "assistant", "content": ""] }
+            if position == 4 { delta["refusal"] = .null }
+            return ["request_id": 1, "index": 0, "delta": .object(delta), "finish_reason": .null]
+        } + [["request_id": 1, "index": 0, "delta": [:], "finish_reason": "stop"]]
+        #expect(deltas.map { $0["params"] } == expected)
+        let result = try #require(response["result"])
+        #expect(result["choices"]?[0]?["message"]?["content"]?.stringValue == pieces.joined())
+        #expect(result["system_fingerprint"] == "fp_2")
+        #expect(result["choices"]?[0]?["finish_reason"] == "stop")
+    }
+
     @Test func aStreamCutShortKeepsTheAudioAndCitationsSoFarInThePartial() throws {
         let deltas: [JSONValue] = [
             ["role": "assistant", "audio": ["id": "audio_1", "transcript": "Half a sen"]],

@@ -21,9 +21,11 @@ struct ChatRunner {
     ///   for a client that asked for a stream the model cannot give (see `ModelFamilyRules`).
     func run(_ body: JSONObject, relayWholeAnswer: Bool = false) async throws -> JSONValue {
         let streaming = body["stream"]?.boolValue == true
-        let stream = ChoiceStream<ChatChoice>(context: context) { [context] choice in
+        let stream = ChoiceStream<ChatChoice>(context: context, notify: { [context] choice in
             Self.notifyDelta(context, choice: choice, delta: choice["delta"])
-        }
+        }, notifyContent: { [context] index, content in
+            Self.notifyContent(context, index: index, content: content)
+        })
         return try await StreamRelay(context: context, target: target).post("chat/completions", body: StreamRelay.withUsage(body, enabled: streamUsage),
                                                                             handler: stream) { [context] completion in
             // A server that ignored `stream: true` answered with one JSON object: relay each
@@ -39,5 +41,20 @@ struct ChatRunner {
             ("request_id", context.id.json), ("index", choice["index"] ?? 0), ("delta", delta ?? [:]),
             ("finish_reason", choice["finish_reason"] ?? .null),
         ])))
+    }
+
+    /// Sends the `chat.delta` of a chunk of the common shape (`CompactChatChunk`), encoded
+    /// directly: byte for byte what `notifyDelta` sends for its choice.
+    static func notifyContent(_ context: RequestContext, index: Int, content: String) {
+        var params: [UInt8] = []
+        params.reserveCapacity(content.utf8.count + 96)
+        params.append(contentsOf: #"{"request_id":"#.utf8)
+        context.id.json.write(into: &params)
+        params.append(contentsOf: #","index":"#.utf8)
+        params.append(contentsOf: String(index).utf8)
+        params.append(contentsOf: #","delta":{"content":"#.utf8)
+        JSONValue.string(content).write(into: &params)
+        params.append(contentsOf: #"},"finish_reason":null}"#.utf8)
+        context.notify("chat.delta", encodedParams: params)
     }
 }

@@ -17,6 +17,9 @@ public struct ChatChoice: StreamedChoice {
     public let index: Int
     public private(set) var finishReason: JSONValue = .null
     private var message = MergedObject()
+    /// Text appended by `appendContent` not yet merged into `message`: merged before anything
+    /// else is, so the text keeps its order.
+    private var pendingContent = ""
     private var logprobs: MergedObject?
 
     public init(index: Int) {
@@ -25,6 +28,7 @@ public struct ChatChoice: StreamedChoice {
 
     /// Merges one choice of a chunk (its `delta`, or the `message` of a non-streamed answer).
     public mutating func merge(_ piece: JSONValue) {
+        mergePendingContent()
         if let reason = piece["finish_reason"], !reason.isNull { finishReason = reason }
         if let pieces = piece["logprobs"]?.objectValue {
             var merged = logprobs ?? MergedObject()
@@ -36,8 +40,22 @@ public struct ChatChoice: StreamedChoice {
         message.merge(delta)
     }
 
+    public static var takesCompactChatChunks: Bool { true }
+
+    public mutating func appendContent(_ text: String) {
+        pendingContent.append(text)
+    }
+
+    private mutating func mergePendingContent() {
+        guard !pendingContent.isEmpty else { return }
+        message.merge("content", .string(pendingContent))
+        pendingContent = ""
+    }
+
     public var json: JSONValue {
-        var assembled = message.json
+        var whole = self
+        whole.mergePendingContent()
+        var assembled = whole.message.json
         let role = assembled["role"].flatMap { $0.isNull ? nil : $0 } ?? "assistant"
         var result: JSONObject = ["role": role, "content": assembled["content"] ?? .null]
         if let calls = assembled["tool_calls"]?.arrayValue { assembled["tool_calls"] = .array(calls.map(Self.completeToolCall)) }

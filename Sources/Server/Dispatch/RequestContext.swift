@@ -38,6 +38,11 @@ public struct RequestContext: Sendable {
         output.notify(method, params)
     }
 
+    /// Sends a notification whose params are encoded already (see `NotificationSink`).
+    func notify(_ method: String, encodedParams: [UInt8]) {
+        output.notify(method, encodedParams: encodedParams)
+    }
+
     /// Returns once the client has room for more of this request's output; see
     /// `NotificationSink.waitForRoom`. A stream reader awaits it before taking the next piece
     /// from the upstream, so that the upstream, not our memory, holds what the client has not read.

@@ -8,11 +8,21 @@ struct ChoiceStream<Choice: StreamedChoice>: StreamHandler {
     let context: RequestContext
     /// Relays one choice of a chunk.
     let notify: (JSONValue) -> Void
+    /// Relays the delta text of a chunk of the common shape (`CompactChatChunk`): its choice's
+    /// index and text. Without it such a chunk's choice goes to `notify`.
+    let notifyContent: ((Int, String) -> Void)?
     private var assembler = StreamAssembler<Choice>()
+    /// The members other than `choices` of the latest chunk `handle` accepted, as they came; a
+    /// chunk of the common shape with the same ones needs no tree (`handleCommon`).
+    private var knownOthers: [UInt8]?
+    /// Those of the chunk `handleCommon` just passed on to `handle`, known once it accepts them.
+    private var candidateOthers: [UInt8]?
+    private var others: [UInt8] = []
 
-    init(context: RequestContext, notify: @escaping (JSONValue) -> Void) {
+    init(context: RequestContext, notify: @escaping (JSONValue) -> Void, notifyContent: ((Int, String) -> Void)? = nil) {
         self.context = context
         self.notify = notify
+        self.notifyContent = notifyContent
     }
 
     var terminator: String { "[DONE]" }
@@ -20,10 +30,28 @@ struct ChoiceStream<Choice: StreamedChoice>: StreamHandler {
     var partial: JSONValue? { assembler.hasOutput ? assembler.result() : nil }
     func result() -> JSONValue { assembler.result() }
 
+    mutating func handleCommon(_ event: SSEEvent) -> Bool? {
+        candidateOthers = nil
+        guard Choice.takesCompactChatChunks, event.event == "message",
+              let chunk = event.data.utf8.withContiguousStorageIfAvailable({ CompactChatChunk.read($0, others: &others) }) ?? nil
+        else { return nil }
+        guard others == knownOthers else {
+            candidateOthers = others
+            return nil
+        }
+        assembler.appendContent(chunk.content, choice: chunk.index)
+        if let notifyContent { notifyContent(chunk.index, chunk.content) } else { notify(chunk.choice) }
+        return false
+    }
+
     mutating func handle(_ event: SSEEvent, payload: JSONValue) throws -> Bool {
         if let failure = StreamRelay.failure(in: event, payload: payload, secrets: context.secrets) { throw failure }
         assembler.add(payload)
         for choice in payload["choices"]?.arrayValue ?? [] { notify(choice) }
+        if let candidateOthers {
+            knownOthers = candidateOthers
+            self.candidateOthers = nil
+        }
         return false
     }
 }

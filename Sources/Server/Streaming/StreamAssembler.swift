@@ -12,6 +12,16 @@ public protocol StreamedChoice: Sendable {
     mutating func merge(_ piece: JSONValue)
     /// The choice as the non-streamed answer holds it.
     var json: JSONValue { get }
+    /// Whether this kind's pieces come as chat deltas, so that chunks of their most common shape
+    /// (`CompactChatChunk`) may skip `merge` for `appendContent`.
+    static var takesCompactChatChunks: Bool { get }
+    /// Appends a delta's `content` text, as `merge` of `{"delta": {"content": text}}` would.
+    mutating func appendContent(_ text: String)
+}
+
+extension StreamedChoice {
+    public static var takesCompactChatChunks: Bool { false }
+    public mutating func appendContent(_ text: String) {}
 }
 
 /// Rebuilds a whole answer from the chunks of a stream whose chunks carry `choices` by `index`
@@ -35,6 +45,12 @@ public struct StreamAssembler<Choice: StreamedChoice>: Sendable {
         !choices.isEmpty && choices.allSatisfy { !$0.finishReason.isNull }
     }
 
+    /// Appends the `content` text of choice `index`'s delta, from a chunk whose other members
+    /// are those of a chunk merged before (see `CompactChatChunk`).
+    public mutating func appendContent(_ text: String, choice index: Int) {
+        choices[position(of: index)].appendContent(text)
+    }
+
     /// Merges one chunk.
     public mutating func add(_ chunk: JSONValue) {
         guard let object = chunk.objectValue else { return }
@@ -42,13 +58,16 @@ public struct StreamAssembler<Choice: StreamedChoice>: Sendable {
             topLevel[key] = value
         }
         for (position, choice) in (object["choices"]?.arrayValue ?? []).enumerated() {
-            let index = choice["index"]?.intValue ?? position
-            if choicePositions[index] == nil {
-                choicePositions[index] = choices.count
-                choices.append(Choice(index: index))
-            }
-            choices[choicePositions[index]!].merge(choice)
+            choices[self.position(of: choice["index"]?.intValue ?? position)].merge(choice)
         }
+    }
+
+    /// Where the choice with `index` is in `choices`, added when it is new.
+    private mutating func position(of index: Int) -> Int {
+        if let position = choicePositions[index] { return position }
+        choicePositions[index] = choices.count
+        choices.append(Choice(index: index))
+        return choices.count - 1
     }
 
     /// The answer assembled so far.

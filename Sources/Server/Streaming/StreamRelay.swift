@@ -11,6 +11,9 @@ protocol StreamHandler {
     /// When it is not `[DONE]`, a `[DONE]` (some relays add one) ends the stream only once the
     /// answer is complete.
     var terminator: String { get }
+    /// Handles one event in the stream's most common shape without decoding it into a tree, as
+    /// `handle` would have; returns nil, having done nothing, when the event must go to `handle`.
+    mutating func handleCommon(_ event: SSEEvent) -> Bool?
     /// Handles one event whose data is the JSON `payload`; returns true when it was the last.
     /// Throws for an event that reports a failure (see `StreamRelay.failure(in:payload:)`).
     mutating func handle(_ event: SSEEvent, payload: JSONValue) throws -> Bool
@@ -27,6 +30,7 @@ protocol StreamHandler {
 
 extension StreamHandler {
     var decodesJSON: Bool { true }
+    mutating func handleCommon(_ event: SSEEvent) -> Bool? { nil }
 }
 
 /// Sends a request whose answer may stream, and relays the stream through a `StreamHandler`.
@@ -120,6 +124,7 @@ struct StreamRelay {
             if handler.terminator == "[DONE]" || handler.isComplete { return true }
             throw UpstreamError.badResponse(reason: "the stream sent [DONE] before \(handler.terminator)", upstreamError: nil)
         }
+        if let last = handler.handleCommon(event) { return last }
         let payload: JSONValue
         do {
             payload = try JSONParser.parse(event.data.utf8)
