@@ -61,7 +61,7 @@ let package = Package(
         .testTarget(name: "TransportTests", dependencies: ["Primitives", "Transport", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "UpstreamTests", dependencies: ["Upstream", "HTTP", "TestSupport"], swiftSettings: strict),
-        .testTarget(name: "ServerTests", dependencies: ["Server", "HTTP", "TestSupport", "DispatchTestSupport", "JSONRPC", "Transport"], swiftSettings: strict),
+        .testTarget(name: "ServerTests", dependencies: ["Server", "HTTP", "TestSupport", "DispatchTestSupport", "JSONRPC", "Transport", "MCPClient"], swiftSettings: strict),
         .testTarget(name: "StoreTests", dependencies: ["Store", "JSONRPC", "Primitives"], swiftSettings: strict),
         .testTarget(name: "MCPClientTests", dependencies: ["MCPClient", "JSONRPC", "HTTP", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "MCPTests", dependencies: ["MCP", "Server", "TestSupport", "DispatchTestSupport", "JSONRPC", "Transport"], swiftSettings: strict),

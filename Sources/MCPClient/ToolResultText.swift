@@ -60,13 +60,16 @@ public enum ToolResultText {
         return max(0, text.utf8.count / 4 * 3 - padding)
     }
 
-    /// `text` cut at `outputLimit` bytes (at a character boundary), with a note when it was cut.
-    static func capped(_ text: String) -> String {
+    /// `text` cut at `limit` bytes of UTF-8 (at a character boundary, never half of one), with a
+    /// note saying how much was left out; unchanged when it fits. Every tool result a model reads
+    /// is cut here: an MCP server's and an editor's alike.
+    public static func capped(_ text: String, limit: Int = outputLimit) -> String {
         let total = text.utf8.count
-        guard total > outputLimit else { return text }
-        var end = text.utf8.index(text.utf8.startIndex, offsetBy: outputLimit)
+        guard total > limit else { return text }
+        var end = text.utf8.index(text.utf8.startIndex, offsetBy: limit)
         while end.samePosition(in: text.unicodeScalars) == nil { end = text.utf8.index(before: end) }
         let kept = text[..<end]
-        return kept + "\n\n[output cut at 256 KiB: \(total - kept.utf8.count) bytes more]"
+        let size = limit % 1024 == 0 ? "\(limit / 1024) KiB" : "\(limit) bytes"
+        return kept + "\n\n[output cut at \(size): \(total - kept.utf8.count) more bytes were left out]"
     }
 }

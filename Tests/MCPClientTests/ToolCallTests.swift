@@ -62,7 +62,7 @@ struct ToolCallTests {
         defer { server.remove() }
         try await withPool { pool async throws in
             let text = try await pool.text("flood", ["bytes": 1_000_000], on: server.spec)
-            let note = "\n\n[output cut at 256 KiB: \(1_000_000 - 256 * 1024) bytes more]"
+            let note = "\n\n[output cut at 256 KiB: \(1_000_000 - 256 * 1024) more bytes were left out]"
             #expect(text.hasSuffix(note), "\(text.suffix(80))")
             #expect(text.utf8.count == 256 * 1024 + note.utf8.count)
             #expect(text.dropLast(note.count).allSatisfy { $0 == "é" })

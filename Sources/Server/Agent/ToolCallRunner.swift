@@ -78,7 +78,8 @@ struct ToolCallRunner: Sendable {
             case .mcp(let server, let mcpName):
                 if let refusal = try await approve(server: server, announce: announce) { return refusal }
                 announce.status("running")
-                let result = try await MCPCall.run(mcpName, arguments: arguments, on: server, source: context.toolSource) { progress in
+                guard let source = context.toolSource else { throw MCPClientError(.unavailable, "MCP servers are not available in this mode") }
+                let result = try await source.call(mcpName, arguments: arguments, on: server) { progress in
                     announce.status("running", progress: progress)
                 }
                 return announce.end(result, status: result.isError ? "failed" : "completed")
@@ -169,17 +170,7 @@ private struct Announcer: Sendable {
     }
 
     func end(_ result: MCPToolResult, status: String) -> ToolCallRunner.Outcome {
-        end(ToolOutput(text: result.text, isError: result.isError, images: result.images.map {
-            ["type": "image_url", "image_url": ["url": .string("data:\($0.mimeType);base64,\($0.base64)")]]
-        }), status: status)
+        end(ToolOutput(mcpResult: result), status: status)
     }
 }
 
-/// A call to an MCP server's tool.
-enum MCPCall {
-    static func run(_ tool: String, arguments: JSONObject, on server: MCPServerSpec, source: (any MCPToolSource)?,
-                    progress: @escaping @Sendable (MCPProgress) -> Void) async throws -> MCPToolResult {
-        guard let source else { throw MCPClientError(.unavailable, "MCP servers are not available in this mode") }
-        return try await source.call(tool, arguments: arguments, on: server, progress: progress)
-    }
-}

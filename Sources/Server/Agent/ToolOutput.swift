@@ -1,31 +1,26 @@
 import JSONRPC
+import MCPClient
 
-/// What a tool call gives the model: its text, cut to `limit` bytes (at a character boundary,
-/// with a note saying how much was left out), and any images, as chat image parts.
+/// What a tool call gives the model: its text, cut to 256 KiB (`ToolResultText.capped`, at a
+/// character boundary, with a note saying how much was left out), and any images, as chat image
+/// parts.
 struct ToolOutput: Sendable {
-    /// 256 KiB: more than a model can use in one result, less than a context window.
-    static let limit = 256 * 1024
-
     var text: String
     var isError: Bool
     /// `{"type": "image_url", "image_url": {"url": "data:…"}}` parts.
     var images: [JSONValue] = []
 
     init(text: String, isError: Bool, images: [JSONValue] = []) {
-        self.text = Self.cut(text)
+        self.text = ToolResultText.capped(text)
         self.isError = isError
         self.images = images
     }
 
-    /// `text` within `limit` bytes of UTF-8.
-    static func cut(_ text: String, limit: Int = ToolOutput.limit) -> String {
-        let bytes = text.utf8
-        guard bytes.count > limit else { return text }
-        var end = bytes.index(bytes.startIndex, offsetBy: limit)
-        // Back to the start of a character: never half of one.
-        while end > bytes.startIndex, (bytes[end] & 0xC0) == 0x80 { end = bytes.index(before: end) }
-        let kept = String(decoding: bytes[..<end], as: UTF8.self)
-        return kept + "\n[output cut at \(limit / 1024) KiB: \(bytes.count - kept.utf8.count) more bytes were left out]"
+    /// What an MCP server's tool gave: its text was cut already, where its parts were joined.
+    init(mcpResult result: MCPToolResult) {
+        text = result.text
+        isError = result.isError
+        images = result.images.map { ["type": "image_url", "image_url": ["url": .string("data:\($0.mimeType);base64,\($0.base64)")]] }
     }
 
     /// What the client's `tool.execute` answered: `content` as a string or as content parts

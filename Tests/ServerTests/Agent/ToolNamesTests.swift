@@ -1,5 +1,6 @@
 import Testing
 import JSONRPC
+import MCPClient
 @testable import Server
 
 struct ToolNamesTests {
@@ -46,10 +47,9 @@ struct UsageTotalTests {
 struct ToolOutputTests {
     @Test func outputOverTheLimitIsCutAtACharacterWithANote() {
         let text = String(repeating: "é", count: 10)  // 20 bytes
-        let cut = ToolOutput.cut(text, limit: 7)
-        #expect(cut.hasPrefix("ééé\n"), "3 whole characters (6 bytes), never half of one")
-        #expect(cut.contains("14 more bytes were left out"))
-        #expect(ToolOutput.cut("short", limit: 7) == "short")
+        let cut = ToolResultText.capped(text, limit: 7)
+        #expect(cut == "ééé\n\n[output cut at 7 bytes: 14 more bytes were left out]", "3 whole characters (6 bytes), never half of one")
+        #expect(ToolResultText.capped("short", limit: 7) == "short")
     }
 
     @Test func aClientsContentPartsBecomeTextAndImages() throws {
