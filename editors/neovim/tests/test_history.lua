@@ -84,6 +84,23 @@ t.case('an agent run reopened from history shows its tool calls as records', fun
   sb.setup({ cmd = { t.bin }, tools = false, window = 'botright split' })
 end)
 
+t.case('a call id used again in a later turn: each call shows its own result', function()
+  local function run(path, result)
+    local call = { id = 'call_1', type = 'function', ['function'] = { name = 'read_file', arguments = vim.json.encode({ path = path }) } }
+    return { role = 'assistant', content = '', tool_calls = { call } },
+      { role = 'tool', tool_call_id = 'call_1', content = result },
+      { role = 'assistant', content = 'read ' .. path }
+  end
+  local messages = { { role = 'user', content = 'first' } }
+  vim.list_extend(messages, { run('a', 'A') })
+  table.insert(messages, { role = 'user', content = 'second' })
+  vim.list_extend(messages, { run('b', 'B') })
+  t.eq(require('switchboard.history').render(messages), { '## You', 'first', '', '## Assistant',
+    '> [tool] read_file … called', '>   arguments: {"path":"a"}', '>   result: A', 'read a', '', '## You', 'second', '',
+    '## Assistant', '> [tool] read_file … called', '>   arguments: {"path":"b"}', '>   result: B', 'read b', '',
+    '## You', '' }, 'the chat')
+end)
+
 t.case('a chat whose conversation another process changed is told so', function()
   local buf = api.nvim_get_current_buf()
   local id = chat.conversation_id(buf)

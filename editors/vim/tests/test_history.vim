@@ -103,6 +103,20 @@ def TestToolRunReopened()
     ['## You', 'q', '', '## Assistant', '```py', 'x', '```', '[cancelled]', '', '## You', ''], 'a cancelled answer, its fence closed')
 enddef
 
+# An assistant turn that calls read_file on `path` under id call_1, then answers.
+def CallOnce(path: string, result: string): list<dict<any>>
+  var call = {id: 'call_1', type: 'function', function: {name: 'read_file', arguments: json_encode({path: path})}}
+  return [{role: 'assistant', content: '', tool_calls: [call]}, {role: 'tool', tool_call_id: 'call_1', content: result},
+    {role: 'assistant', content: 'read ' .. path}]
+enddef
+
+def TestRepeatedCallId()
+  var messages = [{role: 'user', content: 'first'}] + CallOnce('a', 'A') + [{role: 'user', content: 'second'}] + CallOnce('b', 'B')
+  t.Eq(history.Render(messages), ['## You', 'first', '', '## Assistant', '> [tool] read_file … called',
+    '>   arguments: {"path":"a"}', '>   result: A', 'read a', '', '## You', 'second', '', '## Assistant',
+    '> [tool] read_file … called', '>   arguments: {"path":"b"}', '>   result: B', 'read b', '', '## You', ''], 'the chat')
+enddef
+
 def TestChangedElsewhere()
   var buf = bufnr()
   var id = chat.ConversationId(buf)
@@ -163,6 +177,7 @@ t.Case('a new chat starts a stored conversation and keeps its id for the next qu
 t.Case('the tokens an answer used are shown after its heading', TestUsage)
 t.Case(':SwitchboardHistory picks a conversation; it opens as a chat that continues it', TestPick)
 t.Case('an agent run reopened from history shows its tool calls as records', TestToolRunReopened)
+t.Case('a call id used again in a later turn: each call shows its own result', TestRepeatedCallId)
 t.Case('a chat whose conversation another process changed is told so', TestChangedElsewhere)
 t.Case(':SwitchboardRetry asks the last question again in a new stored conversation, sent whole', TestRetry)
 t.Case('a first question cancelled keeps the conversation the daemon stored it in', TestCancelledFirst)

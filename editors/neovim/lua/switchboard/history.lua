@@ -38,12 +38,6 @@ local HEADINGS = { system = '## System', user = '## You', assistant = '## Assist
 --- then an empty "## You" block to go on in.
 function M.render(messages)
   local lines, role = {}, nil
-  local results = {}
-  for _, message in ipairs(messages) do
-    if message.role == 'tool' and message.tool_call_id then
-      results[message.tool_call_id] = message.content
-    end
-  end
   local function block(new_role)
     if role ~= new_role then
       if #lines > 0 then
@@ -53,9 +47,21 @@ function M.render(messages)
       role = new_role
     end
   end
-  for _, message in ipairs(messages) do
+  for index, message in ipairs(messages) do
     if HEADINGS[message.role] then
       block(message.role)
+      -- the results of its calls: the tool messages right after it (ids can repeat from one
+      -- turn to the next)
+      local results = {}
+      for after = index + 1, #messages do
+        local answer = messages[after]
+        if answer.role ~= 'tool' then
+          break
+        end
+        if answer.tool_call_id then
+          results[answer.tool_call_id] = answer.content
+        end
+      end
       local text = content_lines(message.content)
       vim.list_extend(lines, #text == 1 and text[1] == '' and {} or text)
       for _, call in ipairs(message.role == 'assistant' and type(message.tool_calls) == 'table' and message.tool_calls or {}) do

@@ -56,19 +56,28 @@ def CallRecords(message: dict<any>, results: dict<any>): list<string>
   return lines
 enddef
 
+# The results of the calls of `messages[index]`: the tool messages right after it (tool call id
+# -> content; ids can repeat from one turn to the next).
+def FollowingResults(messages: list<any>, index: number): dict<any>
+  var results: dict<any> = {}
+  for answer in messages[index + 1 :]
+    if get(answer, 'role', '') != 'tool'
+      break
+    elseif type(get(answer, 'tool_call_id', v:null)) == v:t_string
+      results[answer.tool_call_id] = get(answer, 'content', '')
+    endif
+  endfor
+  return results
+enddef
+
 # The chat lines of stored `messages` (conversations.get's): one "## Assistant" block per run,
 # its tool calls as records (with their results), a cancelled answer ending with [cancelled];
 # then an empty "## You" block to go on in.
 export def Render(messages: list<any>): list<string>
   var lines: list<string> = []
   var role = ''
-  var results: dict<any> = {}
-  for message in messages
-    if get(message, 'role', '') == 'tool' && type(get(message, 'tool_call_id', v:null)) == v:t_string
-      results[message.tool_call_id] = get(message, 'content', '')
-    endif
-  endfor
-  for message in messages
+  for index in range(len(messages))
+    var message = messages[index]
     var new_role = get(message, 'role', '')
     if !has_key(HEADINGS, new_role)
       continue
@@ -83,7 +92,7 @@ export def Render(messages: list<any>): list<string>
     var text = ContentLines(get(message, 'content', ''))
     lines += text == [''] ? [] : text
     if new_role == 'assistant'
-      lines += CallRecords(message, results)
+      lines += CallRecords(message, FollowingResults(messages, index))
     endif
     if get(message, 'status', '') == 'cancelled'
       var fence = conversation.OpenFence(text)
