@@ -133,7 +133,7 @@ test('leaving a stream early cancels it: the upstream stops while the client is 
     assert.ok((await upstream.log()).open_connections >= 1);
     break;
   }
-  assert.ok(await upstream.waitUntil(async () => (await upstream.log()).open_connections === 0, 3000), 'the upstream is still streaming');
+  assert.ok(await upstream.waitUntil(async () => (await upstream.log()).open_connections === 0, 10000), 'the upstream is still streaming');
   assert.equal(client.process.exitCode, null);
   await assert.rejects(stream.result, { code: -32800 });
 }));
@@ -149,7 +149,7 @@ test('an AbortSignal cancels a stream; it is never sent; an aborted signal sends
     }
   }, { code: -32800 });
   assert.ok(received.length >= 1);
-  assert.ok(await upstream.waitUntil(async () => (await upstream.log()).open_connections === 0, 3000), 'the upstream is still streaming');
+  assert.ok(await upstream.waitUntil(async () => (await upstream.log()).open_connections === 0, 10000), 'the upstream is still streaming');
   const sent = (await upstream.chatRequests()).pop();
   assert.equal(sent.signal, undefined, 'the signal reached the upstream');
   const before = (await upstream.chatRequests()).length;

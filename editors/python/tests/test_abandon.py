@@ -28,7 +28,7 @@ class AbandonTests(unittest.TestCase):
         self.addCleanup(self.client.close)
 
     def assert_upstream_stopped(self):
-        self.assertTrue(upstream.wait_until(lambda: connections() == 0, 3), "the upstream is still streaming")
+        self.assertTrue(upstream.wait_until(lambda: connections() == 0, 10), "the upstream is still streaming")
         self.assertIsNone(self.client.process.poll(), "the daemon should still run")
 
     def test_breaking_out_of_a_stream_cancels_it(self):
@@ -63,7 +63,7 @@ class AsyncAbandonTests(unittest.IsolatedAsyncioTestCase):
         await self.client.close()
 
     async def assert_upstream_stopped(self):
-        stopped = await asyncio.to_thread(upstream.wait_until, lambda: connections() == 0, 3)
+        stopped = await asyncio.to_thread(upstream.wait_until, lambda: connections() == 0, 10)
         self.assertTrue(stopped, "the upstream is still streaming")
         self.assertIsNone(self.client.process.poll(), "the daemon should still run")
 

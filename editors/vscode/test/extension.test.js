@@ -170,7 +170,7 @@ test('rewrite: closing its diff editor by hand rejects it (cancelled while strea
   vscode.closeDiffTab(shown.diffs[shown.diffs.length - 1][1]);
   await rewriting;
   assert.equal(rewrites.pending, null);
-  assert.ok(await upstream.waitUntil(async () => (await upstream.log()).open_connections === 0, 3000), 'the rewrite still streams upstream');
+  assert.ok(await upstream.waitUntil(async () => (await upstream.log()).open_connections === 0, 10000), 'the rewrite still streams upstream');
   const warnings = shown.warnings.length;
   answers.input.push('UPPERCASE it');
   answers.info.push('Reject');
