@@ -272,7 +272,8 @@ import TestSupport
     /// Plain-http streams to one host run side by side, each on a connection of its own, rather
     /// than queueing behind the first one's HTTP/1.1 connection.
     @Test func concurrentStreamsToOnePlainHostDoNotWaitForEachOther() async throws {
-        let upstream = try FakeUpstream { _ in .sse(["a", "b"], delay: 3) }
+        // Each stream lasts 6 s (60 s under a sanitizer, which starts tasks that much later).
+        let upstream = try FakeUpstream { _ in .sse(["a", "b"], delay: TestTiming.seconds(3)) }
         defer { upstream.stop() }
         let engine = HTTPEngine()
         let finished = Mailbox<Int>()
@@ -282,9 +283,9 @@ import TestSupport
                 finished.post(index)
             }
         }
-        // Each stream lasts 6 s: queued behind one another, the fourth request would only be sent
-        // once three streams had ended. (No tight clock: a busy test run may start the tasks late.)
-        #expect(await upstream.waitForRequests(4, timeout: 30))
+        // Queued behind one another, the fourth request would only be sent once three streams had
+        // ended. (No tight clock: a busy test run may start the tasks late.)
+        #expect(await upstream.waitForRequests(4, timeout: TestTiming.seconds(6)))
         #expect(finished.count == 0, "\(finished.count) stream(s) ended before the fourth request was sent")
         for stream in streams { try await stream.value }
         #expect(upstream.connectionCount == 4)
