@@ -172,7 +172,7 @@ public final class DaemonProcess: Sendable {
     }
 
     /// The next frame the daemon wrote.
-    public func nextFrame(timeout: Double = 10) throws -> FrameEvent {
+    public func nextFrame(timeout: Double = TestTiming.seconds(10)) throws -> FrameEvent {
         guard let event = output.take(timeout: timeout) else {
             throw Timeout(description: "no output within \(timeout) s; stderr: \(stderr)")
         }
@@ -180,14 +180,14 @@ public final class DaemonProcess: Sendable {
     }
 
     /// The next message the daemon wrote, parsed.
-    public func next(timeout: Double = 10) throws -> JSONValue {
+    public func next(timeout: Double = TestTiming.seconds(10)) throws -> JSONValue {
         let event = try nextFrame(timeout: timeout)
         guard case .message(let bytes, _) = event else { throw Timeout(description: "unexpected frame event \(event)") }
         return try JSONParser.parse(bytes)
     }
 
     /// Reads until the response to `id`, returning it and everything read before it.
-    public func response(to id: JSONValue, timeout: Double = 10) throws -> (response: JSONValue, before: [JSONValue]) {
+    public func response(to id: JSONValue, timeout: Double = TestTiming.seconds(10)) throws -> (response: JSONValue, before: [JSONValue]) {
         var before: [JSONValue] = []
         let deadline = Date().addingTimeInterval(timeout)
         while true {
@@ -199,7 +199,7 @@ public final class DaemonProcess: Sendable {
 
     /// Sends a request and waits for its response; returns the response and the notifications
     /// that came before it.
-    public func call(_ method: String, _ params: JSONValue? = nil, id: JSONValue = 1, timeout: Double = 10) throws -> (response: JSONValue, before: [JSONValue]) {
+    public func call(_ method: String, _ params: JSONValue? = nil, id: JSONValue = 1, timeout: Double = TestTiming.seconds(10)) throws -> (response: JSONValue, before: [JSONValue]) {
         var message: JSONObject = ["jsonrpc": "2.0", "id": id, "method": .string(method)]
         if let params { message["params"] = params }
         send(.object(message))
@@ -207,7 +207,7 @@ public final class DaemonProcess: Sendable {
     }
 
     /// Every message written until stdout closes.
-    public func drain(timeout: Double = 10) throws -> [JSONValue] {
+    public func drain(timeout: Double = TestTiming.seconds(10)) throws -> [JSONValue] {
         var messages: [JSONValue] = []
         let deadline = Date().addingTimeInterval(timeout)
         while stdoutClosed.peek() == nil || output.count > 0 {
@@ -221,7 +221,7 @@ public final class DaemonProcess: Sendable {
     }
 
     /// Waits for the process to end and returns its exit status.
-    public func waitForExit(timeout: Double = 10) throws -> Int32 {
+    public func waitForExit(timeout: Double = TestTiming.seconds(10)) throws -> Int32 {
         let deadline = Date().addingTimeInterval(timeout)
         while process.isRunning {
             if Date() > deadline {
