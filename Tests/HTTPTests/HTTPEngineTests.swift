@@ -279,7 +279,7 @@ import TestSupport
         let finished = Mailbox<Int>()
         let streams = (0..<4).map { index in
             Task {
-                _ = try await Self.read(try await engine.send(Self.get(upstream, "/\(index)"), timeouts: Timeouts(request: 60)))
+                _ = try await Self.read(try await engine.send(Self.get(upstream, "/\(index)"), timeouts: Timeouts(request: TestTiming.seconds(60))))
                 finished.post(index)
             }
         }
