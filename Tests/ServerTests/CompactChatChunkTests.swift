@@ -31,7 +31,7 @@ struct CompactChatChunkTests {
         // what the general path takes from the same chunk
         let parsed = try JSONParser.parse(text)
         #expect(parsed["choices"]?[0]?["delta"]?["content"]?.stringValue == content)
-        #expect(read.choice["delta"] == parsed["choices"]?[0]?["delta"])
+        #expect(parsed["choices"]?[0]?["delta"] == ["content": .string(content)])
     }
 
     @Test(arguments: [

@@ -20,7 +20,7 @@ struct ToolOutput: Sendable {
     init(mcpResult result: MCPToolResult) {
         text = result.text
         isError = result.isError
-        images = result.images.map { ["type": "image_url", "image_url": ["url": .string("data:\($0.mimeType);base64,\($0.base64)")]] }
+        images = result.images.map { Self.imagePart(url: "data:\($0.mimeType);base64,\($0.base64)") }
     }
 
     /// What the client's `tool.execute` answered: `content` as a string or as content parts
@@ -38,7 +38,7 @@ struct ToolOutput: Sendable {
                     texts.append(text)
                 } else if let url = part["image_url"]?["url"]?.stringValue {
                     if url.hasPrefix("data:") || url.hasPrefix("https://") || url.hasPrefix("http://") {
-                        images.append(["type": "image_url", "image_url": ["url": .string(url)]])
+                        images.append(Self.imagePart(url: url))
                     } else {
                         texts.append("[an image the client gave as \"\(url.prefix(200))\" was left out: only data: and http(s) URLs are passed on]")
                     }
@@ -50,5 +50,10 @@ struct ToolOutput: Sendable {
         default:
             throw ResponseError(.invalidParams, "tool.execute's answer needs content: a string or an array of content parts")
         }
+    }
+
+    /// A chat image part: `{"type": "image_url", "image_url": {"url": url}}`.
+    private static func imagePart(url: String) -> JSONValue {
+        ["type": "image_url", "image_url": ["url": .string(url)]]
     }
 }

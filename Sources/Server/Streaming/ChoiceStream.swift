@@ -9,15 +9,17 @@ struct ChoiceStream<Choice: StreamedChoice>: StreamHandler {
     /// Relays one choice of a chunk.
     let notify: (JSONValue) -> Void
     /// Relays the delta text of a chunk of the common shape (`CompactChatChunk`): its choice's
-    /// index and text. Without it such a chunk's choice goes to `notify`.
+    /// index and text. Without it every chunk takes the general path.
     let notifyContent: ((Int, String) -> Void)?
     private var assembler = StreamAssembler<Choice>()
     /// The members other than `choices` of the latest chunk `handle` accepted, as they came; a
     /// chunk of the common shape with the same ones needs no tree (`handleCommon`).
     private var knownOthers: [UInt8]?
-    /// Those of the chunk `handleCommon` just passed on to `handle`, known once it accepts them.
-    private var candidateOthers: [UInt8]?
+    /// Those of the latest chunk of the common shape `handleCommon` read.
     private var others: [UInt8] = []
+    /// `others` belong to the chunk `handleCommon` just passed on to `handle`: they become known
+    /// once `handle` accepts it.
+    private var othersAwaitHandle = false
 
     init(context: RequestContext, notify: @escaping (JSONValue) -> Void, notifyContent: ((Int, String) -> Void)? = nil) {
         self.context = context
@@ -31,16 +33,16 @@ struct ChoiceStream<Choice: StreamedChoice>: StreamHandler {
     func result() -> JSONValue { assembler.result() }
 
     mutating func handleCommon(_ event: SSEEvent) -> Bool? {
-        candidateOthers = nil
-        guard Choice.takesCompactChatChunks, event.event == "message",
+        othersAwaitHandle = false
+        guard Choice.takesCompactChatChunks, let notifyContent, event.event == "message",
               let chunk = event.data.utf8.withContiguousStorageIfAvailable({ CompactChatChunk.read($0, others: &others) }) ?? nil
         else { return nil }
         guard others == knownOthers else {
-            candidateOthers = others
+            othersAwaitHandle = true
             return nil
         }
         assembler.appendContent(chunk.content, choice: chunk.index)
-        if let notifyContent { notifyContent(chunk.index, chunk.content) } else { notify(chunk.choice) }
+        notifyContent(chunk.index, chunk.content)
         return false
     }
 
@@ -48,9 +50,9 @@ struct ChoiceStream<Choice: StreamedChoice>: StreamHandler {
         if let failure = StreamRelay.failure(in: event, payload: payload, secrets: context.secrets) { throw failure }
         assembler.add(payload)
         for choice in payload["choices"]?.arrayValue ?? [] { notify(choice) }
-        if let candidateOthers {
-            knownOthers = candidateOthers
-            self.candidateOthers = nil
+        if othersAwaitHandle {
+            knownOthers = others
+            othersAwaitHandle = false
         }
         return false
     }

@@ -11,14 +11,6 @@ struct CompactChatChunk {
     /// The delta's text, decoded.
     let content: String
 
-    /// The choice as the general path hands it over: `index`, `delta` and `finish_reason`.
-    var choice: JSONValue {
-        .object(JSONObject(distinctKeys: [
-            ("index", .number(JSONNumber(index))), ("delta", .object(JSONObject(distinctKeys: [("content", .string(content))]))),
-            ("finish_reason", .null),
-        ]))
-    }
-
     /// Reads `bytes` as a chunk of this shape; nil for any other. The members other than
     /// `choices` are collected, as they came, into `others` (emptied first): a caller that has
     /// seen the same bytes in a chunk the general path accepted knows what they hold.
