@@ -6,23 +6,33 @@ import JSONRPC
 /// modern server. Anything else that is not positive evidence of a modern server falls back to
 /// `initialize`: any error answer (-32601 from a legacy server, -32602, an invalid request, a
 /// 4xx without JSON-RPC body over HTTP), a result that lists no revision of ours, and silence
-/// for `probeLimit` seconds (a legacy stdio server that ignores unknown methods). The one
-/// exception: -32022 listing only modern revisions we do not speak is a real incompatibility.
+/// for `probeLimit` seconds from a stdio server (a legacy one may ignore unknown methods). Over
+/// HTTP every request gets an answer, so silence there is a slow server, not a legacy one: the
+/// probe waits the server's full time limit. The one exception: -32022 listing only modern
+/// revisions we do not speak is a real incompatibility.
 ///
 /// `initialize` asks for 2025-11-25 and accepts any legacy revision we know in the answer; an
 /// unknown one is refused. A -32022 answer to `initialize` that lists our modern revision (the
 /// probe timed out here but reached a slow-starting modern server, which then refuses the
 /// handshake) leads to one more probe, with the full time limit.
 struct EraNegotiation {
-    /// How long the probe waits before trying `initialize`.
+    /// How long the probe of a stdio server waits before trying `initialize`.
     static let probeLimit = 3.0
 
     let session: MCPSession
 
     private var name: String { session.name }
 
+    /// The probe's time limit: `probeLimit` for a stdio server, the full limit over HTTP.
+    private var firstProbeLimit: Double {
+        switch session.spec.transport {
+        case .stdio: min(Self.probeLimit, session.spec.timeoutSeconds)
+        case .http: session.spec.timeoutSeconds
+        }
+    }
+
     func run() async throws -> Era {
-        switch try await probe(limit: min(Self.probeLimit, session.spec.timeoutSeconds)) {
+        switch try await probe(limit: firstProbeLimit) {
         case .modern: return .modern(ProtocolRevision.modern)
         case .legacy: break
         }
