@@ -12,6 +12,8 @@ import Primitives
 /// The loop is also a task executor (see `LoopJobs`): a reader that prefers it takes each piece of
 /// a body on this thread, right after libcurl delivered it, so a stream trickling in wakes one
 /// thread per piece instead of three (the loop, a worker of the global executor, the writer).
+/// A reader that waits with a piece consumer (`Transfer.consume`) is not even resumed: the
+/// consumer runs in libcurl's write callback.
 ///
 /// `@unchecked Sendable` is safe: `inbox` and `jobs` are behind locks, `multi` and `driver` are
 /// only used by the loop's thread (but for `sb_curl_driver_wake`, which any thread may call), and

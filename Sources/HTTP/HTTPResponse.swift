@@ -26,6 +26,15 @@ public final class HTTPResponse: Sendable {
     /// `CancellationError`. Read it once.
     public var body: ResponseBody { ResponseBody(response: self) }
 
+    /// Reads the body by handing each piece to `consume` where it arrives: on the engine's event
+    /// loop thread, in libcurl's write callback, with no task resumed per piece. Returns true as
+    /// soon as `consume` returns false (the reader must wait for something, or wants no more),
+    /// false at the body's end; call it again to go on. Throws what `consume` throws, `HTTPError`
+    /// or `CancellationError`. `consume` must not block: it holds up every transfer.
+    public func consume(_ consume: (UnsafeRawBufferPointer) throws -> Bool) async throws -> Bool {
+        try await transfer.consume(consume)
+    }
+
     /// Stops the exchange now and closes its connection; a reader gets `CancellationError`.
     public func cancel() { transfer.cancel() }
 

@@ -64,18 +64,23 @@ extension Transfer {
         assert(loop.jobs.isLoopThread, "Transfer.\(function) called off the HTTP thread")
     }
 
-    /// Body bytes: handed to a waiting reader, buffered, or refused with a pause when the buffer
-    /// is full (libcurl then keeps them and offers them again after `resume`).
+    /// Body bytes: given to a waiting reader's piece consumer, handed to a waiting reader,
+    /// buffered, or refused with a pause when the buffer is full (libcurl then keeps them and
+    /// offers them again after `resume`).
     func received(_ bytes: UnsafeRawBufferPointer) -> Int {
         assertOnLoop()
         state.lastActivity = .now
         enum Action {
-            case buffered, pause, abort, discard
-            case deliver(UnsafeContinuation<Data?, any Error>)
+            case buffered, pause, abort, discard, consume
+            case deliver(UnsafeContinuation<Delivery, any Error>)
         }
         let action = shared.withLock { shared -> Action in
             if shared.discarding { return .discard }
             if shared.end != nil { return .abort }
+            if shared.consumer != nil {
+                shared.consuming = true
+                return .consume
+            }
             if let waiter = shared.bodyWaiter {
                 shared.bodyWaiter = nil
                 return .deliver(waiter)
@@ -91,7 +96,10 @@ extension Transfer {
         case .buffered:
             return bytes.count
         case .deliver(let waiter):
-            waiter.resume(returning: Data(bytes))
+            waiter.resume(returning: .piece(Data(bytes)))
+            return bytes.count
+        case .consume:
+            consumed(bytes)
             return bytes.count
         case .pause:
             state.paused = true
@@ -102,6 +110,37 @@ extension Transfer {
             state.discarded += bytes.count
             return state.discarded > Self.maxDiscardBytes ? 0 : bytes.count
         }
+    }
+
+    /// Gives `bytes` to the waiting reader's piece consumer; resumes the reader when the consumer
+    /// stops or throws (what it says wins), or when the transfer ended meanwhile (an ending waits
+    /// for the call).
+    private func consumed(_ bytes: UnsafeRawBufferPointer) {
+        let verdict = callConsumer(bytes)
+        let goesOn = (try? verdict.get()) == true
+        let (waiter, end) = shared.withLock { shared -> (UnsafeContinuation<Delivery, any Error>?, End?) in
+            shared.consuming = false
+            guard shared.end != nil || !goesOn else { return (nil, nil) }
+            defer {
+                shared.bodyWaiter = nil
+                shared.consumer = nil
+            }
+            return (shared.bodyWaiter, shared.end)
+        }
+        guard let waiter else { return }
+        switch (verdict, end) {
+        case (.failure(let error), _): waiter.resume(throwing: error)
+        case (.success(false), _): waiter.resume(returning: .consumed)
+        case (.success(true), .failed(let error)?): waiter.resume(throwing: error)
+        case (.success(true), _): waiter.resume(returning: .end)
+        }
+    }
+
+    /// Calls the consumer, which is let go of before this returns (so that the reader, once
+    /// resumed, holds the only reference to it).
+    private func callConsumer(_ bytes: UnsafeRawBufferPointer) -> Result<Bool, any Error> {
+        guard let consumer = shared.withLock({ $0.consumer }) else { return .success(true) }
+        return Result { try consumer.call(bytes) }
     }
 
     /// One line of the response head (status line, field, blank line; trailers too).

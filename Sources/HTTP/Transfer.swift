@@ -23,11 +23,34 @@ final class Transfer: @unchecked Sendable {
         case failed(any Error)
     }
 
+    /// What a waiting reader is resumed with.
+    enum Delivery {
+        /// Body bytes (everything buffered, or the piece that just arrived).
+        case piece(Data)
+        /// The reader's piece consumer (see `consume`) returned false.
+        case consumed
+        /// The body's end.
+        case end
+    }
+
+    /// A reader's synchronous piece consumer (see `consume`), called on the event loop's thread.
+    ///
+    /// `@unchecked Sendable` is safe: it is called only by the loop's thread, in `received`, while
+    /// its reader is suspended in `consume` and marked `consuming` under the lock; the reader is
+    /// resumed only once the call has returned (see `Shared.consuming`).
+    struct PieceConsumer: @unchecked Sendable {
+        let call: (UnsafeRawBufferPointer) throws -> Bool
+    }
+
     struct Shared {
         var head: HTTPResponseHead?
         var headWaiter: CheckedContinuation<HTTPResponseHead, any Error>?
         var buffer = Data()
-        var bodyWaiter: UnsafeContinuation<Data?, any Error>?
+        var bodyWaiter: UnsafeContinuation<Delivery, any Error>?
+        /// The waiting reader's piece consumer: pieces go to it, not to the reader.
+        var consumer: PieceConsumer?
+        /// The loop is calling `consumer`: an ending keeps the reader waiting until it returns.
+        var consuming = false
         var end: End?
         /// The loop paused the transfer because the buffer was full; the reader's next take resumes it.
         var paused = false
@@ -79,34 +102,72 @@ final class Transfer: @unchecked Sendable {
 
     /// The next piece of the body (everything buffered so far), nil at its end. Cancelling the
     /// calling task cancels the transfer.
+    func nextChunk() async throws -> Data? {
+        try await withTaskCancellationHandler {
+            switch try await nextDelivery(consumer: nil) {
+            case .piece(let data): data
+            case .end: nil
+            case .consumed: preconditionFailure("a piece consumer answered a reader without one")
+            }
+        } onCancel: {
+            cancel()
+        }
+    }
+
+    /// Hands the body to `consume`, piece by piece as it arrives, without resuming the calling
+    /// task for each: while the task is suspended here the event loop calls `consume` on its own
+    /// thread, right in libcurl's write callback. Returns true as soon as `consume` returns false
+    /// (its reader must do something that waits, or needs no more), false at the body's end.
+    /// Throws what `consume` throws, the transfer's failure, or `CancellationError`; cancelling
+    /// the calling task cancels the transfer.
+    ///
+    /// `consume` must not block and must not wait for the reader: it holds up every transfer.
+    /// Bytes buffered before the call are consumed by the calling task first.
+    func consume(_ consume: (UnsafeRawBufferPointer) throws -> Bool) async throws -> Bool {
+        try await withoutActuallyEscaping(consume) { escapable in
+            let consumer = PieceConsumer(call: escapable)
+            return try await withTaskCancellationHandler {
+                while true {
+                    switch try await nextDelivery(consumer: consumer) {
+                    case .piece(let data):
+                        if try !data.withUnsafeBytes(consumer.call) { return true }
+                    case .consumed: return true
+                    case .end: return false
+                    }
+                }
+            } onCancel: {
+                cancel()
+            }
+        }
+    }
+
+    /// What is buffered, else the end, else waits for either (with `consumer`, for the consumer to
+    /// stop instead of a piece).
     ///
     /// The continuation is unchecked (it is taken once per piece of a stream): it is stored in
     /// `shared.bodyWaiter` under the lock and taken out under the lock by whoever resumes it, so
     /// it is resumed exactly once.
-    func nextChunk() async throws -> Data? {
-        try await withTaskCancellationHandler {
-            try await withUnsafeThrowingContinuation { continuation in
-                var resume = false
-                let ready = shared.withLock { shared -> Result<Data?, any Error>? in
-                    if !shared.buffer.isEmpty {
-                        var taken = Data()
-                        swap(&taken, &shared.buffer)
-                        resume = shared.paused
-                        shared.paused = false
-                        return .success(taken)
-                    }
-                    if let end = shared.end {
-                        if case .finished = end { return .success(nil) }
-                        return .failure(Self.error(of: end))
-                    }
-                    shared.bodyWaiter = continuation
-                    return nil
+    private func nextDelivery(consumer: PieceConsumer?) async throws -> Delivery {
+        try await withUnsafeThrowingContinuation { continuation in
+            var resume = false
+            let ready = shared.withLock { shared -> Result<Delivery, any Error>? in
+                if !shared.buffer.isEmpty {
+                    var taken = Data()
+                    swap(&taken, &shared.buffer)
+                    resume = shared.paused
+                    shared.paused = false
+                    return .success(.piece(taken))
                 }
-                if resume { loop.post(.resume(self)) }
-                if let ready { continuation.resume(with: ready) }
+                if let end = shared.end {
+                    if case .finished = end { return .success(.end) }
+                    return .failure(Self.error(of: end))
+                }
+                shared.bodyWaiter = continuation
+                shared.consumer = consumer
+                return nil
             }
-        } onCancel: {
-            cancel()
+            if resume { loop.post(.resume(self)) }
+            if let ready { continuation.resume(with: ready) }
         }
     }
 
@@ -141,13 +202,13 @@ final class Transfer: @unchecked Sendable {
     /// The continuations waiting when a transfer ends.
     struct Waiters {
         var head: CheckedContinuation<HTTPResponseHead, any Error>?
-        var body: UnsafeContinuation<Data?, any Error>?
+        var body: UnsafeContinuation<Delivery, any Error>?
 
         /// Resumes both: the body with its end (nil when `error` is nil), the head with `error` or,
         /// for a transfer that ended without one, a transport error.
         func resume(_ error: (any Error)?) {
             head?.resume(throwing: error ?? HTTPError.transport("the server closed the connection without a response", afterHead: false))
-            if let error { body?.resume(throwing: error) } else { body?.resume(returning: nil) }
+            if let error { body?.resume(throwing: error) } else { body?.resume(returning: .end) }
         }
     }
 
@@ -161,13 +222,17 @@ final class Transfer: @unchecked Sendable {
 
 extension Transfer.Shared {
     /// Records the end (the first one wins) and takes the waiters to resume outside the lock. A
-    /// waiting body reader only exists while the buffer is empty, so it learns the end at once.
+    /// waiting body reader only exists while the buffer is empty, so it learns the end at once,
+    /// unless the loop is calling its piece consumer: then the loop resumes it with the end once
+    /// the call returns (see `Transfer.received`).
     mutating func finish(_ end: Transfer.End) -> Transfer.Waiters {
         if self.end == nil { self.end = end }
         discarding = false
+        defer { headWaiter = nil }
+        guard !consuming else { return Transfer.Waiters(head: headWaiter, body: nil) }
         defer {
-            headWaiter = nil
             bodyWaiter = nil
+            consumer = nil
         }
         return Transfer.Waiters(head: headWaiter, body: bodyWaiter)
     }

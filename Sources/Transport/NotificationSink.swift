@@ -12,6 +12,9 @@ public protocol NotificationSink: Sendable {
     /// otherwise after suspending (never blocking a thread) until it has caught up.
     /// - Throws: `CancellationError` when the request is cancelled while it waits.
     func waitForRoom() async throws
+    /// Whether `waitForRoom` would return at once: a reader that relays synchronously asks before
+    /// it takes more, and waits with `waitForRoom` when there is none.
+    var hasRoom: Bool { get }
     /// Runs `body`, whose notifications go out together when it returns.
     func batched<T>(_ body: () throws -> T) rethrows -> T
 }
@@ -34,5 +37,6 @@ public struct DiscardingSink: NotificationSink {
     public func notify(_ method: String, _ params: JSONValue) {}
     public func notify(_ method: String, encodedParams: [UInt8]) {}
     public func waitForRoom() async throws {}
+    public var hasRoom: Bool { true }
     public func batched<T>(_ body: () throws -> T) rethrows -> T { try body() }
 }

@@ -206,6 +206,11 @@ public final class OutputWriter: Sendable {
         }
     }
 
+    /// Whether `account` may produce more now: `waitForRoom` would return at once.
+    public func hasRoom(_ account: OutputAccount) -> Bool {
+        withState { hasRoom($0, account: account.id, waited: false) }
+    }
+
     private func hasRoom(_ state: State, account: Int, waited: Bool) -> Bool {
         state.unbounded || state.broken || state.closed || state.ledger.hasRoom(for: account, waited: waited, limits: limits)
     }

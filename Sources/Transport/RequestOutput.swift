@@ -38,6 +38,8 @@ public struct RequestOutput: NotificationSink {
         try await writer.waitForRoom(account)
     }
 
+    public var hasRoom: Bool { writer.hasRoom(account) }
+
     public func batched<T>(_ body: () throws -> T) rethrows -> T {
         try writer.batched(body)
     }

@@ -27,6 +27,17 @@ public final class UpstreamCall: Sendable {
     /// The body, piece by piece. Read it once.
     public var body: UpstreamBody { UpstreamBody(base: response.body) }
 
+    /// Reads the body piece by piece as it arrives, synchronously, on the HTTP engine's thread:
+    /// see `HTTPResponse.consume`. Returns true once `consume` returned false, false at the body's
+    /// end; the engine's errors come as `UpstreamError` (as the `body`'s do).
+    public func consume(_ consume: (UnsafeRawBufferPointer) throws -> Bool) async throws -> Bool {
+        do {
+            return try await response.consume(consume)
+        } catch {
+            throw UpstreamError.translating(error)
+        }
+    }
+
     /// Aborts the HTTP request and closes its connection; a reader gets `CancellationError`.
     public func cancel() { response.cancel() }
 

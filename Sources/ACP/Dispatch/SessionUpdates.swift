@@ -42,6 +42,7 @@ struct PromptNotifications: NotificationSink {
     }
 
     func waitForRoom() async throws { try await updates.output.waitForRoom() }
+    var hasRoom: Bool { updates.output.hasRoom }
     func batched<T>(_ body: () throws -> T) rethrows -> T { try updates.output.batched(body) }
 
     private func delta(_ params: JSONValue) {

@@ -9,5 +9,6 @@ struct TranslatedNotifications: NotificationSink {
 
     func notify(_ method: String, _ params: JSONValue) { translate(method, params) }
     func waitForRoom() async throws { try await output.waitForRoom() }
+    var hasRoom: Bool { output.hasRoom }
     func batched<T>(_ body: () throws -> T) rethrows -> T { try output.batched(body) }
 }

@@ -50,6 +50,9 @@ public struct RequestContext: Sendable {
         try await output.waitForRoom()
     }
 
+    /// Whether `waitForOutputRoom` would return at once.
+    var outputHasRoom: Bool { output.hasRoom }
+
     /// Runs `body`, whose notifications go out together when it returns.
     func batchingOutput<T>(_ body: () throws -> T) rethrows -> T {
         try output.batched(body)

@@ -72,30 +72,37 @@ struct StreamRelay {
 
     /// Relays an SSE stream; on any failure the error carries what was assembled so far.
     ///
-    /// The stream is read on the HTTP engine's thread (`readOnLoop`): each piece is parsed and
-    /// relayed right where it arrived, so a stream trickling in at model speed wakes one thread
-    /// per piece, and the notifications of one piece go out in one write. Before it takes the
-    /// next piece the reader asks the client's side for room: while the client is behind, the
-    /// reader suspends (the thread goes on with other transfers) and the transfer stays paused
-    /// once its buffer is full, so the upstream's TCP window holds the rest. A cancelled request
-    /// closes the upstream connection at once, whether or not the client reads.
+    /// The stream is read on the HTTP engine's thread (`readOnLoop`, `UpstreamCall.consume`): each
+    /// piece is parsed and relayed right where it arrived, in libcurl's write callback, so a
+    /// stream trickling in at model speed wakes one thread per piece and resumes no task for it,
+    /// and the notifications of one piece go out in one write. After each piece the reader asks
+    /// the client's side for room: while the client is behind, the reader suspends (the thread
+    /// goes on with other transfers) and the transfer stays paused once its buffer is full, so
+    /// the upstream's TCP window holds the rest. A cancelled request closes the upstream
+    /// connection at once, whether or not the client reads.
     func relay<Handler: StreamHandler>(_ call: UpstreamCall, _ handler: inout Handler) async throws -> JSONValue {
         var parser = SSEParser()
         do {
             let terminated = try await call.readOnLoop { () async throws -> Bool in
-                var pieces = call.body.makeAsyncIterator()
+                var terminated = false
                 while true {
                     try await context.waitForOutputRoom()
-                    guard let chunk = try await pieces.next() else { return false }
-                    let events = chunk.withUnsafeBytes { parser.push($0) }
-                    if try context.batchingOutput({ try receive(events, &handler) }) { return true }
-                    if parser.isOverflowed {
-                        call.cancel()
-                        throw UpstreamError.badResponse(
-                            reason: "the stream sent an event larger than \(parser.maxEventBytes) bytes (a line without end?)", upstreamError: nil)
+                    let stopped = try await call.consume { piece in
+                        let events = parser.push(piece)
+                        if try context.batchingOutput({ try receive(events, &handler) }) {
+                            terminated = true
+                            return false
+                        }
+                        if parser.isOverflowed {
+                            call.cancel()
+                            throw UpstreamError.badResponse(
+                                reason: "the stream sent an event larger than \(parser.maxEventBytes) bytes (a line without end?)", upstreamError: nil)
+                        }
+                        return context.outputHasRoom
                     }
+                    if terminated { return true }
+                    if !stopped { return false }
                 }
-                return false
             }
             if terminated {
                 call.finish()

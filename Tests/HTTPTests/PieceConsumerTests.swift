@@ -1,0 +1,142 @@
+import Foundation
+import HTTP
+import Testing
+import TestSupport
+
+/// `HTTPResponse.consume`: a body's pieces handed to a synchronous consumer on the loop's thread,
+/// with stops, errors, endings and cancellation, including a cancel that comes while the consumer runs.
+@Suite("HTTP engine: piece consumers")
+struct PieceConsumerTests {
+    static let engine = HTTPEngine()
+
+    private struct Refused: Error, Equatable {}
+
+    /// A stream that sends "x" and then nothing: a reader of it waits.
+    private static func stallingUpstream() throws -> FakeUpstream {
+        try FakeUpstream { _ in FakeResponse(headers: [("Content-Type", "text/plain")], steps: [.send(Array("x".utf8)), .stall], chunked: true) }
+    }
+
+    @Test func everyPieceGoesToTheConsumerInOrderOnOneThread() async throws {
+        let upstream = try FakeUpstream { _ in .sse(["a", "b", "c", "d", "e"], delay: 0.02) }
+        defer { upstream.stop() }
+        let response = try await Self.engine.send(HTTPRequest(method: "GET", url: upstream.baseURL + "/x"), timeouts: Timeouts(request: 30))
+        var body: [UInt8] = []
+        var threads: Set<UInt> = []
+        var calls = 0
+        // On the loop (as a stream relay reads): what was buffered before the call is consumed there too.
+        let stopped = try await response.readOnLoop {
+            try await response.consume { piece in
+                body += piece
+                threads.insert(UInt(pthread_self()))
+                calls += 1
+                return true
+            }
+        }
+        #expect(!stopped, "the body's end")
+        #expect(String(decoding: body, as: UTF8.self) == (["a", "b", "c", "d", "e"].map { "data: \($0)\n\n" }.joined() + "data: [DONE]\n\n"))
+        #expect(calls >= 3, "the pieces, 20 ms apart, came in \(calls) calls")
+        #expect(threads.count == 1, "pieces were consumed on \(threads.count) threads")
+    }
+
+    @Test func aConsumerThatStopsGetsTheRestOnTheNextCallWhatWasBufferedFirst() async throws {
+        let upstream = try FakeUpstream { _ in .sse(["a", "b", "c", "d", "e"], delay: 0.05) }
+        defer { upstream.stop() }
+        let response = try await Self.engine.send(HTTPRequest(method: "GET", url: upstream.baseURL + "/x"), timeouts: Timeouts(request: 30))
+        var body: [UInt8] = []
+        #expect(try await response.consume { piece in
+            body += piece
+            return false
+        })
+        let first = body.count
+        #expect(first > 0)
+        // Meanwhile the rest is buffered: the next call hands it over before it waits.
+        try await Task.sleep(for: .milliseconds(400))
+        #expect(!(try await response.consume { piece in
+            body += piece
+            return true
+        }))
+        #expect(String(decoding: body, as: UTF8.self).hasSuffix("data: e\n\ndata: [DONE]\n\n"))
+        #expect(body.count > first)
+    }
+
+    @Test func whatTheConsumerThrowsEndsTheCallAsItIs() async throws {
+        let upstream = try Self.stallingUpstream()
+        defer { upstream.stop() }
+        let response = try await Self.engine.send(HTTPRequest(method: "GET", url: upstream.baseURL + "/x"), timeouts: Timeouts(request: 600))
+        await #expect(throws: Refused.self) { _ = try await response.consume { _ in throw Refused() } }
+        response.cancel()
+        #expect(await HTTPEngineTests.eventually { upstream.openConnectionCount == 0 })
+    }
+
+    @Test func aBodyCutShortFailsTheCall() async throws {
+        let upstream = try FakeUpstream { _ in FakeResponse(headers: [("Content-Length", "100")], steps: [.send(Array("short".utf8)), .close]) }
+        defer { upstream.stop() }
+        let response = try await Self.engine.send(HTTPRequest(method: "GET", url: upstream.baseURL + "/x"), timeouts: Timeouts(request: 30))
+        var body: [UInt8] = []
+        do {
+            _ = try await response.consume { piece in
+                body += piece
+                return true
+            }
+            Issue.record("no error")
+        } catch let HTTPError.transport(_, afterHead) {
+            #expect(afterHead)
+        }
+        #expect(body == Array("short".utf8))
+    }
+
+    @Test func cancellingTheWaitingTaskEndsItAtOnceAndClosesTheConnection() async throws {
+        let upstream = try Self.stallingUpstream()
+        defer { upstream.stop() }
+        let response = try await Self.engine.send(HTTPRequest(method: "GET", url: upstream.baseURL + "/x"), timeouts: Timeouts(request: 600))
+        let pieces = Mailbox<Int>()
+        let reader = Task {
+            try await response.consume { piece in
+                pieces.post(piece.count)
+                return true
+            }
+        }
+        #expect(await HTTPEngineTests.eventually { pieces.count > 0 })
+        // The request's own limit (600 s) is far off: ending well before it is ending at once.
+        let started = ContinuousClock.now
+        reader.cancel()
+        await #expect(throws: CancellationError.self) { _ = try await reader.value }
+        #expect(ContinuousClock.now - started < .seconds(300))
+        #expect(await HTTPEngineTests.eventually { upstream.openConnectionCount == 0 })
+    }
+
+    /// A cancel from another thread while the loop is inside the consumer: the waiting task is
+    /// resumed only once the consumer has returned (it shares the consumer's state), then learns
+    /// of the cancel.
+    @Test func aCancelWhileTheConsumerRunsWaitsForItToReturn() async throws {
+        // The first piece comes once the reader waits, so that the loop, not the reader, consumes it.
+        let upstream = try FakeUpstream { _ in
+            FakeResponse(headers: [("Content-Type", "text/plain")], steps: [.sleep(0.5), .send(Array("x".utf8)), .stall], chunked: true)
+        }
+        defer { upstream.stop() }
+        let response = try await Self.engine.send(HTTPRequest(method: "GET", url: upstream.baseURL + "/x"), timeouts: Timeouts(request: 600))
+        let inside = DispatchSemaphore(value: 0), release = DispatchSemaphore(value: 0)
+        let events = Mailbox<String>()
+        let reader = Task {
+            var calls = 0
+            defer { events.post("reader returned after \(calls) calls") }
+            _ = try await response.consume { _ in
+                calls += 1
+                if calls == 1 {
+                    inside.signal()
+                    release.wait()
+                    events.post("consumer returned")
+                }
+                return true
+            }
+        }
+        inside.wait()
+        Thread { response.cancel() }.start()
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(events.count == 0, "the reader went on while its consumer ran: \(events.snapshot())")
+        release.signal()
+        await #expect(throws: CancellationError.self) { try await reader.value }
+        #expect(events.snapshot() == ["consumer returned", "reader returned after 1 calls"])
+        #expect(await HTTPEngineTests.eventually { upstream.openConnectionCount == 0 })
+    }
+}
