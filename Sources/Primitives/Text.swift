@@ -64,3 +64,22 @@ extension String {
         (0x41...0x5A).contains(byte) ? byte + 0x20 : byte
     }
 }
+
+extension UnsafeRawBufferPointer {
+    /// Whether these bytes are `literal`'s UTF-8: compared byte by byte in memory, for names a
+    /// parser meets on every line (the generic `elementsEqual` with a `String.UTF8View` steps
+    /// through string indices).
+    public func equals(_ literal: StaticString) -> Bool {
+        guard count == literal.utf8CodeUnitCount else { return false }
+        let expected = literal.utf8Start
+        for offset in 0..<count where self[offset] != expected[offset] { return false }
+        return true
+    }
+}
+
+extension UnsafeBufferPointer<UInt8> {
+    /// Whether these bytes are `literal`'s UTF-8 (see `UnsafeRawBufferPointer.equals`).
+    public func equals(_ literal: StaticString) -> Bool {
+        UnsafeRawBufferPointer(self).equals(literal)
+    }
+}

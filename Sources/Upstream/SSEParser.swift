@@ -1,3 +1,5 @@
+import Primitives
+
 /// One server-sent event.
 public struct SSEEvent: Sendable, Equatable {
     /// The `event:` field, `message` when absent.
@@ -150,13 +152,13 @@ public struct SSEParser: Sendable {
         } else {
             name = line
         }
-        if name.elementsEqual("data".utf8) {
+        if name.equals("data") {
             dataLines.append(String(decoding: value, as: UTF8.self))
             dataBytes += line.count
             hasData = true
-        } else if name.elementsEqual("event".utf8) {
+        } else if name.equals("event") {
             eventType = String(decoding: value, as: UTF8.self)
-        } else if name.elementsEqual("id".utf8) {
+        } else if name.equals("id") {
             if !value.contains(0) { lastID = String(decoding: value, as: UTF8.self) }
         }
         // `retry:` and unknown fields are ignored, as the spec says.

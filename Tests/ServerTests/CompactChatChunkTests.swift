@@ -54,6 +54,11 @@ struct CompactChatChunkTests {
         #"{"choices":[{"index":0,"delta":{"content":"a"}}],"choices":[{"index":0,"delta":{"content":"b"}}]}"#,
         #"[1,2]"#,
         "",
+        // Names that only begin like the ones the shape allows.
+        #"{"id":"c1","choices":[{"index":0,"delta":{"contents":"a"}}]}"#,
+        #"{"id":"c1","choices":[{"index":0,"delta":{"conten":"a"}}]}"#,
+        #"{"id":"c1","choices":[{"index":0,"delta":{"content":"a"},"finish_reasons":null}]}"#,
+        #"{"id":"c1","choices":[{"indexes":0,"delta":{"content":"a"}}]}"#,
     ])
     func everyOtherShapeIsLeftToTheGeneralPath(_ text: String) {
         #expect(Self.read(text).chunk == nil, "\(text)")

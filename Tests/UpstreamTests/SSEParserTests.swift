@@ -62,6 +62,8 @@ struct SSEParserTests {
          [SSEEvent(data: "a", id: "7"), SSEEvent(data: "b", id: "7"), SSEEvent(data: "c", id: "8")]),
         ("data: [DONE]\n\n", [SSEEvent(data: "[DONE]")]),
         ("retry: 1000\nfoo: bar\ndata: z\n\n", [SSEEvent(data: "z")]),
+        // Only the exact field names count: neither prefixes, longer names nor other cases.
+        ("dat: a\ndatas: b\nDATA: c\nevent2: e\neven: e\ni: 9\nids: 9\ndata: d\n\n", [SSEEvent(data: "d")]),
         ("\n\n\r\n\r\r\n", []),
         ("event: lonely\n\ndata: y\n\n", [SSEEvent(data: "y")]),
         ("id: 3\n\n", []),

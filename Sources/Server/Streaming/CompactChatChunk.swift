@@ -1,4 +1,5 @@
 import JSONRPC
+import Primitives
 
 /// A chunk of a chat completion stream in its most common shape, read without building a JSON
 /// tree (`JSONCursor`): every member a scalar but `choices`, which holds one choice with an
@@ -21,7 +22,7 @@ struct CompactChatChunk {
         guard cursor.take(UInt8(ascii: "{")) else { return nil }
         repeat {
             guard let key = cursor.plainString(), cursor.take(UInt8(ascii: ":")) else { return nil }
-            if key.elementsEqual("choices".utf8) {
+            if key.equals("choices") {
                 guard chunk == nil, let choice = readChoices(&cursor) else { return nil }
                 chunk = choice
             } else {
@@ -44,14 +45,14 @@ struct CompactChatChunk {
         var content: String?
         repeat {
             guard let key = cursor.plainString(), cursor.take(UInt8(ascii: ":")) else { return nil }
-            if key.elementsEqual("index".utf8) {
+            if key.equals("index") {
                 guard let value = cursor.integer() else { return nil }
                 index = value
-            } else if key.elementsEqual("delta".utf8) {
-                guard cursor.take(UInt8(ascii: "{")), let member = cursor.plainString(), member.elementsEqual("content".utf8),
+            } else if key.equals("delta") {
+                guard cursor.take(UInt8(ascii: "{")), let member = cursor.plainString(), member.equals("content"),
                       cursor.take(UInt8(ascii: ":")), let text = cursor.string(), cursor.take(UInt8(ascii: "}")) else { return nil }
                 content = text
-            } else if key.elementsEqual("finish_reason".utf8) || key.elementsEqual("logprobs".utf8) {
+            } else if key.equals("finish_reason") || key.equals("logprobs") {
                 guard cursor.takeNull() else { return nil }
             } else {
                 return nil
