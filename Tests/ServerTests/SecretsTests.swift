@@ -1,5 +1,6 @@
 import JSONRPC
 import Testing
+import TestSupport
 @testable import Server
 
 @Suite("secrets")
@@ -70,6 +71,7 @@ struct SecretRedactionTests {
     /// Every message on stdout passes through `redact`: a delta-sized message with two secrets
     /// known and absent costs a few hundred nanoseconds in a release build (the relay writes
     /// ~400,000 a second); this debug-build bound catches a slow path (a copy, a per-byte loop).
+    /// A sanitizer's instrumentation costs more than the bound: it is stretched there.
     @Test func aMessageWithoutTheSecretCostsLittle() {
         let secrets = Secrets()
         secrets.register("sk-proj-0123456789abcdefghijklmnopqrstuvwxyz")
@@ -87,7 +89,7 @@ struct SecretRedactionTests {
             }
         }
         let perMessage = elapsed / rounds
-        #expect(perMessage < .microseconds(10), "redact took \(perMessage) per \(delta.count)-byte message")
+        #expect(perMessage < .microseconds(10) * TestTiming.slack, "redact took \(perMessage) per \(delta.count)-byte message")
     }
 }
 
