@@ -67,4 +67,18 @@ public enum OutgoingMessage {
     public static func notification(_ method: String, _ params: JSONValue) -> JSONValue {
         .object(JSONObject(distinctKeys: [("jsonrpc", "2.0"), ("method", .string(method)), ("params", params)]))
     }
+
+    /// A notification encoded without a tree: byte for byte `notification(method, params)
+    /// .serialized()`, where `writeParams` appends the params' compact encoding (as `JSONValue
+    /// .serialized` writes it). `capacity` is a hint for the whole message's size.
+    public static func encodedNotification(_ method: String, capacity: Int, writeParams: (inout [UInt8]) -> Void) -> [UInt8] {
+        var message: [UInt8] = []
+        message.reserveCapacity(capacity)
+        message.append(contentsOf: #"{"jsonrpc":"2.0","method":"#.utf8)
+        JSONValue.string(method).write(into: &message)
+        message.append(contentsOf: #","params":"#.utf8)
+        writeParams(&message)
+        message.append(UInt8(ascii: "}"))
+        return message
+    }
 }

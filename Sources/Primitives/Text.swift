@@ -70,10 +70,21 @@ extension UnsafeRawBufferPointer {
     /// parser meets on every line (the generic `elementsEqual` with a `String.UTF8View` steps
     /// through string indices).
     public func equals(_ literal: StaticString) -> Bool {
-        guard count == literal.utf8CodeUnitCount else { return false }
-        let expected = literal.utf8Start
-        for offset in 0..<count where self[offset] != expected[offset] { return false }
-        return true
+        hasSameBytes(as: UnsafeRawBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
+    }
+
+    /// Whether `other` holds the same bytes (compared with `memcmp`).
+    public func hasSameBytes(as other: UnsafeRawBufferPointer) -> Bool {
+        guard count == other.count else { return false }
+        guard count > 0, let mine = baseAddress, let theirs = other.baseAddress else { return true }
+        return memcmp(mine, theirs, count) == 0
+    }
+}
+
+extension Array<UInt8> {
+    /// Whether `other` holds the same bytes (compared with `memcmp`, not element by element).
+    public func hasSameBytes(as other: [UInt8]) -> Bool {
+        withUnsafeBytes { mine in other.withUnsafeBytes { mine.hasSameBytes(as: $0) } }
     }
 }
 

@@ -5,9 +5,9 @@ public import JSONRPC
 public protocol NotificationSink: Sendable {
     /// Queues a notification, in order with this request's other output. Never waits.
     func notify(_ method: String, _ params: JSONValue)
-    /// Queues a notification whose `params` are already encoded as compact JSON (as
-    /// `JSONValue.serialized` encodes them): a stream's most common delta, sent without a tree.
-    func notify(_ method: String, encodedParams: [UInt8])
+    /// Queues a notification already encoded (by `OutgoingMessage.encodedNotification`): a
+    /// stream's most common delta, sent without a tree.
+    func notify(encodedNotification: [UInt8])
     /// Returns once this request may produce more output: at once while the client keeps up,
     /// otherwise after suspending (never blocking a thread) until it has caught up.
     /// - Throws: `CancellationError` when the request is cancelled while it waits.
@@ -20,11 +20,12 @@ public protocol NotificationSink: Sendable {
 }
 
 extension NotificationSink {
-    /// Decodes the params and queues them with `notify(_:_:)`: for sinks that look into what
+    /// Decodes the notification and queues it with `notify(_:_:)`: for sinks that look into what
     /// they carry (translating front ends).
-    public func notify(_ method: String, encodedParams: [UInt8]) {
-        guard let params = try? JSONParser.parse(encodedParams) else {
-            assertionFailure("notify(_:encodedParams:) given bytes that are not JSON")
+    public func notify(encodedNotification: [UInt8]) {
+        guard let message = try? JSONParser.parse(encodedNotification), let method = message["method"]?.stringValue,
+              let params = message["params"] else {
+            assertionFailure("notify(encodedNotification:) given bytes that are not a notification")
             return
         }
         notify(method, params)
@@ -35,7 +36,7 @@ extension NotificationSink {
 public struct DiscardingSink: NotificationSink {
     public init() {}
     public func notify(_ method: String, _ params: JSONValue) {}
-    public func notify(_ method: String, encodedParams: [UInt8]) {}
+    public func notify(encodedNotification: [UInt8]) {}
     public func waitForRoom() async throws {}
     public var hasRoom: Bool { true }
     public func batched<T>(_ body: () throws -> T) rethrows -> T { try body() }

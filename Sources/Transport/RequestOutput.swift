@@ -21,17 +21,9 @@ public struct RequestOutput: NotificationSink {
         send(OutgoingMessage.notification(method, params))
     }
 
-    /// Queues a JSON-RPC notification whose params are encoded already: the message is framed
-    /// around them, byte for byte what `notify(_:_:)` would send.
-    public func notify(_ method: String, encodedParams: [UInt8]) {
-        var message: [UInt8] = []
-        message.reserveCapacity(encodedParams.count + method.utf8.count + 40)
-        message.append(contentsOf: #"{"jsonrpc":"2.0","method":"#.utf8)
-        JSONValue.string(method).write(into: &message)
-        message.append(contentsOf: #","params":"#.utf8)
-        message.append(contentsOf: encodedParams)
-        message.append(UInt8(ascii: "}"))
-        writer.send(encoded: message, account: account)
+    /// Queues a JSON-RPC notification encoded already (`OutgoingMessage.encodedNotification`).
+    public func notify(encodedNotification: [UInt8]) {
+        writer.send(encoded: encodedNotification, account: account)
     }
 
     public func waitForRoom() async throws {

@@ -136,7 +136,7 @@ public struct SSEParser: Sendable {
         if line.isEmpty {
             if hasData { events.append(makeEvent()) }
             eventType = ""
-            dataLines.removeAll()
+            dataLines.removeAll(keepingCapacity: true)
             dataBytes = 0
             hasData = false
             return
@@ -168,7 +168,7 @@ public struct SSEParser: Sendable {
         let data = dataLines.count == 1 ? dataLines[0] : dataLines.joined(separator: "\n")
         let event = SSEEvent(event: eventType.isEmpty ? "message" : eventType, data: data, id: lastID)
         eventType = ""
-        dataLines.removeAll()
+        dataLines.removeAll(keepingCapacity: true)
         dataBytes = 0
         hasData = false
         return event

@@ -171,6 +171,16 @@ struct MessageTests {
             == #"{"jsonrpc":"2.0","method":"chat.delta","params":{"request_id":1,"index":0}}"#)
     }
 
+    @Test(arguments: [
+        ("chat.delta", ["request_id": 1, "index": 0, "delta": ["content": "a \"q\" \\ \n é 😀"], "finish_reason": .null]),
+        ("odd \"method\"\u{1}", ["a": [1, 2.5, true, .null], "b": [:]]),
+        ("x", .array([])),
+    ] as [(String, JSONValue)])
+    func anEncodedNotificationIsTheSerializedOne(method: String, params: JSONValue) {
+        let encoded = OutgoingMessage.encodedNotification(method, capacity: 8) { params.write(into: &$0) }
+        #expect(encoded == OutgoingMessage.notification(method, params).serialized())
+    }
+
     @Test func invalidParamsErrorCarriesTheField() {
         #expect(ResponseError.invalidParams(field: "messages.0.content", "must be a string").json
             == ["code": -32602, "message": "invalid params: messages.0.content must be a string", "data": ["field": "messages.0.content"]])

@@ -46,15 +46,15 @@ struct ChatRunner {
     /// Sends the `chat.delta` of a chunk of the common shape (`CompactChatChunk`), encoded
     /// directly: byte for byte what `notifyDelta` sends for its choice.
     static func notifyContent(_ context: RequestContext, index: Int, content: String) {
-        var params: [UInt8] = []
-        params.reserveCapacity(content.utf8.count + 96)
-        params.append(contentsOf: #"{"request_id":"#.utf8)
-        context.id.json.write(into: &params)
-        params.append(contentsOf: #","index":"#.utf8)
-        params.append(contentsOf: String(index).utf8)
-        params.append(contentsOf: #","delta":{"content":"#.utf8)
-        JSONValue.string(content).write(into: &params)
-        params.append(contentsOf: #"},"finish_reason":null}"#.utf8)
-        context.notify("chat.delta", encodedParams: params)
+        let message = OutgoingMessage.encodedNotification("chat.delta", capacity: content.utf8.count + 144) { params in
+            params.append(contentsOf: #"{"request_id":"#.utf8)
+            context.id.json.write(into: &params)
+            params.append(contentsOf: #","index":"#.utf8)
+            params.append(contentsOf: String(index).utf8)
+            params.append(contentsOf: #","delta":{"content":"#.utf8)
+            JSONValue.string(content).write(into: &params)
+            params.append(contentsOf: #"},"finish_reason":null}"#.utf8)
+        }
+        context.notify(encodedNotification: message)
     }
 }

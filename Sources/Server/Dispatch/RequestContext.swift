@@ -38,9 +38,9 @@ public struct RequestContext: Sendable {
         output.notify(method, params)
     }
 
-    /// Sends a notification whose params are encoded already (see `NotificationSink`).
-    func notify(_ method: String, encodedParams: [UInt8]) {
-        output.notify(method, encodedParams: encodedParams)
+    /// Sends a notification encoded already (see `NotificationSink.notify(encodedNotification:)`).
+    func notify(encodedNotification: [UInt8]) {
+        output.notify(encodedNotification: encodedNotification)
     }
 
     /// Returns once the client has room for more of this request's output; see

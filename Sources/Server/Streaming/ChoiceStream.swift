@@ -1,4 +1,5 @@
 import JSONRPC
+import Primitives
 import Upstream
 
 /// A stream of chunks that carry `choices` by `index`, ending with `[DONE]` (chat completions,
@@ -37,7 +38,7 @@ struct ChoiceStream<Choice: StreamedChoice>: StreamHandler {
         guard Choice.takesCompactChatChunks, let notifyContent, event.event == "message",
               let chunk = event.data.utf8.withContiguousStorageIfAvailable({ CompactChatChunk.read($0, others: &others) }) ?? nil
         else { return nil }
-        guard others == knownOthers else {
+        guard let knownOthers, others.hasSameBytes(as: knownOthers) else {
             othersAwaitHandle = true
             return nil
         }

@@ -127,7 +127,7 @@ struct StreamRelay {
 
     /// Handles one event; returns true when the stream is over.
     private func receive<Handler: StreamHandler>(_ event: SSEEvent, _ handler: inout Handler) throws -> Bool {
-        if event.data == "[DONE]" {
+        if event.data.utf8.count == 6, event.data == "[DONE]" {  // the count first: nearly every event is longer
             if handler.terminator == "[DONE]" || handler.isComplete { return true }
             throw UpstreamError.badResponse(reason: "the stream sent [DONE] before \(handler.terminator)", upstreamError: nil)
         }
