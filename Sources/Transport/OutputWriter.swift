@@ -10,9 +10,9 @@ public import JSONRPC
 ///
 /// **Flow control suspends, it never blocks.** A request that produces output as an upstream
 /// sends it (a stream) has an `OutputAccount`; before it takes the next piece from the upstream
-/// it awaits `waitForRoom`, which returns at once while the client keeps up and otherwise
-/// suspends the task (no thread waits) until the request's unwritten output, and everyone's, has
-/// fallen below the low marks of `OutputLimits`. The upstream's transfer then stays paused, so
+/// it checks `hasRoom`, and when there is none it awaits `waitForRoom`, which suspends the task
+/// (no thread waits) until the request's unwritten output, and everyone's, has fallen below the
+/// low marks of `OutputLimits`. The upstream's transfer then stays paused, so
 /// its TCP window, not our memory, holds what the client has not read. One request's unread
 /// output never delays another's reading from stdin, its dispatch or its upstream request.
 /// Answers (results and errors) are queued whatever the marks say: they are already in memory.
