@@ -38,30 +38,33 @@ struct PieceConsumerTests {
         #expect(threads.count == 1, "pieces were consumed on \(threads.count) threads")
     }
 
-    @Test func aConsumerThatStopsGetsTheRestOnTheNextCallWhatWasBufferedFirst() async throws {
-        // A first event, then the rest after a pause: the first call takes only the first.
+    /// The consumer stops after its first piece; the next call gets the rest (usually buffered
+    /// meanwhile, handed over before the call waits), nothing lost or repeated. A reader on a
+    /// loaded machine may get the whole body as its first piece: then the rest is empty.
+    @Test func aConsumerThatStopsGetsTheRestOnTheNextCall() async throws {
+        let first = "data: a\n\n"
         let rest = ["b", "c", "d", "e"].map { "data: \($0)\n\n" }.joined() + "data: [DONE]\n\n"
         let upstream = try FakeUpstream { _ in
             FakeResponse(headers: [("Content-Type", "text/event-stream")],
-                         steps: [.send(Array("data: a\n\n".utf8)), .sleep(TestTiming.seconds(0.3)), .send(Array(rest.utf8))], chunked: true)
+                         steps: [.send(Array(first.utf8)), .sleep(TestTiming.seconds(0.3)), .send(Array(rest.utf8))], chunked: true)
         }
         defer { upstream.stop() }
         let response = try await Self.engine.send(HTTPRequest(method: "GET", url: upstream.baseURL + "/x"), timeouts: Timeouts(request: 30))
         var body: [UInt8] = []
+        var calls = 0
         #expect(try await response.consume { piece in
             body += piece
+            calls += 1
             return false
         })
-        let first = body.count
-        #expect(String(decoding: body, as: UTF8.self) == "data: a\n\n")
-        // Meanwhile the rest is buffered: the next call hands it over before it waits.
+        #expect(calls == 1, "a consumer that stopped was called again")
+        #expect(String(decoding: body, as: UTF8.self).hasPrefix(first))
         try await Task.sleep(for: .seconds(TestTiming.seconds(0.6)))
         #expect(!(try await response.consume { piece in
             body += piece
             return true
         }))
-        #expect(String(decoding: body, as: UTF8.self).hasSuffix("data: e\n\ndata: [DONE]\n\n"))
-        #expect(body.count > first)
+        #expect(String(decoding: body, as: UTF8.self) == first + rest)
     }
 
     @Test func whatTheConsumerThrowsEndsTheCallAsItIs() async throws {
