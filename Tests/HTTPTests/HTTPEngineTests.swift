@@ -133,19 +133,22 @@ import TestSupport
     @Test func cancellingEndsTheReaderAndClosesTheConnection() async throws {
         let upstream = try FakeUpstream { _ in FakeResponse(headers: [("Content-Type", "text/plain")], steps: [.send(Array("x".utf8)), .stall], chunked: true) }
         defer { upstream.stop() }
-        let response = try await Self.engine.send(Self.get(upstream), timeouts: Timeouts(request: 60))
+        // The request's limit is far off: only the cancel may end the reader.
+        let response = try await Self.engine.send(Self.get(upstream), timeouts: Timeouts(request: 600))
         let reader = Task { try await Self.read(response) }
         try await Task.sleep(for: .milliseconds(100))
-        // Hold the loop's thread: a cancel that waited for the loop would never return while it is held.
-        let holding = DispatchSemaphore(value: 0), release = DispatchSemaphore(value: 0)
-        let holder = Task { try await response.readOnLoop { holding.signal(); release.wait() } }
-        holding.wait()
+        // Hold the loop's thread: a cancel that waited for the loop would never return while it is
+        // held. The test's own waits suspend: a blocked thread of the shared pool could keep the
+        // holder from starting.
+        let holding = Mailbox<Bool>(), release = DispatchSemaphore(value: 0)
+        let holder = Task { try await response.readOnLoop { holding.post(true); release.wait() } }
+        #expect(await Self.eventually { holding.count > 0 })
         let order = Mailbox<String>()
         Thread {
             response.cancel()
             order.post("cancel returned")
         }.start()
-        #expect(order.take(timeout: 10) == "cancel returned", "cancel waited for the loop")
+        #expect(await Self.eventually(TestTiming.seconds(10)) { order.count > 0 }, "cancel waited for the loop")
         release.signal()
         try await holder.value
         await #expect(throws: CancellationError.self) { _ = try await reader.value }
