@@ -1,7 +1,7 @@
 public import JSONRPC
 public import Server
 public import Transport
-import TestSupport
+public import TestSupport
 import Primitives
 import Foundation
 import Upstream
@@ -60,13 +60,14 @@ public final class FrontEndRig: Sendable {
         }
     }
 
-    /// The next message written, or nil when none comes within `timeout` seconds.
-    public func next(timeout: Double = 30) -> JSONValue? { messages.take(timeout: timeout) }
+    /// The next message written, or nil when none comes within `timeout` seconds. Waits suspend:
+    /// the methods under test run on the cooperative pool, which a blocked wait would starve.
+    public func next(timeout: Double = TestTiming.seconds(30)) async -> JSONValue? { await messages.next(within: timeout) }
 
     /// Messages up to and including the response to `id` (nil when it does not come in time).
-    public func messages(through id: JSONValue, timeout: Double = 30) -> [JSONValue]? {
+    public func messages(through id: JSONValue, timeout: Double = TestTiming.seconds(30)) async -> [JSONValue]? {
         var read: [JSONValue] = []
-        while let message = next(timeout: timeout) {
+        while let message = await next(timeout: timeout) {
             read.append(message)
             if message["id"] == id, message["method"] == nil { return read }
         }
@@ -74,12 +75,12 @@ public final class FrontEndRig: Sendable {
     }
 
     /// Waits until request `id` has left the request table.
-    public func waitUntilDone(_ id: JSONValue, timeout: Double = 30) -> Bool {
+    public func waitUntilDone(_ id: JSONValue, timeout: Double = TestTiming.seconds(30)) async -> Bool {
         guard let id = RequestID(id) else { return false }
         let deadline = ContinuousClock.now + .seconds(timeout)
         while runner.isInFlight(id) {
             if ContinuousClock.now > deadline { return false }
-            usleep(5_000)
+            try? await Task.sleep(for: .milliseconds(5))
         }
         return true
     }

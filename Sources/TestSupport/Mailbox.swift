@@ -37,6 +37,26 @@ public final class Mailbox<Item>: @unchecked Sendable {
         return items[head]
     }
 
+    /// Removes and returns the oldest item, suspending (never blocking a thread) up to `timeout`
+    /// seconds for one. Tests running on the shared cooperative pool wait with this: a blocked
+    /// pool thread can starve the very work a test waits for.
+    public func next(within timeout: Double) async -> Item? {
+        let deadline = ContinuousClock.now + .seconds(timeout)
+        while true {
+            if let item = takeNow() { return item }
+            if ContinuousClock.now >= deadline { return nil }
+            try? await Task.sleep(for: .milliseconds(2))
+        }
+    }
+
+    private func takeNow() -> Item? {
+        condition.lock()
+        defer { condition.unlock() }
+        guard head < items.count else { return nil }
+        defer { head += 1 }
+        return items[head]
+    }
+
     /// The oldest item without removing it.
     public func peek() -> Item? {
         condition.lock()

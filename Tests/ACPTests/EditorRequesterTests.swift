@@ -25,7 +25,7 @@ struct EditorRequesterTests {
     @Test func anMCPCallAsksPermissionAndAlwaysIsRemembered() async throws {
         let (requester, peer, sent) = Self.requester()
         let first = Task { try await requester.request("tool.approve", Self.approval) }
-        let asked = try #require(await Task.detached { sent.take(timeout: 5) }.value)
+        let asked = try #require(await sent.next(within: TestTiming.seconds(5)))
         #expect(asked["method"] == "session/request_permission")
         #expect(asked["params"]?["sessionId"] == "sess_1")
         #expect(asked["params"]?["toolCall"] == ["toolCallId": "call_7", "title": "time__get_time (time)", "kind": "other",
@@ -35,14 +35,14 @@ struct EditorRequesterTests {
         #expect(try await first.value == ["approved": true])
         // Asked nothing the second time.
         #expect(try await requester.request("tool.approve", Self.approval) == ["approved": true])
-        #expect(sent.take(timeout: 0.2) == nil)
+        #expect(await sent.next(within: 0.2) == nil)
     }
 
     @Test(arguments: [["outcome": "cancelled"], ["outcome": "selected", "optionId": "reject_once"]] as [JSONValue])
     func aRejectedOrCancelledAnswerRefuses(outcome: JSONValue) async throws {
         let (requester, peer, sent) = Self.requester()
         let asking = Task { try await requester.request("tool.approve", Self.approval) }
-        let asked = try #require(await Task.detached { sent.take(timeout: 5) }.value)
+        let asked = try #require(await sent.next(within: TestTiming.seconds(5)))
         peer.resolve(id: asked["id"].flatMap(RequestID.init), result: ["outcome": outcome], error: nil)
         #expect(try await asking.value == ["approved": false])
     }

@@ -32,18 +32,18 @@ struct MCPDispatchTests {
 
     @Test func answersAToolCallAndMethodNotFound() async throws {
         await callTool(1, "chat", ["prompt": "hi"])
-        let answer = try #require(rig.next())
+        let answer = try #require(await rig.next())
         #expect(answer["id"] == 1)
         #expect(answer["result"]?["content"]?[0]?["text"] == "hello")
         await request(2, "no/such/method", ["_meta": .object(Self.modern)])
-        let missing = try #require(rig.next())
+        let missing = try #require(await rig.next())
         #expect(missing["id"] == 2)
         #expect(missing["error"]?["code"] == -32601)
     }
 
     @Test func progressOfACallComesBeforeItsResult() async throws {
         await callTool("p", "chat", ["prompt": "hi"], progress: "token")
-        let messages = try #require(rig.messages(through: "p"))
+        let messages = try #require(await rig.messages(through: "p"))
         #expect(messages.map { $0["method"]?.stringValue ?? "response" } == ["notifications/progress", "response"])
         #expect(messages[0]["params"]?["progressToken"] == "token")
         #expect(messages[0]["params"]?["message"] == "hello")
@@ -52,17 +52,17 @@ struct MCPDispatchTests {
     @Test func aDuplicateIdInFlightIsRefusedAndACancelledCallIsNeverAnswered() async throws {
         await callTool(7, "chat", ["prompt": "wait"])
         await callTool(7, "chat", ["prompt": "hi"])
-        let refused = try #require(rig.next())
+        let refused = try #require(await rig.next())
         #expect(refused["id"] == 7)
         #expect(refused["error"]?["code"] == -32600)
         #expect(refused["error"]?["message"]?.stringValue?.contains("already in flight") == true)
 
         await rig.send(["jsonrpc": "2.0", "method": "notifications/cancelled", "params": ["requestId": 7, "reason": "the user changed their mind"]])
-        #expect(rig.waitUntilDone(7), "the cancelled call did not end")
+        #expect(await rig.waitUntilDone(7), "the cancelled call did not end")
         // Nothing is sent for the cancelled call: not before a later answer, nor after it.
         await request(8, "initialize", ["protocolVersion": "2025-11-25"])
-        var after = try #require(rig.messages(through: 8))
-        while let late = rig.next(timeout: 0.5) { after.append(late) }
+        var after = try #require(await rig.messages(through: 8))
+        while let late = await rig.next(timeout: 0.5) { after.append(late) }
         #expect(after.count == 1 && after[0]["result"] != nil, "a cancelled call was answered: \(after)")
         #expect(rig.events.all == ["chat started 7"], "the duplicate ran nothing")
     }
@@ -70,13 +70,13 @@ struct MCPDispatchTests {
     /// The same thrown error reads the same in both front ends: one conversion path.
     @Test func bothFrontEndsConvertAnErrorTheSameWay() async throws {
         await callTool(1, "list_models", [:])
-        let tool = try #require(rig.next())
+        let tool = try #require(await rig.next())
         #expect(tool["result"]?["isError"] == true)
         let toolText = try #require(tool["result"]?["content"]?[0]?["text"]?.stringValue)
 
         let jsonRPC = JSONRPCServer(runner: rig.runner, writer: rig.writer)
         await rig.send(["jsonrpc": "2.0", "id": 2, "method": "models.list"], to: jsonRPC.receive)
-        let response = try #require(rig.next())
+        let response = try #require(await rig.next())
         #expect(response["error"]?["message"]?.stringValue == toolText)
         #expect(toolText == "cannot reach the upstream: stub upstream refused the connection")
     }
