@@ -1,10 +1,18 @@
 public import FoundationEssentials
 public import HTTP
+import Primitives
 
 /// The HTTP client for the upstream API: requests go through the process's `HTTPEngine` (one
 /// event loop on libcurl, one connection pool shared by every request).
 public final class UpstreamClient: Sendable {
+    /// How long a request waits for a preconnect to its origin that is under way: long enough for
+    /// a handshake with any server that answers, short enough that a server slow to answer `HEAD`
+    /// barely delays the first question.
+    public static let preconnectWait = 2.0
+
     private let engine: HTTPEngine
+    /// The preconnects under way, by origin; each settles when its connection is in the pool.
+    private let preconnecting = Locked<[String: OneShot<Void>]>([:])
 
     public init(engine: HTTPEngine = .shared) {
         self.engine = engine
@@ -19,6 +27,7 @@ public final class UpstreamClient: Sendable {
                      redirects: RedirectPolicy = .sameOrigin) async throws -> UpstreamCall {
         var request = request
         var hops = 0
+        await waitForPreconnect(to: request.url)
         while true {
             let response: HTTPResponse
             do {
@@ -45,16 +54,35 @@ public final class UpstreamClient: Sendable {
     /// Opens a connection to `baseURL` (DNS, TCP, TLS) with a `HEAD` request that carries no
     /// credentials and whose answer is dropped, so that the first real request finds the
     /// connection ready. Returns the status, or the error; never throws.
+    ///
+    /// A request to the same origin made meanwhile waits for it (at most `preconnectWait`
+    /// seconds) rather than open a second connection beside it: a question sent right after
+    /// `initialize` uses the connection being opened for it, and leaves no idle one behind.
     @discardableResult
     public func preconnect(to baseURL: URL, userAgent: String) async -> Result<Int, UpstreamError> {
+        let origin = UpstreamTarget.origin(of: baseURL)
+        let done = OneShot<Void>()
+        preconnecting.withLock { $0[origin] = done }
+        defer {
+            preconnecting.withLock { if $0[origin] === done { $0[origin] = nil } }
+            done.resolve(.success(()))
+        }
         let request = HTTPRequest(method: "HEAD", url: baseURL.absoluteString, headers: [("User-Agent", userAgent)])
         do {
             let response = try await engine.send(request, timeouts: Timeouts(request: 10))
-            response.discard()
+            // To the end of the (empty) body: the connection is back in the pool once it ends.
+            for try await _ in response.body {}
             return .success(response.status)
         } catch {
             return .failure((UpstreamError.translating(error) as? UpstreamError) ?? .unreachable(reason: "\(error)"))
         }
+    }
+
+    /// Waits (at most `preconnectWait` seconds) for a preconnect to `url`'s origin under way.
+    private func waitForPreconnect(to url: String) async {
+        guard let pending = preconnecting.withLock({ $0.isEmpty ? nil : $0 }),
+              let parsed = URL(string: url), let done = pending[UpstreamTarget.origin(of: parsed)] else { return }
+        _ = await done.value(within: Self.preconnectWait)
     }
 
     /// The request a redirect asks for, or the error that refuses it.

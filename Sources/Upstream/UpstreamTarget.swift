@@ -124,7 +124,7 @@ public struct UpstreamTarget: Sendable {
     }
 
     /// Scheme, host and port, lowercased.
-    private static func origin(of url: URL) -> String {
+    static func origin(of url: URL) -> String {
         let scheme = url.scheme?.lowercased() ?? ""
         let port = url.port ?? (scheme == "https" ? 443 : 80)
         return "\(scheme)://\(url.host?.lowercased() ?? ""):\(port)"

@@ -327,6 +327,33 @@ struct HostileUpstreamTests {
         #expect(harness.upstream.connectionCount == 1, "the chat reused the preconnected connection")
     }
 
+    /// Under load a question sent right after `initialize` could go out before the preconnect's
+    /// `HEAD` was answered, on a second connection, leaving the preconnected one idle and open.
+    @Test func aQuestionSentWhileThePreconnectIsUnderWayWaitsForItsConnection() throws {
+        let harness = try Harness { request in
+            request.method == "HEAD" ? FakeResponse(steps: [.sleep(0.5), .send([])]) : .chatCompletion("warm")
+        }
+        harness.daemon.send(["jsonrpc": "2.0", "id": 1, "method": "initialize", "params": ["client_info": ["name": "test"]]])
+        let (response, _) = try harness.daemon.call("chat.complete", chatParams(), id: 2)
+        try harness.finish()
+        #expect(response.answer == "warm")
+        #expect(harness.upstream.requests.map(\.method) == ["HEAD", "POST"])
+        #expect(harness.upstream.connectionCount == 1, "the question waited for the preconnected connection")
+    }
+
+    @Test func aPreconnectThatIsNeverAnsweredDelaysTheFirstQuestionBriefly() throws {
+        let harness = try Harness { request in request.method == "HEAD" ? FakeResponse(steps: [.stall]) : .chatCompletion("went on") }
+        harness.daemon.send(["jsonrpc": "2.0", "id": 1, "method": "initialize", "params": ["client_info": ["name": "test"]]])
+        let started = ContinuousClock.now
+        let (response, _) = try harness.daemon.call("chat.complete", chatParams(), id: 2, timeout: TestTiming.seconds(20))
+        let waited = ContinuousClock.now - started
+        try harness.finish()
+        #expect(response.answer == "went on")
+        // The wait is capped at 2 s, far below the preconnect's own 10 s limit.
+        #expect(waited < .seconds(TestTiming.seconds(6)), "waited \(waited)")
+        #expect(harness.upstream.connectionCount == 2)
+    }
+
     @Test func preconnectFalseSendsNothingBeforeTheFirstCall() throws {
         let harness = try Harness(responses: [.chatCompletion("cold")])
         _ = try harness.daemon.call("initialize", ["config": ["preconnect": false]])
