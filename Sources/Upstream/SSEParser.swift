@@ -16,12 +16,49 @@ public struct SSEEvent: Sendable, Equatable {
     }
 }
 
+/// An event as `SSEParser.push(_:to:)` hands it over. An event of one `data:` line that lies
+/// whole in the bytes being pushed is handed over as those bytes, with no copy: the view is
+/// valid only during the call.
+public struct SSEEventView {
+    /// The `event:` field, `message` when absent.
+    public let event: String
+    /// The last `id:` seen, if any.
+    public let id: String?
+    private let dataBytes: UnsafeRawBufferPointer?
+    private let dataText: String
+
+    init(event: String, id: String?, dataBytes: UnsafeRawBufferPointer) {
+        (self.event, self.id, self.dataBytes, self.dataText) = (event, id, dataBytes, "")
+    }
+
+    /// A view of an event already built.
+    public init(_ event: SSEEvent) {
+        (self.event, self.id, self.dataBytes, self.dataText) = (event.event, event.id, nil, event.data)
+    }
+
+    /// Calls `body` with the data's UTF-8 bytes (the `data:` lines joined with `\n`).
+    public func withData<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        if let dataBytes { return try body(dataBytes) }
+        var text = dataText
+        return try text.withUTF8 { try body(UnsafeRawBufferPointer($0)) }
+    }
+
+    /// The event, built (its data copied into a string).
+    public var materialized: SSEEvent {
+        SSEEvent(event: event, data: dataBytes.map { String(decoding: $0, as: UTF8.self) } ?? dataText, id: id)
+    }
+}
+
 /// An incremental parser for `text/event-stream`, following the WHATWG event-stream rules.
 ///
 /// Handles events split across reads at any byte, `\n`, `\r\n` and `\r` line ends, a leading
 /// UTF-8 BOM, multi-line `data:`, `:` comments (keep-alives), fields without a value and the
 /// optional space after the colon. An event is dispatched at a blank line, and only when it has
 /// data; a final event without its blank line is dispatched by `finish()`.
+///
+/// A line that lies whole in the pushed bytes is read where it lies; so is the data of an event
+/// of one `data:` line that ends in them (`push(_:to:)` hands it over as a view of those bytes).
+/// Only what spans pushes is copied.
 ///
 /// One event (its pending line and data lines together) may hold at most `maxEventBytes`: a
 /// server that sends a line without end cannot make the parser hold more. Past the limit the
@@ -33,6 +70,9 @@ public struct SSEParser: Sendable {
     /// server sending a line without end can make the daemon hold.
     public static let defaultMaxEventBytes = 16 * 1024 * 1024
 
+    /// What a visitor of `push(_:to:)` is given: an event; it returns true to stop the parser.
+    public typealias Visitor = (SSEEventView) throws -> Bool
+
     public let maxEventBytes: Int
     /// True once an event grew past `maxEventBytes`; the stream is then unusable.
     public private(set) var isOverflowed = false
@@ -42,9 +82,17 @@ public struct SSEParser: Sendable {
     private var sawFirstBytes = false
     private var lastWasCR = false
     private var eventType = ""
+    /// The pending event's data lines, as copied; its first line may instead still lie in the
+    /// bytes being pushed (`Input.data`).
     private var dataLines: [String] = []
     private var hasData = false
     private var lastID: String?
+
+    /// The bytes being pushed, and the pending event's one data line while it lies in them.
+    private struct Input {
+        var data: UnsafeRawBufferPointer?
+        var stopped = false
+    }
 
     public init(maxEventBytes: Int = SSEParser.defaultMaxEventBytes) {
         self.maxEventBytes = maxEventBytes
@@ -56,10 +104,19 @@ public struct SSEParser: Sendable {
         return contiguous.withUnsafeBytes { push($0) }
     }
 
-    /// Feeds bytes (the fast path: whole lines are found with a scan, not byte by byte).
+    /// Feeds bytes; returns the events they complete, in order.
     public mutating func push(_ bytes: UnsafeRawBufferPointer) -> [SSEEvent] {
         var events: [SSEEvent] = []
-        guard !isOverflowed else { return events }
+        push(bytes) { events.append($0.materialized); return false }
+        return events
+    }
+
+    /// Feeds bytes, handing each event they complete to `visit` as it completes, in order; returns
+    /// true when `visit` stopped the parser (returned true), which then must not be fed again.
+    @discardableResult
+    public mutating func push(_ bytes: UnsafeRawBufferPointer, to visit: Visitor) rethrows -> Bool {
+        guard !isOverflowed else { return false }
+        var input = Input()
         var index = 0
         if !sawFirstBytes {
             // Hold back up to three leading bytes until it is clear whether they are a BOM.
@@ -70,29 +127,43 @@ public struct SSEParser: Sendable {
                 sawFirstBytes = true
                 let pending = line
                 line.removeAll()
-                if pending != [0xEF, 0xBB, 0xBF] { pending.withUnsafeBytes { feed($0, into: &events) } }
+                if pending != [0xEF, 0xBB, 0xBF] {
+                    try pending.withUnsafeBytes { try feed($0, &input, visit) }
+                    if input.stopped { return true }
+                }
             }
         }
-        feed(UnsafeRawBufferPointer(rebasing: bytes[index...]), into: &events)
-        return events
+        try feed(UnsafeRawBufferPointer(rebasing: bytes[index...]), &input, visit)
+        return input.stopped
     }
 
     /// Ends the stream: dispatches an event left without its terminating blank line.
     public mutating func finish() -> [SSEEvent] {
         var events: [SSEEvent] = []
         guard !isOverflowed else { return events }
+        var input = Input()
+        let visit: (SSEEventView) -> Bool = { events.append($0.materialized); return false }
         if !line.isEmpty {
             let last = line
             line.removeAll()
-            last.withUnsafeBytes { processLine($0, into: &events) }
+            last.withUnsafeBytes { processLine($0, &input, lasting: false, visit) }
         }
-        if hasData { events.append(makeEvent()) }
+        if hasData { dispatch(&input, visit) }
         return events
     }
 
     /// Splits `bytes` into lines. A line that lies whole in `bytes` is handled where it lies; only
-    /// a line split across pieces is gathered in `line` first.
-    private mutating func feed(_ bytes: UnsafeRawBufferPointer, into events: inout [SSEEvent]) {
+    /// a line split across pieces is gathered in `line` first. A data line still pending when the
+    /// bytes end is copied.
+    private mutating func feed(_ bytes: UnsafeRawBufferPointer, _ input: inout Input, _ visit: Visitor) rethrows {
+        try splitLines(bytes, &input, visit)
+        if let data = input.data, !input.stopped, !isOverflowed {
+            dataLines.append(String(decoding: data, as: UTF8.self))
+            input.data = nil
+        }
+    }
+
+    private mutating func splitLines(_ bytes: UnsafeRawBufferPointer, _ input: inout Input, _ visit: Visitor) rethrows {
         var index = 0
         let count = bytes.count
         if lastWasCR, index < count {
@@ -110,17 +181,18 @@ public struct SSEParser: Sendable {
             }
             if line.isEmpty {
                 guard piece.count + dataBytes <= maxEventBytes else { return overflow() }
-                processLine(piece, into: &events)
+                try processLine(piece, &input, lasting: true, visit)
             } else {
                 line.append(contentsOf: piece)
                 checkSize()
                 if isOverflowed { return }
                 var gathered: [UInt8] = []
                 swap(&gathered, &line)
-                gathered.withUnsafeBytes { processLine($0, into: &events) }
+                try gathered.withUnsafeBytes { try processLine($0, &input, lasting: false, visit) }
                 gathered.removeAll(keepingCapacity: true)
                 swap(&gathered, &line)
             }
+            if input.stopped { return }
             index = end + 1
             if bytes[end] == 0x0D {
                 if index < count {
@@ -132,9 +204,12 @@ public struct SSEParser: Sendable {
         }
     }
 
-    private mutating func processLine(_ line: UnsafeRawBufferPointer, into events: inout [SSEEvent]) {
+    /// Handles one line; `lasting` says it lies in the pushed bytes (not in a buffer about to be
+    /// reused), so that a data line may be read there when its event ends within them.
+    private mutating func processLine(_ line: UnsafeRawBufferPointer, _ input: inout Input, lasting: Bool,
+                                      _ visit: Visitor) rethrows {
         if line.isEmpty {
-            if hasData { events.append(makeEvent()) }
+            if hasData { try dispatch(&input, visit) }
             eventType = ""
             dataLines.removeAll(keepingCapacity: true)
             dataBytes = 0
@@ -153,7 +228,15 @@ public struct SSEParser: Sendable {
             name = line
         }
         if name.equals("data") {
-            dataLines.append(String(decoding: value, as: UTF8.self))
+            if let pending = input.data {
+                dataLines.append(String(decoding: pending, as: UTF8.self))
+                input.data = nil
+            }
+            if lasting && !hasData {
+                input.data = value
+            } else {
+                dataLines.append(String(decoding: value, as: UTF8.self))
+            }
             dataBytes += line.count
             hasData = true
         } else if name.equals("event") {
@@ -164,14 +247,22 @@ public struct SSEParser: Sendable {
         // `retry:` and unknown fields are ignored, as the spec says.
     }
 
-    private mutating func makeEvent() -> SSEEvent {
-        let data = dataLines.count == 1 ? dataLines[0] : dataLines.joined(separator: "\n")
-        let event = SSEEvent(event: eventType.isEmpty ? "message" : eventType, data: data, id: lastID)
+    /// Hands the pending event to the visitor and starts the next.
+    private mutating func dispatch(_ input: inout Input, _ visit: Visitor) rethrows {
+        let type = eventType.isEmpty ? "message" : eventType
+        let view: SSEEventView
+        if let data = input.data {
+            view = SSEEventView(event: type, id: lastID, dataBytes: data)
+        } else {
+            let data = dataLines.count == 1 ? dataLines[0] : dataLines.joined(separator: "\n")
+            view = SSEEventView(SSEEvent(event: type, data: data, id: lastID))
+        }
+        input.data = nil
         eventType = ""
         dataLines.removeAll(keepingCapacity: true)
         dataBytes = 0
         hasData = false
-        return event
+        if try visit(view) { input.stopped = true }
     }
 
     /// Stops the parser when the pending event has grown past the limit.

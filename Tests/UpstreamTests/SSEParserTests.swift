@@ -1,3 +1,4 @@
+import Primitives
 import Testing
 import Upstream
 
@@ -116,5 +117,62 @@ struct SSEParserTests {
         for _ in 0..<20 { events += parser.push(event) }
         #expect(!parser.isOverflowed)
         #expect(events.count == 20)
+    }
+
+    /// The visitor sees the same events as `push` gives, and an event of one data line that
+    /// ends within the pushed bytes is read where it lies, not copied.
+    @Test func theVisitorReadsAWholeOneLineEventInThePushedBytes() {
+        var parser = SSEParser()
+        #expect(parser.push(Array(": the stream's first bytes are looked at for a BOM\n".utf8)) == [])
+        let bytes = Array("data: {\"a\":1}\n\nevent: x\nid: 4\ndata: b\ndata: c\n\ndata: spans".utf8)
+        var seen: [(SSEEvent, inPushedBytes: Bool)] = []
+        let stopped = bytes.withUnsafeBytes { pushed in
+            parser.push(pushed) { view in
+                let inPushed = view.withData { data in
+                    guard let start = data.baseAddress, let base = pushed.baseAddress else { return false }
+                    return start >= base && start + data.count <= base + pushed.count
+                }
+                seen.append((view.materialized, inPushed))
+                return false
+            }
+        }
+        #expect(!stopped)
+        #expect(seen.map(\.0) == [SSEEvent(data: #"{"a":1}"#), SSEEvent(event: "x", data: "b\nc", id: "4")])
+        #expect(seen.map(\.inPushedBytes) == [true, false], "only the one-line event is read in place")
+        // The line that spans pushes is kept: the pushed bytes may be gone by the next push.
+        let rest = Array(" over\n\n".utf8)
+        var last: [SSEEvent] = []
+        rest.withUnsafeBytes { _ = parser.push($0) { last.append($0.materialized); return false } }
+        #expect(last == [SSEEvent(data: "spans over", id: "4")])
+    }
+
+    /// A data line read in place is copied when its event does not end in the same push.
+    @Test func aOneLineEventWhoseBlankLineComesLaterIsKept() {
+        var parser = SSEParser()
+        var first = Array("data: kept\n".utf8)
+        #expect(first.withUnsafeBytes { parser.push($0) } == [])
+        first.withUnsafeMutableBytes { _ = $0.initializeMemory(as: UInt8.self, repeating: 0x21) }
+        #expect(parser.push(Array("\n".utf8)) == [SSEEvent(data: "kept")])
+    }
+
+    @Test func aVisitorThatReturnsTrueStopsTheParserThere() {
+        var parser = SSEParser()
+        var visited: [String] = []
+        let stopped = Array("data: 1\n\ndata: [DONE]\n\ndata: 3\n\n".utf8).withUnsafeBytes { bytes in
+            parser.push(bytes) { view in
+                visited.append(view.materialized.data)
+                return view.withData { $0.equals("[DONE]") }
+            }
+        }
+        #expect(stopped)
+        #expect(visited == ["1", "[DONE]"])
+    }
+
+    @Test func whatAVisitorThrowsComesOut() {
+        struct Refused: Error {}
+        var parser = SSEParser()
+        #expect(throws: Refused.self) {
+            try Array("data: 1\n\n".utf8).withUnsafeBytes { bytes in try parser.push(bytes) { _ in throw Refused() } }
+        }
     }
 }

@@ -33,10 +33,10 @@ struct ChoiceStream<Choice: StreamedChoice>: StreamHandler {
     var partial: JSONValue? { assembler.hasOutput ? assembler.result() : nil }
     func result() -> JSONValue { assembler.result() }
 
-    mutating func handleCommon(_ event: SSEEvent) -> Bool? {
+    mutating func handleCommon(_ event: SSEEventView) -> Bool? {
         othersAwaitHandle = false
         guard Choice.takesCompactChatChunks, let notifyContent, event.event == "message",
-              let chunk = event.data.utf8.withContiguousStorageIfAvailable({ CompactChatChunk.read($0, others: &others) }) ?? nil
+              let chunk = event.withData({ CompactChatChunk.read($0.assumingMemoryBound(to: UInt8.self), others: &others) })
         else { return nil }
         guard let knownOthers, others.hasSameBytes(as: knownOthers) else {
             othersAwaitHandle = true

@@ -1,5 +1,6 @@
 import FoundationEssentials
 import JSONRPC
+import Primitives
 import Upstream
 
 /// What one kind of stream (chat completions, text completions, Responses) does with its
@@ -11,9 +12,10 @@ protocol StreamHandler {
     /// When it is not `[DONE]`, a `[DONE]` (some relays add one) ends the stream only once the
     /// answer is complete.
     var terminator: String { get }
-    /// Handles one event in the stream's most common shape without decoding it into a tree, as
-    /// `handle` would have; returns nil, having done nothing, when the event must go to `handle`.
-    mutating func handleCommon(_ event: SSEEvent) -> Bool?
+    /// Handles one event in the stream's most common shape without decoding it into a tree (or
+    /// copying its data out of the bytes received), as `handle` would have; returns nil, having
+    /// done nothing, when the event must go to `handle`.
+    mutating func handleCommon(_ event: SSEEventView) -> Bool?
     /// Handles one event whose data is the JSON `payload`; returns true when it was the last.
     /// Throws for an event that reports a failure (see `StreamRelay.failure(in:payload:)`).
     mutating func handle(_ event: SSEEvent, payload: JSONValue) throws -> Bool
@@ -30,7 +32,7 @@ protocol StreamHandler {
 
 extension StreamHandler {
     var decodesJSON: Bool { true }
-    mutating func handleCommon(_ event: SSEEvent) -> Bool? { nil }
+    mutating func handleCommon(_ event: SSEEventView) -> Bool? { nil }
 }
 
 /// Sends a request whose answer may stream, and relays the stream through a `StreamHandler`.
@@ -88,8 +90,7 @@ struct StreamRelay {
                 while true {
                     try await context.waitForOutputRoom()
                     let stopped = try await call.consume { piece in
-                        let events = parser.push(piece)
-                        if try context.batchingOutput({ try receive(events, &handler) }) {
+                        if try context.batchingOutput({ try parser.push(piece) { try receive($0, &handler) } }) {
                             terminated = true
                             return false
                         }
@@ -109,7 +110,7 @@ struct StreamRelay {
                 return handler.result()
             }
             try Task.checkCancellation()
-            if try receive(parser.finish(), &handler) { return handler.result() }
+            for event in parser.finish() where try receive(SSEEventView(event), &handler) { return handler.result() }
             // Some servers end without their terminator; a stream whose answer is whole is complete.
             if handler.isComplete { return handler.result() }
             throw UpstreamError.badResponse(reason: "the stream ended before it was complete (no \(handler.terminator))", upstreamError: nil)
@@ -119,19 +120,14 @@ struct StreamRelay {
         }
     }
 
-    /// Handles `events` in order up to the one that ends the stream; returns true when one did.
-    private func receive<Handler: StreamHandler>(_ events: [SSEEvent], _ handler: inout Handler) throws -> Bool {
-        for event in events where try receive(event, &handler) { return true }
-        return false
-    }
-
     /// Handles one event; returns true when the stream is over.
-    private func receive<Handler: StreamHandler>(_ event: SSEEvent, _ handler: inout Handler) throws -> Bool {
-        if event.data.utf8.count == 6, event.data == "[DONE]" {  // the count first: nearly every event is longer
+    private func receive<Handler: StreamHandler>(_ view: SSEEventView, _ handler: inout Handler) throws -> Bool {
+        if view.withData({ $0.equals("[DONE]") }) {
             if handler.terminator == "[DONE]" || handler.isComplete { return true }
             throw UpstreamError.badResponse(reason: "the stream sent [DONE] before \(handler.terminator)", upstreamError: nil)
         }
-        if let last = handler.handleCommon(event) { return last }
+        if let last = handler.handleCommon(view) { return last }
+        let event = view.materialized
         let payload: JSONValue
         do {
             payload = try JSONParser.parse(event.data.utf8)
