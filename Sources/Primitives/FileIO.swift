@@ -64,6 +64,13 @@ public enum FileIO {
         case failed
     }
 
+    /// Opens the file at `realPath` (a path with every symbolic link resolved) for reading,
+    /// following no link in it: a link that appeared after the path was resolved fails with
+    /// `ELOOP` (see `sb_open_real_path`). Returns the descriptor, or -1 with `errno`.
+    public static func openRealPath(_ realPath: String) -> Int32 {
+        sb_open_real_path(realPath)
+    }
+
     /// Writes what it can of `bytes` at once and never waits for the reader, whatever the
     /// descriptor's `O_NONBLOCK` flag, which is left alone (stdout's flags are shared with the
     /// process at the other end).

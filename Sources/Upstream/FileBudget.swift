@@ -45,10 +45,13 @@ public struct FileBudget: Sendable {
     /// bytes) at a time, and stops at the first chunk that goes over a limit: no more than one
     /// chunk past it is ever read. (Whole chunks, so that kernel files that take only aligned
     /// reads, such as /proc/self/pagemap, are read as they want.)
+    ///
+    /// `path` is a real path, as `ReadPolicy` judged it: no symbolic link in it is followed, so a
+    /// link put into it after the check fails the read (`ReadError` with `ELOOP`).
     /// - Throws: `ReadError` when the file cannot be opened or read, `Exceeded` as soon as it goes
     ///   over a limit, and whatever `body` throws.
     public mutating func read(_ path: String, chunkSize: Int = 256 * 1024, _ body: (Data) throws -> Void) throws {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        let descriptor = FileIO.openRealPath(path)
         guard descriptor >= 0 else {
             throw ReadError(path: path, underlying: SystemCallError("open"))
         }

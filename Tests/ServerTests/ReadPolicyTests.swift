@@ -2,6 +2,7 @@ import Foundation
 import JSONRPC
 @testable import Server
 import Testing
+import Upstream
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -50,6 +51,29 @@ import Glibc
             #expect(Self.reason(policy, path) == "not_allowed", "\(path)")
         }
         #expect(Self.reason(policy, folders.root + "/missing.txt") == "not_found")
+    }
+
+    /// A file is judged by its real path and then read by it following no link: a folder on that
+    /// path swapped for a link (to outside the roots) after the check is not followed.
+    @Test func aLinkPutIntoTheCheckedPathIsNotFollowedWhenTheFileIsRead() throws {
+        let folders = try Folders()
+        defer { folders.remove() }
+        let inner = folders.root + "/inner"
+        try FileManager.default.createDirectory(atPath: inner, withIntermediateDirectories: true)
+        _ = FileManager.default.createFile(atPath: inner + "/out.txt", contents: Data("inside".utf8))
+        let file = try LocalFile(inner + "/out.txt", field: "file", maxBytes: 100, policy: folders.policy)
+        var budget = FileBudget(perFile: 100, total: 100)
+        #expect(try file.read(budget: &budget) == Data("inside".utf8))
+
+        // After the check: the folder becomes a link to the folder outside, which has an out.txt.
+        try FileManager.default.removeItem(atPath: inner)
+        try FileManager.default.createSymbolicLink(atPath: inner, withDestinationPath: folders.outside)
+        budget = FileBudget(perFile: 100, total: 100)
+        let error = try #require(throws: ResponseError.self) { try file.read(budget: &budget) }
+        #expect(error.data?["reason"] == "not_allowed")
+        #expect(error.message.contains("changed after it was checked"), "\(error.message)")
+        #expect(throws: ResponseError.self) { try file.head() }
+        #expect(budget.spent == 0, "nothing of the outside file was read")
     }
 
     @Test func aRefusalNamesThePathWhereItLeadsAndTheFlag() throws {

@@ -45,7 +45,7 @@ struct LocalFile: Sendable {
 
     /// The file's first `count` bytes (fewer for a shorter file), for sniffing its type.
     func head(_ count: Int = 16) throws(ResponseError) -> Data {
-        let descriptor = open(realPath, O_RDONLY | O_CLOEXEC)
+        let descriptor = FileIO.openRealPath(realPath)
         guard descriptor >= 0 else { throw unreadable(errno) }
         defer { close(descriptor) }
         var head = Data(count: count)
@@ -80,7 +80,12 @@ struct LocalFile: Sendable {
     /// "Permission denied", or that the daemon has run out of file descriptors and how to raise
     /// its limit.
     func unreadable(_ code: Int32) -> ResponseError {
-        Self.unreadable(path, field: field, code)
+        guard code != ELOOP else {
+            // The real path held no link when it was checked: one was put into it since.
+            return FileReference.fileError(path, field: field, reason: "not_allowed",
+                                           "changed after it was checked (a symbolic link appeared in \(realPath)), so it is not read")
+        }
+        return Self.unreadable(path, field: field, code)
     }
 
     private static func unreadable(_ path: String, field: String, _ code: Int32) -> ResponseError {
