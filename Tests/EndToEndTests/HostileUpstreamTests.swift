@@ -349,8 +349,8 @@ struct HostileUpstreamTests {
         let waited = ContinuousClock.now - started
         try harness.finish()
         #expect(response.answer == "went on")
-        // The wait is capped at 2 s, far below the preconnect's own 10 s limit.
-        #expect(waited < .seconds(TestTiming.seconds(6)), "waited \(waited)")
+        // The wait is capped at 2 s; uncapped, it would last the preconnect's own 10 s limit.
+        #expect(waited < .seconds(TestTiming.seconds(9)), "waited \(waited)")
         #expect(harness.upstream.connectionCount == 2)
     }
 

@@ -42,9 +42,10 @@ struct OneShotTests {
             try? await Task.sleep(for: .milliseconds(20))
             shot.resolve(.failure(Refused()))
         }
+        // Far from the bound: a loaded machine can hold the pool's threads for seconds.
         let started = ContinuousClock.now
-        #expect(await shot.value(within: TestTiming.seconds(30)) == nil)
-        #expect(ContinuousClock.now - started < .seconds(TestTiming.seconds(10)))
+        #expect(await shot.value(within: TestTiming.seconds(600)) == nil)
+        #expect(ContinuousClock.now - started < .seconds(TestTiming.seconds(300)))
     }
 
     @Test func aCancelledWaiterStopsAtOnce() async {
