@@ -43,18 +43,10 @@ public final class Mailbox<Item>: @unchecked Sendable {
     public func next(within timeout: Double) async -> Item? {
         let deadline = ContinuousClock.now + .seconds(timeout)
         while true {
-            if let item = takeNow() { return item }
+            if let item = take(timeout: 0) { return item }
             if ContinuousClock.now >= deadline { return nil }
             try? await Task.sleep(for: .milliseconds(2))
         }
-    }
-
-    private func takeNow() -> Item? {
-        condition.lock()
-        defer { condition.unlock() }
-        guard head < items.count else { return nil }
-        defer { head += 1 }
-        return items[head]
     }
 
     /// The oldest item without removing it.

@@ -157,10 +157,7 @@ public struct SSEParser: Sendable {
     /// bytes end is copied.
     private mutating func feed(_ bytes: UnsafeRawBufferPointer, _ input: inout Input, _ visit: Visitor) rethrows {
         try splitLines(bytes, &input, visit)
-        if let data = input.data, !input.stopped, !isOverflowed {
-            dataLines.append(String(decoding: data, as: UTF8.self))
-            input.data = nil
-        }
+        if !input.stopped, !isOverflowed { keepPendingData(&input) }
     }
 
     private mutating func splitLines(_ bytes: UnsafeRawBufferPointer, _ input: inout Input, _ visit: Visitor) rethrows {
@@ -228,10 +225,7 @@ public struct SSEParser: Sendable {
             name = line
         }
         if name.equals("data") {
-            if let pending = input.data {
-                dataLines.append(String(decoding: pending, as: UTF8.self))
-                input.data = nil
-            }
+            keepPendingData(&input)
             if lasting && !hasData {
                 input.data = value
             } else {
@@ -245,6 +239,13 @@ public struct SSEParser: Sendable {
             if !value.contains(0) { lastID = String(decoding: value, as: UTF8.self) }
         }
         // `retry:` and unknown fields are ignored, as the spec says.
+    }
+
+    /// Copies the pending event's data line that still lies in the pushed bytes into `dataLines`.
+    private mutating func keepPendingData(_ input: inout Input) {
+        guard let data = input.data else { return }
+        dataLines.append(String(decoding: data, as: UTF8.self))
+        input.data = nil
     }
 
     /// Hands the pending event to the visitor and starts the next.
