@@ -2,21 +2,20 @@
 // SPDX-License-Identifier: Apache-2.0
 import PackageDescription
 
-/// `-static-stdlib` for release builds on Linux (see `shared`).
-let staticRuntime = SwiftSetting.unsafeFlags(["-static-stdlib"], .when(platforms: [.linux], configuration: .release))
+/// In a release build on Linux the Swift runtime and Foundation are linked statically, as
+/// `--static-swift-stdlib` does (every module compiled for it, the executable linked with it) and
+/// as `scripts/install` and the `.deb` ship the daemon: the dynamic loader then maps three
+/// libraries instead of sixteen, which was most of the start-up.
+let staticRuntime = (flags: ["-static-stdlib"], condition: BuildSettingCondition.when(platforms: [.linux], configuration: .release))
 
 /// Settings every target shares: Swift 6 language mode (complete concurrency checking) plus the
-/// upcoming features that make intent explicit; and, in a release build on Linux, the Swift
-/// runtime and Foundation linked statically (what `--static-swift-stdlib` does, so every module
-/// is compiled for it), as `scripts/install` and the `.deb` ship the daemon: the dynamic loader
-/// then maps three libraries instead of sixteen, which was most of the start-up.
+/// upcoming features that make intent explicit, and `staticRuntime`.
 let shared: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
     .enableUpcomingFeature("InternalImportsByDefault"),
     .enableUpcomingFeature("MemberImportVisibility"),
-    staticRuntime,
+    .unsafeFlags(staticRuntime.flags, staticRuntime.condition),
 ]
-
 
 let package = Package(
     name: "switchboard",
@@ -59,7 +58,7 @@ let package = Package(
         .target(name: "ACP", dependencies: ["JSONRPC", "Primitives", "Transport", "Server", "Store"], swiftSettings: shared),
         /// The daemon: flags, stdout protection, start, exit.
         .executableTarget(name: "switchboard", dependencies: ["Primitives", "HTTP", "Server", "MCP", "ACP", "MCPClient", "Transport"], swiftSettings: shared,
-                          linkerSettings: [.unsafeFlags(["-static-stdlib"], .when(platforms: [.linux], configuration: .release))]),
+                          linkerSettings: [.unsafeFlags(staticRuntime.flags, staticRuntime.condition)]),
         /// Loopback fake upstream, daemon process driver and schema checks for the tests.
         .target(name: "TestSupport", dependencies: ["JSONRPC"], swiftSettings: shared),
         /// Stub methods and an in-process rig (writer on a pipe, runner) for the front ends' tests.
